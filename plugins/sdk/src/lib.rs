@@ -1,0 +1,240 @@
+//! The claimtrack plugin SDK.
+//!
+//! A plugin reads one clearinghouse or payer file format and maps it onto claimtrack's
+//! shared status model (`wit/types.wit`). Writing one takes one `impl Parser` and one
+//! macro line:
+//!
+//! ```ignore
+//! use claimtrack_plugin_sdk::prelude::*;
+//!
+//! struct MyPayerCsv;
+//!
+//! impl Parser for MyPayerCsv {
+//!     fn info() -> PluginInfo {
+//!         PluginInfo {
+//!             name: "my-payer-csv".into(),
+//!             version: env!("CARGO_PKG_VERSION").into(),
+//!             description: "Acme payer status CSV".into(),
+//!             formats: vec![FormatInfo {
+//!                 id: "acme-status-csv".into(),
+//!                 description: "Acme claim status export".into(),
+//!                 file_name_hints: vec!["ACME_*.csv".into()],
+//!             }],
+//!         }
+//!     }
+//!
+//!     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
+//!         todo!()
+//!     }
+//! }
+//!
+//! register_parser!(MyPayerCsv);
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2`; the `.wasm` in
+//! `target/wasm32-wasip2/release/` is the plugin. The parsing logic is plain Rust, so it
+//! can be unit-tested natively with `cargo test`.
+//!
+//! The generated WIT bindings are private; the model types are re-exported below under
+//! the names the WIT gives them (`status-event` is [`StatusEvent`], and so on).
+
+pub mod x12;
+mod sniff;
+
+pub use sniff::{file_name_matches, hint_confidence};
+
+#[doc(hidden)]
+pub mod __private {
+    wit_bindgen::generate!({
+        world: "parser",
+        path: "../../wit",
+        pub_export_macro: true,
+        export_macro_name: "export",
+        additional_derives: [PartialEq],
+    });
+}
+
+pub use __private::claimtrack::plugin::types::{
+    Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, FileMetadata, FormatInfo, Level,
+    MalformedDetail, ParseError, ParseOutput, Party, PluginInfo, Position, Reason,
+    ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
+};
+
+/// Everything a plugin usually needs, in one `use`.
+pub mod prelude {
+    pub use crate::{
+        register_parser, Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, FileMetadata,
+        FormatInfo, Level, MalformedDetail, ParseError, ParseOutput, Parser, Party, PluginInfo,
+        Position, Reason, ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
+    };
+}
+
+/// A file-format parser. Implement this once per plugin and export it with
+/// [`register_parser!`].
+///
+/// Methods are associated functions: the host runs every call in a fresh instance, so a
+/// plugin has no state to keep between calls.
+pub trait Parser {
+    /// Name, version and the formats this plugin reads.
+    fn info() -> PluginInfo;
+
+    /// How sure the plugin is (0–100) that it reads this file, from the file name and its
+    /// first bytes (at most 4096).
+    ///
+    /// The default looks only at the file-name hints of [`Parser::info`]: 30 when a hint
+    /// matches, 0 otherwise. Override it to look at the content, which is what a careful
+    /// plugin does: file names lie.
+    fn sniff(file_name: &str, head: &[u8]) -> u8 {
+        let _ = head;
+        hint_confidence(&Self::info(), file_name)
+    }
+
+    /// Parse one whole file into metadata, status events and diagnostics.
+    fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError>;
+}
+
+/// Export a [`Parser`] implementation as the plugin's component exports.
+///
+/// On targets other than wasm32 this expands to nothing, so the same crate compiles
+/// natively for unit tests and benchmarks.
+#[macro_export]
+macro_rules! register_parser {
+    ($parser:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            struct __ClaimtrackExport;
+
+            impl $crate::__private::Guest for __ClaimtrackExport {
+                fn describe() -> $crate::PluginInfo {
+                    <$parser as $crate::Parser>::info()
+                }
+
+                fn sniff(file_name: ::std::string::String, head: ::std::vec::Vec<u8>) -> u8 {
+                    <$parser as $crate::Parser>::sniff(&file_name, &head).min(100)
+                }
+
+                fn parse(
+                    file_name: ::std::string::String,
+                    contents: ::std::vec::Vec<u8>,
+                ) -> ::std::result::Result<$crate::ParseOutput, $crate::ParseError> {
+                    <$parser as $crate::Parser>::parse(&file_name, &contents)
+                }
+            }
+
+            $crate::__private::export!(__ClaimtrackExport with_types_in $crate::__private);
+        };
+    };
+}
+
+impl Position {
+    /// A position naming only a line (text reports).
+    pub fn line(line: u32) -> Self {
+        Position { segment_index: None, segment_id: None, line: Some(line), byte_offset: None, element: None }
+    }
+}
+
+impl Diagnostic {
+    pub fn warning(message: impl Into<String>, position: Option<Position>) -> Self {
+        Diagnostic { severity: Severity::Warning, message: message.into(), position }
+    }
+    pub fn error(message: impl Into<String>, position: Option<Position>) -> Self {
+        Diagnostic { severity: Severity::Error, message: message.into(), position }
+    }
+    pub fn info(message: impl Into<String>, position: Option<Position>) -> Self {
+        Diagnostic { severity: Severity::Info, message: message.into(), position }
+    }
+}
+
+impl Default for Amounts {
+    fn default() -> Self {
+        Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None }
+    }
+}
+
+impl Default for Correlation {
+    fn default() -> Self {
+        Correlation {
+            interchange_control_number: None,
+            group_control_number: None,
+            transaction_set_control_number: None,
+            batch_reference: None,
+            clearinghouse_file_id: None,
+            clearinghouse_child_file_id: None,
+            submitted_file_name: None,
+        }
+    }
+}
+
+impl Default for ClaimRef {
+    fn default() -> Self {
+        ClaimRef {
+            patient_control_number: None,
+            clearinghouse_claim_id: None,
+            payer_claim_number: None,
+            patient_name: None,
+            member_id: None,
+            service_date_from: None,
+            service_date_to: None,
+            frequency_code: None,
+        }
+    }
+}
+
+impl Default for ServiceLineRef {
+    fn default() -> Self {
+        ServiceLineRef {
+            procedure_code: None,
+            procedure_qualifier: None,
+            modifiers: Vec::new(),
+            line_item_control_number: None,
+            service_date: None,
+            units: None,
+        }
+    }
+}
+
+impl FileMetadata {
+    /// Metadata with only the format id set.
+    pub fn new(format_id: impl Into<String>) -> Self {
+        FileMetadata {
+            format_id: format_id.into(),
+            implementation: None,
+            interchange_control_numbers: Vec::new(),
+            group_control_numbers: Vec::new(),
+            transaction_set_control_numbers: Vec::new(),
+            sender: None,
+            receiver: None,
+            created: None,
+            usage: None,
+            clearinghouse_file_id: None,
+            original_file_name: None,
+        }
+    }
+}
+
+impl StatusEvent {
+    /// An event with every optional part empty.
+    pub fn new(level: Level, source: Source, status: StatusClass, raw_code: impl Into<String>) -> Self {
+        StatusEvent {
+            level,
+            source,
+            status,
+            raw_code: raw_code.into(),
+            reasons: Vec::new(),
+            claim: None,
+            service_line: None,
+            correlation: Correlation::default(),
+            amounts: Amounts::default(),
+            effective_date: None,
+            source_party: None,
+            payment_reference: None,
+            position: None,
+        }
+    }
+}
+
+impl Reason {
+    pub fn new(code_set: CodeSet, code: impl Into<String>, description: Option<String>) -> Self {
+        Reason { code_set, code: code.into(), description, group: None, amount: None, position: None }
+    }
+}

@@ -1,0 +1,965 @@
+//! The X12 tokenizer every X12 plugin shares.
+//!
+//! It turns bytes into interchanges → groups → transaction sets → segments, tolerating what
+//! real files do (x12-reference.md §1.2 and §11):
+//! - delimiters found by *counting* element separators in the ISA, not by fixed offsets, so
+//!   unpadded ISAs and 80-column wrapping inside the ISA still work;
+//! - a UTF-8 BOM, leading whitespace, CR/LF pretty-printing and indentation;
+//! - a newline, CR or control byte (0x1D) as the segment terminator, and multi-byte ones ("…");
+//! - several ISA envelopes in one file, each with its own delimiters;
+//! - SE/GE/IEA count and control-number mismatches, reported as warnings naming the segment;
+//! - a truncated file, reported as an error naming the position, keeping what was complete.
+//!
+//! Fields are decoded as Latin-1 (every byte is one `char`), so no input is rejected for
+//! not being UTF-8. Only a missing ISA or degenerate delimiters fail the whole file.
+
+use crate::{Diagnostic, FileMetadata, MalformedDetail, ParseError, Party, Position};
+
+/// The delimiters of one interchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delimiters {
+    pub element: u8,
+    pub component: u8,
+    /// ISA11 when ISA12 ≥ 00402 and it is not alphanumeric; `None` for 4010 files.
+    pub repetition: Option<u8>,
+    /// One byte usually; several for a multi-byte UTF-8 terminator.
+    pub segment: Vec<u8>,
+}
+
+/// One segment, with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// Segment id, upper-cased (only the id: data is never changed).
+    pub id: String,
+    /// Elements after the id, as sent (trailing empties kept). `elements[0]` is element 01.
+    pub elements: Vec<String>,
+    /// 1-based ordinal of this segment in the whole file.
+    pub index: u32,
+    /// 1-based line of the file on which the segment starts.
+    pub line: u32,
+    /// 0-based byte offset in the file where the segment starts.
+    pub offset: u64,
+    pub component_separator: char,
+    pub repetition_separator: Option<char>,
+}
+
+impl Segment {
+    /// Element `n` in X12 numbering (1 = the first after the id), trimmed; "" when absent.
+    pub fn get(&self, n: usize) -> &str {
+        if n == 0 {
+            return &self.id;
+        }
+        self.elements.get(n - 1).map(|s| s.trim()).unwrap_or("")
+    }
+
+    /// Element `n`, or `None` when absent or blank.
+    pub fn opt(&self, n: usize) -> Option<&str> {
+        let v = self.get(n);
+        if v.is_empty() { None } else { Some(v) }
+    }
+
+    /// Element `n` as an owned `Option<String>`.
+    pub fn string(&self, n: usize) -> Option<String> {
+        self.opt(n).map(str::to_string)
+    }
+
+    /// The components of element `n` (at least one, possibly empty).
+    pub fn components(&self, n: usize) -> Vec<&str> {
+        self.get(n).split(self.component_separator).map(str::trim).collect()
+    }
+
+    /// Component `c` (1-based) of element `n`; "" when absent.
+    pub fn component(&self, n: usize, c: usize) -> &str {
+        if c == 0 {
+            return "";
+        }
+        self.get(n).split(self.component_separator).nth(c - 1).map(str::trim).unwrap_or("")
+    }
+
+    /// Component `c` of element `n`, or `None` when absent or blank.
+    pub fn component_opt(&self, n: usize, c: usize) -> Option<&str> {
+        let v = self.component(n, c);
+        if v.is_empty() { None } else { Some(v) }
+    }
+
+    /// The repetitions of element `n` (one when the interchange has no repetition separator).
+    pub fn repetitions(&self, n: usize) -> Vec<&str> {
+        match self.repetition_separator {
+            Some(r) => self.get(n).split(r).collect(),
+            None => vec![self.get(n)],
+        }
+    }
+
+    /// Number of elements after the id, trailing empties excluded.
+    pub fn len(&self) -> usize {
+        self.elements.iter().rposition(|e| !e.trim().is_empty()).map_or(0, |i| i + 1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where this segment is, for diagnostics and reasons.
+    pub fn position(&self) -> Position {
+        Position {
+            segment_index: Some(self.index),
+            segment_id: Some(self.id.clone()),
+            line: Some(self.line),
+            byte_offset: Some(self.offset),
+            element: None,
+        }
+    }
+
+    /// Where element `element` (e.g. "CLM05-3") of this segment is.
+    pub fn position_at(&self, element: impl Into<String>) -> Position {
+        Position { element: Some(element.into()), ..self.position() }
+    }
+}
+
+/// ST … SE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub st: Segment,
+    /// Segments between ST and SE, exclusive.
+    pub body: Vec<Segment>,
+    /// `None` when the file ended (or a new ST/GE/IEA/ISA came) before SE.
+    pub se: Option<Segment>,
+}
+
+impl Transaction {
+    /// ST01, e.g. "999", "277", "835".
+    pub fn kind(&self) -> &str {
+        self.st.get(1)
+    }
+    /// ST02.
+    pub fn control_number(&self) -> &str {
+        self.st.get(2)
+    }
+}
+
+/// GS … GE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The GS. Synthesized (index 0, no elements) when a transaction set had no GS.
+    pub gs: Segment,
+    pub transactions: Vec<Transaction>,
+    pub ge: Option<Segment>,
+}
+
+impl Group {
+    /// GS01 functional identifier code, e.g. "FA", "HN", "HP".
+    pub fn functional_id(&self) -> &str {
+        self.gs.get(1)
+    }
+    /// GS06.
+    pub fn control_number(&self) -> &str {
+        self.gs.get(6)
+    }
+    /// GS08, e.g. "005010X231A1".
+    pub fn version(&self) -> &str {
+        self.gs.get(8)
+    }
+}
+
+/// ISA … IEA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interchange {
+    /// The ISA. Synthesized (index 0, no elements) for a file that starts at GS or ST.
+    pub isa: Segment,
+    pub delimiters: Delimiters,
+    /// Segments at interchange level outside any group (TA1, and anything unexpected).
+    pub interchange_segments: Vec<Segment>,
+    pub groups: Vec<Group>,
+    pub iea: Option<Segment>,
+}
+
+impl Interchange {
+    /// ISA13.
+    pub fn control_number(&self) -> &str {
+        self.isa.get(13)
+    }
+    /// ISA06 with its qualifier ISA05.
+    pub fn sender(&self) -> Option<Party> {
+        party(&self.isa, 6, 5)
+    }
+    /// ISA08 with its qualifier ISA07.
+    pub fn receiver(&self) -> Option<Party> {
+        party(&self.isa, 8, 7)
+    }
+    /// ISA09 + ISA10 as ISO 8601 (`20YY-MM-DDTHH:MM`), when valid.
+    pub fn created(&self) -> Option<String> {
+        let d = date_yymmdd(self.isa.get(9))?;
+        match time_hhmm(self.isa.get(10)) {
+            Some(t) => Some(format!("{d}T{t}")),
+            None => Some(d),
+        }
+    }
+    /// ISA15 as "production" / "test" / "information".
+    pub fn usage(&self) -> Option<String> {
+        match self.isa.get(15) {
+            "P" => Some("production".into()),
+            "T" => Some("test".into()),
+            "I" => Some("information".into()),
+            _ => None,
+        }
+    }
+    /// Every transaction set of every group, with its group.
+    pub fn transactions(&self) -> impl Iterator<Item = (&Group, &Transaction)> {
+        self.groups.iter().flat_map(|g| g.transactions.iter().map(move |t| (g, t)))
+    }
+}
+
+fn party(seg: &Segment, id: usize, qual: usize) -> Option<Party> {
+    let value = seg.opt(id)?;
+    Some(Party { name: None, id: Some(value.to_string()), id_qualifier: seg.string(qual) })
+}
+
+/// A tokenized file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub interchanges: Vec<Interchange>,
+    /// What was tolerated (warnings) or could not be read (errors).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Total number of segments in the file.
+    pub segment_count: u32,
+}
+
+impl Document {
+    /// Every transaction set in the file, with its interchange and group.
+    pub fn transactions(&self) -> impl Iterator<Item = (&Interchange, &Group, &Transaction)> {
+        self.interchanges
+            .iter()
+            .flat_map(|i| i.groups.iter().flat_map(move |g| g.transactions.iter().map(move |t| (i, g, t))))
+    }
+
+    /// File metadata filled from the envelopes: control numbers in file order, the first
+    /// interchange's sender/receiver/date/usage, the first group's GS08.
+    pub fn metadata(&self, format_id: &str) -> FileMetadata {
+        let mut m = FileMetadata::new(format_id);
+        for ic in &self.interchanges {
+            if let Some(n) = ic.isa.opt(13) {
+                m.interchange_control_numbers.push(n.to_string());
+            }
+            for g in &ic.groups {
+                if let Some(n) = g.gs.opt(6) {
+                    m.group_control_numbers.push(n.to_string());
+                }
+                if m.implementation.is_none() {
+                    m.implementation = g.gs.string(8).or_else(|| g.transactions.first().and_then(|t| t.st.string(3)));
+                }
+                for t in &g.transactions {
+                    if let Some(n) = t.st.opt(2) {
+                        m.transaction_set_control_numbers.push(n.to_string());
+                    }
+                }
+            }
+        }
+        if let Some(first) = self.interchanges.first() {
+            m.sender = first.sender();
+            m.receiver = first.receiver();
+            m.created = first.created();
+            m.usage = first.usage();
+        }
+        m
+    }
+}
+
+/// What the first bytes of a file say, for `sniff`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Head {
+    /// GS01 of the first group, e.g. "FA".
+    pub functional_id: Option<String>,
+    /// ST01 of the first transaction set, e.g. "999".
+    pub transaction_kind: Option<String>,
+    /// GS08 (or ST03) of the first group, e.g. "005010X214".
+    pub version: Option<String>,
+    /// Whether a TA1 segment appears before the first GS.
+    pub has_ta1: bool,
+}
+
+/// Peek at the first bytes of a file. `None` when it does not look like X12 at all.
+/// A head cut mid-segment is fine: only complete segments are read.
+pub fn sniff_head(head: &[u8]) -> Option<Head> {
+    let (start, _) = skip_preamble(head);
+    let body = &head[start..];
+    let starts_isa = body.len() >= 4 && body[..3].eq_ignore_ascii_case(b"ISA");
+    let starts_st = body.starts_with(b"ST*") || body.starts_with(b"GS*");
+    if !starts_isa && !starts_st {
+        return None;
+    }
+    let delims = if starts_isa {
+        detect_delimiters(body).ok()?.0
+    } else {
+        Delimiters { element: b'*', component: b':', repetition: None, segment: b"~".to_vec() }
+    };
+    let mut out = Head::default();
+    for raw in split_segments(body, &delims).take(64) {
+        let text: String = raw.bytes.iter().map(|&b| b as char).collect();
+        let mut parts = text.trim().split(delims.element as char);
+        let id = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+        let els: Vec<&str> = parts.collect();
+        let el = |n: usize| els.get(n - 1).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        match id.as_str() {
+            "TA1" if out.functional_id.is_none() => out.has_ta1 = true,
+            "GS" if out.functional_id.is_none() => {
+                out.functional_id = el(1);
+                out.version = el(8);
+            }
+            "ST" => {
+                out.transaction_kind = el(1);
+                if out.version.is_none() {
+                    out.version = el(3);
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// Tokenize a whole file.
+///
+/// Returns `Err(ParseError::Malformed)` only when no interchange can be found (no ISA, GS or
+/// ST at the start) or the ISA's delimiters are degenerate. Everything else is a diagnostic.
+pub fn parse(bytes: &[u8]) -> Result<Document, ParseError> {
+    Tokenizer::new(bytes).run()
+}
+
+// ---------------------------------------------------------------------------------------
+// Value helpers shared by X12 plugins.
+
+/// An X12 decimal amount ("125.5", "-45", ".50") in integer cents, rounding half away from
+/// zero past the second decimal. `None` when it is not a number.
+pub fn amount_cents(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (digits, ""),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || int.len() > 15
+    {
+        return None;
+    }
+    let whole: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let fb = frac.as_bytes();
+    let d = |i: usize| fb.get(i).map_or(0, |b| i64::from(b - b'0'));
+    let mut cents = whole.checked_mul(100)? + d(0) * 10 + d(1);
+    if d(2) >= 5 {
+        cents += 1;
+    }
+    Some(if neg { -cents } else { cents })
+}
+
+/// CCYYMMDD → `YYYY-MM-DD`, when it is a real calendar date.
+pub fn date_ccyymmdd(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (y, m, d) = (&s[0..4], &s[4..6], &s[6..8]);
+    valid_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).then(|| format!("{y}-{m}-{d}"))
+}
+
+/// YYMMDD (ISA09, TA102) → `20YY-MM-DD`.
+pub fn date_yymmdd(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.len() != 6 {
+        return None;
+    }
+    date_ccyymmdd(&format!("20{s}"))
+}
+
+/// HHMM[SS] → `HH:MM[:SS]`.
+pub fn time_hhmm(s: &str) -> Option<String> {
+    let s = s.trim();
+    if !(s.len() == 4 || s.len() >= 6) || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: u32 = s[0..2].parse().ok()?;
+    let m: u32 = s[2..4].parse().ok()?;
+    if h > 23 || m > 59 {
+        return None;
+    }
+    if s.len() >= 6 {
+        let sec: u32 = s[4..6].parse().ok()?;
+        if sec > 59 {
+            return None;
+        }
+        return Some(format!("{}:{}:{}", &s[0..2], &s[2..4], &s[4..6]));
+    }
+    Some(format!("{}:{}", &s[0..2], &s[2..4]))
+}
+
+/// A DTP/DTM date by its format qualifier: D8 (CCYYMMDD) → one date; RD8
+/// (CCYYMMDD-CCYYMMDD) → a range. Returns (from, to).
+pub fn date_period(qualifier: &str, value: &str) -> Option<(String, Option<String>)> {
+    match qualifier.trim() {
+        "RD8" => {
+            let (a, b) = value.split_once('-')?;
+            Some((date_ccyymmdd(a)?, Some(date_ccyymmdd(b)?)))
+        }
+        _ => Some((date_ccyymmdd(value)?, None)),
+    }
+}
+
+fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1900..=2200).contains(&y) && (1..=days).contains(&d)
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokenizer internals.
+
+/// A raw segment slice with its byte offset in the file.
+struct RawSegment<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+/// BOM and leading whitespace/NULs: returns (offset of first real byte, BOM seen).
+fn skip_preamble(bytes: &[u8]) -> (usize, bool) {
+    let mut i = 0;
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if bom {
+        i = 3;
+    }
+    while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == 0) {
+        i += 1;
+    }
+    (i, bom)
+}
+
+fn is_line_break(b: u8) -> bool {
+    b == b'\r' || b == b'\n'
+}
+
+/// Detect the delimiters of the ISA at the start of `data` by counting element separators
+/// (x12-reference.md §1.2). Returns the delimiters and the byte length of the ISA segment
+/// including its terminator, and whether the ISA was fixed-width.
+fn detect_delimiters(data: &[u8]) -> Result<(Delimiters, usize, bool), String> {
+    if data.len() < 4 {
+        return Err("file ends inside the ISA segment".into());
+    }
+    let e = data[3];
+    if e.is_ascii_alphanumeric() || e == b' ' || is_line_break(e) {
+        return Err(format!("ISA element separator {:?} is a letter, digit or space", e as char));
+    }
+    // The 16th element separator starts ISA16; CR/LF inside the ISA are wrapping.
+    let mut count = 0;
+    let mut i = 3;
+    while i < data.len() {
+        if data[i] == e {
+            count += 1;
+            if count == 16 {
+                break;
+            }
+        }
+        i += 1;
+    }
+    if count < 16 {
+        return Err("file ends inside the ISA segment (fewer than 16 elements)".into());
+    }
+    let mut j = i + 1;
+    while j < data.len() && is_line_break(data[j]) {
+        j += 1;
+    }
+    let component = *data.get(j).ok_or("file ends before ISA16")?;
+    // The terminator: skip CR/LF, spaces and tabs; a printable non-alphanumeric or control
+    // byte is the terminator; a letter means the newline itself terminated the ISA.
+    let mut k = j + 1;
+    let mut first_break = None;
+    while k < data.len() && matches!(data[k], b'\r' | b'\n' | b' ' | b'\t') {
+        if first_break.is_none() && is_line_break(data[k]) {
+            first_break = Some(data[k]);
+        }
+        k += 1;
+    }
+    let (segment, isa_len) = match data.get(k) {
+        Some(&b) if b.is_ascii_alphanumeric() => match first_break {
+            Some(nl) => {
+                let pos = j + 1 + data[j + 1..].iter().position(|&x| x == nl).unwrap_or(0);
+                (vec![nl], pos + 1)
+            }
+            None => return Err("no segment terminator after ISA16".into()),
+        },
+        Some(&b) if b >= 0x80 => {
+            // A multi-byte UTF-8 terminator such as "…" (E2 80 A6).
+            let width = match b {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            let end = (k + width).min(data.len());
+            (data[k..end].to_vec(), end)
+        }
+        Some(&b) => (vec![b], k + 1),
+        None if first_break.is_some() => (vec![first_break.unwrap_or(b'\n')], data.len()),
+        None => return Err("file ends right after ISA16".into()),
+    };
+    // ISA11/ISA12 by counting too.
+    let isa_text: Vec<u8> = data[..i].iter().copied().filter(|&b| !is_line_break(b)).collect();
+    let fields: Vec<&[u8]> = isa_text.split(|&b| b == e).collect();
+    let isa11 = fields.get(11).copied().unwrap_or(b"");
+    let isa12 = fields.get(12).map(|f| String::from_utf8_lossy(f).trim().to_string()).unwrap_or_default();
+    let repetition = match (isa11.first(), isa12.as_str() >= "00402") {
+        (Some(&r), true) if isa11.len() == 1 && !r.is_ascii_alphanumeric() && r != b' ' => Some(r),
+        _ => None,
+    };
+    let fixed = i == 103 && segment.len() == 1 && data.get(105) == Some(&segment[0]);
+    let d = Delimiters { element: e, component, repetition, segment };
+    let mut all = vec![d.element, d.component];
+    all.extend(d.repetition);
+    if d.segment.len() == 1 {
+        all.push(d.segment[0]);
+    }
+    let mut sorted = all.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != all.len() {
+        return Err(format!(
+            "ISA delimiters are not distinct (element {:?}, component {:?}, segment {:?})",
+            d.element as char, d.component as char, String::from_utf8_lossy(&d.segment)
+        ));
+    }
+    Ok((d, isa_len, fixed))
+}
+
+/// Split `data` into raw segments on the terminator. When the terminator is not a line
+/// break, CR/LF bytes are wrapping or pretty-printing and are removed by the caller when
+/// decoding; here they are simply part of the slice.
+fn split_segments<'a>(data: &'a [u8], d: &Delimiters) -> impl Iterator<Item = RawSegment<'a>> + 'a {
+    let term = d.segment.clone();
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        while pos < data.len() {
+            let start = pos;
+            let end = find(&data[pos..], &term).map(|i| pos + i);
+            let (slice, next) = match end {
+                Some(e) => (&data[start..e], e + term.len()),
+                None => (&data[start..], data.len()),
+            };
+            pos = next;
+            return Some(RawSegment { bytes: slice, offset: start });
+        }
+        None
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() == 1 {
+        return hay.iter().position(|&b| b == needle[0]);
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+struct Tokenizer<'a> {
+    bytes: &'a [u8],
+    /// Byte offsets where each line starts, for offset → line.
+    line_starts: Vec<usize>,
+    diagnostics: Vec<Diagnostic>,
+    interchanges: Vec<Interchange>,
+    index: u32,
+}
+
+impl<'a> Tokenizer<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        Tokenizer { bytes, line_starts, diagnostics: Vec::new(), interchanges: Vec::new(), index: 0 }
+    }
+
+    fn line_of(&self, offset: usize) -> u32 {
+        (self.line_starts.partition_point(|&s| s <= offset)) as u32
+    }
+
+    fn at(&self, offset: usize) -> Position {
+        Position {
+            segment_index: None,
+            segment_id: None,
+            line: Some(self.line_of(offset)),
+            byte_offset: Some(offset as u64),
+            element: None,
+        }
+    }
+
+    fn warn(&mut self, msg: String, pos: Position) {
+        self.diagnostics.push(Diagnostic::warning(msg, Some(pos)));
+    }
+
+    fn run(mut self) -> Result<Document, ParseError> {
+        let (mut pos, bom) = skip_preamble(self.bytes);
+        if bom {
+            self.diagnostics.push(Diagnostic::info("UTF-8 byte order mark at the start of the file was skipped", None));
+        }
+        if self.bytes.starts_with(&[0xFF, 0xFE]) || self.bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(malformed("the file is UTF-16 encoded; X12 files are single-byte text", Some(self.at(0))));
+        }
+        if pos >= self.bytes.len() {
+            return Err(malformed("the file is empty", None));
+        }
+        let rest = &self.bytes[pos..];
+        if !rest[..rest.len().min(3)].eq_ignore_ascii_case(b"ISA") {
+            if rest.starts_with(b"ST*") || rest.starts_with(b"GS*") {
+                self.warn(
+                    "no ISA envelope: the file starts at GS/ST; assumed delimiters * ~ :".into(),
+                    self.at(pos),
+                );
+                let d = Delimiters { element: b'*', component: b':', repetition: None, segment: b"~".to_vec() };
+                self.interchange(pos, self.bytes.len(), d, None);
+                return Ok(self.finish());
+            }
+            let shown: String = rest.iter().take(20).map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+            return Err(malformed(format!("not an X12 file: it does not start with ISA (starts with {shown:?})"), Some(self.at(pos))));
+        }
+        // One interchange at a time: each ISA may bring its own delimiters.
+        let mut guard = 0usize;
+        while pos < self.bytes.len() {
+            guard += 1;
+            if guard > self.bytes.len() {
+                break; // cannot happen: pos strictly increases; kept as a hard bound.
+            }
+            let data = &self.bytes[pos..];
+            if !data[..data.len().min(3)].eq_ignore_ascii_case(b"ISA") {
+                break;
+            }
+            if !data.starts_with(b"ISA") {
+                self.warn("lower-case \"isa\" segment id accepted".into(), self.at(pos));
+            }
+            let (d, isa_len, fixed) = match detect_delimiters(data) {
+                Ok(v) => v,
+                Err(msg) if self.interchanges.is_empty() => return Err(malformed(msg, Some(self.at(pos)))),
+                Err(msg) => {
+                    self.diagnostics.push(Diagnostic::error(
+                        format!("interchange starting here could not be read: {msg}"),
+                        Some(self.at(pos)),
+                    ));
+                    break;
+                }
+            };
+            if !fixed {
+                self.warn(
+                    "ISA is not the fixed 106 characters (unpadded or wrapped); delimiters were found by counting".into(),
+                    self.at(pos),
+                );
+            }
+            // The interchange runs to the next ISA that starts right after a terminator.
+            let end = self.find_next_isa(pos + isa_len, &d).unwrap_or(self.bytes.len());
+            self.interchange(pos, end, d, Some(isa_len));
+            pos = end;
+            while pos < self.bytes.len() && (self.bytes[pos].is_ascii_whitespace() || self.bytes[pos] == 0) {
+                pos += 1;
+            }
+        }
+        if pos < self.bytes.len() {
+            self.warn(
+                format!("{} bytes after the last interchange were ignored", self.bytes.len() - pos),
+                self.at(pos),
+            );
+        }
+        Ok(self.finish())
+    }
+
+    fn finish(self) -> Document {
+        Document { interchanges: self.interchanges, diagnostics: self.diagnostics, segment_count: self.index }
+    }
+
+    /// Offset of the next "ISA<element separator>" that begins a segment (after a terminator
+    /// and optional whitespace), so the name "ISAAC" in data never splits an interchange.
+    fn find_next_isa(&self, from: usize, d: &Delimiters) -> Option<usize> {
+        let mut i = from;
+        while i < self.bytes.len() {
+            let rel = find(&self.bytes[i..], &d.segment)?;
+            let mut j = i + rel + d.segment.len();
+            while j < self.bytes.len() && (self.bytes[j].is_ascii_whitespace() || self.bytes[j] == 0) {
+                j += 1;
+            }
+            if self.bytes.len() >= j + 4
+                && self.bytes[j..j + 3].eq_ignore_ascii_case(b"ISA")
+                && !self.bytes[j + 3].is_ascii_alphanumeric()
+            {
+                return Some(j);
+            }
+            i = i + rel + d.segment.len();
+        }
+        None
+    }
+
+    fn decode(&mut self, raw: RawSegment<'_>, d: &Delimiters) -> Option<Segment> {
+        let strip_breaks = !d.segment.iter().all(|&b| is_line_break(b));
+        let mut text = String::with_capacity(raw.bytes.len());
+        let mut lead = 0usize;
+        let mut seen = false;
+        for &b in raw.bytes {
+            if strip_breaks && is_line_break(b) {
+                if !seen {
+                    lead += 1;
+                }
+                continue;
+            }
+            if !seen && (b == b' ' || b == b'\t' || b == 0 || is_line_break(b)) {
+                lead += 1;
+                continue;
+            }
+            seen = true;
+            text.push(b as char);
+        }
+        let text = text.trim_end_matches([' ', '\t', '\r', '\n', '\0']);
+        if text.is_empty() {
+            return None;
+        }
+        self.index += 1;
+        let offset = raw.offset + lead;
+        let mut parts = text.split(d.element as char);
+        let raw_id = parts.next().unwrap_or("").trim();
+        let id = raw_id.to_ascii_uppercase();
+        let seg = Segment {
+            id,
+            elements: parts.map(str::to_string).collect(),
+            index: self.index,
+            line: self.line_of(offset),
+            offset: offset as u64,
+            component_separator: d.component as char,
+            repetition_separator: d.repetition.map(|r| r as char),
+        };
+        if !(2..=3).contains(&seg.id.len()) || !seg.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            let shown: String = seg.id.chars().take(12).collect();
+            self.warn(format!("segment #{} has an invalid id {shown:?}; kept as unknown", seg.index), seg.position());
+        } else if raw_id != seg.id {
+            self.warn(format!("segment #{} id {raw_id:?} is lower-case", seg.index), seg.position());
+        }
+        Some(seg)
+    }
+
+    /// Tokenize one interchange occupying `start..end`.
+    fn interchange(&mut self, start: usize, end: usize, d: Delimiters, isa_len: Option<usize>) {
+        let data = &self.bytes[start..end];
+        let mut segments = Vec::new();
+        for raw in split_segments(data, &d) {
+            let raw = RawSegment { bytes: raw.bytes, offset: raw.offset + start };
+            if let Some(s) = self.decode(raw, &d) {
+                segments.push(s);
+            }
+        }
+        // A file whose last segment has no terminator is fine when it is the IEA; otherwise the
+        // truncation check below reports it.
+        let _ = isa_len;
+        let synth = |id: &str, offset: u64, line: u32| Segment {
+            id: id.to_string(),
+            elements: Vec::new(),
+            index: 0,
+            line,
+            offset,
+            component_separator: d.component as char,
+            repetition_separator: d.repetition.map(|r| r as char),
+        };
+        let mut iter = segments.into_iter().peekable();
+        let isa = match iter.peek() {
+            Some(s) if s.id == "ISA" => iter.next().expect("peeked"),
+            Some(s) => synth("ISA", s.offset, s.line),
+            None => return,
+        };
+        let mut ic = Interchange {
+            isa,
+            delimiters: d.clone(),
+            interchange_segments: Vec::new(),
+            groups: Vec::new(),
+            iea: None,
+        };
+        let mut last: Option<(u64, u32, u32, String)> = None;
+        let mut open_group: Option<Group> = None;
+        let mut open_tx: Option<Transaction> = None;
+        for seg in iter {
+            last = Some((seg.offset, seg.line, seg.index, seg.id.clone()));
+            match seg.id.as_str() {
+                "ISA" => {
+                    // find_next_isa splits interchanges, so this is an ISA inside data.
+                    self.warn(format!("unexpected ISA at segment #{}", seg.index), seg.position());
+                }
+                "GS" => {
+                    self.close_tx(&mut open_tx, &mut open_group, &seg, "GS");
+                    self.close_group(&mut open_group, &mut ic, &seg, "GS");
+                    open_group = Some(Group { gs: seg, transactions: Vec::new(), ge: None });
+                }
+                "ST" => {
+                    self.close_tx(&mut open_tx, &mut open_group, &seg, "ST");
+                    if open_group.is_none() {
+                        self.warn(format!("ST at segment #{} is not inside a GS group", seg.index), seg.position());
+                        open_group = Some(Group { gs: synth("GS", seg.offset, seg.line), transactions: Vec::new(), ge: None });
+                    }
+                    open_tx = Some(Transaction { st: seg, body: Vec::new(), se: None });
+                }
+                "SE" => match open_tx.take() {
+                    Some(mut tx) => {
+                        self.check_se(&tx, &seg);
+                        tx.se = Some(seg);
+                        open_group.get_or_insert_with(|| Group { gs: synth("GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
+                    }
+                    None => self.warn(format!("SE at segment #{} without an ST", seg.index), seg.position()),
+                },
+                "GE" => {
+                    self.close_tx(&mut open_tx, &mut open_group, &seg, "GE");
+                    match open_group.take() {
+                        Some(mut g) => {
+                            self.check_ge(&g, &seg);
+                            g.ge = Some(seg);
+                            ic.groups.push(g);
+                        }
+                        None => self.warn(format!("GE at segment #{} without a GS", seg.index), seg.position()),
+                    }
+                }
+                "IEA" => {
+                    self.close_tx(&mut open_tx, &mut open_group, &seg, "IEA");
+                    self.close_group(&mut open_group, &mut ic, &seg, "IEA");
+                    self.check_iea(&ic, &seg);
+                    ic.iea = Some(seg);
+                }
+                _ => {
+                    if ic.iea.is_some() {
+                        self.warn(format!("segment #{} {} after IEA was ignored", seg.index, seg.id), seg.position());
+                    } else if let Some(tx) = open_tx.as_mut() {
+                        tx.body.push(seg);
+                    } else if open_group.is_some() {
+                        self.warn(
+                            format!("segment #{} {} is outside any transaction set", seg.index, seg.id),
+                            seg.position(),
+                        );
+                    } else {
+                        ic.interchange_segments.push(seg);
+                    }
+                }
+            }
+        }
+        // Truncation: anything still open means the file ended early.
+        let group_unclosed = open_group.as_ref().is_some_and(|g| g.gs.index != 0);
+        if open_tx.is_some() || group_unclosed || (ic.iea.is_none() && ic.isa.index != 0) {
+            let (offset, line, index, id) = last.unwrap_or((ic.isa.offset, ic.isa.line, ic.isa.index, "ISA".into()));
+            let missing: Vec<&str> = [
+                open_tx.as_ref().map(|_| "SE"),
+                group_unclosed.then_some("GE"),
+                ic.iea.is_none().then_some("IEA"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let pos = Position {
+                segment_index: Some(index),
+                segment_id: Some(id.clone()),
+                line: Some(line),
+                byte_offset: Some(offset),
+                element: None,
+            };
+            self.diagnostics.push(Diagnostic::error(
+                format!(
+                    "file is truncated: it ends after segment #{index} {id} (line {line}, byte {offset}) with no {}; statuses from the incomplete part may be missing",
+                    missing.join("/")
+                ),
+                Some(pos),
+            ));
+        }
+        {
+            if let Some(tx) = open_tx.take() {
+                open_group.get_or_insert_with(|| Group { gs: synth("GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
+            }
+            if let Some(g) = open_group.take() {
+                ic.groups.push(g);
+            }
+        }
+        self.interchanges.push(ic);
+    }
+
+    fn close_tx(&mut self, tx: &mut Option<Transaction>, group: &mut Option<Group>, at: &Segment, by: &str) {
+        if let Some(t) = tx.take() {
+            self.warn(
+                format!("transaction set ST {} has no SE before {by} at segment #{}", t.st.get(2), at.index),
+                at.position(),
+            );
+            group.get_or_insert_with(|| Group { gs: synthetic("GS", at), transactions: Vec::new(), ge: None }).transactions.push(t);
+        }
+    }
+
+    fn close_group(&mut self, group: &mut Option<Group>, ic: &mut Interchange, at: &Segment, by: &str) {
+        if let Some(g) = group.take() {
+            self.warn(
+                format!("group GS {} has no GE before {by} at segment #{}", g.gs.get(6), at.index),
+                at.position(),
+            );
+            ic.groups.push(g);
+        }
+    }
+
+    fn check_se(&mut self, tx: &Transaction, se: &Segment) {
+        let actual = tx.body.len() + 2;
+        if se.get(1).parse::<usize>().ok() != Some(actual) {
+            self.warn(
+                format!("SE01 segment count is {:?} but transaction set {} has {actual} segments (segment #{})", se.get(1), tx.st.get(2), se.index),
+                se.position_at("SE01"),
+            );
+        }
+        if se.get(2) != tx.st.get(2) {
+            self.warn(
+                format!("SE02 control number {:?} does not match ST02 {:?} (segment #{})", se.get(2), tx.st.get(2), se.index),
+                se.position_at("SE02"),
+            );
+        }
+    }
+
+    fn check_ge(&mut self, g: &Group, ge: &Segment) {
+        let actual = g.transactions.len();
+        if ge.get(1).parse::<usize>().ok() != Some(actual) {
+            self.warn(
+                format!("GE01 transaction set count is {:?} but group {} has {actual} (segment #{})", ge.get(1), g.gs.get(6), ge.index),
+                ge.position_at("GE01"),
+            );
+        }
+        if ge.get(2).trim_start_matches('0') != g.gs.get(6).trim_start_matches('0') {
+            self.warn(
+                format!("GE02 control number {:?} does not match GS06 {:?} (segment #{})", ge.get(2), g.gs.get(6), ge.index),
+                ge.position_at("GE02"),
+            );
+        }
+    }
+
+    fn check_iea(&mut self, ic: &Interchange, iea: &Segment) {
+        let actual = ic.groups.len();
+        if iea.get(1).parse::<usize>().ok() != Some(actual) {
+            self.warn(
+                format!("IEA01 group count is {:?} but the interchange has {actual} (segment #{})", iea.get(1), iea.index),
+                iea.position_at("IEA01"),
+            );
+        }
+        if ic.isa.index != 0 && iea.get(2) != ic.isa.get(13) {
+            self.warn(
+                format!("IEA02 control number {:?} does not match ISA13 {:?} (segment #{})", iea.get(2), ic.isa.get(13), iea.index),
+                iea.position_at("IEA02"),
+            );
+        }
+    }
+}
+
+/// A stand-in for an envelope segment the file lacks, placed where `at` is.
+fn synthetic(id: &str, at: &Segment) -> Segment {
+    Segment { id: id.to_string(), elements: Vec::new(), index: 0, ..at.clone() }
+}
+
+fn malformed(message: impl Into<String>, position: Option<Position>) -> ParseError {
+    ParseError::Malformed(MalformedDetail { message: message.into(), position })
+}
+
+#[cfg(test)]
+mod tests;
