@@ -1,0 +1,25 @@
+//! claimtrack: track electronic medical claims sent through the Office Ally clearinghouse.
+//!
+//! The library behind the `claimtrack` command, for clinic software that embeds it:
+//! - [`plugins::PluginSet`] loads the sandboxed parser plugins and picks one per file;
+//! - [`model`] is the validated status model every plugin's output becomes;
+//! - [`runtime`] is the WebAssembly sandbox itself (limits, typed errors, compile cache);
+//! - [`paths::DataDir`] is where data lives.
+//!
+//! ```no_run
+//! use claimtrack::{plugins::PluginSet, runtime::Limits};
+//!
+//! let (plugins, _problems) = PluginSet::open(None, Limits::default())?;
+//! let bytes = std::fs::read("response.999")?;
+//! let report = plugins.parse("response.999", &bytes, None)?;
+//! for event in &report.parsed.events {
+//!     println!("{:?} {} {}", event.level, event.status.as_str(), event.raw_code);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod cli;
+pub mod model;
+pub mod paths;
+pub mod plugins;
+pub mod runtime;

@@ -4,8 +4,9 @@
 //! ignored): `ok*` one valid event · `loop*` spins forever · `alloc*` allocates without
 //! bound · `panic*` panics · `stack*` recurses without bound · `big-output[-N]*` returns N
 //! events (default 2 000 000) · `big-string*` one event with a 16 MiB `raw_code` ·
-//! `invalid*` well-typed but invalid output · `read-file*`, `env*`, `socket*`, `clock*`
-//! report what the sandbox let them see in the one event's `raw_code`.
+//! `invalid*` well-typed but invalid output · `sleep*` sleeps an hour · `read-file*`,
+//! `env*`, `socket*`, `clock*` report what the sandbox let them see in the one event's
+//! `raw_code`; any other name is refused as `not-my-format`.
 //!
 //! Never ship this: it exists so that every limit of the host is tested against real wasm.
 
@@ -103,6 +104,9 @@ impl Parser for Misbehave {
         } else if name.starts_with("socket") {
             let tcp = std::net::TcpStream::connect("127.0.0.1:22").map(|_| "connected");
             Ok(report(format!("socket: {tcp:?}")))
+        } else if name.starts_with("sleep") {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+            Ok(report("sleep: returned".into()))
         } else if name.starts_with("clock") {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs());
             Ok(report(format!("clock: {now:?}")))

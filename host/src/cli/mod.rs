@@ -1,0 +1,121 @@
+//! The `claimtrack` command line: a thin layer over the library.
+
+mod output;
+mod parse;
+mod plugins;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::paths::DataDir;
+
+/// Exit codes scripts can rely on.
+pub mod exit {
+    /// Everything asked for was done.
+    pub const OK: u8 = 0;
+    /// Some input could not be processed (no plugin, a plugin failed, a file unreadable, or
+    /// errors inside a file); the rest was processed.
+    pub const SOME_FAILED: u8 = 1;
+    /// The command line was wrong (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// claimtrack could not start: the data folder or the plugin runtime failed.
+    pub const SETUP: u8 = 3;
+}
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success · 1 some files failed or contain errors (the rest were processed) ·
+2 bad command line · 3 setup failed (data folder, plugin runtime).
+
+Logging goes to stderr; set CLAIMTRACK_LOG=debug for more. Patient data is never logged at
+the default level.";
+
+/// Track medical claims sent through the Office Ally clearinghouse.
+///
+/// claimtrack reads the files Office Ally and payers send back (999 and TA1
+/// acknowledgements, 277CA claim acknowledgements, 835 remittances, …) with sandboxed
+/// plugins, and shows what they say about each batch and claim.
+#[derive(Debug, Parser)]
+#[command(name = "claimtrack", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The data folder (database, archive, plugin cache). Default: the user's data
+    /// directory, e.g. ~/.local/share/claimtrack.
+    #[arg(long, global = true, env = "CLAIMTRACK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug). Overridden by CLAIMTRACK_LOG.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read response files and show the statuses they contain.
+    ///
+    /// Each file goes to the plugin most sure it reads it (see `claimtrack plugins`). Nothing
+    /// is stored: this only shows what a file says.
+    ///
+    /// Examples:
+    ///   claimtrack parse 837_999.txt
+    ///   claimtrack parse --json downloads/*.835 > statuses.json
+    ///   claimtrack parse --plugin x12-277 odd-name.txt
+    #[command(verbatim_doc_comment)]
+    Parse(parse::ParseArgs),
+
+    /// List the plugins that read files: versions, formats, hashes.
+    ///
+    /// Built-in plugins come with claimtrack; others are `.wasm` files in the data folder's
+    /// `plugins/` directory.
+    Plugins(plugins::PluginsArgs),
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help/version to stdout with code 0, usage errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+        }
+    };
+    init_logging(cli.verbose);
+    let data_dir = match cli.data_dir.clone().map(DataDir::new).or_else(DataDir::platform_default) {
+        Some(d) => d,
+        None => {
+            eprintln!("error: no data folder: there is no home directory; pass --data-dir DIR or set CLAIMTRACK_DATA_DIR");
+            return ExitCode::from(exit::SETUP);
+        }
+    };
+    let code = match cli.command {
+        Command::Parse(args) => parse::run(&data_dir, args),
+        Command::Plugins(args) => plugins::run(&data_dir, args),
+    };
+    ExitCode::from(code)
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("CLAIMTRACK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(output::stderr_color())
+        .without_time()
+        .try_init();
+}
+
+/// Print a setup error with what to do next, and return the setup exit code.
+fn setup_failed(what: &str, err: &anyhow::Error) -> u8 {
+    eprintln!("error: {what}: {err:#}");
+    exit::SETUP
+}

@@ -1,0 +1,232 @@
+//! `claimtrack parse`: show what response files say.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{exit, output, setup_failed};
+use crate::model::{ParsedFile, Severity, StatusEvent};
+use crate::paths::DataDir;
+use crate::plugins::{ParseFailure, ParseReport, PluginSet};
+use crate::runtime::Limits;
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// Files to read.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Print JSON instead of tables: one object per file, or an array for several files.
+    #[arg(long)]
+    json: bool,
+
+    /// Use this plugin instead of choosing by content (see `claimtrack plugins`).
+    #[arg(long, value_name = "NAME")]
+    plugin: Option<String>,
+}
+
+/// One file's result in `--json` output. The shape is stable: other software reads it.
+#[derive(Serialize)]
+struct FileJson<'a> {
+    file: String,
+    format: Option<&'a str>,
+    plugin: Option<&'a str>,
+    plugin_version: Option<&'a str>,
+    metadata: Option<&'a crate::model::FileMetadata>,
+    events: &'a [StatusEvent],
+    diagnostics: &'a [crate::model::Diagnostic],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorJson>,
+}
+
+#[derive(Serialize)]
+struct ErrorJson {
+    kind: &'static str,
+    message: String,
+}
+
+pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
+    let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
+        Ok(v) => v,
+        Err(e) => return setup_failed("the plugin runtime could not start", &e),
+    };
+    for p in &problems {
+        eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
+    }
+    let mut code = exit::OK;
+    let mut results: Vec<(String, Result<ParseReport, (String, &'static str)>)> = Vec::new();
+    for path in &args.files {
+        let shown = path.display().to_string();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| shown.clone());
+        let result = match std::fs::read(path) {
+            Err(e) => Err((format!("cannot read {shown}: {e}"), "unreadable")),
+            Ok(bytes) => set.parse(&name, &bytes, args.plugin.as_deref()).map_err(|e: ParseFailure| (e.to_string(), e.kind())),
+        };
+        match &result {
+            Err(_) => code = exit::SOME_FAILED,
+            Ok(r) if r.parsed.count(Severity::Error) > 0 => code = exit::SOME_FAILED,
+            Ok(_) => {}
+        }
+        if !args.json {
+            print_human(&shown, &result);
+        }
+        results.push((shown, result));
+    }
+    if args.json {
+        let objs: Vec<FileJson> = results
+            .iter()
+            .map(|(file, r)| match r {
+                Ok(rep) => FileJson {
+                    file: file.clone(),
+                    format: Some(&rep.parsed.metadata.format_id),
+                    plugin: Some(&rep.plugin),
+                    plugin_version: Some(&rep.plugin_version),
+                    metadata: Some(&rep.parsed.metadata),
+                    events: &rep.parsed.events,
+                    diagnostics: &rep.parsed.diagnostics,
+                    error: None,
+                },
+                Err((message, kind)) => FileJson {
+                    file: file.clone(),
+                    format: None,
+                    plugin: None,
+                    plugin_version: None,
+                    metadata: None,
+                    events: &[],
+                    diagnostics: &[],
+                    error: Some(ErrorJson { kind, message: message.clone() }),
+                },
+            })
+            .collect();
+        let text = if objs.len() == 1 {
+            serde_json::to_string_pretty(&objs[0])
+        } else {
+            serde_json::to_string_pretty(&objs)
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", text.expect("model serializes"));
+    }
+    code
+}
+
+fn print_human(file: &str, result: &Result<ParseReport, (String, &'static str)>) {
+    let mut out = std::io::stdout().lock();
+    match result {
+        Err((message, _)) => {
+            let _ = writeln!(out, "{file}: {} {message}\n", output::severity_label(Severity::Error));
+        }
+        Ok(rep) => {
+            let p = &rep.parsed;
+            let _ = writeln!(
+                out,
+                "{file}: {} (plugin {} {}) — {} events, {} warnings, {} errors",
+                p.metadata.format_id,
+                rep.plugin,
+                rep.plugin_version,
+                p.events.len(),
+                p.count(Severity::Warning),
+                p.count(Severity::Error)
+            );
+            if !p.events.is_empty() {
+                let _ = writeln!(out, "{}", events_table(p));
+            }
+            for d in &p.diagnostics {
+                let at = d.position.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+                let _ = writeln!(out, "  {}: {}{at}", output::severity_label(d.severity), d.message);
+            }
+            let _ = writeln!(out);
+        }
+    }
+}
+
+/// One row per event. Patient names are not shown here (the JSON has them): the claim is
+/// identified by its patient control number, which is what the billing system shows too.
+fn events_table(p: &ParsedFile) -> comfy_table::Table {
+    use comfy_table::Cell;
+    let mut t = output::table(&["Level", "Source", "Status", "Code", "Refers to", "Amounts", "Reasons"]);
+    for e in &p.events {
+        let refers = refers_to(e);
+        let mut amounts = Vec::new();
+        if let Some(c) = e.amounts.charged {
+            amounts.push(format!("charged {}", output::dollars(c)));
+        }
+        if let Some(c) = e.amounts.paid {
+            amounts.push(format!("paid {}", output::dollars(c)));
+        }
+        if let Some(c) = e.amounts.patient_responsibility {
+            amounts.push(format!("patient {}", output::dollars(c)));
+        }
+        let reasons: Vec<String> = e
+            .reasons
+            .iter()
+            .take(4)
+            .map(|r| {
+                let code = match &r.group {
+                    Some(g) => format!("{g}-{}", r.code),
+                    None => r.code.clone(),
+                };
+                match &r.description {
+                    Some(d) => format!("{code} {}", truncate(d, 70)),
+                    None => code,
+                }
+            })
+            .chain((e.reasons.len() > 4).then(|| format!("… {} more", e.reasons.len() - 4)))
+            .collect();
+        t.add_row(vec![
+            Cell::new(e.level.as_str().replace('_', " ")),
+            Cell::new(e.source.as_str()),
+            output::status_cell(e.status),
+            Cell::new(&e.raw_code),
+            Cell::new(refers),
+            Cell::new(amounts.join("\n")),
+            Cell::new(reasons.join("\n")),
+        ]);
+    }
+    t
+}
+
+fn refers_to(e: &StatusEvent) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = &e.claim {
+        if let Some(v) = &c.patient_control_number {
+            parts.push(format!("claim {v}"));
+        }
+        if let Some(v) = &c.clearinghouse_claim_id {
+            parts.push(format!("OA {v}"));
+        }
+        if let Some(v) = &c.payer_claim_number {
+            parts.push(format!("ICN {v}"));
+        }
+    }
+    if let Some(s) = &e.service_line {
+        if let Some(v) = &s.procedure_code {
+            parts.push(format!("line {v}"));
+        }
+    }
+    let c = &e.correlation;
+    if let Some(v) = &c.interchange_control_number {
+        parts.push(format!("ISA13 {v}"));
+    }
+    if let Some(v) = &c.group_control_number {
+        parts.push(format!("GS06 {v}"));
+    }
+    if let Some(v) = &c.transaction_set_control_number {
+        parts.push(format!("ST02 {v}"));
+    }
+    if let Some(v) = &c.batch_reference {
+        parts.push(format!("batch {v}"));
+    }
+    if let Some(v) = &e.payment_reference {
+        parts.push(format!("payment {v}"));
+    }
+    parts.join("\n")
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max - 1).collect();
+    format!("{cut}…")
+}

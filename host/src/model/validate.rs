@@ -1,0 +1,491 @@
+//! Validation of everything a plugin returns, and its conversion into the host model.
+//!
+//! A plugin is untrusted code: its output is checked field by field before anything else
+//! in the host sees it. A violation rejects the whole output with a message naming the
+//! event and the field, because half-trusting an output would let a buggy plugin write
+//! wrong statuses. Things that are merely unusual (a claim-level event without any claim
+//! key) become host diagnostics instead.
+
+use super::*;
+use crate::runtime::bindings as wit;
+
+/// Longest code (reason code, CARC, edit code, qualifier).
+const MAX_CODE: usize = 64;
+/// Longest identifier (control numbers, claim ids, names, file names).
+const MAX_ID: usize = 256;
+/// Longest raw code ("A7:562:85", "IK5 R"): generous for composite codes.
+const MAX_RAW_CODE: usize = 256;
+/// Longest description or diagnostic message.
+const MAX_TEXT: usize = 4096;
+/// Reasons on one event: 835 claims with many CAS triples stay far below this.
+const MAX_REASONS: usize = 1_000;
+/// Service-line modifiers (X12 allows 4).
+const MAX_MODIFIERS: usize = 16;
+/// |amount| in cents: a trillion dollars is not a medical claim.
+const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
+/// Formats and hints a plugin may declare.
+const MAX_FORMATS: usize = 64;
+
+/// Where a violation was found, for the message.
+struct Path(String);
+
+impl Path {
+    fn at(&self, field: &str) -> Path {
+        Path(if self.0.is_empty() { field.to_string() } else { format!("{}.{field}", self.0) })
+    }
+}
+
+type Check<T> = Result<T, String>;
+
+fn text(path: &Path, value: String, max: usize) -> Check<String> {
+    if value.len() > max {
+        return Err(format!("{} is {} bytes long (limit {max})", path.0, value.len()));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
+        return Err(format!("{} contains the control character {:?}", path.0, c));
+    }
+    Ok(value)
+}
+
+/// An identifier or code: single line, non-empty when present.
+fn ident(path: &Path, value: String, max: usize) -> Check<String> {
+    let v = text(path, value, max)?;
+    if v.contains('\n') {
+        return Err(format!("{} contains a line break", path.0));
+    }
+    if v.trim().is_empty() {
+        return Err(format!("{} is present but blank (use none for \"not stated\")", path.0));
+    }
+    Ok(v)
+}
+
+fn opt_ident(path: &Path, value: Option<String>, max: usize) -> Check<Option<String>> {
+    value.map(|v| ident(path, v, max)).transpose()
+}
+
+fn opt_text(path: &Path, value: Option<String>, max: usize) -> Check<Option<String>> {
+    value.map(|v| text(path, v, max)).transpose()
+}
+
+/// ISO 8601 date `YYYY-MM-DD` or date-time `YYYY-MM-DDTHH:MM[:SS]`, a real calendar value.
+fn iso_date(path: &Path, value: Option<String>) -> Check<Option<String>> {
+    let Some(v) = value else { return Ok(None) };
+    let ok = match v.len() {
+        10 => chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_ok(),
+        16 => chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M").is_ok(),
+        19 => chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M:%S").is_ok(),
+        _ => false,
+    };
+    if !ok {
+        let shown: String = v.chars().take(40).collect();
+        return Err(format!("{} {shown:?} is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])", path.0));
+    }
+    Ok(Some(v))
+}
+
+fn cents(path: &Path, value: Option<i64>) -> Check<Option<i64>> {
+    match value {
+        Some(c) if c.abs() > MAX_ABS_CENTS => Err(format!("{} {c} cents is out of range", path.0)),
+        v => Ok(v),
+    }
+}
+
+fn position(path: &Path, p: Option<wit::Position>) -> Check<Option<Position>> {
+    let Some(p) = p else { return Ok(None) };
+    if p.line == Some(0) {
+        return Err(format!("{} is 0 (lines are 1-based)", path.at("line").0));
+    }
+    if p.segment_index == Some(0) {
+        return Err(format!("{} is 0 (segments are 1-based)", path.at("segment_index").0));
+    }
+    Ok(Some(Position {
+        segment_index: p.segment_index,
+        segment_id: opt_ident(&path.at("segment_id"), p.segment_id, MAX_CODE)?,
+        line: p.line,
+        byte_offset: p.byte_offset,
+        element: opt_ident(&path.at("element"), p.element, MAX_CODE)?,
+    }))
+}
+
+fn party(path: &Path, p: Option<wit::Party>) -> Check<Option<Party>> {
+    let Some(p) = p else { return Ok(None) };
+    Ok(Some(Party {
+        name: opt_ident(&path.at("name"), p.name, MAX_ID)?,
+        id: opt_ident(&path.at("id"), p.id, MAX_ID)?,
+        id_qualifier: opt_ident(&path.at("id_qualifier"), p.id_qualifier, MAX_CODE)?,
+    }))
+}
+
+fn code_set(path: &Path, c: wit::CodeSet) -> Check<CodeSet> {
+    Ok(match c {
+        wit::CodeSet::ClaimStatusCategory => CodeSet::ClaimStatusCategory,
+        wit::CodeSet::ClaimStatus => CodeSet::ClaimStatus,
+        wit::CodeSet::Entity => CodeSet::Entity,
+        wit::CodeSet::AckSegmentError => CodeSet::AckSegmentError,
+        wit::CodeSet::AckElementError => CodeSet::AckElementError,
+        wit::CodeSet::AckTransactionSetError => CodeSet::AckTransactionSetError,
+        wit::CodeSet::AckGroupError => CodeSet::AckGroupError,
+        wit::CodeSet::Ta1Note => CodeSet::Ta1Note,
+        wit::CodeSet::Carc => CodeSet::Carc,
+        wit::CodeSet::Rarc => CodeSet::Rarc,
+        wit::CodeSet::ClearinghouseEdit => CodeSet::ClearinghouseEdit,
+        wit::CodeSet::FreeText => CodeSet::FreeText,
+        wit::CodeSet::Other(name) => CodeSet::Other(ident(path, name, MAX_CODE)?),
+    })
+}
+
+fn reason(path: &Path, r: wit::Reason) -> Check<Reason> {
+    let free = matches!(r.code_set, wit::CodeSet::FreeText);
+    Ok(Reason {
+        code_set: code_set(&path.at("code_set"), r.code_set)?,
+        // Free text travels in `code` when there is no code: allow it to be long.
+        code: ident(&path.at("code"), r.code, if free { MAX_TEXT } else { MAX_CODE })?,
+        description: opt_text(&path.at("description"), r.description, MAX_TEXT)?,
+        group: opt_ident(&path.at("group"), r.group, MAX_CODE)?,
+        amount: cents(&path.at("amount"), r.amount)?,
+        position: position(&path.at("position"), r.position)?,
+    })
+}
+
+fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
+    let Some(c) = c else { return Ok(None) };
+    Ok(Some(ClaimRef {
+        patient_control_number: opt_ident(&path.at("patient_control_number"), c.patient_control_number, MAX_ID)?,
+        clearinghouse_claim_id: opt_ident(&path.at("clearinghouse_claim_id"), c.clearinghouse_claim_id, MAX_ID)?,
+        payer_claim_number: opt_ident(&path.at("payer_claim_number"), c.payer_claim_number, MAX_ID)?,
+        patient_name: opt_ident(&path.at("patient_name"), c.patient_name, MAX_ID)?,
+        member_id: opt_ident(&path.at("member_id"), c.member_id, MAX_ID)?,
+        service_date_from: iso_date(&path.at("service_date_from"), c.service_date_from)?,
+        service_date_to: iso_date(&path.at("service_date_to"), c.service_date_to)?,
+        frequency_code: opt_ident(&path.at("frequency_code"), c.frequency_code, MAX_CODE)?,
+    }))
+}
+
+fn service_line(path: &Path, s: Option<wit::ServiceLineRef>) -> Check<Option<ServiceLineRef>> {
+    let Some(s) = s else { return Ok(None) };
+    if s.modifiers.len() > MAX_MODIFIERS {
+        return Err(format!("{} has {} entries (limit {MAX_MODIFIERS})", path.at("modifiers").0, s.modifiers.len()));
+    }
+    let mp = path.at("modifiers");
+    Ok(Some(ServiceLineRef {
+        procedure_code: opt_ident(&path.at("procedure_code"), s.procedure_code, MAX_CODE)?,
+        procedure_qualifier: opt_ident(&path.at("procedure_qualifier"), s.procedure_qualifier, MAX_CODE)?,
+        modifiers: s.modifiers.into_iter().map(|m| ident(&mp, m, MAX_CODE)).collect::<Check<_>>()?,
+        line_item_control_number: opt_ident(&path.at("line_item_control_number"), s.line_item_control_number, MAX_ID)?,
+        service_date: iso_date(&path.at("service_date"), s.service_date)?,
+        units: opt_ident(&path.at("units"), s.units, MAX_CODE)?,
+    }))
+}
+
+fn correlation(path: &Path, c: wit::Correlation) -> Check<Correlation> {
+    Ok(Correlation {
+        interchange_control_number: opt_ident(&path.at("interchange_control_number"), c.interchange_control_number, MAX_ID)?,
+        group_control_number: opt_ident(&path.at("group_control_number"), c.group_control_number, MAX_ID)?,
+        transaction_set_control_number: opt_ident(
+            &path.at("transaction_set_control_number"),
+            c.transaction_set_control_number,
+            MAX_ID,
+        )?,
+        batch_reference: opt_ident(&path.at("batch_reference"), c.batch_reference, MAX_ID)?,
+        clearinghouse_file_id: opt_ident(&path.at("clearinghouse_file_id"), c.clearinghouse_file_id, MAX_ID)?,
+        clearinghouse_child_file_id: opt_ident(
+            &path.at("clearinghouse_child_file_id"),
+            c.clearinghouse_child_file_id,
+            MAX_ID,
+        )?,
+        submitted_file_name: opt_ident(&path.at("submitted_file_name"), c.submitted_file_name, MAX_ID)?,
+    })
+}
+
+fn amounts(path: &Path, a: wit::Amounts) -> Check<Amounts> {
+    Ok(Amounts {
+        charged: cents(&path.at("charged"), a.charged)?,
+        paid: cents(&path.at("paid"), a.paid)?,
+        patient_responsibility: cents(&path.at("patient_responsibility"), a.patient_responsibility)?,
+        adjusted: cents(&path.at("adjusted"), a.adjusted)?,
+        allowed: cents(&path.at("allowed"), a.allowed)?,
+    })
+}
+
+fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check<StatusEvent> {
+    if e.reasons.len() > MAX_REASONS {
+        return Err(format!("{} has {} entries (limit {MAX_REASONS})", path.at("reasons").0, e.reasons.len()));
+    }
+    let level = match e.level {
+        wit::Level::Interchange => Level::Interchange,
+        wit::Level::FunctionalGroup => Level::FunctionalGroup,
+        wit::Level::TransactionSet => Level::TransactionSet,
+        wit::Level::Claim => Level::Claim,
+        wit::Level::ServiceLine => Level::ServiceLine,
+    };
+    let reasons = e
+        .reasons
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| reason(&path.at(&format!("reasons[{i}]")), r))
+        .collect::<Check<Vec<_>>>()?;
+    let ev = StatusEvent {
+        level,
+        source: match e.source {
+            wit::Source::Clearinghouse => Source::Clearinghouse,
+            wit::Source::Payer => Source::Payer,
+        },
+        status: match e.status {
+            wit::StatusClass::Received => StatusClass::Received,
+            wit::StatusClass::Accepted => StatusClass::Accepted,
+            wit::StatusClass::AcceptedWithErrors => StatusClass::AcceptedWithErrors,
+            wit::StatusClass::Rejected => StatusClass::Rejected,
+            wit::StatusClass::Pending => StatusClass::Pending,
+            wit::StatusClass::Paid => StatusClass::Paid,
+            wit::StatusClass::Denied => StatusClass::Denied,
+            wit::StatusClass::Reversed => StatusClass::Reversed,
+            wit::StatusClass::Informational => StatusClass::Informational,
+        },
+        raw_code: ident(&path.at("raw_code"), e.raw_code, MAX_RAW_CODE)?,
+        reasons,
+        claim: claim(&path.at("claim"), e.claim)?,
+        service_line: service_line(&path.at("service_line"), e.service_line)?,
+        correlation: correlation(&path.at("correlation"), e.correlation)?,
+        amounts: amounts(&path.at("amounts"), e.amounts)?,
+        effective_date: iso_date(&path.at("effective_date"), e.effective_date)?,
+        source_party: party(&path.at("source_party"), e.source_party)?,
+        payment_reference: opt_ident(&path.at("payment_reference"), e.payment_reference, MAX_ID)?,
+        position: position(&path.at("position"), e.position)?,
+    };
+    if matches!(ev.level, Level::Claim | Level::ServiceLine) {
+        let keyless = ev.claim.as_ref().is_none_or(|c| {
+            c.patient_control_number.is_none() && c.clearinghouse_claim_id.is_none() && c.payer_claim_number.is_none()
+        });
+        if keyless {
+            notes.push(Diagnostic {
+                severity: Severity::Warning,
+                message: format!(
+                    "{} is about a {} but names no claim (no patient control number, clearinghouse or payer claim id); it cannot be matched to a claim",
+                    path.0,
+                    ev.level.as_str().replace('_', " ")
+                ),
+                position: ev.position.clone(),
+            });
+        }
+    }
+    Ok(ev)
+}
+
+fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata> {
+    let p = Path("metadata".into());
+    let format_id = ident(&p.at("format_id"), m.format_id, MAX_CODE)?;
+    if !formats.iter().any(|f| f.id == format_id) {
+        let declared: Vec<&str> = formats.iter().map(|f| f.id.as_str()).collect();
+        return Err(format!(
+            "metadata.format_id {format_id:?} is not one of the formats the plugin declares ({})",
+            declared.join(", ")
+        ));
+    }
+    let list = |field: &str, v: Vec<String>| -> Check<Vec<String>> {
+        let fp = p.at(field);
+        v.into_iter().map(|s| ident(&fp, s, MAX_ID)).collect()
+    };
+    Ok(FileMetadata {
+        format_id,
+        implementation: opt_ident(&p.at("implementation"), m.implementation, MAX_CODE)?,
+        interchange_control_numbers: list("interchange_control_numbers", m.interchange_control_numbers)?,
+        group_control_numbers: list("group_control_numbers", m.group_control_numbers)?,
+        transaction_set_control_numbers: list("transaction_set_control_numbers", m.transaction_set_control_numbers)?,
+        sender: party(&p.at("sender"), m.sender)?,
+        receiver: party(&p.at("receiver"), m.receiver)?,
+        created: iso_date(&p.at("created"), m.created)?,
+        usage: opt_ident(&p.at("usage"), m.usage, MAX_CODE)?,
+        clearinghouse_file_id: opt_ident(&p.at("clearinghouse_file_id"), m.clearinghouse_file_id, MAX_ID)?,
+        original_file_name: opt_ident(&p.at("original_file_name"), m.original_file_name, MAX_ID)?,
+    })
+}
+
+/// Validate and convert a plugin's parse output. `formats` are the formats the plugin
+/// declared in `describe`. The error names the event and field that failed.
+pub(crate) fn accept(out: wit::ParseOutput, formats: &[FormatInfo]) -> Result<ParsedFile, String> {
+    let metadata = metadata(out.metadata, formats)?;
+    let mut notes = Vec::new();
+    let events = out
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| event(&Path(format!("event #{}", i + 1)), e, &mut notes))
+        .collect::<Check<Vec<_>>>()?;
+    let mut diagnostics = out
+        .diagnostics
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let p = Path(format!("diagnostic #{}", i + 1));
+            Ok(Diagnostic {
+                severity: match d.severity {
+                    wit::Severity::Info => Severity::Info,
+                    wit::Severity::Warning => Severity::Warning,
+                    wit::Severity::Error => Severity::Error,
+                },
+                message: ident(&p.at("message"), d.message, MAX_TEXT)?,
+                position: position(&p.at("position"), d.position)?,
+            })
+        })
+        .collect::<Check<Vec<_>>>()?;
+    diagnostics.extend(notes);
+    Ok(ParsedFile { metadata, events, diagnostics })
+}
+
+/// Validate and convert what `describe` returned.
+pub(crate) fn accept_info(info: wit::PluginInfo) -> Result<PluginInfo, String> {
+    let p = Path("plugin info".into());
+    let name = ident(&p.at("name"), info.name, MAX_CODE)?;
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
+        return Err(format!("plugin name {name:?} must be lower-case letters, digits, '-' or '_'"));
+    }
+    if info.formats.is_empty() || info.formats.len() > MAX_FORMATS {
+        return Err(format!("the plugin declares {} formats (1 to {MAX_FORMATS} allowed)", info.formats.len()));
+    }
+    let formats = info
+        .formats
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let fp = p.at(&format!("formats[{i}]"));
+            if f.file_name_hints.len() > MAX_FORMATS {
+                return Err(format!("{} declares too many file-name hints", fp.0));
+            }
+            let hp = fp.at("file_name_hints");
+            Ok(FormatInfo {
+                id: ident(&fp.at("id"), f.id, MAX_CODE)?,
+                description: text(&fp.at("description"), f.description, MAX_TEXT)?,
+                file_name_hints: f.file_name_hints.into_iter().map(|h| ident(&hp, h, MAX_CODE)).collect::<Check<_>>()?,
+            })
+        })
+        .collect::<Check<Vec<_>>>()?;
+    Ok(PluginInfo {
+        name,
+        version: ident(&p.at("version"), info.version, MAX_CODE)?,
+        description: text(&p.at("description"), info.description, MAX_TEXT)?,
+        formats,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn formats() -> Vec<FormatInfo> {
+        vec![FormatInfo { id: "x12-999".into(), description: String::new(), file_name_hints: vec![] }]
+    }
+
+    fn meta() -> wit::FileMetadata {
+        wit::FileMetadata {
+            format_id: "x12-999".into(),
+            implementation: None,
+            interchange_control_numbers: vec![],
+            group_control_numbers: vec![],
+            transaction_set_control_numbers: vec![],
+            sender: None,
+            receiver: None,
+            created: None,
+            usage: None,
+            clearinghouse_file_id: None,
+            original_file_name: None,
+        }
+    }
+
+    fn ev() -> wit::StatusEvent {
+        wit::StatusEvent {
+            level: wit::Level::TransactionSet,
+            source: wit::Source::Clearinghouse,
+            status: wit::StatusClass::Rejected,
+            raw_code: "IK5 R".into(),
+            reasons: vec![],
+            claim: None,
+            service_line: None,
+            correlation: wit::Correlation {
+                interchange_control_number: None,
+                group_control_number: Some("17456".into()),
+                transaction_set_control_number: Some("0028".into()),
+                batch_reference: None,
+                clearinghouse_file_id: None,
+                clearinghouse_child_file_id: None,
+                submitted_file_name: None,
+            },
+            amounts: wit::Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None },
+            effective_date: None,
+            source_party: None,
+            payment_reference: None,
+            position: None,
+        }
+    }
+
+    fn out(events: Vec<wit::StatusEvent>) -> wit::ParseOutput {
+        wit::ParseOutput { metadata: meta(), events, diagnostics: vec![] }
+    }
+
+    #[test]
+    fn a_valid_output_converts() {
+        let mut e = ev();
+        e.effective_date = Some("2024-01-05T12:30".into());
+        let f = accept(out(vec![e]), &formats()).unwrap();
+        assert_eq!(f.events[0].status, StatusClass::Rejected);
+        assert_eq!(f.events[0].correlation.transaction_set_control_number.as_deref(), Some("0028"));
+        assert!(f.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn bad_dates_are_rejected_naming_the_event_and_field() {
+        let mut e = ev();
+        e.effective_date = Some("2024-13-45".into());
+        let err = accept(out(vec![ev(), e]), &formats()).unwrap_err();
+        assert_eq!(err, "event #2.effective_date \"2024-13-45\" is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])");
+    }
+
+    #[test]
+    fn oversized_and_control_character_strings_are_rejected() {
+        let mut e = ev();
+        e.raw_code = "X".repeat(100_000);
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("event #1.raw_code is 100000 bytes long"));
+        let mut e = ev();
+        e.raw_code = "IK5\u{1b}[31m R".into();
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("control character"));
+    }
+
+    #[test]
+    fn blank_identifiers_amounts_and_zero_lines_are_rejected() {
+        let mut e = ev();
+        e.payment_reference = Some("  ".into());
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("payment_reference is present but blank"));
+        let mut e = ev();
+        e.amounts.paid = Some(i64::MAX);
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("amounts.paid"));
+        let mut e = ev();
+        e.position = Some(wit::Position { segment_index: None, segment_id: None, line: Some(0), byte_offset: None, element: None });
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("position.line is 0"));
+    }
+
+    #[test]
+    fn undeclared_format_is_rejected() {
+        let mut o = out(vec![]);
+        o.metadata.format_id = "x12-835".into();
+        assert!(accept(o, &formats()).unwrap_err().contains("not one of the formats the plugin declares (x12-999)"));
+    }
+
+    #[test]
+    fn keyless_claim_event_becomes_a_warning() {
+        let mut e = ev();
+        e.level = wit::Level::Claim;
+        let f = accept(out(vec![e]), &formats()).unwrap();
+        assert_eq!(f.diagnostics.len(), 1);
+        assert!(f.diagnostics[0].message.starts_with("event #1 is about a claim but names no claim"));
+    }
+
+    #[test]
+    fn plugin_names_are_restricted() {
+        let info = wit::PluginInfo {
+            name: "Bad Name".into(),
+            version: "1".into(),
+            description: String::new(),
+            formats: vec![wit::FormatInfo { id: "f".into(), description: String::new(), file_name_hints: vec![] }],
+        };
+        assert!(accept_info(info).unwrap_err().contains("must be lower-case"));
+    }
+}

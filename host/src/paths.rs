@@ -1,0 +1,87 @@
+//! Where claimtrack keeps its data, and creating it owner-only.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The data folder: later the database and the archive; today the compiled-plugin cache and
+/// third-party plugins. Chosen by `--data-dir` / `CLAIMTRACK_DATA_DIR`, else the user's
+/// data directory (e.g. `~/.local/share/claimtrack` on Linux).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Use `root` as the data folder (it is created on first write, owner-only).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+
+    /// The platform default, or `None` when the platform has no home directory.
+    pub fn platform_default() -> Option<Self> {
+        directories::ProjectDirs::from("", "", "claimtrack").map(|d| DataDir::new(d.data_dir()))
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Compiled plugins, keyed by content hash and engine compatibility.
+    pub fn component_cache(&self) -> PathBuf {
+        self.root.join("cache").join("components")
+    }
+
+    /// Third-party plugins (`*.wasm`).
+    pub fn plugins(&self) -> PathBuf {
+        self.root.join("plugins")
+    }
+
+    /// Create the data folder (and `sub` beneath it) readable by the owner only.
+    pub fn ensure(&self, sub: &Path) -> io::Result<PathBuf> {
+        let target = self.root.join(sub);
+        create_private_dir(&self.root)?;
+        create_private_dir(&target)?;
+        Ok(target)
+    }
+}
+
+/// `mkdir -p` where every folder this call creates gets mode 0700. Existing folders are left
+/// as they are: the user may have chosen their own permissions.
+pub fn create_private_dir(path: &Path) -> io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        if !parent.as_os_str().is_empty() {
+            create_private_dir(parent)?;
+        }
+    }
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn created_folders_are_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = DataDir::new(tmp.path().join("data"));
+        let cache = d.ensure(Path::new("cache/components")).unwrap();
+        for p in [d.root().to_path_buf(), d.root().join("cache"), cache] {
+            let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", p.display());
+        }
+    }
+}

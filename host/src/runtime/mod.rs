@@ -1,0 +1,700 @@
+//! The plugin runtime: runs parser plugins (WebAssembly components of the `parser` world in
+//! `wit/types.wit`) in a sandbox, one fresh instance per call.
+//!
+//! ```no_run
+//! use claimtrack::runtime::{embedded, Limits, PluginRuntime};
+//!
+//! let runtime = PluginRuntime::new(Limits::default(), Some("/var/lib/claimtrack/cache/components".as_ref()))?;
+//! for (crate_name, wasm) in embedded::first_party() {
+//!     let plugin = runtime.load(crate_name, wasm)?;
+//!     let confidence = plugin.sniff("R123.999", b"ISA*00*...")?;
+//!     # let _ = confidence;
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Design (after Spin's `crates/core`): one [`wasmtime::Engine`] and one `Linker` per
+//! [`PluginRuntime`], a real epoch ticker thread, one pre-instantiated component per
+//! [`LoadedPlugin`], and a fresh `Store` per call holding a deny-all WASI context and a
+//! resource limiter that records why it refused. The API is synchronous; `LoadedPlugin`
+//! is `Send + Sync` and cheap to clone, so a registry can call plugins from many threads.
+//!
+//! Generated WIT types never leave the crate: `parse_raw`/`info_raw` are `pub(crate)` and
+//! `crate::model` converts and validates what they return.
+
+pub(crate) mod bindings;
+mod cache;
+pub mod embedded;
+mod error;
+mod limits;
+mod sandbox;
+mod ticker;
+
+pub use cache::CacheOutcome;
+pub use error::{FilePosition, PluginError, PluginRef, Refusal};
+pub use limits::Limits;
+pub use ticker::EPOCH_TICK;
+
+use bindings::{Parser, ParserPre};
+use cache::{ComponentCache, Lookup};
+use limits::Refused;
+use sandbox::CallState;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use ticker::Ticker;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, OptLevel, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+
+/// Most bytes of a file `sniff` is shown (the WIT contract promises at most 4096).
+pub const SNIFF_HEAD_BYTES: usize = 4096;
+/// Most bytes of plugin-supplied text (a refusal message, a panic message) kept in errors.
+const MAX_MESSAGE_BYTES: usize = 1024;
+/// Most string bytes a `describe` answer may hold (names, descriptions, hints).
+const MAX_INFO_STRING_BYTES: usize = 1 << 20;
+
+/// A failure to set up the runtime itself (not about any plugin).
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("could not set up the WebAssembly engine: {0}")]
+    Engine(String),
+    #[error("could not use the plugin cache folder {path}: {source}")]
+    CacheDir { path: String, source: std::io::Error },
+    #[error("could not start the plugin timer thread: {0}")]
+    Ticker(std::io::Error),
+}
+
+struct Shared {
+    engine: Engine,
+    linker: Linker<CallState>,
+    limits: Limits,
+    cache: Option<ComponentCache>,
+    /// Stops and joins the epoch thread when the last runtime/plugin handle is dropped.
+    _ticker: Ticker,
+}
+
+/// The engine, linker, limits and cache that plugins are loaded into. Cheap to clone.
+#[derive(Clone)]
+pub struct PluginRuntime {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for PluginRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginRuntime").field("limits", &self.shared.limits).finish_non_exhaustive()
+    }
+}
+
+impl PluginRuntime {
+    /// Creates the engine (and starts its epoch thread). `cache_dir`, when given, holds
+    /// compiled components (e.g. `<data-dir>/cache/components`); it is created owner-only.
+    /// Without it every load compiles.
+    pub fn new(limits: Limits, cache_dir: Option<&Path>) -> Result<Self, RuntimeError> {
+        let mut config = Config::new();
+        // Plugins are components (the `parser` world), not core modules.
+        config.wasm_component_model(true);
+        // Wall-clock limits: compiled code checks the epoch counter at function entries
+        // and loop back-edges (~10% cost, cheaper than fuel) and traps past the deadline.
+        config.epoch_interruption(true);
+        // Bounds guest recursion on the native stack (the rest of the stack is the host's).
+        config.max_wasm_stack(limits.max_wasm_stack);
+        // Plugins are compiled once (then cached) and run on whole files: optimise.
+        config.cranelift_opt_level(OptLevel::Speed);
+        // No pooling allocator: a CLI parses a few files at a time, and the on-demand
+        // allocator with copy-on-write heap images (the default) instantiates in microseconds.
+        let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+
+        let mut linker = Linker::new(&engine);
+        sandbox::add_wasi(&mut linker).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        // The `parser` world imports no functions (its `types` interface holds types
+        // only), so there is nothing of ours to add to the linker.
+
+        let cache = match cache_dir {
+            Some(dir) => Some(ComponentCache::open(dir, &engine).map_err(|source| RuntimeError::CacheDir {
+                path: dir.display().to_string(),
+                source,
+            })?),
+            None => None,
+        };
+        let ticker = Ticker::start(&engine).map_err(RuntimeError::Ticker)?;
+        Ok(PluginRuntime { shared: Arc::new(Shared { engine, linker, limits, cache, _ticker: ticker }) })
+    }
+
+    /// The limits every call of plugins loaded here runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
+    }
+
+    /// Compiles (or takes from the cache) a plugin, checks it against the `parser` world,
+    /// and calls `describe` once. `name_hint` names the plugin in errors until `describe`
+    /// has answered (a file or crate name).
+    pub fn load(&self, name_hint: &str, wasm: &[u8]) -> Result<LoadedPlugin, PluginError> {
+        let hint = PluginRef::hint(name_hint);
+        let incompatible = |reason: String| PluginError::Incompatible { plugin: hint.clone(), reason };
+
+        check_header(wasm).map_err(incompatible)?;
+        let sha: [u8; 32] = Sha256::digest(wasm).into();
+        let (component, cache) = self.compile(wasm, &sha).map_err(incompatible)?;
+        let shape = Shape::of(&component, &self.shared.engine);
+        shape.check().map_err(incompatible)?;
+
+        let pre = self
+            .shared
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| incompatible(format!("{}; {}", error_text(&e), shape.summary())))?;
+        let pre = ParserPre::new(pre).map_err(|e| incompatible(format!("{}; {}", error_text(&e), shape.summary())))?;
+
+        let quick = self.shared.limits.quick_timeout;
+        let info = call(&self.shared, &pre, &hint, quick, |p, s| p.call_describe(s))?;
+        let info_bytes = info_string_bytes(&info);
+        if info_bytes > MAX_INFO_STRING_BYTES {
+            return Err(PluginError::OutputTooLarge {
+                plugin: hint,
+                what: "describe string bytes",
+                actual: info_bytes as u64,
+                limit: MAX_INFO_STRING_BYTES as u64,
+            });
+        }
+        let identity = PluginIdentity {
+            name: error::sanitize(&info.name, 128, false),
+            version: error::sanitize(&info.version, 64, false),
+            description: error::sanitize(&info.description, MAX_MESSAGE_BYTES, false),
+            formats: info.formats.iter().map(|f| error::sanitize(&f.id, 128, false)).collect(),
+            sha256: hex::encode(sha),
+            wasm_bytes: wasm.len() as u64,
+            wit_package: bindings::WIT_PACKAGE.to_owned(),
+            wit_version: shape.wit_version.clone().unwrap_or_else(|| bindings::WIT_VERSION.to_owned()),
+            exports: shape.exports.clone(),
+            imports: shape.imports.clone(),
+            cache,
+        };
+        let plugin = PluginRef { name: identity.name.clone(), version: Some(identity.version.clone()) };
+        Ok(LoadedPlugin { inner: Arc::new(PluginInner { shared: self.shared.clone(), pre, plugin, identity, info }) })
+    }
+
+    /// Compiles `wasm`, going through the disk cache when there is one.
+    fn compile(&self, wasm: &[u8], sha: &[u8; 32]) -> Result<(Component, CacheOutcome), String> {
+        let engine = &self.shared.engine;
+        let fresh = || {
+            Component::new(engine, wasm).map_err(|e| format!("it is not a valid WebAssembly component ({})", error_text(&e)))
+        };
+        let Some(cache) = &self.shared.cache else {
+            return Ok((fresh()?, CacheOutcome::Disabled));
+        };
+        let rejected = match cache.lookup(sha) {
+            Lookup::Found(payload) => {
+                // SAFETY: the payload was written by `ComponentCache::store` from
+                // `Component::serialize` of these exact wasm bytes (its name is derived from
+                // their hash and the engine's compatibility hash, and its header checksum
+                // matched), in an owner-only directory. Wasmtime rejects bytes from another
+                // version or configuration with an error.
+                match unsafe { Component::deserialize(engine, &payload) } {
+                    Ok(component) => return Ok((component, CacheOutcome::Hit)),
+                    Err(e) => Some(format!("cached file did not load ({})", error_text(&e))),
+                }
+            }
+            Lookup::Absent => None,
+            Lookup::Untrusted(reason) => Some(reason),
+        };
+        let component = fresh()?;
+        let stored = component.serialize().ok().is_some_and(|bytes| cache.store(sha, &bytes).is_ok());
+        let outcome = match rejected {
+            Some(reason) => CacheOutcome::Rejected { reason },
+            None => CacheOutcome::Miss { stored },
+        };
+        Ok((component, outcome))
+    }
+}
+
+/// What is known about a loaded plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PluginIdentity {
+    /// From `describe` (control characters escaped, cut to 128 bytes).
+    pub name: String,
+    /// From `describe` (control characters escaped, cut to 64 bytes).
+    pub version: String,
+    pub description: String,
+    /// The ids of the formats it reads, from `describe`.
+    pub formats: Vec<String>,
+    /// SHA-256 of the wasm bytes, lower-case hex: what third-party plugins are pinned by.
+    pub sha256: String,
+    /// Size of the wasm file.
+    pub wasm_bytes: u64,
+    /// `claimtrack:plugin`.
+    pub wit_package: String,
+    /// The version of `claimtrack:plugin` the plugin was built against, from the
+    /// `claimtrack:plugin/types@…` interface it uses (e.g. "0.1.0").
+    pub wit_version: String,
+    /// Names the component exports (`describe`, `sniff`, `parse`, and its types).
+    pub exports: Vec<String>,
+    /// Names the component imports (WASI interfaces, `claimtrack:plugin/types@…`).
+    pub imports: Vec<String>,
+    /// Whether the compiled code came from the disk cache.
+    pub cache: CacheOutcome,
+}
+
+/// Counts and sizes of a parse result, checked against [`Limits`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputStats {
+    pub events: usize,
+    pub diagnostics: usize,
+    /// Every string of the output added up, in bytes.
+    pub string_bytes: usize,
+}
+
+struct PluginInner {
+    shared: Arc<Shared>,
+    pre: ParserPre<CallState>,
+    plugin: PluginRef,
+    identity: PluginIdentity,
+    info: bindings::PluginInfo,
+}
+
+/// A plugin ready to be called. Cloning is cheap (an `Arc`), and calls from several
+/// threads at once are fine: each call gets its own instance.
+#[derive(Clone)]
+pub struct LoadedPlugin {
+    inner: Arc<PluginInner>,
+}
+
+impl std::fmt::Debug for LoadedPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedPlugin").field("identity", &self.inner.identity).finish_non_exhaustive()
+    }
+}
+
+impl LoadedPlugin {
+    /// Name, version, formats, hash, WIT version, size and cache outcome.
+    pub fn identity(&self) -> &PluginIdentity {
+        &self.inner.identity
+    }
+
+    /// The plugin's name from `describe`.
+    pub fn name(&self) -> &str {
+        &self.inner.identity.name
+    }
+
+    /// The plugin's version from `describe`.
+    pub fn version(&self) -> &str {
+        &self.inner.identity.version
+    }
+
+    /// The limits its calls run under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.shared.limits
+    }
+
+    /// How sure the plugin is (0–100) that it reads this file, from its name and first
+    /// bytes (only the first [`SNIFF_HEAD_BYTES`] of `head` are passed).
+    pub fn sniff(&self, file_name: &str, head: &[u8]) -> Result<u8, PluginError> {
+        let head = &head[..head.len().min(SNIFF_HEAD_BYTES)];
+        let quick = self.inner.shared.limits.quick_timeout;
+        let confidence = self.call(quick, |p, s| p.call_sniff(s, file_name, head))?;
+        Ok(confidence.min(100))
+    }
+
+    /// The `describe` answer given at load time (raw WIT type; `crate::model` converts it).
+    #[allow(dead_code, reason = "for the model layer")]
+    pub(crate) fn info_raw(&self) -> &bindings::PluginInfo {
+        &self.inner.info
+    }
+
+    /// Calls `describe` again, in a fresh instance.
+    #[allow(dead_code, reason = "for the model layer; load() already calls describe once")]
+    pub(crate) fn describe_raw(&self) -> Result<bindings::PluginInfo, PluginError> {
+        let quick = self.inner.shared.limits.quick_timeout;
+        self.call(quick, |p, s| p.call_describe(s))
+    }
+
+    /// Parses one whole file. The output is returned as the raw WIT type, already checked
+    /// against the output limits but not validated: `crate::model` does that.
+    pub(crate) fn parse_raw(&self, file_name: &str, contents: &[u8]) -> Result<(bindings::ParseOutput, OutputStats), PluginError> {
+        let limits = &self.inner.shared.limits;
+        if contents.len() > limits.max_input_bytes {
+            return Err(PluginError::InputTooLarge {
+                plugin: self.inner.plugin.clone(),
+                actual: contents.len() as u64,
+                limit: limits.max_input_bytes as u64,
+            });
+        }
+        let result = self.call(limits.parse_timeout, |p, s| p.call_parse(s, file_name, contents))?;
+        let output = result.map_err(|e| PluginError::Refused { plugin: self.inner.plugin.clone(), refusal: refusal(e) })?;
+        let stats = output_stats(&output);
+        let checks = [
+            ("events", stats.events, limits.max_events),
+            ("diagnostics", stats.diagnostics, limits.max_diagnostics),
+            ("string bytes", stats.string_bytes, limits.max_output_string_bytes),
+        ];
+        for (what, actual, limit) in checks {
+            if actual > limit {
+                return Err(PluginError::OutputTooLarge {
+                    plugin: self.inner.plugin.clone(),
+                    what,
+                    actual: actual as u64,
+                    limit: limit as u64,
+                });
+            }
+        }
+        Ok((output, stats))
+    }
+
+    /// For the sandbox tests, which cannot see the generated types: a parse reduced to
+    /// its stats, each event's `raw_code` and `effective_date`, and diagnostic messages.
+    #[doc(hidden)]
+    pub fn parse_summary(&self, file_name: &str, contents: &[u8]) -> Result<ParseSummary, PluginError> {
+        let (output, stats) = self.parse_raw(file_name, contents)?;
+        Ok(ParseSummary {
+            stats,
+            format_id: output.metadata.format_id,
+            raw_codes: output.events.iter().map(|e| e.raw_code.clone()).collect(),
+            effective_dates: output.events.iter().map(|e| e.effective_date.clone()).collect(),
+            diagnostics: output.diagnostics.into_iter().map(|d| d.message).collect(),
+        })
+    }
+
+    fn call<R>(
+        &self,
+        timeout: Duration,
+        f: impl FnOnce(&Parser, &mut Store<CallState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        call(&self.inner.shared, &self.inner.pre, &self.inner.plugin, timeout, f)
+    }
+}
+
+/// See [`LoadedPlugin::parse_summary`].
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ParseSummary {
+    pub stats: OutputStats,
+    pub format_id: String,
+    pub raw_codes: Vec<String>,
+    pub effective_dates: Vec<Option<String>>,
+    pub diagnostics: Vec<String>,
+}
+
+/// Path of the `test-misbehave` plugin built by `host/build.rs`, for the sandbox tests.
+#[doc(hidden)]
+pub fn test_misbehave_wasm_path() -> &'static str {
+    embedded::test_misbehave_wasm_path()
+}
+
+/// One call in a fresh store: limiter, epoch deadline, deny-all WASI, captured stderr.
+fn call<R>(
+    shared: &Shared,
+    pre: &ParserPre<CallState>,
+    plugin: &PluginRef,
+    timeout: Duration,
+    f: impl FnOnce(&Parser, &mut Store<CallState>) -> wasmtime::Result<R>,
+) -> Result<R, PluginError> {
+    let limits = &shared.limits;
+    let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
+    let mut store = Store::new(&shared.engine, CallState::new(limits.memory_bytes, stderr.clone()));
+    store.limiter(|state| &mut state.limiter);
+    // Set before instantiating: start functions run under the same budget.
+    store.set_epoch_deadline(Ticker::ticks(timeout));
+    store.epoch_deadline_trap();
+    let result = pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+    // The store (and the instance's memory) is dropped on return: after a trap an
+    // instance is unusable, and the next call starts from a fresh one anyway.
+    result.map_err(|e| classify(&e, store.data().limiter.refused, &stderr, plugin, limits, timeout))
+}
+
+/// Turns a failed call into the typed error that says why.
+fn classify(
+    err: &wasmtime::Error,
+    refused: Option<Refused>,
+    stderr: &MemoryOutputPipe,
+    plugin: &PluginRef,
+    limits: &Limits,
+    timeout: Duration,
+) -> PluginError {
+    let plugin = plugin.clone();
+    let trap = err.downcast_ref::<Trap>().copied();
+    match trap {
+        Some(Trap::Interrupt) => return PluginError::TimedOut { plugin, limit: timeout },
+        Some(Trap::StackOverflow) => return PluginError::StackOverflow { plugin, limit: limits.max_wasm_stack as u64 },
+        _ => {}
+    }
+    if let Some(Refused::Memory { .. }) = refused {
+        return PluginError::OutOfMemory { plugin, limit: limits.memory_bytes as u64 };
+    }
+    let stderr_text = String::from_utf8_lossy(&stderr.contents()).into_owned();
+    let message = if let Some(Refused::Table { desired }) = refused {
+        format!("it tried to grow a table to {desired} elements")
+    } else if let Some(panic) = panic_message(&stderr_text) {
+        panic
+    } else if let Some(exit) = err.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        format!("it exited with status {}", exit.0)
+    } else if let Some(trap) = trap {
+        match trap {
+            Trap::UnreachableCodeReached => "it aborted (wasm `unreachable`)".to_owned(),
+            other => format!("it trapped: {other}"),
+        }
+    } else {
+        error_text(err)
+    };
+    PluginError::Crashed {
+        plugin,
+        message: error::sanitize(&message, MAX_MESSAGE_BYTES, false),
+        stderr: error::sanitize(&stderr_text, limits.stderr_bytes, true),
+    }
+}
+
+/// "panicked at src/lib.rs:12:5: boom" from Rust's panic output on stderr:
+/// `thread '<unnamed>' panicked at src/lib.rs:12:5:\nboom\nnote: run with …`.
+fn panic_message(stderr: &str) -> Option<String> {
+    let start = stderr.find("panicked at ")?;
+    let mut lines = stderr[start..].lines();
+    let location = lines.next()?.trim_end_matches(':');
+    let text: Vec<&str> = lines.take_while(|l| !l.starts_with("note: ")).collect();
+    let text = text.join(" ");
+    let text = text.trim();
+    Some(if text.is_empty() { location.to_owned() } else { format!("{location}: {text}") })
+}
+
+/// The whole error chain on one line, e.g. "failed to … : caused by …".
+fn error_text(err: &wasmtime::Error) -> String {
+    let text = err.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+    error::sanitize(&text, MAX_MESSAGE_BYTES, false)
+}
+
+/// Rejects what is obviously not a component before Wasmtime sees it, with a message that
+/// says what the file is instead.
+fn check_header(wasm: &[u8]) -> Result<(), String> {
+    if Engine::detect_precompiled(wasm).is_some() {
+        return Err("the file is a precompiled Wasmtime artifact (.cwasm); install the plugin's .wasm file instead".into());
+    }
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err(format!(
+            "the file is not WebAssembly (it is {} bytes and does not start with the wasm magic number); a plugin is a .wasm component built for wasm32-wasip2",
+            wasm.len()
+        ));
+    }
+    match &wasm[4..8] {
+        [0x0d, 0x00, 0x01, 0x00] => Ok(()),
+        [0x01, 0x00, 0x00, 0x00] => Err(
+            "the file is a core WebAssembly module, not a component; build the plugin with `cargo build --target wasm32-wasip2` (not wasm32-unknown-unknown or wasm32-wasip1)"
+                .into(),
+        ),
+        v => Err(format!("the file has an unknown WebAssembly version/layer {v:02x?}; this host reads components (0d 00 01 00)")),
+    }
+}
+
+/// What a component exports and imports, read from its type.
+struct Shape {
+    exports: Vec<String>,
+    imports: Vec<String>,
+    /// Exported names that are functions.
+    export_funcs: Vec<String>,
+    /// Version of the `claimtrack:plugin/…` interface the component uses, if it names one.
+    wit_version: Option<String>,
+}
+
+impl Shape {
+    fn of(component: &Component, engine: &Engine) -> Self {
+        let ty = component.component_type();
+        let mut exports = Vec::new();
+        let mut export_funcs = Vec::new();
+        for (name, ext) in ty.exports(engine) {
+            if matches!(ext.ty, ComponentItem::ComponentFunc(_)) {
+                export_funcs.push(name.to_owned());
+            }
+            exports.push(name.to_owned());
+        }
+        let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
+        let wit_version = imports
+            .iter()
+            .chain(exports.iter())
+            .filter_map(|n| n.strip_prefix(bindings::WIT_PACKAGE)?.strip_prefix('/'))
+            .find_map(|rest| rest.split_once('@').map(|(_, v)| v.to_owned()));
+        Shape { exports, imports, export_funcs, wit_version }
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "the plugin exports [{}] and imports [{}]; this host runs the `parser` world of {}@{} (exports describe, sniff, parse; imports WASI 0.2 only)",
+            self.exports.join(", "),
+            self.imports.join(", "),
+            bindings::WIT_PACKAGE,
+            bindings::WIT_VERSION
+        )
+    }
+
+    /// Version and export checks with messages that say what to change.
+    fn check(&self) -> Result<(), String> {
+        if let Some(v) = &self.wit_version {
+            let host_minor = minor_track(bindings::WIT_VERSION);
+            if minor_track(v) != host_minor {
+                return Err(format!(
+                    "it was built against {}@{v}, and this host supports {}@{}.x; rebuild the plugin with a matching claimtrack-plugin-sdk or upgrade claimtrack",
+                    bindings::WIT_PACKAGE,
+                    bindings::WIT_PACKAGE,
+                    host_minor
+                ));
+            }
+        }
+        let missing: Vec<&str> =
+            bindings::REQUIRED_EXPORTS.iter().copied().filter(|r| !self.export_funcs.iter().any(|e| e == r)).collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "it does not export {} (is `register_parser!` missing?); {}",
+                missing.join(", "),
+                self.summary()
+            ));
+        }
+        let foreign: Vec<&str> = self
+            .imports
+            .iter()
+            .map(String::as_str)
+            .filter(|i| !i.starts_with("wasi:") && !i.starts_with(&format!("{}/", bindings::WIT_PACKAGE)))
+            .collect();
+        if !foreign.is_empty() {
+            return Err(format!("it imports {}, which this host does not provide; {}", foreign.join(", "), self.summary()));
+        }
+        Ok(())
+    }
+}
+
+/// "0.1" for "0.1.3" (the semver-compatible track for 0.x versions), "1" for "1.2.0".
+fn minor_track(version: &str) -> String {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) => format!("0.{minor}"),
+        (Some(major), _) => major.to_owned(),
+        _ => version.to_owned(),
+    }
+}
+
+fn position(p: bindings::Position) -> FilePosition {
+    FilePosition {
+        segment_index: p.segment_index,
+        segment_id: p.segment_id.map(|s| error::sanitize(&s, 64, false)),
+        line: p.line,
+        byte_offset: p.byte_offset,
+        element: p.element.map(|s| error::sanitize(&s, 64, false)),
+    }
+}
+
+fn refusal(e: bindings::ParseError) -> Refusal {
+    let clean = |s: &str| error::sanitize(s, MAX_MESSAGE_BYTES, false);
+    match e {
+        bindings::ParseError::NotMyFormat(m) => Refusal::NotMyFormat(clean(&m)),
+        bindings::ParseError::Malformed(d) => Refusal::Malformed { message: clean(&d.message), position: d.position.map(position) },
+        bindings::ParseError::UnsupportedVersion(m) => Refusal::UnsupportedVersion(clean(&m)),
+    }
+}
+
+fn info_string_bytes(info: &bindings::PluginInfo) -> usize {
+    info.name.len()
+        + info.version.len()
+        + info.description.len()
+        + info
+            .formats
+            .iter()
+            .map(|f| f.id.len() + f.description.len() + f.file_name_hints.iter().map(String::len).sum::<usize>())
+            .sum::<usize>()
+}
+
+fn opt(s: &Option<String>) -> usize {
+    s.as_ref().map_or(0, String::len)
+}
+
+fn position_bytes(p: &Option<bindings::Position>) -> usize {
+    p.as_ref().map_or(0, |p| opt(&p.segment_id) + opt(&p.element))
+}
+
+fn party_bytes(p: &Option<bindings::Party>) -> usize {
+    p.as_ref().map_or(0, |p| opt(&p.name) + opt(&p.id) + opt(&p.id_qualifier))
+}
+
+/// Counts events and diagnostics and adds up every string of a parse output.
+fn output_stats(out: &bindings::ParseOutput) -> OutputStats {
+    let m = &out.metadata;
+    let mut bytes = m.format_id.len()
+        + opt(&m.implementation)
+        + m.interchange_control_numbers.iter().map(String::len).sum::<usize>()
+        + m.group_control_numbers.iter().map(String::len).sum::<usize>()
+        + m.transaction_set_control_numbers.iter().map(String::len).sum::<usize>()
+        + party_bytes(&m.sender)
+        + party_bytes(&m.receiver)
+        + opt(&m.created)
+        + opt(&m.usage)
+        + opt(&m.clearinghouse_file_id)
+        + opt(&m.original_file_name);
+    for e in &out.events {
+        bytes += e.raw_code.len()
+            + opt(&e.effective_date)
+            + opt(&e.payment_reference)
+            + party_bytes(&e.source_party)
+            + position_bytes(&e.position);
+        for r in &e.reasons {
+            let set = match &r.code_set {
+                bindings::CodeSet::Other(s) => s.len(),
+                _ => 0,
+            };
+            bytes += set + r.code.len() + opt(&r.description) + opt(&r.group) + position_bytes(&r.position);
+        }
+        if let Some(c) = &e.claim {
+            bytes += opt(&c.patient_control_number)
+                + opt(&c.clearinghouse_claim_id)
+                + opt(&c.payer_claim_number)
+                + opt(&c.patient_name)
+                + opt(&c.member_id)
+                + opt(&c.service_date_from)
+                + opt(&c.service_date_to)
+                + opt(&c.frequency_code);
+        }
+        if let Some(s) = &e.service_line {
+            bytes += opt(&s.procedure_code)
+                + opt(&s.procedure_qualifier)
+                + s.modifiers.iter().map(String::len).sum::<usize>()
+                + opt(&s.line_item_control_number)
+                + opt(&s.service_date)
+                + opt(&s.units);
+        }
+        let c = &e.correlation;
+        bytes += opt(&c.interchange_control_number)
+            + opt(&c.group_control_number)
+            + opt(&c.transaction_set_control_number)
+            + opt(&c.batch_reference)
+            + opt(&c.clearinghouse_file_id)
+            + opt(&c.clearinghouse_child_file_id)
+            + opt(&c.submitted_file_name);
+    }
+    for d in &out.diagnostics {
+        bytes += d.message.len() + position_bytes(&d.position);
+    }
+    OutputStats { events: out.events.len(), diagnostics: out.diagnostics.len(), string_bytes: bytes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_message_is_extracted() {
+        let stderr = "\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nboom\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+        assert_eq!(panic_message(stderr).as_deref(), Some("panicked at src/lib.rs:12:5: boom"));
+        assert_eq!(panic_message("nothing"), None);
+    }
+
+    #[test]
+    fn minor_tracks() {
+        assert_eq!(minor_track("0.1.0"), "0.1");
+        assert_eq!(minor_track("0.1.7"), "0.1");
+        assert_eq!(minor_track("0.2.0"), "0.2");
+        assert_eq!(minor_track("1.4.0"), "1");
+    }
+
+    #[test]
+    fn headers() {
+        assert!(check_header(b"\0asm\x0d\x00\x01\x00").is_ok());
+        assert!(check_header(b"\0asm\x01\x00\x00\x00").unwrap_err().contains("core WebAssembly module"));
+        assert!(check_header(b"hello world").unwrap_err().contains("not WebAssembly"));
+    }
+}

@@ -1,0 +1,51 @@
+//! Golden tests: every fixture in `tests/fixtures/<plugin>/` goes through the real WASM
+//! plugin chosen by sniffing, and its JSON must equal `tests/golden/<plugin>/<name>.json`.
+//!
+//! After a deliberate change, regenerate with `UPDATE_GOLDEN=1 cargo test -p claimtrack-tests
+//! --test golden` and review the diff by hand before committing it.
+
+use claimtrack_tests::{files_under, plugins, workspace};
+
+#[test]
+fn fixtures_match_their_golden_json() {
+    let fixtures = workspace().join("tests/fixtures");
+    let golden = workspace().join("tests/golden");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for path in files_under(&fixtures) {
+        let rel = path.strip_prefix(&fixtures).unwrap().to_path_buf();
+        let expected_plugin = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let actual = match plugins().parse(&name, &bytes, None) {
+            Ok(report) => {
+                if report.plugin != expected_plugin {
+                    failures.push(format!("{}: chosen plugin {} but the fixture is in {expected_plugin}/", rel.display(), report.plugin));
+                }
+                serde_json::to_string_pretty(&report).unwrap()
+            }
+            Err(e) => serde_json::to_string_pretty(&serde_json::json!({ "error": e.kind(), "message": e.to_string() })).unwrap(),
+        } + "\n";
+        let gpath = golden.join(rel.with_extension("json"));
+        if update {
+            std::fs::create_dir_all(gpath.parent().unwrap()).unwrap();
+            std::fs::write(&gpath, &actual).unwrap();
+        } else {
+            match std::fs::read_to_string(&gpath) {
+                Ok(expected) if expected == actual => {}
+                Ok(_) => failures.push(format!("{} differs from {} (rerun with UPDATE_GOLDEN=1 and review the diff)", rel.display(), gpath.display())),
+                Err(_) => failures.push(format!("{}: no golden file {}", rel.display(), gpath.display())),
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 0, "no fixtures found under {}", fixtures.display());
+    assert!(failures.is_empty(), "{} of {checked} fixtures failed:\n{}", failures.len(), failures.join("\n"));
+    // Every golden file has its fixture (no stale goldens left behind).
+    for g in files_under(&golden) {
+        let rel = g.strip_prefix(&golden).unwrap();
+        let has_fixture = files_under(&fixtures).iter().any(|f| f.strip_prefix(&fixtures).unwrap().with_extension("json") == rel);
+        assert!(has_fixture, "stale golden file {}", g.display());
+    }
+}
