@@ -91,14 +91,24 @@ fn check_target_installed() {
     }
 }
 
-/// `<outer target dir>/wasm-plugins`. The outer target dir is the ancestor of OUT_DIR that
-/// holds cargo's `CACHEDIR.TAG`; failing that (an unusual layout), a folder in OUT_DIR.
+/// `<outer target dir>/wasm-plugins`, found from OUT_DIR's shape:
+/// `<target dir>/[<triple>/]<profile>/build/<package>-<hash>/out`. Every profile (dev,
+/// test, release, bench) of the host then shares one plugin build. An unexpected layout
+/// falls back to a folder inside OUT_DIR (correct, just not shared).
 fn wasm_target_dir(out_dir: &Path) -> PathBuf {
-    out_dir
-        .ancestors()
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        .map(|root| root.join("wasm-plugins"))
-        .unwrap_or_else(|| out_dir.join("wasm-plugins"))
+    let profile_dir = out_dir
+        .parent()
+        .and_then(Path::parent)
+        .filter(|build| build.file_name().is_some_and(|n| n == "build"))
+        .and_then(Path::parent);
+    let root = profile_dir.and_then(Path::parent).map(|dir| {
+        let is_triple = env::var("TARGET").is_ok_and(|t| dir.file_name().is_some_and(|n| n == t.as_str()));
+        if is_triple { dir.parent().unwrap_or(dir) } else { dir }
+    });
+    match root {
+        Some(root) => root.join("wasm-plugins"),
+        None => out_dir.join("wasm-plugins"),
+    }
 }
 
 fn build_plugins(workspace: &Path, target_dir: &Path) {

@@ -46,6 +46,9 @@ struct ErrorJson {
     message: String,
 }
 
+/// A parsed file, or why not: (message, kind for `--json`).
+type FileResult = Result<ParseReport, (String, &'static str)>;
+
 pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
     let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
         Ok(v) => v,
@@ -55,7 +58,7 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
         eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
     }
     let mut code = exit::OK;
-    let mut results: Vec<(String, Result<ParseReport, (String, &'static str)>)> = Vec::new();
+    let mut results: Vec<(String, FileResult)> = Vec::new();
     for path in &args.files {
         let shown = path.display().to_string();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| shown.clone());
@@ -110,7 +113,7 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
     code
 }
 
-fn print_human(file: &str, result: &Result<ParseReport, (String, &'static str)>) {
+fn print_human(file: &str, result: &FileResult) {
     let mut out = std::io::stdout().lock();
     match result {
         Err((message, _)) => {
@@ -199,10 +202,8 @@ fn refers_to(e: &StatusEvent) -> String {
             parts.push(format!("ICN {v}"));
         }
     }
-    if let Some(s) = &e.service_line {
-        if let Some(v) = &s.procedure_code {
-            parts.push(format!("line {v}"));
-        }
+    if let Some(v) = e.service_line.as_ref().and_then(|s| s.procedure_code.as_ref()) {
+        parts.push(format!("line {v}"));
     }
     let c = &e.correlation;
     if let Some(v) = &c.interchange_control_number {

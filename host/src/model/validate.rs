@@ -9,22 +9,29 @@
 use super::*;
 use crate::runtime::bindings as wit;
 
-/// Longest code (reason code, CARC, edit code, qualifier).
-const MAX_CODE: usize = 64;
-/// Longest identifier (control numbers, claim ids, names, file names).
-const MAX_ID: usize = 256;
-/// Longest raw code ("A7:562:85", "IK5 R"): generous for composite codes.
-const MAX_RAW_CODE: usize = 256;
-/// Longest description or diagnostic message.
-const MAX_TEXT: usize = 4096;
-/// Reasons on one event: 835 claims with many CAS triples stay far below this.
-const MAX_REASONS: usize = 1_000;
-/// Service-line modifiers (X12 allows 4).
-const MAX_MODIFIERS: usize = 16;
-/// |amount| in cents: a trillion dollars is not a medical claim.
-const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
-/// Formats and hints a plugin may declare.
-const MAX_FORMATS: usize = 64;
+/// The limits every plugin output must stay within. The plugin SDK holds the same numbers
+/// (`claimtrack_plugin_sdk::limits`) and trims outputs to them; a workspace test keeps the
+/// two equal.
+pub mod limits {
+    /// Longest code (reason code, CARC, edit code, qualifier).
+    pub const MAX_CODE: usize = 64;
+    /// Longest identifier (control numbers, claim ids, names, file names).
+    pub const MAX_ID: usize = 256;
+    /// Longest raw code ("A7:562:85", "IK5 R"): generous for composite codes.
+    pub const MAX_RAW_CODE: usize = 256;
+    /// Longest description or diagnostic message.
+    pub const MAX_TEXT: usize = 4096;
+    /// Reasons on one event: 835 claims with many CAS triples stay far below this.
+    pub const MAX_REASONS: usize = 1_000;
+    /// Service-line modifiers (X12 allows 4).
+    pub const MAX_MODIFIERS: usize = 16;
+    /// |amount| in cents: a trillion dollars is not a medical claim.
+    pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
+    /// Formats and hints a plugin may declare.
+    pub const MAX_FORMATS: usize = 64;
+}
+
+use limits::*;
 
 /// Where a violation was found, for the message.
 struct Path(String);

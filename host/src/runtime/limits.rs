@@ -17,7 +17,10 @@ pub struct Limits {
     /// Most linear memory (bytes, summed over all of the instance's memories) one call may
     /// use. A `memory.grow` past it fails and the call ends as
     /// [`PluginError::OutOfMemory`](super::PluginError::OutOfMemory). It also bounds what a
-    /// plugin can return: output is copied out of this memory. Default 256 MiB.
+    /// plugin can return: output is copied out of this memory. The host's copy of an
+    /// output is built before the count/size caps below are checked, and can take up to
+    /// about twice this much host memory for the moment it takes to check it.
+    /// Default 256 MiB.
     pub memory_bytes: usize,
     /// Wall-clock budget of one `parse` call, enforced by epoch interruption (granularity
     /// [`EPOCH_TICK`](super::EPOCH_TICK), 10 ms). Time spent in the host (copying the

@@ -228,7 +228,9 @@ pub struct PluginIdentity {
     /// `claimtrack:plugin`.
     pub wit_package: String,
     /// The version of `claimtrack:plugin` the plugin was built against, from the
-    /// `claimtrack:plugin/types@…` interface it uses (e.g. "0.1.0").
+    /// `claimtrack:plugin/types@…` interface it imports (e.g. "0.1.0"). A component that
+    /// names no such interface but still type-checks against the `parser` world is
+    /// reported with the host's own version.
     pub wit_version: String,
     /// Names the component exports (`describe`, `sniff`, `parse`, and its types).
     pub exports: Vec<String>,

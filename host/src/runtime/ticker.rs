@@ -50,3 +50,34 @@ impl Drop for Ticker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_round_up() {
+        assert_eq!(Ticker::ticks(Duration::from_millis(500)), 50);
+        assert_eq!(Ticker::ticks(Duration::from_millis(501)), 51);
+        assert_eq!(Ticker::ticks(Duration::ZERO), 1);
+        assert_eq!(Ticker::ticks(Duration::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn thread_ends_when_the_engine_is_gone() {
+        let engine = Engine::default();
+        let mut ticker = Ticker::start(&engine).unwrap();
+        let thread = ticker.thread.take().unwrap();
+        drop(engine);
+        // Joins only because the thread saw the engine go: the stop channel is still open.
+        thread.join().unwrap();
+        assert!(ticker.stop.is_some());
+    }
+
+    #[test]
+    fn drop_stops_and_joins_the_thread() {
+        let engine = Engine::default();
+        let ticker = Ticker::start(&engine).unwrap();
+        drop(ticker); // joins; would hang if the thread did not stop
+    }
+}

@@ -38,9 +38,11 @@
 //! The generated WIT bindings are private; the model types are re-exported below under
 //! the names the WIT gives them (`status-event` is [`StatusEvent`], and so on).
 
-pub mod x12;
+pub mod limits;
 mod sniff;
+pub mod x12;
 
+pub use limits::fit_host_limits;
 pub use sniff::{file_name_matches, hint_confidence};
 
 #[doc(hidden)]
@@ -117,7 +119,9 @@ macro_rules! register_parser {
                     file_name: ::std::string::String,
                     contents: ::std::vec::Vec<u8>,
                 ) -> ::std::result::Result<$crate::ParseOutput, $crate::ParseError> {
-                    <$parser as $crate::Parser>::parse(&file_name, &contents)
+                    let mut output = <$parser as $crate::Parser>::parse(&file_name, &contents)?;
+                    $crate::fit_host_limits(&mut output);
+                    ::std::result::Result::Ok(output)
                 }
             }
 
@@ -145,12 +149,16 @@ impl Diagnostic {
     }
 }
 
+// Generated records cannot derive it: the bindings' enums have no default.
+#[allow(clippy::derivable_impls)]
 impl Default for Amounts {
     fn default() -> Self {
         Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None }
     }
 }
 
+// Generated records cannot derive it: the bindings' enums have no default.
+#[allow(clippy::derivable_impls)]
 impl Default for Correlation {
     fn default() -> Self {
         Correlation {
@@ -165,6 +173,8 @@ impl Default for Correlation {
     }
 }
 
+// Generated records cannot derive it: the bindings' enums have no default.
+#[allow(clippy::derivable_impls)]
 impl Default for ClaimRef {
     fn default() -> Self {
         ClaimRef {
@@ -180,6 +190,8 @@ impl Default for ClaimRef {
     }
 }
 
+// Generated records cannot derive it: the bindings' enums have no default.
+#[allow(clippy::derivable_impls)]
 impl Default for ServiceLineRef {
     fn default() -> Self {
         ServiceLineRef {

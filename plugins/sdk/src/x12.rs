@@ -411,7 +411,7 @@ pub fn date_period(qualifier: &str, value: &str) -> Option<(String, Option<Strin
 }
 
 fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -547,17 +547,16 @@ fn split_segments<'a>(data: &'a [u8], d: &Delimiters) -> impl Iterator<Item = Ra
     let term = d.segment.clone();
     let mut pos = 0usize;
     std::iter::from_fn(move || {
-        while pos < data.len() {
-            let start = pos;
-            let end = find(&data[pos..], &term).map(|i| pos + i);
-            let (slice, next) = match end {
-                Some(e) => (&data[start..e], e + term.len()),
-                None => (&data[start..], data.len()),
-            };
-            pos = next;
-            return Some(RawSegment { bytes: slice, offset: start });
+        if pos >= data.len() {
+            return None;
         }
-        None
+        let start = pos;
+        let (slice, next) = match find(&data[pos..], &term).map(|i| pos + i) {
+            Some(e) => (&data[start..e], e + term.len()),
+            None => (&data[start..], data.len()),
+        };
+        pos = next;
+        Some(RawSegment { bytes: slice, offset: start })
     })
 }
 
@@ -702,7 +701,7 @@ impl<'a> Tokenizer<'a> {
 
     fn decode(&mut self, raw: RawSegment<'_>, d: &Delimiters) -> Option<Segment> {
         let strip_breaks = !d.segment.iter().all(|&b| is_line_break(b));
-        let mut text = String::with_capacity(raw.bytes.len());
+        let mut bytes = Vec::with_capacity(raw.bytes.len());
         let mut lead = 0usize;
         let mut seen = false;
         for &b in raw.bytes {
@@ -717,8 +716,9 @@ impl<'a> Tokenizer<'a> {
                 continue;
             }
             seen = true;
-            text.push(b as char);
+            bytes.push(b);
         }
+        let text = decode_text(bytes, d);
         let text = text.trim_end_matches([' ', '\t', '\r', '\n', '\0']);
         if text.is_empty() {
             return None;
@@ -949,6 +949,21 @@ impl<'a> Tokenizer<'a> {
                 iea.position_at("IEA02"),
             );
         }
+    }
+}
+
+/// Segment bytes as text: UTF-8 when they are valid UTF-8 (payers do send names with
+/// accents), else Latin-1, where every byte is one `char`, so no file is refused for its
+/// encoding. UTF-8 is only tried when the delimiters are ASCII, so splitting stays exact.
+fn decode_text(bytes: Vec<u8>, d: &Delimiters) -> String {
+    let ascii_delims = d.element.is_ascii() && d.component.is_ascii() && d.repetition.is_none_or(|r| r.is_ascii());
+    if ascii_delims {
+        match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => e.into_bytes().iter().map(|&b| b as char).collect(),
+        }
+    } else {
+        bytes.iter().map(|&b| b as char).collect()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The plugin's own diagnostics, collected in file order.
+//! The plugin's own diagnostics, returned in file order.
 //!
 //! Repeated findings of the same kind (an unknown code used in every STC of a masked file)
 //! are reported once, at their first position, with a count, so one oddity does not bury the
@@ -38,12 +38,15 @@ impl Diags {
 
     pub fn finish(mut self) -> Vec<Diagnostic> {
         for (idx, n) in self.once.into_values() {
-            if n > 1 {
-                if let Some(d) = self.list.get_mut(idx) {
-                    d.message.push_str(&format!(" ({n} occurrences; the first is shown)"));
-                }
+            if n > 1
+                && let Some(d) = self.list.get_mut(idx)
+            {
+                d.message.push_str(&format!(" ({n} occurrences; the first is shown)"));
             }
         }
+        // File order, whatever order they were found in (claim references are read before
+        // the statuses that precede them); diagnostics without a segment go last.
+        self.list.sort_by_key(|d| d.position.as_ref().and_then(|p| p.segment_index).unwrap_or(u32::MAX));
         self.list
     }
 }

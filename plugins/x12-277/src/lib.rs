@@ -1,0 +1,103 @@
+//! claimtrack plugin `x12-277`: X12 277CA claim acknowledgments (005010X214, format id
+//! `x12-277ca`) and 277 claim status responses (005010X212, format id `x12-277`, including
+//! unsolicited/HR277 status notifications built the same way).
+//!
+//! # Layout and mapping assumptions (all in one place)
+//!
+//! **Which 277.** ST03, then GS08, name the guide (X214/X364 → `x12-277ca`; X212/X093/X070 →
+//! `x12-277`). Without them the structure decides, with an info diagnostic (`detect.rs`).
+//!
+//! **Hierarchy** (`hierarchy.rs`). HL03 gives the level: 20 information source, 21 information
+//! receiver, 19 billing/service provider, 22 subscriber, 23 dependent, PT patient (X214).
+//! HL02 links a level to its parent, so a statement made at a level applies to what is
+//! beneath it. At 22/23/PT each TRN opens one claim (2200D/E); an SVC opens a service line
+//! (2220D/E) of the claim before it.
+//!
+//! **Who speaks.** The 2100A NM1 of the level-20 ancestor: `AY` → `clearinghouse`, `PR` (or
+//! anything else, or nothing) → `payer`; `source_party` is that NM1 (NM103 name, NM109 id,
+//! NM108 qualifier).
+//!
+//! **Events** (`mapping.rs`). One per STC segment, positioned at the STC:
+//! - STC at 2200B (receiver) / 2200C (provider): level `transaction-set`, a batch statement.
+//!   A rejection there also gives one claim-level rejected event per claim beneath that HL
+//!   (same reasons; the category's description says where it was stated). Acceptances do not
+//!   cascade: they are summaries ("A1:20 batch received").
+//! - STC at 2200D/E: level `claim`; STC at 2220D/E: level `service-line` with `service_line`
+//!   from SVC01 (`HC:99213:25` → qualifier HC, code 99213, modifiers [25]), SVC07 units,
+//!   REF*FJ, DTP*472, amounts SVC02 charged / SVC03 paid, and `claim` set to its claim.
+//! - `raw_code` is STC01 as sent, its components joined with ':' ("A7:562:85").
+//! - Reasons, for each of STC01, STC10, STC11: category (code list 507, full table),
+//!   status (508 subset; with STC01-4 `RX` it is an NCPDP code, code set `other`), entity
+//!   (DE 98); then STC12 as a `free-text` reason.
+//! - Status class: from the category code only (`codes::classify`, the one table), never from
+//!   STC03: the imsweb sample rejects with A7 and STC03=WQ. When STC01/10/11 disagree the most
+//!   severe wins (`codes::severity`). Only when no category is known does STC03 decide
+//!   (U → rejected, WQ → accepted, else informational).
+//! - `effective_date` STC02; amounts STC04 charged, STC05 paid; `payment_reference` STC09
+//!   (the check/EFT number of a finalized X212 claim).
+//! - `correlation.batch_reference`: TRN02 of the 2200B above the event (the claim transaction
+//!   batch number, commonly the 837 BHT03), on every event beneath that receiver.
+//! - Claim: TRN02 → patient control number (REF*EJ when TRN02 is absent); REF*1K → payer
+//!   claim number; REF*D9 → clearinghouse claim id; REF*BLT last digit → frequency code;
+//!   NM1*QC/IL → patient name "LAST, FIRST MIDDLE" and member id (a dependent without an id
+//!   takes its subscriber's); DTP*472 D8/RD8 → service dates (a single date is both).
+//! - 2200B/2200C QTY/AMT totals become one info diagnostic per loop (counts and money only).
+//!
+//! Diagnostics never quote names, ids, account numbers or dates: only segment indexes and
+//! codes from code lists.
+
+pub mod codes;
+mod detect;
+mod diag;
+mod hierarchy;
+mod mapping;
+mod parse;
+mod stc;
+
+use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::x12;
+
+pub use parse::parse_bytes;
+
+pub struct X12Status277;
+
+impl Parser for X12Status277 {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "x12-277".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: "X12 277CA claim acknowledgments and 277 claim status responses".into(),
+            formats: vec![
+                FormatInfo {
+                    id: "x12-277ca".into(),
+                    description: "X12 277CA Health Care Claim Acknowledgment (005010X214)".into(),
+                    file_name_hints: vec!["*.277ca".into(), "*277ca*".into(), "*.277".into()],
+                },
+                FormatInfo {
+                    id: "x12-277".into(),
+                    description: "X12 277 Health Care Claim Status Response (005010X212)".into(),
+                    file_name_hints: vec!["*.277".into(), "*_277_*".into(), "*.era".into()],
+                },
+            ],
+        }
+    }
+
+    /// 95 when ST01 is 277 inside a GS*HN group (or with no GS); 70 when ST01 is 277 under
+    /// another GS01; 60 for a GS*HN group whose ST is not readable in the head (beyond it, or
+    /// cut off: `sniff_head` reads a trailing partial "ST*2" as kind "2"); 0 otherwise.
+    fn sniff(_file_name: &str, head: &[u8]) -> u8 {
+        let Some(h) = x12::sniff_head(head) else { return 0 };
+        match (h.transaction_kind.as_deref(), h.functional_id.as_deref()) {
+            (Some("277"), Some("HN") | None) => 95,
+            (Some("277"), Some(_)) => 70,
+            (_, Some("HN")) => 60,
+            _ => 0,
+        }
+    }
+
+    fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
+        parse_bytes(file_name, contents)
+    }
+}
+
+register_parser!(X12Status277);

@@ -1,0 +1,105 @@
+//! claimtrack plugin for X12 acknowledgements: TA1, 999 and 997.
+//!
+//! Formats: `x12-ta1` (interchanges holding only TA1s), `x12-999`, `x12-997`. A file is read
+//! as the dominant one: 999 if it has any 999 set, else 997, else TA1. TA1s are read wherever
+//! they are, including between ISA and GS of a 999 interchange.
+//!
+//! All events come from the clearinghouse (`source = clearinghouse`, the party is ISA06) and
+//! are ordered as their status segments appear in the file.
+
+mod ack;
+mod codes;
+mod context;
+mod detect;
+mod out;
+mod ta1;
+
+use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::x12;
+
+pub use detect::{FORMAT_997, FORMAT_999, FORMAT_TA1};
+
+pub struct AckParser;
+
+impl Parser for AckParser {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "x12-ack".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description:
+                "X12 acknowledgements: TA1 interchange, 999 implementation and 997 functional acknowledgements".into(),
+            formats: vec![
+                FormatInfo {
+                    id: FORMAT_999.into(),
+                    description: "X12 999 Implementation Acknowledgment (005010X231A1)".into(),
+                    file_name_hints: vec!["*.999".into(), "*_999_*".into(), "*_999.*".into()],
+                },
+                FormatInfo {
+                    id: FORMAT_997.into(),
+                    description: "X12 997 Functional Acknowledgment (005010X230 / 004010)".into(),
+                    file_name_hints: vec!["*.997".into(), "*_997_*".into(), "*_997.*".into()],
+                },
+                FormatInfo {
+                    id: FORMAT_TA1.into(),
+                    description: "X12 TA1 Interchange Acknowledgment".into(),
+                    file_name_hints: vec!["*.ta1".into(), "*_ta1_*".into(), "*_ta1.*".into()],
+                },
+            ],
+        }
+    }
+
+    fn sniff(_file_name: &str, head: &[u8]) -> u8 {
+        detect::sniff(head)
+    }
+
+    fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
+        parse_bytes(file_name, contents)
+    }
+}
+
+register_parser!(AckParser);
+
+/// Parse a TA1/999/997 file: the same entry point the WASM export uses, callable natively.
+pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let doc = x12::parse(bytes)?;
+    let census = detect::Census::of(&doc);
+    let Some(format_id) = census.format_id() else {
+        return Err(ParseError::NotMyFormat(census.not_mine_message()));
+    };
+
+    let mut out = out::Out::default();
+    for ic in &doc.interchanges {
+        for seg in ic.interchange_segments.iter().filter(|s| s.id == "TA1") {
+            ta1::read(seg, ic, &mut out);
+        }
+        for (group, tx) in ic.transactions() {
+            if detect::is_ack(tx.kind()) {
+                ack::read(ic, group, tx, &mut out);
+            } else {
+                out.warn(
+                    format!(
+                        "transaction set {} at segment #{} is {}, not a 999/997; skipped",
+                        tx.control_number(),
+                        tx.st.index,
+                        detect::kind_label(tx.kind(), group.functional_id())
+                    ),
+                    &tx.st,
+                );
+            }
+        }
+    }
+    // TA1s are read per interchange before its groups; file order is what people expect.
+    out.events.sort_by_key(|e| e.position.as_ref().and_then(|p| p.segment_index).unwrap_or(0));
+
+    let mut metadata = doc.metadata(format_id);
+    // The implementation is the acknowledgement's, even when another kind of group comes first.
+    metadata.implementation = doc
+        .transactions()
+        .find(|(_, _, t)| detect::is_ack(t.kind()))
+        .and_then(|(_, g, t)| g.gs.string(8).or_else(|| t.st.string(3)));
+    let mut diagnostics = doc.diagnostics;
+    diagnostics.extend(out.diagnostics);
+    let mut output = ParseOutput { metadata, events: out.events, diagnostics };
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
+}

@@ -39,7 +39,10 @@ pub fn read(seg: &Segment, ic: &Interchange, out: &mut Out) {
             ev.correlation.interchange_control_number = Some(n.to_string());
         }
         None => out.warn_at(
-            format!("TA1 at segment #{} has no TA101 interchange control number; it cannot be matched to a batch", seg.index),
+            format!(
+                "TA1 at segment #{} has no TA101 interchange control number; it cannot be matched to a batch",
+                seg.index
+            ),
             seg,
             "TA101",
         ),
@@ -58,7 +61,11 @@ fn date_time(seg: &Segment, out: &mut Out) -> Option<String> {
         Some(d) => d,
         None => match x12::date_ccyymmdd(raw) {
             Some(d) => {
-                out.warn_at(format!("TA102 at segment #{} is CCYYMMDD, not YYMMDD; read as such", seg.index), seg, "TA102");
+                out.warn_at(
+                    format!("TA102 at segment #{} is CCYYMMDD, not YYMMDD; read as such", seg.index),
+                    seg,
+                    "TA102",
+                );
                 d
             }
             None => {

@@ -137,7 +137,7 @@ fn eighty_column_wrapping_even_inside_the_isa() {
 #[test]
 fn several_interchanges_with_different_delimiters() {
     let mut s = simple_999("~\n");
-    let second = simple_999("!").replace('*', "|").replace("|^|", "|^|");
+    let second = simple_999("!").replace('*', "|");
     s.push_str(&second.replace("000000905", "000000906"));
     let doc = parse(s.as_bytes()).unwrap();
     assert_eq!(doc.interchanges.len(), 2);
@@ -296,4 +296,16 @@ fn dates() {
     assert_eq!(time_hhmm("2460"), None);
     assert_eq!(date_period("RD8", "20240101-20240105"), Some(("2024-01-01".into(), Some("2024-01-05".into()))));
     assert_eq!(date_period("D8", "20240101"), Some(("2024-01-01".into(), None)));
+}
+
+#[test]
+fn utf8_text_is_kept_and_other_bytes_are_latin1() {
+    let s = simple_999("~").replace("AK1*HC*17456", "AK1*HC*O\u{2019}BRIEN");
+    let doc = parse(s.as_bytes()).unwrap();
+    assert_eq!(doc.interchanges[0].groups[0].transactions[0].body[0].get(2), "O\u{2019}BRIEN");
+    let mut bytes = simple_999("~").replace("AK1*HC*17456", "AK1*HC*MU#LLER").into_bytes();
+    let at = bytes.iter().position(|&b| b == b'#').unwrap();
+    bytes[at] = 0xDC; // Latin-1 'Ü', invalid as UTF-8
+    let doc = parse(&bytes).unwrap();
+    assert_eq!(doc.interchanges[0].groups[0].transactions[0].body[0].get(2), "MU\u{DC}LLER");
 }

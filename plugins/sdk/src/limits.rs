@@ -1,0 +1,196 @@
+//! The limits the host enforces on a plugin's output, and a pass that keeps an output
+//! inside them whatever bytes the file had.
+//!
+//! The host rejects a whole output for one bad field (control characters, a blank
+//! identifier, a code longer than [`MAX_CODE`] bytes, more than [`MAX_REASONS`] reasons on an
+//! event, a 0 line or segment index): a stray control byte in one field would otherwise cost
+//! the user every status in the file. [`fit_host_limits`] replaces such characters, shortens
+//! what is too long, and says how many values it touched (never which: they may be PHI).
+//! `register_parser!` applies it to every output, so plugin authors need not.
+//!
+//! The host's copy of these numbers is in `claimtrack::model::validate::limits`; a test in
+//! the workspace keeps the two equal.
+
+use crate::{CodeSet, Diagnostic, ParseOutput, Party, Position};
+
+/// Longest code (reason code, CARC, edit code, qualifier, segment id, element).
+pub const MAX_CODE: usize = 64;
+/// Longest identifier (control numbers, claim ids, names, file names).
+pub const MAX_ID: usize = 256;
+/// Longest raw code ("A7:562:85", "IK5 R").
+pub const MAX_RAW_CODE: usize = 256;
+/// Longest description, free text or diagnostic message.
+pub const MAX_TEXT: usize = 4096;
+/// Most reasons on one event.
+pub const MAX_REASONS: usize = 1_000;
+
+#[derive(Default)]
+struct Cleaner {
+    touched: usize,
+}
+
+impl Cleaner {
+    /// Control characters become U+FFFD (line breaks and tabs too when `single_line`), then
+    /// the value is cut to `max` bytes on a character boundary.
+    fn text(&mut self, s: &mut String, max: usize, single_line: bool) {
+        let bad = |c: char| c.is_control() && (single_line || (c != '\n' && c != '\t'));
+        if s.chars().any(bad) {
+            *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
+            self.touched += 1;
+        }
+        if s.len() > max {
+            // Room for the ellipsis, which is 3 bytes.
+            let mut cut = max.saturating_sub(3);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
+            s.push('…');
+            self.touched += 1;
+        }
+    }
+
+    fn ident(&mut self, s: &mut String, max: usize) {
+        self.text(s, max, true);
+    }
+
+    /// An optional identifier: cleaned, and `None` when nothing printable is left.
+    fn opt(&mut self, v: &mut Option<String>, max: usize) {
+        if let Some(s) = v.as_mut() {
+            self.ident(s, max);
+            if s.trim().is_empty() {
+                *v = None;
+                self.touched += 1;
+            }
+        }
+    }
+
+    fn position(&mut self, p: &mut Option<Position>) {
+        if let Some(p) = p.as_mut() {
+            if p.segment_index == Some(0) {
+                p.segment_index = None;
+            }
+            if p.line == Some(0) {
+                p.line = None;
+            }
+            self.opt(&mut p.segment_id, MAX_CODE);
+            self.opt(&mut p.element, MAX_CODE);
+        }
+    }
+
+    fn party(&mut self, p: &mut Option<Party>) {
+        if let Some(p) = p.as_mut() {
+            self.opt(&mut p.name, MAX_ID);
+            self.opt(&mut p.id, MAX_ID);
+            self.opt(&mut p.id_qualifier, MAX_CODE);
+        }
+    }
+}
+
+/// Clean `out` so the host accepts it; adds one warning saying how many values changed.
+pub fn fit_host_limits(out: &mut ParseOutput) {
+    let mut c = Cleaner::default();
+    let mut notes = Vec::new();
+    for (i, e) in out.events.iter_mut().enumerate() {
+        c.ident(&mut e.raw_code, MAX_RAW_CODE);
+        if e.reasons.len() > MAX_REASONS {
+            notes.push(Diagnostic::warning(
+                format!(
+                    "event #{} ({}) has {} reasons; only the first {MAX_REASONS} are kept",
+                    i + 1,
+                    e.raw_code,
+                    e.reasons.len()
+                ),
+                e.position.clone(),
+            ));
+            e.reasons.truncate(MAX_REASONS);
+        }
+        for r in &mut e.reasons {
+            let max = if r.code_set == CodeSet::FreeText { MAX_TEXT } else { MAX_CODE };
+            c.ident(&mut r.code, max);
+            if let Some(d) = r.description.as_mut() {
+                c.text(d, MAX_TEXT, false);
+            }
+            c.opt(&mut r.group, MAX_CODE);
+            c.position(&mut r.position);
+        }
+        if let Some(claim) = e.claim.as_mut() {
+            c.opt(&mut claim.patient_control_number, MAX_ID);
+            c.opt(&mut claim.clearinghouse_claim_id, MAX_ID);
+            c.opt(&mut claim.payer_claim_number, MAX_ID);
+            c.opt(&mut claim.patient_name, MAX_ID);
+            c.opt(&mut claim.member_id, MAX_ID);
+            c.opt(&mut claim.frequency_code, MAX_CODE);
+        }
+        let k = &mut e.correlation;
+        for v in [
+            &mut k.interchange_control_number,
+            &mut k.group_control_number,
+            &mut k.transaction_set_control_number,
+            &mut k.batch_reference,
+            &mut k.clearinghouse_file_id,
+            &mut k.clearinghouse_child_file_id,
+            &mut k.submitted_file_name,
+        ] {
+            c.opt(v, MAX_ID);
+        }
+        c.party(&mut e.source_party);
+        c.opt(&mut e.payment_reference, MAX_ID);
+        c.position(&mut e.position);
+    }
+    let m = &mut out.metadata;
+    c.opt(&mut m.implementation, MAX_CODE);
+    for list in
+        [&mut m.interchange_control_numbers, &mut m.group_control_numbers, &mut m.transaction_set_control_numbers]
+    {
+        for v in list.iter_mut() {
+            c.ident(v, MAX_ID);
+        }
+        list.retain(|v| !v.trim().is_empty());
+    }
+    c.party(&mut m.sender);
+    c.party(&mut m.receiver);
+    c.opt(&mut m.usage, MAX_CODE);
+    c.opt(&mut m.clearinghouse_file_id, MAX_ID);
+    c.opt(&mut m.original_file_name, MAX_ID);
+    for d in &mut out.diagnostics {
+        c.ident(&mut d.message, MAX_TEXT);
+        c.position(&mut d.position);
+    }
+    out.diagnostics.extend(notes);
+    if c.touched > 0 {
+        out.diagnostics.push(Diagnostic::warning(
+            format!(
+                "{} values had control characters or were too long for claimtrack and were cleaned (replaced characters show as \u{FFFD})",
+                c.touched
+            ),
+            None,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_and_overlong_values_are_cleaned() {
+        let mut c = Cleaner::default();
+        let mut s = "AB\u{1}C\u{85}".to_string();
+        c.ident(&mut s, MAX_CODE);
+        assert_eq!(s, "AB\u{FFFD}C\u{FFFD}");
+        let mut long = "é".repeat(100);
+        c.ident(&mut long, MAX_CODE);
+        assert!(long.len() <= MAX_CODE && long.ends_with('…'));
+        let mut blank = Some("\u{1}".to_string());
+        c.opt(&mut blank, MAX_ID);
+        assert_eq!(blank.as_deref(), Some("\u{FFFD}"), "a replaced character is still a value");
+        let mut spaces = Some("   ".to_string());
+        c.opt(&mut spaces, MAX_ID);
+        assert_eq!(spaces, None);
+        let mut text = "line one\nline two\u{7}".to_string();
+        c.text(&mut text, MAX_TEXT, false);
+        assert_eq!(text, "line one\nline two\u{FFFD}");
+        assert_eq!(c.touched, 5);
+    }
+}

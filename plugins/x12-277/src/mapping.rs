@@ -1,0 +1,304 @@
+//! The HL tree of one transaction set turned into status events (rules in lib.rs).
+
+use claimtrack_plugin_sdk::x12::{self, Segment};
+use claimtrack_plugin_sdk::{
+    Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, Level, Party, ServiceLineRef, Source, StatusClass, StatusEvent,
+};
+
+use crate::codes::Variant;
+use crate::diag::Diags;
+use crate::hierarchy::{Claim, LevelCode, Line, Node, Tree};
+use crate::stc::{self, Stc};
+
+/// Who made the statements under a node.
+#[derive(Clone)]
+struct Speaker {
+    source: Source,
+    party: Option<Party>,
+}
+
+pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<StatusEvent> {
+    let speakers: Vec<Speaker> = (0..tree.nodes.len()).map(|i| speaker(tree, i, diags)).collect();
+    // Claim references are built once: a cascaded rejection and the claim's own statuses
+    // share them (and their diagnostics are not repeated).
+    let claim_refs: Vec<Vec<ClaimRef>> = tree
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| node.claims.iter().map(|c| claim_ref(tree, i, c, diags)).collect())
+        .collect();
+
+    let mut out = Vec::new();
+    for (i, node) in tree.nodes.iter().enumerate() {
+        let ctx = EventContext { speaker: &speakers[i], batch_reference: batch_reference(tree, i) };
+        if node.level.is_patient() {
+            for (claim, cref) in node.claims.iter().zip(&claim_refs[i]) {
+                for seg in &claim.statuses {
+                    let s = stc::read(seg, variant, diags);
+                    let mut ev = ctx.event(Level::Claim, seg, &s);
+                    ev.claim = Some(cref.clone());
+                    ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
+                    out.push(ev);
+                }
+                for line in &claim.lines {
+                    let (lref, charged, paid) = line_ref(line, diags);
+                    for seg in &line.statuses {
+                        let s = stc::read(seg, variant, diags);
+                        let mut ev = ctx.event(Level::ServiceLine, seg, &s);
+                        ev.claim = Some(cref.clone());
+                        ev.service_line = Some(lref.clone());
+                        ev.amounts = Amounts { charged, paid, ..Amounts::default() };
+                        out.push(ev);
+                    }
+                }
+            }
+            continue;
+        }
+        // Information source, receiver, provider (and unknown) levels: batch-level statuses.
+        for seg in &node.statuses {
+            let s = stc::read(seg, variant, diags);
+            let mut ev = ctx.event(Level::TransactionSet, seg, &s);
+            ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
+            let rejected = matches!(s.class, StatusClass::Rejected);
+            out.push(ev);
+            if rejected {
+                out.extend(cascade(tree, i, node, seg, &s, &ctx, &claim_refs));
+            }
+        }
+        if !node.totals.is_empty() {
+            totals(node, diags);
+        }
+    }
+    out
+}
+
+struct EventContext<'s> {
+    speaker: &'s Speaker,
+    batch_reference: Option<String>,
+}
+
+impl EventContext<'_> {
+    fn event(&self, level: Level, seg: &Segment, s: &Stc) -> StatusEvent {
+        let mut ev = StatusEvent::new(level, self.speaker.source, s.class, s.raw_code.clone());
+        ev.reasons = s.reasons.clone();
+        ev.correlation = Correlation { batch_reference: self.batch_reference.clone(), ..Correlation::default() };
+        ev.effective_date = s.effective_date.clone();
+        ev.source_party = self.speaker.party.clone();
+        ev.payment_reference = s.payment_reference.clone();
+        ev.position = Some(seg.position());
+        ev
+    }
+}
+
+/// A rejection stated at the receiver (2200B) or provider (2200C) level applies to every
+/// claim beneath it: one claim-level rejected event per claim, with the same reasons, the
+/// category's description saying where the rejection was stated, and the position of the
+/// higher-level STC. Amounts stay empty: STC04 there is the total of the whole batch/provider.
+fn cascade(
+    tree: &Tree<'_>,
+    at: usize,
+    node: &Node<'_>,
+    seg: &Segment,
+    s: &Stc,
+    ctx: &EventContext<'_>,
+    claim_refs: &[Vec<ClaimRef>],
+) -> Vec<StatusEvent> {
+    let note = format!(
+        "inherited: stated at the {} level ({}) for every claim beneath it",
+        node.level.name(),
+        node.level.status_loop()
+    );
+    let mut reasons = s.reasons.clone();
+    for r in reasons.iter_mut().filter(|r| matches!(r.code_set, CodeSet::ClaimStatusCategory)) {
+        r.description = Some(match r.description.take() {
+            Some(d) => format!("{d} ({note})"),
+            None => note.clone(),
+        });
+    }
+    let mut out = Vec::new();
+    for (j, below) in tree.nodes.iter().enumerate() {
+        if !below.level.is_patient() || !tree.is_under(j, at) {
+            continue;
+        }
+        for cref in &claim_refs[j] {
+            let mut ev = ctx.event(Level::Claim, seg, s);
+            ev.status = StatusClass::Rejected;
+            ev.reasons = reasons.clone();
+            ev.claim = Some(cref.clone());
+            out.push(ev);
+        }
+    }
+    out
+}
+
+/// The 2100A name of the information source above node `i` (its HL ancestor at level 20, or
+/// failing a proper chain the nearest level 20 before it). `AY` is a clearinghouse, `PR` a
+/// payer; anything else, or no name at all, is read as the payer.
+fn speaker(tree: &Tree<'_>, i: usize, diags: &mut Diags) -> Speaker {
+    let is_source = |k: &usize| tree.nodes.get(*k).is_some_and(|n| n.level == LevelCode::Source);
+    let found = std::iter::once(i)
+        .chain(tree.ancestors(i))
+        .find(is_source)
+        .or_else(|| (0..i).rev().find(is_source));
+    let Some(nm1) = found.and_then(|k| tree.nodes.get(k)).and_then(|n| n.names.first()) else {
+        return Speaker { source: Source::Payer, party: None };
+    };
+    let source = match nm1.get(1) {
+        "AY" => Source::Clearinghouse,
+        "PR" => Source::Payer,
+        other => {
+            diags.once(
+                format!("source-entity:{}", nm1.index),
+                Diagnostic::info(
+                    format!("information source NM101 {other:?} at segment #{} is neither AY nor PR; read as the payer", nm1.index),
+                    Some(nm1.position_at("NM101")),
+                ),
+            );
+            Source::Payer
+        }
+    };
+    let party = Party { name: person_name(nm1), id: nm1.string(9), id_qualifier: nm1.string(8) };
+    let said_nothing = party.name.is_none() && party.id.is_none();
+    Speaker { source, party: if said_nothing { None } else { Some(party) } }
+}
+
+/// 2200B TRN02 of the information receiver at or above node `i`: the claim transaction batch
+/// number (the 837's BHT03 when the payer echoes it).
+fn batch_reference(tree: &Tree<'_>, i: usize) -> Option<String> {
+    std::iter::once(i)
+        .chain(tree.ancestors(i))
+        .filter_map(|k| tree.nodes.get(k))
+        .find(|n| n.level == LevelCode::Receiver)
+        .and_then(|n| n.trace)
+        .and_then(|trn| trn.string(2))
+}
+
+/// NM1 name as "LAST, FIRST MIDDLE" (or the organisation name).
+fn person_name(nm1: &Segment) -> Option<String> {
+    let last = nm1.opt(3)?;
+    let rest: Vec<&str> = [4, 5].iter().filter_map(|&n| nm1.opt(n)).collect();
+    Some(if rest.is_empty() { last.to_string() } else { format!("{last}, {}", rest.join(" ")) })
+}
+
+fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, diags: &mut Diags) -> ClaimRef {
+    let mut r = ClaimRef::default();
+    if let Some(trn) = claim.trn {
+        r.patient_control_number = trn.string(2);
+        if r.patient_control_number.is_none() {
+            diags.warning(
+                format!("TRN at segment #{} has no TRN02 trace number (the claim's patient control number)", trn.index),
+                Some(trn.position_at("TRN02")),
+            );
+        }
+    }
+    for seg in &claim.refs {
+        match seg.get(1) {
+            "1K" => r.payer_claim_number = seg.string(2),
+            "D9" => r.clearinghouse_claim_id = seg.string(2),
+            // X212 patient account number: CLM01 again, used when TRN02 did not give it.
+            "EJ" if r.patient_control_number.is_none() => r.patient_control_number = seg.string(2),
+            // Institutional type of bill: facility code + frequency code (CLM05-3).
+            "BLT" => r.frequency_code = seg.opt(2).filter(|v| v.len() >= 2).and_then(|v| v.chars().last()).map(String::from),
+            _ => {}
+        }
+    }
+    if let Some((from, to)) = service_dates(&claim.dates, diags) {
+        r.service_date_to = Some(to.unwrap_or_else(|| from.clone()));
+        r.service_date_from = Some(from);
+    }
+    // The patient: the level's own NM1 (QC patient or dependent, IL subscriber). A dependent
+    // seldom has an id of its own; the member id is then the subscriber's above it.
+    let node = &tree.nodes[i];
+    let nm1 = node.names.iter().find(|n| matches!(n.get(1), "QC" | "IL")).or(node.names.first());
+    if let Some(nm1) = nm1 {
+        r.patient_name = person_name(nm1);
+        r.member_id = nm1.string(9);
+    }
+    if r.member_id.is_none() {
+        r.member_id = tree
+            .ancestors(i)
+            .into_iter()
+            .filter_map(|k| tree.nodes.get(k))
+            .filter(|n| n.level == LevelCode::Subscriber)
+            .find_map(|n| n.names.iter().find(|m| m.get(1) == "IL").and_then(|m| m.string(9)));
+    }
+    r
+}
+
+/// The first DTP*472 (service date, D8 or RD8) among `dates`.
+fn service_dates(dates: &[&Segment], diags: &mut Diags) -> Option<(String, Option<String>)> {
+    let dtp = dates.iter().find(|d| d.get(1) == "472")?;
+    let parsed = match dtp.get(2) {
+        "D8" | "RD8" => x12::date_period(dtp.get(2), dtp.get(3)),
+        _ => None,
+    };
+    if parsed.is_none() {
+        diags.warning(
+            format!("DTP*472 at segment #{} is not a valid D8 or RD8 service date; ignored", dtp.index),
+            Some(dtp.position_at("DTP03")),
+        );
+    }
+    parsed
+}
+
+/// The service line of a 2220 loop and its SVC02 charge / SVC03 payment.
+fn line_ref(line: &Line<'_>, diags: &mut Diags) -> (ServiceLineRef, Option<i64>, Option<i64>) {
+    let svc = line.svc;
+    let mut r = ServiceLineRef::default();
+    let comps = svc.components(1);
+    if comps.iter().any(|c| !c.is_empty()) {
+        r.procedure_qualifier = comps.first().filter(|c| !c.is_empty()).map(|c| c.to_string());
+        r.procedure_code = comps.get(1).filter(|c| !c.is_empty()).map(|c| c.to_string());
+        r.modifiers = comps.iter().skip(2).take(4).filter(|c| !c.is_empty()).map(|c| c.to_string()).collect();
+    } else if let Some(rev) = svc.opt(4) {
+        // Institutional line with only a revenue code (SVC04).
+        r.procedure_qualifier = Some("NU".into());
+        r.procedure_code = Some(rev.to_string());
+    } else {
+        diags.warning(format!("SVC at segment #{} has no procedure or revenue code", svc.index), Some(svc.position_at("SVC01")));
+    }
+    r.units = svc.string(7);
+    r.line_item_control_number = line.refs.iter().find(|s| s.get(1) == "FJ").and_then(|s| s.string(2));
+    r.service_date = service_dates(&line.dates, diags).map(|(from, _)| from);
+    let charged = stc::amount(svc, 2, diags);
+    let paid = stc::amount(svc, 3, diags);
+    (r, charged, paid)
+}
+
+/// 2200B/2200C QTY/AMT totals, reported as an info diagnostic (counts and money only).
+fn totals(node: &Node<'_>, diags: &mut Diags) {
+    let mut accepted: Vec<String> = Vec::new();
+    let mut rejected: Vec<String> = Vec::new();
+    for seg in &node.totals {
+        let target = match (seg.id.as_str(), seg.get(1)) {
+            ("QTY", "90" | "QA") | ("AMT", "YU") => &mut accepted,
+            ("QTY", "AA" | "QC") | ("AMT", "YY") => &mut rejected,
+            _ => continue,
+        };
+        if seg.id == "QTY" {
+            let n = seg.get(2);
+            target.push(format!("{n} claim{}", if n == "1" { "" } else { "s" }));
+        } else if let Some(c) = stc::amount(seg, 2, diags) {
+            target.push(dollars(c));
+        }
+    }
+    let mut parts = Vec::new();
+    if !accepted.is_empty() {
+        parts.push(format!("accepted {}", accepted.join(" ")));
+    }
+    if !rejected.is_empty() {
+        parts.push(format!("rejected {}", rejected.join(" ")));
+    }
+    if let (false, Some(first)) = (parts.is_empty(), node.totals.first()) {
+        diags.info(
+            format!("{} totals (segment #{}): {}", node.level.status_loop(), first.index, parts.join(", ")),
+            Some(first.position()),
+        );
+    }
+}
+
+fn dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", c / 100, c % 100)
+}

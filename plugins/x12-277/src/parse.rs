@@ -1,0 +1,112 @@
+//! The whole file: tokenize, pick the 277 transaction sets, map each one.
+
+use claimtrack_plugin_sdk::x12;
+use claimtrack_plugin_sdk::{ParseError, ParseOutput};
+
+use crate::codes::Variant;
+use crate::diag::Diags;
+use crate::{detect, hierarchy, mapping};
+
+/// Parse a 277CA / 277 file into events. The plain-Rust entry point the plugin export, the
+/// host's native tests and benchmarks share.
+pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let doc = x12::parse(bytes)?;
+    let mut diags = Diags::default();
+    let mut events = Vec::new();
+    let mut variants: Vec<Variant> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+
+    let cut = unterminated_last_segment(&doc, bytes);
+    for (_, group, tx) in doc.transactions() {
+        if tx.kind() != "277" {
+            let what = describe(tx.kind(), group.functional_id());
+            diags.warning(
+                format!("transaction set {what} at segment #{} is not a 277 and was skipped", tx.st.index),
+                Some(tx.st.position()),
+            );
+            if !others.contains(&what) {
+                others.push(what);
+            }
+            continue;
+        }
+        let variant = detect::detect(&group.gs, &tx.st, &tx.body, &mut diags);
+        variants.push(variant);
+        let mut body = tx.body.as_slice();
+        if let (None, Some(last)) = (&tx.se, body.last())
+            && Some(last.index) == cut
+        {
+            diags.warning(
+                format!(
+                    "segment #{} {} at the end of the truncated file has no terminator and may be cut short; ignored",
+                    last.index, last.id
+                ),
+                Some(last.position()),
+            );
+            body = &body[..body.len() - 1];
+        }
+        let tree = hierarchy::build(body, &mut diags);
+        events.extend(mapping::events(&tree, variant, &mut diags));
+    }
+
+    let format = match variants.first() {
+        Some(&first) => {
+            if let Some(&other) = variants.iter().find(|&&v| v != first) {
+                diags.warning(
+                    format!(
+                        "the file mixes {} and {} transaction sets; its format id is that of the first",
+                        first.format_id(),
+                        other.format_id()
+                    ),
+                    None,
+                );
+            }
+            first
+        }
+        None => {
+            // A 277 group cut off before its first ST (a truncated file) is still ours: the
+            // tokenizer's diagnostics say what happened.
+            let hn = doc.interchanges.iter().flat_map(|ic| ic.groups.iter()).find(|g| g.functional_id() == "HN");
+            match hn {
+                Some(g) if others.is_empty() => {
+                    diags.warning(format!("group HN at segment #{} contains no 277 transaction set", g.gs.index), Some(g.gs.position()));
+                    if g.version().contains("X214") { Variant::ClaimAck } else { Variant::StatusResponse }
+                }
+                _ => {
+                    let has_ta1 = doc.interchanges.iter().any(|ic| ic.interchange_segments.iter().any(|s| s.id == "TA1"));
+                    let found = if !others.is_empty() {
+                        others.join(", ")
+                    } else if has_ta1 {
+                        "TA1".to_string()
+                    } else {
+                        "no transaction sets".to_string()
+                    };
+                    return Err(ParseError::NotMyFormat(format!("contains {found}, not 277")));
+                }
+            }
+        }
+    };
+
+    let mut diagnostics = doc.diagnostics.clone();
+    diagnostics.extend(diags.finish());
+    Ok(ParseOutput { metadata: doc.metadata(format.format_id()), events, diagnostics })
+}
+
+/// The index of the file's last segment when the file ends without that segment's terminator
+/// (a file cut off mid-segment: its last values may be partial, e.g. half a claim id).
+/// Trailing whitespace that is not itself the terminator is ignored.
+fn unterminated_last_segment(doc: &x12::Document, bytes: &[u8]) -> Option<u32> {
+    let term = doc.interchanges.last()?.delimiters.segment.as_slice();
+    let mut end = bytes.len();
+    while end > 0 && (bytes[end - 1].is_ascii_whitespace() || bytes[end - 1] == 0) && !term.contains(&bytes[end - 1]) {
+        end -= 1;
+    }
+    if term.is_empty() || bytes[..end].ends_with(term) { None } else { Some(doc.segment_count) }
+}
+
+fn describe(kind: &str, functional_id: &str) -> String {
+    match (kind.is_empty(), functional_id.is_empty()) {
+        (false, false) => format!("{kind} ({functional_id})"),
+        (false, true) => kind.to_string(),
+        (true, _) => "with an empty ST01".to_string(),
+    }
+}

@@ -1,0 +1,638 @@
+//! Every mapping rule of the plugin, proven on the synthetic fixtures in
+//! tests/fixtures/x12-277/ (the same files the lead's golden tests run through the WASM build).
+
+use claimtrack_plugin_sdk::{
+    CodeSet, Level, ParseError, ParseOutput, Parser, Severity, Source, StatusClass, StatusEvent,
+};
+use x12_277::{parse_bytes, X12Status277};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/x12-277");
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{DIR}/{name}")).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn load(name: &str) -> ParseOutput {
+    parse_bytes(name, &bytes(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+fn pcn(e: &StatusEvent) -> Option<&str> {
+    e.claim.as_ref().and_then(|c| c.patient_control_number.as_deref())
+}
+
+/// Claim-level events of one claim, in file order.
+fn claim<'a>(out: &'a ParseOutput, number: &str) -> Vec<&'a StatusEvent> {
+    out.events.iter().filter(|e| e.level == Level::Claim && pcn(e) == Some(number)).collect()
+}
+
+fn one<'a>(out: &'a ParseOutput, number: &str) -> &'a StatusEvent {
+    let v = claim(out, number);
+    assert_eq!(v.len(), 1, "claim {number}: {v:#?}");
+    v[0]
+}
+
+fn batch(out: &ParseOutput) -> Vec<&StatusEvent> {
+    out.events.iter().filter(|e| e.level == Level::TransactionSet).collect()
+}
+
+fn set(code_set: &CodeSet) -> String {
+    match code_set {
+        CodeSet::ClaimStatusCategory => "507".into(),
+        CodeSet::ClaimStatus => "508".into(),
+        CodeSet::Entity => "98".into(),
+        CodeSet::FreeText => "text".into(),
+        CodeSet::Other(name) => name.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// (code set, code, element) of every reason.
+fn reasons(e: &StatusEvent) -> Vec<(String, String, String)> {
+    e.reasons
+        .iter()
+        .map(|r| (set(&r.code_set), r.code.clone(), r.position.as_ref().and_then(|p| p.element.clone()).unwrap_or_default()))
+        .collect()
+}
+
+fn r(set: &str, code: &str, el: &str) -> (String, String, String) {
+    (set.into(), code.into(), el.into())
+}
+
+fn diags(out: &ParseOutput, sev: Severity) -> Vec<&str> {
+    out.diagnostics.iter().filter(|d| d.severity == sev).map(|d| d.message.as_str()).collect()
+}
+
+fn has(out: &ParseOutput, sev: Severity, needle: &str) -> bool {
+    diags(out, sev).iter().any(|m| m.contains(needle))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 277CA (X214)
+
+#[test]
+fn clearinghouse_277ca_batch_and_claims_accepted() {
+    let out = load("277ca-clearinghouse-batch-accepted.x12");
+    assert_eq!(out.metadata.format_id, "x12-277ca");
+    assert_eq!(out.metadata.implementation.as_deref(), Some("005010X214"));
+    assert_eq!(out.metadata.interchange_control_numbers, ["000000101"]);
+    assert_eq!(out.metadata.transaction_set_control_numbers, ["0001"]);
+    assert!(diags(&out, Severity::Warning).is_empty(), "{:?}", out.diagnostics);
+
+    // Source: 2100A NM1*AY → clearinghouse, with the party.
+    for e in &out.events {
+        assert_eq!(e.source, Source::Clearinghouse);
+        let p = e.source_party.as_ref().expect("party");
+        assert_eq!(p.name.as_deref(), Some("OFFICE ALLY"));
+        assert_eq!(p.id.as_deref(), Some("OFFICEALLY"));
+        assert_eq!(p.id_qualifier.as_deref(), Some("46"));
+        // 2200B TRN02 is on every event beneath the receiver.
+        assert_eq!(e.correlation.batch_reference.as_deref(), Some("BATCH0001"));
+        assert_eq!(e.correlation.interchange_control_number, None, "never the response's own envelope");
+        assert_eq!(e.position.as_ref().and_then(|p| p.segment_id.as_deref()), Some("STC"));
+    }
+
+    // 2200B and 2200C acceptances: transaction-set level, and they do not cascade.
+    let b = batch(&out);
+    assert_eq!(b.len(), 2);
+    assert_eq!((b[0].status, b[0].raw_code.as_str()), (StatusClass::Accepted, "A1:20"));
+    assert_eq!(b[0].amounts.charged, Some(45000));
+    assert_eq!(b[0].effective_date.as_deref(), Some("2024-03-15"));
+    assert!(b[0].claim.is_none());
+    assert_eq!(b[0].position.as_ref().and_then(|p| p.segment_index), Some(13));
+    assert_eq!(out.events.iter().filter(|e| e.level == Level::Claim).count(), 3);
+
+    let c1 = one(&out, "PCN1001");
+    assert_eq!((c1.status, c1.raw_code.as_str()), (StatusClass::Accepted, "A2:20"));
+    assert_eq!(reasons(c1), [r("507", "A2", "STC01-1"), r("508", "20", "STC01-2")]);
+    assert!(c1.reasons[0].description.as_deref().unwrap().contains("Acceptance into the adjudication system"));
+    let cr = c1.claim.as_ref().unwrap();
+    assert_eq!(cr.clearinghouse_claim_id.as_deref(), Some("1234500001"));
+    assert_eq!(cr.patient_name.as_deref(), Some("DOE, JANE Q"));
+    assert_eq!(cr.member_id.as_deref(), Some("MBR0001"));
+    assert_eq!((cr.service_date_from.as_deref(), cr.service_date_to.as_deref()), (Some("2024-03-01"), Some("2024-03-01")));
+    assert_eq!(c1.amounts.charged, Some(12500));
+
+    // Two claim loops under one patient HL; RD8 dates.
+    let cr2 = one(&out, "PCN1002").claim.clone().unwrap();
+    assert_eq!((cr2.service_date_from.as_deref(), cr2.service_date_to.as_deref()), (Some("2024-03-04"), Some("2024-03-08")));
+    assert_eq!(cr2.patient_name.as_deref(), Some("DOE, JANE Q"));
+    assert_eq!(one(&out, "PCN1003").claim.as_ref().unwrap().patient_name.as_deref(), Some("ROE, RICHARD"));
+
+    // QTY/AMT totals as info diagnostics.
+    assert!(has(&out, Severity::Info, "2200B totals (segment #14): accepted 3 claims $450.00"));
+    assert!(has(&out, Severity::Info, "2200C totals (segment #20): accepted 3 claims $450.00"));
+}
+
+#[test]
+fn payer_277ca_category_decides_not_stc03() {
+    let out = load("277ca-payer-claims-rejected.x12");
+    for e in &out.events {
+        assert_eq!(e.source, Source::Payer);
+        assert_eq!(e.source_party.as_ref().and_then(|p| p.id.as_deref()), Some("12345"));
+    }
+    // A7 with STC03=WQ is rejected; the contradiction is noted.
+    let c1 = one(&out, "PCN2001");
+    assert_eq!((c1.status, c1.raw_code.as_str()), (StatusClass::Rejected, "A7:562:85"));
+    assert_eq!(reasons(c1), [r("507", "A7", "STC01-1"), r("508", "562", "STC01-2"), r("98", "85", "STC01-3")]);
+    assert_eq!(c1.reasons[2].description.as_deref(), Some("Billing provider"));
+    assert_eq!(c1.claim.as_ref().unwrap().payer_claim_number.as_deref(), Some("ICN20240001"));
+    assert!(has(&out, Severity::Info, "STC03 action code \"WQ\" at segment #24 contradicts category \"A7\""));
+
+    // STC01 says A2 but STC10/STC11 reject: the most severe wins. Every composite and STC12
+    // become reasons.
+    let c2 = one(&out, "PCN2002");
+    assert_eq!(c2.status, StatusClass::Rejected);
+    assert_eq!(c2.raw_code, "A2:20", "raw_code is STC01 only");
+    assert_eq!(
+        reasons(c2),
+        [
+            r("507", "A2", "STC01-1"),
+            r("508", "20", "STC01-2"),
+            r("507", "A7", "STC10-1"),
+            r("508", "128", "STC10-2"),
+            r("98", "85", "STC10-3"),
+            r("507", "A3", "STC11-1"),
+            r("508", "21", "STC11-2"),
+            r("text", "BILLING PROVIDER TAX ID DOES NOT MATCH NPI", "STC12"),
+        ]
+    );
+    // The first of equally severe categories (A7, not A3) is named, so segment #29's note is the
+    // same as segment #24's and is counted there.
+    assert!(has(&out, Severity::Info, "segment #24 contradicts category \"A7\"; the category decides the status (2 occurrences"));
+    assert!(!out.diagnostics.iter().any(|d| d.message.contains("#29")));
+
+    // Two STC segments on one claim: one event each.
+    let c3 = claim(&out, "PCN2003");
+    assert_eq!(c3.iter().map(|e| e.raw_code.as_str()).collect::<Vec<_>>(), ["A3:21:85", "A6:145:82"]);
+    assert!(c3.iter().all(|e| e.status == StatusClass::Rejected));
+
+    // E4 in a 277CA is a rejection (in a 277 it is an inquiry error: see the X212 test).
+    assert_eq!(one(&out, "PCN2004").status, StatusClass::Rejected);
+
+    // The 2200B acceptance does not cascade; totals with both sides.
+    assert_eq!(batch(&out).len(), 1);
+    assert_eq!(batch(&out)[0].status, StatusClass::Accepted);
+    assert_eq!(out.events.len(), 6);
+    assert!(has(&out, Severity::Info, "2200B totals (segment #14): accepted 1 claim $200.00, rejected 3 claims $400.00"));
+}
+
+#[test]
+fn provider_level_rejection_cascades_to_its_claims_only() {
+    let out = load("277ca-provider-rejected-cascade.x12");
+    let b = batch(&out);
+    assert_eq!(b.iter().map(|e| (e.status, e.raw_code.as_str())).collect::<Vec<_>>(), [
+        (StatusClass::Accepted, "A1:20"),
+        (StatusClass::Rejected, "A3:562:85"),
+        (StatusClass::Accepted, "A1:20"),
+    ]);
+    let provider_stc = b[1].position.as_ref().and_then(|p| p.segment_index);
+    assert_eq!(provider_stc, Some(21));
+
+    // PCN3001 has no STC of its own: it is rejected only through its provider.
+    let c1 = one(&out, "PCN3001");
+    assert_eq!((c1.status, c1.raw_code.as_str()), (StatusClass::Rejected, "A3:562:85"));
+    assert_eq!(c1.position.as_ref().and_then(|p| p.segment_index), provider_stc);
+    assert_eq!(reasons(c1), reasons(b[1]), "same reasons as the provider-level statement");
+    let note = c1.reasons[0].description.as_deref().unwrap();
+    assert!(note.contains("Returned as unprocessable") && note.contains("inherited") && note.contains("2200C"), "{note}");
+    assert_eq!(c1.amounts.charged, None, "the provider's STC04 is not this claim's charge");
+    assert_eq!(c1.correlation.batch_reference.as_deref(), Some("BATCH0003"));
+    let cr = c1.claim.as_ref().unwrap();
+    assert_eq!(cr.clearinghouse_claim_id.as_deref(), Some("1234500021"));
+    assert_eq!(cr.service_date_from.as_deref(), Some("2024-03-10"));
+
+    // PCN3002: the inherited rejection, then its own.
+    let c2 = claim(&out, "PCN3002");
+    assert_eq!(c2.len(), 2);
+    assert_eq!(c2[0].position.as_ref().and_then(|p| p.segment_index), provider_stc);
+    assert_eq!(c2[1].position.as_ref().and_then(|p| p.segment_index), Some(32));
+    assert_eq!(c2[1].amounts.charged, Some(10000));
+    assert!(!c2[1].reasons[0].description.as_deref().unwrap().contains("inherited"));
+
+    // The second provider accepted: its claim has only its own acceptance.
+    let c3 = one(&out, "PCN3003");
+    assert_eq!(c3.status, StatusClass::Accepted);
+    assert_eq!(out.events.iter().filter(|e| e.status == StatusClass::Rejected && e.level == Level::Claim).count(), 3);
+}
+
+#[test]
+fn receiver_level_rejection_cascades_to_every_claim() {
+    let out = load("277ca-receiver-rejected-cascade.x12");
+    let b = batch(&out);
+    assert_eq!(b.len(), 1);
+    assert_eq!((b[0].status, b[0].raw_code.as_str()), (StatusClass::Rejected, "A3:24:41"));
+    assert_eq!(b[0].correlation.batch_reference.as_deref(), Some("BATCH0004"));
+    assert_eq!(b[0].amounts.charged, Some(50000));
+    for number in ["PCN4001", "PCN4002"] {
+        let c = one(&out, number);
+        assert_eq!(c.status, StatusClass::Rejected);
+        assert_eq!(c.source, Source::Clearinghouse);
+        assert_eq!(c.correlation.batch_reference.as_deref(), Some("BATCH0004"));
+        assert_eq!(reasons(c), [r("507", "A3", "STC01-1"), r("508", "24", "STC01-2"), r("98", "41", "STC01-3")]);
+        assert!(c.reasons[0].description.as_deref().unwrap().contains("information receiver level (2200B)"));
+        assert_eq!(c.effective_date.as_deref(), Some("2024-03-19"));
+    }
+    assert!(has(&out, Severity::Info, "2200B totals (segment #14): rejected 2 claims $500.00"));
+}
+
+#[test]
+fn service_lines_of_a_277ca() {
+    let out = load("277ca-service-lines.x12");
+    let c = one(&out, "PCN5001");
+    assert_eq!(c.status, StatusClass::Rejected);
+    let lines: Vec<_> = out.events.iter().filter(|e| e.level == Level::ServiceLine).collect();
+    assert_eq!(lines.len(), 1, "the second line has no STC, so no event");
+    let l = lines[0];
+    assert_eq!((l.status, l.raw_code.as_str()), (StatusClass::Rejected, "A7:453"));
+    let sl = l.service_line.as_ref().unwrap();
+    assert_eq!(sl.procedure_qualifier.as_deref(), Some("HC"));
+    assert_eq!(sl.procedure_code.as_deref(), Some("99213"));
+    assert_eq!(sl.modifiers, ["25"]);
+    assert_eq!(sl.line_item_control_number.as_deref(), Some("LINE0001"));
+    assert_eq!(sl.service_date.as_deref(), Some("2024-03-01"));
+    assert_eq!(sl.units.as_deref(), Some("1"));
+    assert_eq!((l.amounts.charged, l.amounts.paid), (Some(15000), None));
+    assert_eq!(l.claim, c.claim, "the line carries its claim");
+    assert_eq!(l.position.as_ref().and_then(|p| p.segment_index), Some(24));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 277 (X212)
+
+#[test]
+fn x212_claim_status_classes() {
+    let out = load("277-x212-claim-status.x12");
+    assert_eq!(out.metadata.format_id, "x12-277");
+    for e in &out.events {
+        assert_eq!(e.source, Source::Payer);
+        assert_eq!(e.source_party.as_ref().and_then(|p| p.name.as_deref()), Some("ACME HEALTH PLAN"));
+        assert_eq!(e.correlation.batch_reference, None, "no 2200B TRN in this file");
+    }
+    let c1 = one(&out, "STAT6001");
+    assert_eq!((c1.status, c1.raw_code.as_str()), (StatusClass::Pending, "P1:20"));
+    let cr = c1.claim.as_ref().unwrap();
+    assert_eq!(cr.payer_claim_number.as_deref(), Some("ICN6001"));
+    assert_eq!(cr.clearinghouse_claim_id.as_deref(), Some("1234560001"));
+    assert_eq!(cr.frequency_code.as_deref(), Some("1"), "REF*BLT 131 → frequency 1");
+    assert_eq!((cr.service_date_from.as_deref(), cr.service_date_to.as_deref()), (Some("2024-03-01"), Some("2024-03-03")));
+    assert_eq!(cr.patient_name.as_deref(), Some("DOE, JOHN A"));
+    assert_eq!(c1.amounts.charged, Some(30000));
+
+    let paid = one(&out, "STAT6002");
+    assert_eq!(paid.status, StatusClass::Paid);
+    assert_eq!((paid.amounts.charged, paid.amounts.paid), (Some(20000), Some(16000)));
+    assert_eq!(paid.payment_reference.as_deref(), Some("EFT20240401"));
+    assert_eq!(paid.effective_date.as_deref(), Some("2024-03-28"));
+
+    assert_eq!(one(&out, "STAT6003").status, StatusClass::Denied, "F4: no payment forthcoming");
+    assert_eq!(one(&out, "STAT6003").amounts.paid, Some(0));
+    assert_eq!(one(&out, "STAT6004").status, StatusClass::Pending, "R4: documentation requested");
+    let f0 = one(&out, "STAT6005");
+    assert_eq!(f0.status, StatusClass::Pending, "F0: finalized, waiting for the 835");
+    assert_eq!(f0.amounts.paid, Some(6400));
+    assert_eq!(one(&out, "STAT6006").status, StatusClass::Informational, "E4 in a 277 is an inquiry error");
+    assert_eq!(one(&out, "STAT6007").status, StatusClass::Informational, "D0: nothing found");
+
+    // STC01-4 RX: the status code is an NCPDP code, not code list 508.
+    let rx = one(&out, "STAT6008");
+    assert_eq!((rx.status, rx.raw_code.as_str()), (StatusClass::Denied, "F2:80::RX"));
+    assert_eq!(reasons(rx), [r("507", "F2", "STC01-1"), r("NCPDP reject/payment code", "80", "STC01-2")]);
+    assert!(!out.diagnostics.iter().any(|d| d.message.contains("\"80\"")));
+
+    // TRN*2 without TRN02: REF*EJ gives the patient control number, with a warning.
+    let ej = one(&out, "ACCT6009");
+    assert!(has(&out, Severity::Warning, "TRN at segment #42 has no TRN02"));
+    // P2 with an STC10 F1: pending outranks paid.
+    assert_eq!(ej.status, StatusClass::Pending);
+    assert_eq!(reasons(ej)[2], r("507", "F1", "STC10-1"));
+
+    // HL 23 dependent: its own name, the subscriber's member id.
+    let dep = one(&out, "STAT6010");
+    assert_eq!(dep.status, StatusClass::Denied);
+    assert_eq!(reasons(dep), [r("507", "F2", "STC01-1"), r("508", "88", "STC01-2"), r("98", "QC", "STC01-3")]);
+    let dcr = dep.claim.as_ref().unwrap();
+    assert_eq!(dcr.patient_name.as_deref(), Some("DOE, JIMMY"));
+    assert_eq!(dcr.member_id.as_deref(), Some("MBR1000"));
+    let line = out.events.iter().find(|e| e.level == Level::ServiceLine).expect("line event");
+    assert_eq!(line.status, StatusClass::Denied);
+    let sl = line.service_line.as_ref().unwrap();
+    assert_eq!((sl.procedure_code.as_deref(), sl.modifiers.as_slice()), (Some("99214"), &["25".to_string(), "59".to_string()][..]));
+    assert_eq!(sl.line_item_control_number.as_deref(), Some("LINE6010"));
+    assert_eq!(sl.service_date.as_deref(), Some("2024-03-11"));
+    assert_eq!((line.amounts.charged, line.amounts.paid), (Some(12000), Some(0)));
+    assert_eq!(pcn(line), Some("STAT6010"));
+}
+
+#[test]
+fn x212_inquiry_errors_are_informational_and_do_not_cascade() {
+    let out = load("277-x212-inquiry-errors.x12");
+    let b = batch(&out);
+    assert_eq!(b.iter().map(|e| (e.status, e.raw_code.as_str())).collect::<Vec<_>>(), [
+        (StatusClass::Informational, "E0:0"),
+        (StatusClass::Informational, "E1:484:1P"),
+    ]);
+    assert_eq!(b[0].correlation.batch_reference.as_deref(), Some("INQ276A"));
+    let c = one(&out, "STAT7001");
+    assert_eq!(c.status, StatusClass::Pending);
+    assert_eq!(out.events.len(), 3);
+}
+
+#[test]
+fn variant_decided_by_content_when_no_guide_is_named() {
+    let ca = load("277ca-no-version-by-content.x12");
+    assert_eq!(ca.metadata.format_id, "x12-277ca");
+    assert!(has(&ca, Severity::Info, "read as a 277CA claim acknowledgment from its content"));
+    assert!(has(&ca, Severity::Info, "HL level PT"));
+    assert_eq!(one(&ca, "PCN8001").status, StatusClass::Accepted);
+
+    let rs = load("277-no-version-by-content.x12");
+    assert_eq!(rs.metadata.format_id, "x12-277");
+    assert!(has(&rs, Severity::Info, "read as a 277 claim status response from its content"));
+    assert!(has(&rs, Severity::Info, "GS08 (\"005010\")"));
+    assert_eq!(one(&rs, "STAT9001").status, StatusClass::Pending);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Malformations (x12-reference.md §11)
+
+/// level, status, raw code, patient control number, batch reference.
+type Essence = (Level, StatusClass, String, Option<String>, Option<String>);
+
+/// What matters of an event, without its position (lines and offsets differ between layouts).
+fn essence(out: &ParseOutput) -> Vec<Essence> {
+    out.events
+        .iter()
+        .map(|e| (e.level, e.status, e.raw_code.clone(), pcn(e).map(str::to_string), e.correlation.batch_reference.clone()))
+        .collect()
+}
+
+#[test]
+fn bom_crlf_indentation_and_newline_terminators_read_the_same() {
+    let pretty = load("277ca-bom-crlf-indented.x12");
+    let newline = load("277ca-newline-terminator.x12");
+    let expected = vec![
+        (Level::TransactionSet, StatusClass::Accepted, "A1:20".to_string(), None, Some("BATCH0010".to_string())),
+        (Level::Claim, StatusClass::Accepted, "A2:20".to_string(), Some("PCN1101".to_string()), Some("BATCH0010".to_string())),
+    ];
+    assert_eq!(essence(&pretty), expected);
+    assert_eq!(essence(&newline), expected);
+    assert!(has(&pretty, Severity::Info, "byte order mark"));
+    assert!(diags(&pretty, Severity::Warning).is_empty(), "{:?}", pretty.diagnostics);
+    assert!(diags(&newline, Severity::Warning).is_empty(), "{:?}", newline.diagnostics);
+    // Positions point into the pretty-printed file: the claim STC is on line 22.
+    let stc = pretty.events[1].position.as_ref().unwrap();
+    assert_eq!(stc.line, Some(22));
+}
+
+#[test]
+fn unusual_delimiters_still_give_colon_joined_raw_codes() {
+    let out = load("277ca-unusual-delimiters.x12");
+    let c = one(&out, "PCN1101");
+    assert_eq!((c.status, c.raw_code.as_str()), (StatusClass::Rejected, "A7:562:85"));
+    assert_eq!(reasons(c), [r("507", "A7", "STC01-1"), r("508", "562", "STC01-2"), r("98", "85", "STC01-3")]);
+    assert_eq!(c.claim.as_ref().unwrap().patient_name.as_deref(), Some("DOE, JANE Q"));
+}
+
+#[test]
+fn multiple_interchanges_with_their_own_delimiters_and_sources() {
+    let out = load("277ca-multiple-isa-different-delimiters.x12");
+    assert_eq!(out.metadata.interchange_control_numbers, ["000000113", "000000114"]);
+    let claims = claim(&out, "PCN1101");
+    assert_eq!(claims.len(), 2);
+    assert_eq!(claims[0].source, Source::Clearinghouse);
+    assert_eq!(claims[1].source, Source::Payer);
+    assert_eq!(claims[1].claim.as_ref().unwrap().payer_claim_number.as_deref(), Some("ICN20241101"));
+    assert_eq!(batch(&out)[1].raw_code, "A1:19:PR");
+    assert!(diags(&out, Severity::Warning).is_empty(), "{:?}", out.diagnostics);
+}
+
+#[test]
+fn wrong_counts_and_control_numbers_are_warnings_only() {
+    let out = load("277ca-wrong-counts-and-control-numbers.x12");
+    for needle in ["SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"] {
+        assert!(has(&out, Severity::Warning, needle), "{needle}: {:?}", out.diagnostics);
+    }
+    assert_eq!(out.events.len(), 2);
+    assert_eq!(one(&out, "PCN1101").status, StatusClass::Accepted);
+}
+
+#[test]
+fn truncated_file_keeps_what_is_complete() {
+    let out = load("277ca-truncated-mid-claim.x12");
+    assert!(has(&out, Severity::Error, "truncated"));
+    // Tokenizer diagnostics first.
+    assert_eq!(out.diagnostics[0].severity, Severity::Error);
+    assert_eq!(one(&out, "PCN1101").claim.as_ref().unwrap().clearinghouse_claim_id.as_deref(), Some("1234501101"));
+    // The last, unterminated segment (half a REF*D9) is not trusted.
+    let c2 = one(&out, "PCN1102");
+    assert_eq!(c2.claim.as_ref().unwrap().clearinghouse_claim_id, None);
+    assert!(has(&out, Severity::Warning, "segment #27 REF at the end of the truncated file has no terminator"));
+}
+
+#[test]
+fn short_segments_are_read_best_effort() {
+    let out = load("277ca-short-segments.x12");
+    assert_eq!(out.events.len(), 4);
+    let b = &batch(&out)[0];
+    assert_eq!((b.source, b.status), (Source::Clearinghouse, StatusClass::Accepted));
+    assert_eq!(b.source_party, None, "NM1*AY*2 names nobody");
+    assert_eq!(b.correlation.batch_reference, None, "TRN*2 without TRN02");
+    let c = one(&out, "PCN1601");
+    assert_eq!((c.raw_code.as_str(), c.status), ("A2", StatusClass::Accepted));
+    assert_eq!(c.claim.as_ref().unwrap().patient_name.as_deref(), Some("DOE"));
+    assert!(has(&out, Severity::Warning, "STC01 at segment #16 has no claim status code"));
+    assert!(has(&out, Severity::Warning, "DTP*472 at segment #17 is not a valid D8 or RD8 service date"));
+    assert!(has(&out, Severity::Warning, "TRN at segment #18 has no TRN02"));
+    let anonymous: Vec<_> = out.events.iter().filter(|e| e.level != Level::TransactionSet && pcn(e).is_none()).collect();
+    assert_eq!(anonymous.len(), 2, "the claim without TRN02 and its line still report");
+    let line = anonymous.iter().find(|e| e.level == Level::ServiceLine).unwrap();
+    assert_eq!(line.service_line.as_ref().unwrap().procedure_code.as_deref(), Some("99213"));
+    assert_eq!(line.amounts.charged, None);
+}
+
+#[test]
+fn lowercase_segment_ids_are_read_and_lowercase_codes_are_unknown() {
+    let out = load("277ca-lowercase-ids-and-codes.x12");
+    assert!(has(&out, Severity::Warning, "id \"stc\" is lower-case"));
+    let c1 = one(&out, "PCN1801");
+    assert_eq!(c1.status, StatusClass::Accepted);
+    assert_eq!(c1.claim.as_ref().unwrap().clearinghouse_claim_id.as_deref(), Some("1234501801"));
+    // Data is never upper-cased: "a7" is not A7, "wq" is not WQ.
+    let c2 = one(&out, "PCN1802");
+    assert_eq!((c2.status, c2.raw_code.as_str()), (StatusClass::Informational, "a7:562:85"));
+    assert_eq!(c2.reasons[0].description, None);
+    assert!(has(&out, Severity::Warning, "unknown claim status category code \"a7\" at segment #23 (STC01-1)"));
+    assert!(has(&out, Severity::Warning, "unknown STC03 action code \"wq\""));
+}
+
+#[test]
+fn unknown_codes_junk_values_and_levels() {
+    let out = load("277ca-unknown-codes.x12");
+    // Unknown category: STC03 decides (WQ accepted, U rejected), with diagnostics.
+    let b = batch(&out);
+    assert_eq!((b[0].raw_code.as_str(), b[0].status), ("X9:99:XX", StatusClass::Accepted));
+    assert_eq!(b[0].reasons[0].description, None);
+    assert_eq!(one(&out, "PCN1901").status, StatusClass::Rejected);
+    assert!(has(&out, Severity::Warning, "unknown claim status category code \"X9\" at segment #13 (STC01-1) (2 occurrences"));
+    assert!(has(&out, Severity::Info, "status read from STC03 \"U\" as rejected"));
+    // Source NM101 neither AY nor PR → payer, once.
+    assert_eq!(b[0].source, Source::Payer);
+    assert!(has(&out, Severity::Info, "NM101 \"ZZ\" at segment #6 is neither AY nor PR"));
+    assert!(!has(&out, Severity::Info, "occurrences; the first is shown) read as"));
+    // Junk in one STC: unknown status (non-numeric → warning), unknown entity (info),
+    // unknown qualifier, junk STC03, bad amount and date → None.
+    let c2 = one(&out, "PCN1902");
+    assert_eq!(c2.status, StatusClass::Accepted);
+    assert_eq!((c2.amounts.charged, c2.effective_date.as_deref()), (None, None));
+    assert_eq!(reasons(c2), [r("507", "A2", "STC01-1"), r("508", "ABC", "STC01-2"), r("98", "ZZZ", "STC01-3")]);
+    assert_eq!(c2.reasons[1].description, None);
+    for (sev, needle) in [
+        (Severity::Warning, "unknown claim status code \"ABC\" at segment #25 (STC01-2)"),
+        (Severity::Info, "entity identifier code \"ZZZ\" at segment #25"),
+        (Severity::Warning, "unknown code list qualifier \"ZZ\" at segment #25"),
+        (Severity::Warning, "unknown STC03 action code \"yh\" at segment #25"),
+        (Severity::Warning, "STC04 at segment #25 is not a valid amount"),
+        (Severity::Warning, "STC02 at segment #25 is not a valid CCYYMMDD date"),
+        (Severity::Warning, "AMT02 at segment #15 is not a valid amount"),
+        (Severity::Warning, "DTP*472 at segment #23 is not a valid D8 or RD8 service date"),
+        (Severity::Warning, "unknown level code HL03 \"99\""),
+    ] {
+        assert!(has(&out, sev, needle), "{needle}: {:#?}", out.diagnostics);
+    }
+    // A numeric status code outside the table: a valid-looking code, only an info.
+    let c3 = one(&out, "PCN1903");
+    assert_eq!(c3.reasons[1].description, None);
+    assert!(has(&out, Severity::Info, "claim status code \"999\" at segment #22 (STC01-2) is not in this plugin's code list 508 table"));
+    // The STC under the unknown HL level is still reported, at batch level.
+    assert_eq!(b.len(), 2);
+    assert_eq!(b[1].raw_code, "A2:20");
+    // Rejected-count totals without a readable amount.
+    assert!(has(&out, Severity::Info, "2200B totals (segment #14): rejected 2 claims"));
+    // Diagnostics are in file order after the tokenizer's.
+    let idx: Vec<u32> = out.diagnostics.iter().filter_map(|d| d.position.as_ref().and_then(|p| p.segment_index)).collect();
+    assert!(idx.windows(2).all(|w| w[0] <= w[1]), "{idx:?}");
+}
+
+#[test]
+fn other_transaction_sets_are_skipped_with_a_warning() {
+    let out = load("277ca-with-835-group.x12");
+    assert_eq!(out.metadata.format_id, "x12-277ca");
+    assert_eq!(out.events.len(), 2);
+    assert!(has(&out, Severity::Warning, "transaction set 835 (HP) at segment #28 is not a 277 and was skipped"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inline cases: errors, mixed files, sniffing, robustness, PHI.
+
+fn isa(ctl: &str) -> String {
+    format!("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240315*0930*^*00501*{ctl}*0*P*:~")
+}
+
+#[test]
+fn not_my_format_says_what_the_file_contains() {
+    let ack = format!(
+        "{}GS*FA*S*R*20240315*0930*1*X*005010X231A1~ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
+        isa("000000001")
+    );
+    match parse_bytes("x.999", ack.as_bytes()) {
+        Err(ParseError::NotMyFormat(m)) => assert_eq!(m, "contains 999 (FA), not 277"),
+        other => panic!("{other:?}"),
+    }
+    let ta1 = format!("{}TA1*000000123*240315*0930*R*006~IEA*0*000000001~", isa("000000001"));
+    match parse_bytes("x.ta1", ta1.as_bytes()) {
+        Err(ParseError::NotMyFormat(m)) => assert!(m.contains("TA1"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(parse_bytes("x", b"hello"), Err(ParseError::Malformed(_))));
+    assert!(matches!(parse_bytes("x", b""), Err(ParseError::Malformed(_))));
+}
+
+#[test]
+fn mixed_277ca_and_277_in_one_file() {
+    let s = format!(
+        "{}GS*HN*S*R*20240315*0930*1*X*005010X214~\
+         ST*277*0001*005010X214~HL*1**20*1~NM1*PR*2*ACME*****PI*1~HL*2*1*21*1~TRN*2*B1~STC*A1:20*20240315*WQ*10~SE*7*0001~\
+         ST*277*0002*005010X212~HL*1**20*1~NM1*PR*2*ACME*****PI*1~HL*2*1*21*1~HL*3*2*19*1~HL*4*3*22*0~NM1*IL*1*DOE*JANE~TRN*2*C1~STC*P1:20*20240315~SE*10*0002~\
+         GE*2*1~IEA*1*000000001~",
+        isa("000000001")
+    );
+    let out = parse_bytes("m", s.as_bytes()).unwrap();
+    assert_eq!(out.metadata.format_id, "x12-277ca");
+    assert!(has(&out, Severity::Warning, "mixes x12-277ca and x12-277"));
+    assert_eq!(out.events.len(), 2);
+    assert_eq!(out.events[1].status, StatusClass::Pending);
+}
+
+#[test]
+fn e3_depends_on_the_variant() {
+    let file = |guide: &str| {
+        format!(
+            "{}GS*HN*S*R*20240315*0930*1*X*{guide}~ST*277*0001*{guide}~HL*1**20*1~NM1*PR*2*ACME~HL*2*1*21*1~HL*3*2*19*1~HL*4*3*PT~TRN*2*C1~STC*E3:21*20240315~SE*10*0001~GE*1*1~IEA*1*000000001~",
+            isa("000000001")
+        )
+    };
+    let ca = parse_bytes("a", file("005010X214").as_bytes()).unwrap();
+    let rs = parse_bytes("b", file("005010X212").as_bytes()).unwrap();
+    assert_eq!(ca.events[0].status, StatusClass::Rejected);
+    assert_eq!(rs.events[0].status, StatusClass::Informational);
+}
+
+#[test]
+fn sniff_by_content() {
+    for name in ["277ca-clearinghouse-batch-accepted.x12", "277-x212-claim-status.x12", "277ca-bom-crlf-indented.x12", "277ca-unusual-delimiters.x12"] {
+        let b = bytes(name);
+        assert_eq!(X12Status277::sniff(name, &b[..b.len().min(4096)]), 95, "{name}");
+    }
+    let ack = format!("{}GS*FA*S*R*20240315*0930*1*X*005010X231A1~ST*999*0001~", isa("000000001"));
+    assert_eq!(X12Status277::sniff("response.277", ack.as_bytes()), 0, "content beats the name");
+    assert_eq!(X12Status277::sniff("x.277", b"File Summary report"), 0);
+    let cut = format!("{}GS*HN*S*R*20240315*0930*1*X*005010X214~ST*2", isa("000000001"));
+    assert_eq!(X12Status277::sniff("x", cut.as_bytes()), 60, "GS*HN, ST cut off");
+    assert_eq!(X12Status277::sniff("x", b"ST*277*0001*005010X212~BHT*0010*08*1*20240101*1200*DG~"), 95);
+    let odd = format!("{}GS*HC*S*R*20240315*0930*1*X*005010X214~ST*277*0001~", isa("000000001"));
+    assert_eq!(X12Status277::sniff("x", odd.as_bytes()), 70);
+}
+
+#[test]
+fn info_lists_both_formats() {
+    let info = X12Status277::info();
+    assert_eq!(info.name, "x12-277");
+    let ids: Vec<_> = info.formats.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["x12-277ca", "x12-277"]);
+    assert!(info.formats.iter().all(|f| !f.file_name_hints.is_empty()));
+}
+
+#[test]
+fn no_panic_on_any_prefix_or_corruption_of_the_fixtures() {
+    let mut names: Vec<_> = std::fs::read_dir(DIR).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert!(names.len() >= 19);
+    for name in &names {
+        let b = bytes(name);
+        for cut in 0..b.len() {
+            let _ = parse_bytes(name, &b[..cut]);
+        }
+        // Overwrite every 5th byte with each delimiter in turn.
+        for (k, junk) in [b'*', b':', b'~', b'\n', 0xFF].into_iter().enumerate() {
+            let mut m = b.clone();
+            for i in (k..m.len()).step_by(5) {
+                m[i] = junk;
+            }
+            let _ = parse_bytes(name, &m);
+        }
+    }
+}
+
+#[test]
+fn diagnostics_carry_no_phi() {
+    let phi = ["DOE", "ROE", "POE", "JANE", "JOHN", "JIMMY", "RICHARD", "EDGAR", "MBR0", "MBR1", "PCN", "STAT", "ACCT", "ICN2", "ICN6", "12345000", "20240301", "2024-03-01"];
+    for entry in std::fs::read_dir(DIR).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        let Ok(out) = parse_bytes(&name, &bytes(&name)) else { continue };
+        for d in &out.diagnostics {
+            for p in phi {
+                assert!(!d.message.contains(p), "{name}: diagnostic {:?} contains {p:?}", d.message);
+            }
+        }
+    }
+}

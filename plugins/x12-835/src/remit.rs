@@ -1,0 +1,648 @@
+//! One 835 transaction set (ST…SE) → status events.
+//!
+//! Layout assumptions (005010X221A1; 004010X091A1 is the same for what we read), all here:
+//! - Table 1 (header) is everything before the first LX, CLP or PLB: BPR, TRN, DTM*405 and
+//!   the N1 loops. The payer is loop 1000A: `N1*PR` and, inside that loop (until the next
+//!   N1), `REF*2U` as its id when N104 is absent.
+//! - A claim (loop 2100) starts at CLP and runs to the next CLP, LX, PLB or SE. Its
+//!   segments before the first SVC (CAS, NM1, MIA, MOA, REF, DTM, AMT, QTY) are claim
+//!   level; from SVC on, CAS/DTM/REF/AMT/QTY/LQ belong to the latest service line (loop
+//!   2110), which is how the TR3 orders them.
+//! - PLB (provider adjustments) comes after the last claim.
+//! - Anything else (TS3, TS2, CUR, PER, NM1*82 provider ids, …) is read past silently.
+//!
+//! Events are emitted in file order: the payment header (one per transaction set, at BPR),
+//! then for each claim its claim event followed by its service-line events, then one event
+//! per PLB adjustment pair.
+
+use std::collections::HashMap;
+
+use claimtrack_plugin_sdk::x12::{Segment, Transaction};
+use claimtrack_plugin_sdk::{
+    ClaimRef, CodeSet, Level, Party, Position, Reason, ServiceLineRef, Severity, Source, StatusClass,
+    StatusEvent,
+};
+
+use crate::codes::{self, Group};
+use crate::composite;
+use crate::notes::{Notes, dollars};
+use crate::status::{self, Mapped};
+
+/// State that spans transaction sets: reversals waiting for their correction.
+#[derive(Default)]
+pub struct FileState {
+    /// CLP01 → segment index of a CLP02=22 reversal not yet followed by a correction.
+    reversals: HashMap<String, u32>,
+}
+
+/// What every event of one transaction set shares: who paid, which payment, when.
+struct Payment {
+    party: Option<Party>,
+    reference: Option<String>,
+    date: Option<String>,
+}
+
+impl Payment {
+    fn event(&self, level: Level, status: StatusClass, raw_code: String, pos: Position) -> StatusEvent {
+        let mut e = StatusEvent::new(level, Source::Payer, status, raw_code);
+        e.source_party = self.party.clone();
+        e.payment_reference = self.reference.clone();
+        e.effective_date = self.date.clone();
+        e.position = Some(pos);
+        e
+    }
+}
+
+/// Transaction-set-wide counters.
+#[derive(Default)]
+struct Totals {
+    clp04: i64,
+    plb: i64,
+    /// First composite split on a separator other than ISA16 (segment index, element,
+    /// ISA16, separator used), and how many there were.
+    resplit: Option<(u32, String, char, char, Position)>,
+    resplits: u32,
+}
+
+pub fn transaction(tx: &Transaction, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState) {
+    let body = &tx.body;
+    let split = body.iter().position(|s| matches!(s.id.as_str(), "LX" | "CLP" | "PLB")).unwrap_or(body.len());
+    let (header, detail) = body.split_at(split);
+
+    let bpr = header.iter().find(|s| s.id == "BPR");
+    let payment = read_header(tx, header, bpr, notes);
+    if let Some(bpr) = bpr {
+        events.push(header_event(bpr, &payment, notes));
+    } else {
+        notes.warn(
+            format!("transaction set ST {} (segment #{}) has no BPR payment header", tx.control_number(), tx.st.index),
+            tx.st.position(),
+        );
+    }
+
+    let mut totals = Totals::default();
+    let mut claim: Option<ClaimParts> = None;
+    for seg in detail {
+        match seg.id.as_str() {
+            "LX" => close(&mut claim, &payment, events, notes, file, &mut totals),
+            "CLP" => {
+                close(&mut claim, &payment, events, notes, file, &mut totals);
+                claim = Some(ClaimParts::new(seg));
+            }
+            "PLB" => {
+                close(&mut claim, &payment, events, notes, file, &mut totals);
+                plb(seg, &payment, events, notes, &mut totals);
+            }
+            "SVC" => match claim.as_mut() {
+                Some(c) => c.lines.push(LineParts::new(seg)),
+                None => notes.warn(
+                    format!("SVC at segment #{} is not inside a claim (no CLP before it); skipped", seg.index),
+                    seg.position(),
+                ),
+            },
+            _ => {
+                if let Some(c) = claim.as_mut() {
+                    c.attach(seg);
+                }
+            }
+        }
+    }
+    close(&mut claim, &payment, events, notes, file, &mut totals);
+
+    if let Some((index, element, isa16, used, pos)) = totals.resplit.take() {
+        let more = match totals.resplits {
+            0 | 1 => String::new(),
+            n => format!(" ({} composites in this transaction set)", n),
+        };
+        notes.info(
+            format!(
+                "{element} at segment #{index} does not contain the ISA16 component separator {isa16:?} but uses {used:?}; its components were split on {used:?}{more}"
+            ),
+            pos,
+        );
+    }
+
+    // Balancing (x12-reference.md §6): BPR02 = Σ CLP04 − Σ PLB. Only for a complete
+    // transaction set: a truncated one is already reported as such.
+    if let (Some(bpr), Some(_)) = (bpr, tx.se.as_ref()) {
+        if let Some(bpr02) = bpr.opt(2).and_then(claimtrack_plugin_sdk::x12::amount_cents) {
+            let expected = totals.clp04 - totals.plb;
+            if expected != bpr02 {
+                notes.warn(
+                    format!(
+                        "BPR02 at segment #{} is {} but the claims pay {} (sum of CLP04) less provider adjustments {} (sum of PLB) = {}: the remittance does not balance",
+                        bpr.index,
+                        dollars(bpr02),
+                        dollars(totals.clp04),
+                        dollars(totals.plb),
+                        dollars(expected)
+                    ),
+                    bpr.position_at("BPR02"),
+                );
+            }
+        }
+    }
+}
+
+/// Payer, payment reference and date from Table 1.
+fn read_header(tx: &Transaction, header: &[Segment], bpr: Option<&Segment>, notes: &mut Notes) -> Payment {
+    let reference = header.iter().find(|s| s.id == "TRN").and_then(|s| s.string(2));
+    let mut date = bpr.and_then(|b| notes.date(b, 16));
+    if date.is_none() {
+        date = header
+            .iter()
+            .find(|s| s.id == "DTM" && s.get(1) == "405")
+            .and_then(|s| notes.date(s, 2));
+    }
+    let mut party: Option<Party> = None;
+    let mut in_payer_loop = false;
+    for s in header {
+        match s.id.as_str() {
+            "N1" => {
+                in_payer_loop = s.get(1) == "PR" && party.is_none();
+                if in_payer_loop {
+                    party = Some(Party { name: s.string(2), id: s.string(4), id_qualifier: s.string(4).and(s.string(3)) });
+                }
+            }
+            "REF" if in_payer_loop && s.get(1) == "2U" => {
+                if let Some(p) = party.as_mut().filter(|p| p.id.is_none()) {
+                    p.id = s.string(2);
+                    p.id_qualifier = p.id.as_ref().map(|_| "2U".to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    if party.is_none() {
+        notes.warn(
+            format!("transaction set ST {} (segment #{}) has no N1*PR payer identification", tx.control_number(), tx.st.index),
+            tx.st.position(),
+        );
+    }
+    Payment { party, reference, date }
+}
+
+/// The payment header event: what was paid, how, and when.
+fn header_event(bpr: &Segment, pay: &Payment, notes: &mut Notes) -> StatusEvent {
+    let handling = bpr.get(1);
+    let mut e = pay.event(
+        Level::TransactionSet,
+        StatusClass::Informational,
+        format!("BPR01 {handling}").trim_end().to_string(),
+        bpr.position(),
+    );
+    e.amounts.paid = notes.amount(bpr, 2);
+    if bpr.opt(2).is_none() {
+        notes.warn(format!("BPR at segment #{} is missing BPR02 (total payment)", bpr.index), bpr.position_at("BPR02"));
+    }
+    if let Some(method) = bpr.opt(4) {
+        let description = codes::payment_method(method);
+        if description.is_none() {
+            notes.unknown_code(Severity::Warning, "payment method (BPR04)", method, bpr.position_at("BPR04"));
+        }
+        let mut r = Reason::new(CodeSet::Other("payment method".into()), method, description.map(str::to_string));
+        r.position = Some(bpr.position_at("BPR04"));
+        e.reasons.push(r);
+    }
+    if !handling.is_empty() {
+        let description = codes::handling(handling);
+        if description.is_none() {
+            notes.unknown_code(Severity::Warning, "transaction handling (BPR01)", handling, bpr.position_at("BPR01"));
+        }
+        let mut r = Reason::new(CodeSet::Other("transaction handling".into()), handling, description.map(str::to_string));
+        r.position = Some(bpr.position_at("BPR01"));
+        e.reasons.push(r);
+    }
+    e
+}
+
+/// Loop 2100 as read so far.
+struct ClaimParts<'s> {
+    clp: &'s Segment,
+    cas: Vec<&'s Segment>,
+    patient: Option<&'s Segment>,
+    insured: Option<&'s Segment>,
+    remarks: Vec<&'s Segment>,
+    lq: Vec<&'s Segment>,
+    from: Option<&'s Segment>,
+    to: Option<&'s Segment>,
+    allowed: Option<&'s Segment>,
+    lines: Vec<LineParts<'s>>,
+}
+
+/// Loop 2110 as read so far.
+struct LineParts<'s> {
+    svc: &'s Segment,
+    cas: Vec<&'s Segment>,
+    lq: Vec<&'s Segment>,
+    date: Option<&'s Segment>,
+    from: Option<&'s Segment>,
+    to: Option<&'s Segment>,
+    control: Option<&'s Segment>,
+    allowed: Option<&'s Segment>,
+}
+
+impl<'s> ClaimParts<'s> {
+    fn new(clp: &'s Segment) -> Self {
+        ClaimParts {
+            clp,
+            cas: Vec::new(),
+            patient: None,
+            insured: None,
+            remarks: Vec::new(),
+            lq: Vec::new(),
+            from: None,
+            to: None,
+            allowed: None,
+            lines: Vec::new(),
+        }
+    }
+
+    fn attach(&mut self, seg: &'s Segment) {
+        if let Some(line) = self.lines.last_mut() {
+            line.attach(seg);
+            return;
+        }
+        match (seg.id.as_str(), seg.get(1)) {
+            ("CAS", _) => self.cas.push(seg),
+            ("NM1", "QC") => self.patient = self.patient.or(Some(seg)),
+            ("NM1", "IL") => self.insured = self.insured.or(Some(seg)),
+            ("MOA" | "MIA", _) => self.remarks.push(seg),
+            ("LQ", _) => self.lq.push(seg),
+            ("DTM", "232") => self.from = self.from.or(Some(seg)),
+            ("DTM", "233") => self.to = self.to.or(Some(seg)),
+            ("AMT", "AU") => self.allowed = self.allowed.or(Some(seg)),
+            _ => {}
+        }
+    }
+}
+
+impl<'s> LineParts<'s> {
+    fn new(svc: &'s Segment) -> Self {
+        LineParts { svc, cas: Vec::new(), lq: Vec::new(), date: None, from: None, to: None, control: None, allowed: None }
+    }
+
+    fn attach(&mut self, seg: &'s Segment) {
+        match (seg.id.as_str(), seg.get(1)) {
+            ("CAS", _) => self.cas.push(seg),
+            ("LQ", _) => self.lq.push(seg),
+            ("DTM", "472") => self.date = self.date.or(Some(seg)),
+            ("DTM", "150") => self.from = self.from.or(Some(seg)),
+            ("DTM", "151") => self.to = self.to.or(Some(seg)),
+            ("REF", "6R") => self.control = self.control.or(Some(seg)),
+            ("AMT", "B6") => self.allowed = self.allowed.or(Some(seg)),
+            _ => {}
+        }
+    }
+}
+
+/// The reasons of some CAS segments with their total and the cost-share part of it.
+#[derive(Default)]
+struct Adjustments {
+    reasons: Vec<Reason>,
+    /// Σ amounts, `None` when no amount was read.
+    total: Option<i64>,
+    /// Σ PR amounts with a cost-share CARC (status.rs).
+    cost_share: i64,
+}
+
+/// CAS: up to six (reason, amount, quantity) triples after the group code.
+fn read_cas(segs: &[&Segment], notes: &mut Notes, adj: &mut Adjustments) {
+    for seg in segs {
+        let group = seg.get(1);
+        match codes::cas_group(group) {
+            Group::Valid => {}
+            Group::Legacy => notes.once(
+                Severity::Info,
+                "CAS group CR".into(),
+                || format!("CAS at segment #{} uses group code CR (corrections and reversals), valid only in 4010; accepted", seg.index),
+                seg.position_at("CAS01"),
+            ),
+            Group::Unknown if group.is_empty() => {
+                notes.warn(format!("CAS at segment #{} is missing CAS01 (group code)", seg.index), seg.position_at("CAS01"))
+            }
+            Group::Unknown => notes.unknown_code(Severity::Warning, "CAS group", group, seg.position_at("CAS01")),
+        }
+        for k in 0..6 {
+            let (code_el, amount_el) = (2 + 3 * k, 3 + 3 * k);
+            let Some(code) = seg.opt(code_el) else {
+                if seg.opt(amount_el).is_some() {
+                    notes.warn(
+                        format!("CAS at segment #{} has an amount in CAS{amount_el:02} with no reason code", seg.index),
+                        seg.position_at(format!("CAS{amount_el:02}")),
+                    );
+                }
+                continue;
+            };
+            let element = format!("CAS{code_el:02}");
+            let description = codes::carc(code);
+            if description.is_none() {
+                notes.unknown_code(Severity::Info, "CARC", code, seg.position_at(element.clone()));
+            }
+            let amount = notes.amount(seg, amount_el);
+            if seg.opt(amount_el).is_none() {
+                notes.warn(
+                    format!("CAS at segment #{} has reason code {element} with no amount", seg.index),
+                    seg.position_at(format!("CAS{amount_el:02}")),
+                );
+            }
+            if let Some(a) = amount {
+                adj.total = Some(adj.total.unwrap_or(0) + a);
+                if group == "PR" && codes::is_cost_share_carc(code) {
+                    adj.cost_share += a;
+                }
+            }
+            adj.reasons.push(Reason {
+                code_set: CodeSet::Carc,
+                code: code.to_string(),
+                description: description.map(str::to_string),
+                group: (!group.is_empty()).then(|| group.to_string()),
+                amount,
+                position: Some(seg.position_at(element)),
+            });
+        }
+    }
+}
+
+fn rarc_reason(seg: &Segment, n: usize, notes: &mut Notes) -> Option<Reason> {
+    let code = seg.opt(n)?;
+    let element = crate::notes::element_name(seg, n);
+    let description = codes::rarc(code);
+    if description.is_none() {
+        notes.unknown_code(Severity::Info, "RARC", code, seg.position_at(element.clone()));
+    }
+    let mut r = Reason::new(CodeSet::Rarc, code, description.map(str::to_string));
+    r.position = Some(seg.position_at(element));
+    Some(r)
+}
+
+/// MOA03–MOA07, MIA05 and MIA20–MIA24 remark codes.
+fn remark_reasons(segs: &[&Segment], notes: &mut Notes, out: &mut Vec<Reason>) {
+    for seg in segs {
+        let elements: &[usize] = if seg.id == "MOA" { &[3, 4, 5, 6, 7] } else { &[5, 20, 21, 22, 23, 24] };
+        out.extend(elements.iter().filter_map(|&n| rarc_reason(seg, n, notes)));
+    }
+}
+
+/// LQ*HE remark codes (LQ*RX carries an NCPDP reject code).
+fn lq_reasons(segs: &[&Segment], notes: &mut Notes, out: &mut Vec<Reason>) {
+    for seg in segs {
+        match seg.get(1) {
+            "HE" => out.extend(rarc_reason(seg, 2, notes)),
+            "RX" => {
+                if let Some(code) = seg.opt(2) {
+                    let mut r = Reason::new(CodeSet::Other("NCPDP reject code".into()), code, None);
+                    r.position = Some(seg.position_at("LQ02"));
+                    out.push(r);
+                }
+            }
+            other => notes.unknown_code(Severity::Warning, "LQ01 code list qualifier", other, seg.position_at("LQ01")),
+        }
+    }
+}
+
+/// "LAST, FIRST MIDDLE" from an NM1 (NM103 last or organisation name, NM104, NM105).
+fn person_name(nm1: &Segment) -> Option<String> {
+    let last = nm1.opt(3);
+    let given: Vec<&str> = [nm1.opt(4), nm1.opt(5)].into_iter().flatten().collect();
+    match (last, given.is_empty()) {
+        (Some(l), true) => Some(l.to_string()),
+        (Some(l), false) => Some(format!("{l}, {}", given.join(" "))),
+        (None, false) => Some(given.join(" ")),
+        (None, true) => None,
+    }
+}
+
+/// Finish the open claim, if any: emit its claim event and its service-line events.
+fn close(
+    claim: &mut Option<ClaimParts>,
+    pay: &Payment,
+    events: &mut Vec<StatusEvent>,
+    notes: &mut Notes,
+    file: &mut FileState,
+    totals: &mut Totals,
+) {
+    let Some(c) = claim.take() else { return };
+    let clp = c.clp;
+
+    let missing: Vec<String> =
+        (1..=4).filter(|&n| clp.opt(n).is_none()).map(|n| crate::notes::element_name(clp, n)).collect();
+    if !missing.is_empty() {
+        notes.warn(format!("CLP at segment #{} is missing {}", clp.index, missing.join("/")), clp.position());
+    }
+    let clp02 = clp.get(2);
+    let charged = notes.amount(clp, 3);
+    let paid = notes.amount(clp, 4);
+    let patient_responsibility = notes.amount(clp, 5);
+    totals.clp04 += paid.unwrap_or(0);
+
+    // Claim-level adjustments first, then each line's (read once, used twice).
+    let mut claim_adj = Adjustments::default();
+    read_cas(&c.cas, notes, &mut claim_adj);
+    let mut line_adjs = Vec::with_capacity(c.lines.len());
+    for line in &c.lines {
+        let mut a = Adjustments::default();
+        read_cas(&line.cas, notes, &mut a);
+        line_adjs.push(a);
+    }
+    let adjusted = line_adjs.iter().fold(claim_adj.total, |acc, a| match (acc, a.total) {
+        (Some(x), Some(y)) => Some(x + y),
+        (x, y) => x.or(y),
+    });
+    let cost_share = claim_adj.cost_share + line_adjs.iter().map(|a| a.cost_share).sum::<i64>();
+
+    let mapped = status::map_clp02(clp02, paid, cost_share);
+    if !mapped.known && !clp02.is_empty() {
+        notes.unknown_code(Severity::Warning, "claim status (CLP02)", clp02, clp.position_at("CLP02"));
+    }
+
+    // Service dates: the claim period, else the span of the lines' dates.
+    let line_dates: Vec<(Option<String>, Option<String>, Option<String>)> = c
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.date.and_then(|d| notes.date(d, 2)),
+                l.from.and_then(|d| notes.date(d, 2)),
+                l.to.and_then(|d| notes.date(d, 2)),
+            )
+        })
+        .collect();
+    let all_line_dates = line_dates.iter().flat_map(|(a, b, c)| [a, b, c]).flatten();
+    let earliest = all_line_dates.clone().min().cloned();
+    let latest = all_line_dates.max().cloned();
+    let claim_ref = ClaimRef {
+        patient_control_number: clp.string(1),
+        clearinghouse_claim_id: None,
+        payer_claim_number: clp.string(7),
+        patient_name: c.patient.and_then(person_name),
+        member_id: c.patient.and_then(|n| n.string(9)).or_else(|| c.insured.and_then(|n| n.string(9))),
+        service_date_from: c.from.and_then(|d| notes.date(d, 2)).or(earliest),
+        service_date_to: c.to.and_then(|d| notes.date(d, 2)).or(latest),
+        frequency_code: clp.string(9),
+    };
+
+    track_reversal(clp, &mut file.reversals, notes);
+
+    // Allowed: AMT*AU on the claim, else the sum of the lines' AMT*B6 when every line has one.
+    let line_allowed: Vec<Option<i64>> = c.lines.iter().map(|l| l.allowed.and_then(|a| notes.amount(a, 2))).collect();
+    let allowed = c.allowed.and_then(|a| notes.amount(a, 2)).or_else(|| {
+        (!line_allowed.is_empty() && line_allowed.iter().all(Option::is_some)).then(|| line_allowed.iter().flatten().sum())
+    });
+
+    let mut e = pay.event(Level::Claim, mapped.status, format!("CLP02 {clp02}").trim_end().to_string(), clp.position());
+    e.reasons = claim_adj.reasons;
+    remark_reasons(&c.remarks, notes, &mut e.reasons);
+    lq_reasons(&c.lq, notes, &mut e.reasons);
+    if mapped.forwarded {
+        let mut r = Reason::new(
+            CodeSet::Other("claim status (CLP02)".into()),
+            clp02,
+            codes::claim_status(clp02).map(str::to_string),
+        );
+        r.position = Some(clp.position_at("CLP02"));
+        e.reasons.push(r);
+    }
+    e.amounts.charged = charged;
+    e.amounts.paid = paid;
+    e.amounts.patient_responsibility = patient_responsibility;
+    e.amounts.adjusted = adjusted;
+    e.amounts.allowed = allowed;
+    e.claim = Some(claim_ref.clone());
+    events.push(e);
+
+    for (((line, adj), dates), allowed) in c.lines.iter().zip(line_adjs).zip(line_dates).zip(line_allowed) {
+        events.push(line_event(line, adj, dates, allowed, clp02, &mapped, &claim_ref, pay, notes, totals));
+    }
+}
+
+/// A reversal (CLP02 22) waits for its correction: a later, non-reversal CLP with the same
+/// CLP01 (its CLP07 may differ), in this or a later transaction set of the file.
+fn track_reversal(clp: &Segment, reversals: &mut HashMap<String, u32>, notes: &mut Notes) {
+    let Some(pcn) = clp.opt(1) else { return };
+    if clp.get(2) == "22" {
+        reversals.insert(pcn.to_string(), clp.index);
+    } else if let Some(m) = reversals.remove(pcn) {
+        notes.info(format!("claim at segment #{} corrects the reversal at segment #{m}", clp.index), clp.position());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn line_event(
+    line: &LineParts,
+    adj: Adjustments,
+    (date, from, _to): (Option<String>, Option<String>, Option<String>),
+    allowed: Option<i64>,
+    clp02: &str,
+    claim_status: &Mapped,
+    claim_ref: &ClaimRef,
+    pay: &Payment,
+    notes: &mut Notes,
+    totals: &mut Totals,
+) -> StatusEvent {
+    let svc = line.svc;
+    let (parts, resplit) = composite::components(svc, 1);
+    if let Some(sep) = resplit {
+        note_resplit(totals, svc, 1, sep);
+    }
+    let qualifier = parts.first().filter(|s| !s.is_empty()).map(|s| s.to_string());
+    let code = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string());
+    if code.is_none() {
+        notes.warn(format!("SVC01 at segment #{} has no procedure code", svc.index), svc.position_at("SVC01"));
+    }
+    let modifiers: Vec<String> = parts.iter().skip(2).take(4).filter(|s| !s.is_empty()).map(|s| s.to_string()).collect();
+
+    let missing: Vec<&str> = [(2, "SVC02"), (3, "SVC03")].into_iter().filter(|(n, _)| svc.opt(*n).is_none()).map(|(_, e)| e).collect();
+    if !missing.is_empty() {
+        notes.warn(format!("SVC at segment #{} is missing {}", svc.index, missing.join("/")), svc.position());
+    }
+    let charged = notes.amount(svc, 2);
+    let paid = notes.amount(svc, 3);
+
+    // A line follows its claim's CLP02; only its own money decides paid or denied.
+    let status = match claim_status.status {
+        StatusClass::Reversed => StatusClass::Reversed,
+        _ => status::map_clp02(clp02, paid, adj.cost_share).status,
+    };
+
+    let mut e = pay.event(Level::ServiceLine, status, format!("CLP02 {clp02}").trim_end().to_string(), svc.position());
+    e.reasons = adj.reasons;
+    lq_reasons(&line.lq, notes, &mut e.reasons);
+    e.amounts.charged = charged;
+    e.amounts.paid = paid;
+    e.amounts.adjusted = adj.total;
+    e.amounts.allowed = allowed;
+    e.claim = Some(claim_ref.clone());
+    e.service_line = Some(ServiceLineRef {
+        procedure_code: code,
+        procedure_qualifier: qualifier,
+        modifiers,
+        line_item_control_number: line.control.and_then(|r| r.string(2)),
+        service_date: date.or(from),
+        units: svc.string(5),
+    });
+    e
+}
+
+fn note_resplit(totals: &mut Totals, seg: &Segment, n: usize, used: char) {
+    totals.resplits += 1;
+    if totals.resplit.is_none() {
+        let element = crate::notes::element_name(seg, n);
+        let pos = seg.position_at(element.clone());
+        totals.resplit = Some((seg.index, element, seg.component_separator, used, pos));
+    }
+}
+
+/// PLB: up to six (reason:reference, amount) pairs, one informational event each.
+fn plb(seg: &Segment, pay: &Payment, events: &mut Vec<StatusEvent>, notes: &mut Notes, totals: &mut Totals) {
+    let mut any = false;
+    for k in 0..6 {
+        let (comp_el, amount_el) = (3 + 2 * k, 4 + 2 * k);
+        if seg.opt(comp_el).is_none() && seg.opt(amount_el).is_none() {
+            continue;
+        }
+        any = true;
+        let element = crate::notes::element_name(seg, comp_el);
+        let (parts, resplit) = composite::components(seg, comp_el);
+        if let Some(sep) = resplit {
+            note_resplit(totals, seg, comp_el, sep);
+        }
+        let code = parts.first().copied().unwrap_or("");
+        let reference = parts.get(1).filter(|s| !s.is_empty());
+        if code.is_empty() {
+            notes.warn(format!("PLB at segment #{} has an amount in PLB{amount_el:02} with no reason code", seg.index), seg.position_at(element.clone()));
+        }
+        let amount = notes.amount(seg, amount_el);
+        if seg.opt(amount_el).is_none() {
+            notes.warn(
+                format!("PLB at segment #{} has adjustment {element} with no amount in PLB{amount_el:02}", seg.index),
+                seg.position_at(format!("PLB{amount_el:02}")),
+            );
+        }
+        totals.plb += amount.unwrap_or(0);
+        let label = codes::plb_reason(code);
+        if label.is_none() && !code.is_empty() {
+            notes.unknown_code(Severity::Warning, "provider adjustment reason (PLB03-1)", code, seg.position_at(element.clone()));
+        }
+        let description = match (label, reference) {
+            (Some(l), Some(r)) => Some(format!("{l}; reference {r}")),
+            (Some(l), None) => Some(l.to_string()),
+            (None, Some(r)) => Some(format!("reference {r}")),
+            (None, None) => None,
+        };
+        let mut e = pay.event(Level::TransactionSet, StatusClass::Informational, "PLB".into(), seg.position_at(element.clone()));
+        e.reasons.push(Reason {
+            code_set: CodeSet::Other("provider adjustment reason".into()),
+            code: code.to_string(),
+            description,
+            group: None,
+            amount,
+            position: Some(seg.position_at(element)),
+        });
+        e.amounts.adjusted = amount;
+        events.push(e);
+    }
+    if !any {
+        notes.warn(format!("PLB at segment #{} has no adjustments", seg.index), seg.position());
+    }
+}
