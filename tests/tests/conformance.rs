@@ -123,10 +123,11 @@ fn expectations(results: &BTreeMap<String, Result<ParseReport, ParseFailure>>) {
     assert_eq!(e.raw_code, "A7:562:85");
     assert_eq!(e.claim.as_ref().unwrap().payer_claim_number.as_deref(), Some("1107000000001120"));
 
-    // LinuxForHealth 277: ABCXYC3 denied (F2:88:QC).
+    // LinuxForHealth 277: ABCXYC3 denied (F2:88:QC). In a 277 (X212) the claim is keyed by
+    // REF*EJ (CLM01), not by TRN02, the 276 trace number: ABCXYZ1 is SM123456, ABCXYC3 MA345678.
     let r = report(results, "277_005010X212__claim-level-status.277");
-    assert_eq!(claim_event(r, "ABCXYZ1").status, StatusClass::Pending);
-    assert_eq!(claim_event(r, "ABCXYC3").status, StatusClass::Denied);
+    assert_eq!(claim_event(r, "SM123456").status, StatusClass::Pending);
+    assert_eq!(claim_event(r, "MA345678").status, StatusClass::Denied);
 
     // LinuxForHealth managed-care 835: two paid claims; Σ paid = BPR02 = 945.00.
     let r = report(results, "835_005010X221A1__managed-care.835");

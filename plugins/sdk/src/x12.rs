@@ -41,6 +41,9 @@ pub struct Segment {
     pub offset: u64,
     pub component_separator: char,
     pub repetition_separator: Option<char>,
+    /// False for a last segment the file ended inside (no terminator after it): its last
+    /// element may be cut short, e.g. half a claim id.
+    pub terminated: bool,
 }
 
 impl Segment {
@@ -293,7 +296,7 @@ pub fn sniff_head(head: &[u8]) -> Option<Head> {
         Delimiters { element: b'*', component: b':', repetition: None, segment: b"~".to_vec() }
     };
     let mut out = Head::default();
-    for raw in split_segments(body, &delims).take(64) {
+    for raw in split_segments(body, &delims).take(64).filter(|r| r.terminated) {
         let text: String = raw.bytes.iter().map(|&b| b as char).collect();
         let mut parts = text.trim().split(delims.element as char);
         let id = parts.next().unwrap_or("").trim().to_ascii_uppercase();
@@ -429,6 +432,8 @@ fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
 struct RawSegment<'a> {
     bytes: &'a [u8],
     offset: usize,
+    /// Whether a terminator followed it (false only for an unterminated last segment).
+    terminated: bool,
 }
 
 /// BOM and leading whitespace/NULs: returns (offset of first real byte, BOM seen).
@@ -551,12 +556,12 @@ fn split_segments<'a>(data: &'a [u8], d: &Delimiters) -> impl Iterator<Item = Ra
             return None;
         }
         let start = pos;
-        let (slice, next) = match find(&data[pos..], &term).map(|i| pos + i) {
-            Some(e) => (&data[start..e], e + term.len()),
-            None => (&data[start..], data.len()),
+        let (slice, next, terminated) = match find(&data[pos..], &term).map(|i| pos + i) {
+            Some(e) => (&data[start..e], e + term.len(), true),
+            None => (&data[start..], data.len(), false),
         };
         pos = next;
-        Some(RawSegment { bytes: slice, offset: start })
+        Some(RawSegment { bytes: slice, offset: start, terminated })
     })
 }
 
@@ -736,6 +741,7 @@ impl<'a> Tokenizer<'a> {
             offset: offset as u64,
             component_separator: d.component as char,
             repetition_separator: d.repetition.map(|r| r as char),
+            terminated: raw.terminated,
         };
         if !(2..=3).contains(&seg.id.len()) || !seg.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             let shown: String = seg.id.chars().take(12).collect();
@@ -751,7 +757,7 @@ impl<'a> Tokenizer<'a> {
         let data = &self.bytes[start..end];
         let mut segments = Vec::new();
         for raw in split_segments(data, &d) {
-            let raw = RawSegment { bytes: raw.bytes, offset: raw.offset + start };
+            let raw = RawSegment { offset: raw.offset + start, ..raw };
             if let Some(s) = self.decode(raw, &d) {
                 segments.push(s);
             }
@@ -767,6 +773,7 @@ impl<'a> Tokenizer<'a> {
             offset,
             component_separator: d.component as char,
             repetition_separator: d.repetition.map(|r| r as char),
+            terminated: true,
         };
         let mut iter = segments.into_iter().peekable();
         let isa = match iter.peek() {
@@ -969,7 +976,7 @@ fn decode_text(bytes: Vec<u8>, d: &Delimiters) -> String {
 
 /// A stand-in for an envelope segment the file lacks, placed where `at` is.
 fn synthetic(id: &str, at: &Segment) -> Segment {
-    Segment { id: id.to_string(), elements: Vec::new(), index: 0, ..at.clone() }
+    Segment { id: id.to_string(), elements: Vec::new(), index: 0, terminated: true, ..at.clone() }
 }
 
 fn malformed(message: impl Into<String>, position: Option<Position>) -> ParseError {

@@ -9,6 +9,8 @@
 //! `raw_code`; any other name is refused as `not-my-format`.
 //!
 //! Never ship this: it exists so that every limit of the host is tested against real wasm.
+//! Its output is deliberately NOT passed through the SDK's `fit_host_limits` (see the
+//! export at the bottom).
 
 use claimtrack_plugin_sdk::prelude::*;
 use std::hint::black_box;
@@ -116,4 +118,27 @@ impl Parser for Misbehave {
     }
 }
 
-register_parser!(Misbehave);
+// Exported by hand rather than with `register_parser!`: that macro now passes every output
+// through `fit_host_limits`, which would clean up exactly the output this plugin exists to
+// send. The host must hold up against plugins that do not use the SDK at all, so this one
+// returns its output raw. (Same exports as `register_parser!(Misbehave)`, minus the cleaning.)
+#[cfg(target_arch = "wasm32")]
+const _: () = {
+    use claimtrack_plugin_sdk::__private::{export, Guest};
+
+    struct RawExport;
+
+    impl Guest for RawExport {
+        fn describe() -> PluginInfo {
+            Misbehave::info()
+        }
+        fn sniff(file_name: String, head: Vec<u8>) -> u8 {
+            Misbehave::sniff(&file_name, &head)
+        }
+        fn parse(file_name: String, contents: Vec<u8>) -> Result<ParseOutput, ParseError> {
+            Misbehave::parse(&file_name, &contents)
+        }
+    }
+
+    export!(RawExport with_types_in claimtrack_plugin_sdk::__private);
+};

@@ -10,6 +10,7 @@ use claimtrack_plugin_sdk::x12::Segment;
 
 use crate::codes::Variant;
 use crate::diag::Diags;
+use crate::stc::shown;
 
 fn from_version(v: &str) -> Option<Variant> {
     // X364 (277 data reporting acknowledgment) is built like X214; X093 and X070 are the 4010
@@ -29,7 +30,7 @@ pub fn detect(gs: &Segment, st: &Segment, body: &[Segment], diags: &mut Diags) -
     match (from_version(st03), from_version(gs08)) {
         (Some(a), Some(b)) if a != b => {
             diags.warning(
-                format!("ST03 {st03:?} and GS08 {gs08:?} name different 277 guides (segment #{}); ST03 is used", st.index),
+                format!("ST03 {} and GS08 {} name different 277 guides (segment #{}); ST03 is used", shown(st03), shown(gs08), st.index),
                 Some(st.position_at("ST03")),
             );
             return a;
@@ -80,7 +81,7 @@ pub fn detect(gs: &Segment, st: &Segment, body: &[Segment], diags: &mut Diags) -
         (Variant::StatusResponse, resp)
     };
     let why = if signs.is_empty() { "no distinguishing structure; the claim status reading is the default".to_string() } else { signs.join(", ") };
-    let shown = |v: &str| if v.is_empty() { "absent".to_string() } else { format!("{v:?}") };
+    let shown = |v: &str| if v.is_empty() { "absent".to_string() } else { shown(v) };
     diags.info(
         format!(
             "transaction set at segment #{}: neither ST03 ({}) nor GS08 ({}) names X214 or X212; read as {} from its content ({why})",

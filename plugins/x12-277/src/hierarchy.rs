@@ -6,6 +6,8 @@
 //! opened by its TRN, and a claim's service lines (2220: SVC, STC, REF, DTP) follow it.
 //! Everything is kept as references to the tokenizer's segments; nothing is decoded here.
 
+use std::collections::HashMap;
+
 use claimtrack_plugin_sdk::x12::Segment;
 
 use crate::diag::Diags;
@@ -96,7 +98,6 @@ pub struct Claim<'a> {
 /// One HL and what belongs to it.
 #[derive(Debug)]
 pub struct Node<'a> {
-    pub hl: &'a Segment,
     pub level: LevelCode,
     /// Index of the parent node in `Tree::nodes`.
     pub parent: Option<usize>,
@@ -115,7 +116,6 @@ pub struct Node<'a> {
 impl<'a> Node<'a> {
     fn new(hl: &'a Segment, parent: Option<usize>) -> Self {
         Node {
-            hl,
             level: LevelCode::from_hl03(hl.get(3)),
             parent,
             names: Vec::new(),
@@ -127,6 +127,10 @@ impl<'a> Node<'a> {
     }
 }
 
+/// A 277 is at most six levels deep (20 › 21 › 19 › 22 › 23); anything far deeper is
+/// malformed and only needs to stay cheap.
+const MAX_DEPTH: usize = 32;
+
 #[derive(Debug, Default)]
 pub struct Tree<'a> {
     /// In file order.
@@ -134,13 +138,14 @@ pub struct Tree<'a> {
 }
 
 impl<'a> Tree<'a> {
-    /// Ancestors of node `i`, nearest first (not including `i`). Bounded, so a cycle in
-    /// malformed HL02 references cannot loop.
+    /// Ancestors of node `i`, nearest first (not including `i`). A parent always precedes its
+    /// child (`build` only links to earlier HLs), so the walk cannot loop; it stops after
+    /// `MAX_DEPTH` levels so that a hostile chain of thousands of HLs stays linear.
     pub fn ancestors(&self, i: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut cur = self.nodes.get(i).and_then(|n| n.parent);
         while let Some(p) = cur {
-            if out.len() >= self.nodes.len() || out.contains(&p) {
+            if p >= i || out.len() >= MAX_DEPTH {
                 break;
             }
             out.push(p);
@@ -151,33 +156,35 @@ impl<'a> Tree<'a> {
 
     /// Whether `ancestor` is above `i` in the tree.
     pub fn is_under(&self, i: usize, ancestor: usize) -> bool {
-        self.ancestors(i).contains(&ancestor)
+        i > ancestor && self.ancestors(i).contains(&ancestor)
     }
 }
 
 /// Gather the body of one transaction set into its HL tree.
 pub fn build<'a>(body: &'a [Segment], diags: &mut Diags) -> Tree<'a> {
     let mut tree = Tree::default();
+    // HL01 → node; HL ids are unique within a transaction set, the latest wins when they are not.
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
     for seg in body {
         if seg.id == "HL" {
             let parent = match seg.opt(2) {
                 None => None,
-                // HL ids are unique within a transaction set; the latest wins when they are not.
-                Some(pid) => match tree.nodes.iter().rposition(|n| n.hl.get(1) == pid) {
+                Some(pid) => match by_id.get(pid).copied() {
                     Some(p) => Some(p),
                     None => {
                         diags.warning(
-                            format!("HL at segment #{} names parent HL02 {pid:?}, which does not precede it; treated as a top level", seg.index),
+                            format!("HL at segment #{} names parent HL02 {}, which does not precede it; treated as a top level", seg.index, crate::stc::shown(pid)),
                             Some(seg.position_at("HL02")),
                         );
                         None
                     }
                 },
             };
+            by_id.insert(seg.get(1), tree.nodes.len());
             let node = Node::new(seg, parent);
             if let LevelCode::Other(code) = &node.level {
                 diags.warning(
-                    format!("HL at segment #{} has an unknown level code HL03 {code:?}; its statuses are read as provider-level statuses", seg.index),
+                    format!("HL at segment #{} has an unknown level code HL03 {}; its statuses are read as provider-level statuses", seg.index, crate::stc::shown(code)),
                     Some(seg.position_at("HL03")),
                 );
             }

@@ -34,10 +34,12 @@
 //!   severe wins (`codes::severity`). Only when no category is known does STC03 decide
 //!   (U → rejected, WQ → accepted, else informational).
 //! - `effective_date` STC02; amounts STC04 charged, STC05 paid; `payment_reference` STC09
-//!   (the check/EFT number of a finalized X212 claim).
+//!   (the check/EFT number of a finalized X212 claim). A status composite found in STC09
+//!   (one separator short of STC10) is read as a composite, with a warning.
 //! - `correlation.batch_reference`: TRN02 of the 2200B above the event (the claim transaction
 //!   batch number, commonly the 837 BHT03), on every event beneath that receiver.
-//! - Claim: TRN02 → patient control number (REF*EJ when TRN02 is absent); REF*1K → payer
+//! - Claim: TRN02 → patient control number in a 277CA (REF*EJ when TRN02 is absent); in a
+//!   277 (X212) REF*EJ first, since TRN02 there is the 276 inquiry's trace number; REF*1K → payer
 //!   claim number; REF*D9 → clearinghouse claim id; REF*BLT last digit → frequency code;
 //!   NM1*QC/IL → patient name "LAST, FIRST MIDDLE" and member id (a dependent without an id
 //!   takes its subscriber's); DTP*472 D8/RD8 → service dates (a single date is both).

@@ -2,7 +2,7 @@
 
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{
-    Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, Level, Party, ServiceLineRef, Source, StatusClass, StatusEvent,
+    Amounts, ClaimRef, CodeSet, Correlation, Level, Party, ServiceLineRef, Source, StatusClass, StatusEvent,
 };
 
 use crate::codes::Variant;
@@ -18,14 +18,14 @@ struct Speaker {
 }
 
 pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<StatusEvent> {
-    let speakers: Vec<Speaker> = (0..tree.nodes.len()).map(|i| speaker(tree, i, diags)).collect();
+    let speakers = speakers(tree, diags);
     // Claim references are built once: a cascaded rejection and the claim's own statuses
     // share them (and their diagnostics are not repeated).
     let claim_refs: Vec<Vec<ClaimRef>> = tree
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, node)| node.claims.iter().map(|c| claim_ref(tree, i, c, diags)).collect())
+        .map(|(i, node)| node.claims.iter().map(|c| claim_ref(tree, i, c, variant, diags)).collect())
         .collect();
 
     let mut out = Vec::new();
@@ -116,7 +116,8 @@ fn cascade(
         });
     }
     let mut out = Vec::new();
-    for (j, below) in tree.nodes.iter().enumerate() {
+    // Children always follow their parent, so only later nodes can be beneath it.
+    for (j, below) in tree.nodes.iter().enumerate().skip(at + 1) {
         if !below.level.is_patient() || !tree.is_under(j, at) {
             continue;
         }
@@ -131,28 +132,47 @@ fn cascade(
     out
 }
 
-/// The 2100A name of the information source above node `i` (its HL ancestor at level 20, or
-/// failing a proper chain the nearest level 20 before it). `AY` is a clearinghouse, `PR` a
-/// payer; anything else, or no name at all, is read as the payer.
-fn speaker(tree: &Tree<'_>, i: usize, diags: &mut Diags) -> Speaker {
-    let is_source = |k: &usize| tree.nodes.get(*k).is_some_and(|n| n.level == LevelCode::Source);
-    let found = std::iter::once(i)
-        .chain(tree.ancestors(i))
-        .find(is_source)
-        .or_else(|| (0..i).rev().find(is_source));
-    let Some(nm1) = found.and_then(|k| tree.nodes.get(k)).and_then(|n| n.names.first()) else {
+/// Who speaks for each node: the information source (level 20) above it, or failing a proper
+/// HL02 chain the nearest level 20 before it; the payer, unnamed, when there is none.
+fn speakers(tree: &Tree<'_>, diags: &mut Diags) -> Vec<Speaker> {
+    let unnamed = Speaker { source: Source::Payer, party: None };
+    let by_node: Vec<Option<Speaker>> = tree
+        .nodes
+        .iter()
+        .map(|n| (n.level == LevelCode::Source).then(|| source_speaker(n, diags)))
+        .collect();
+    let mut last_source: Option<usize> = None;
+    let mut out = Vec::with_capacity(tree.nodes.len());
+    for (i, node) in tree.nodes.iter().enumerate() {
+        if node.level == LevelCode::Source {
+            last_source = Some(i);
+        }
+        let found = std::iter::once(i)
+            .chain(tree.ancestors(i))
+            .find(|&k| by_node.get(k).is_some_and(Option::is_some))
+            .or(last_source);
+        out.push(found.and_then(|k| by_node.get(k).cloned().flatten()).unwrap_or_else(|| unnamed.clone()));
+    }
+    out
+}
+
+/// The 2100A name of an information source: `AY` is a clearinghouse, `PR` a payer; anything
+/// else, or no name at all, is read as the payer.
+fn source_speaker(node: &Node<'_>, diags: &mut Diags) -> Speaker {
+    let Some(nm1) = node.names.first() else {
         return Speaker { source: Source::Payer, party: None };
     };
     let source = match nm1.get(1) {
         "AY" => Source::Clearinghouse,
         "PR" => Source::Payer,
         other => {
-            diags.once(
-                format!("source-entity:{}", nm1.index),
-                Diagnostic::info(
-                    format!("information source NM101 {other:?} at segment #{} is neither AY nor PR; read as the payer", nm1.index),
-                    Some(nm1.position_at("NM101")),
+            diags.info(
+                format!(
+                    "information source NM101 {} at segment #{} is neither AY nor PR; read as the payer",
+                    crate::stc::shown(other),
+                    nm1.index
                 ),
+                Some(nm1.position_at("NM101")),
             );
             Source::Payer
         }
@@ -180,7 +200,7 @@ fn person_name(nm1: &Segment) -> Option<String> {
     Some(if rest.is_empty() { last.to_string() } else { format!("{last}, {}", rest.join(" ")) })
 }
 
-fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, diags: &mut Diags) -> ClaimRef {
+fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, diags: &mut Diags) -> ClaimRef {
     let mut r = ClaimRef::default();
     if let Some(trn) = claim.trn {
         r.patient_control_number = trn.string(2);
@@ -195,8 +215,12 @@ fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, diags: &mut Diags) ->
         match seg.get(1) {
             "1K" => r.payer_claim_number = seg.string(2),
             "D9" => r.clearinghouse_claim_id = seg.string(2),
-            // X212 patient account number: CLM01 again, used when TRN02 did not give it.
-            "EJ" if r.patient_control_number.is_none() => r.patient_control_number = seg.string(2),
+            // REF*EJ is the patient account number, i.e. CLM01. In a 277 (X212) TRN02 is the
+            // trace number of the 276 inquiry, which need not be CLM01, so EJ wins there; in a
+            // 277CA (X214) TRN02 is CLM01 and EJ only fills a gap.
+            "EJ" if variant == Variant::StatusResponse || r.patient_control_number.is_none() => {
+                r.patient_control_number = seg.string(2)
+            }
             // Institutional type of bill: facility code + frequency code (CLM05-3).
             "BLT" => r.frequency_code = seg.opt(2).filter(|v| v.len() >= 2).and_then(|v| v.chars().last()).map(String::from),
             _ => {}

@@ -16,7 +16,6 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
     let mut variants: Vec<Variant> = Vec::new();
     let mut others: Vec<String> = Vec::new();
 
-    let cut = unterminated_last_segment(&doc, bytes);
     for (_, group, tx) in doc.transactions() {
         if tx.kind() != "277" {
             let what = describe(tx.kind(), group.functional_id());
@@ -33,7 +32,7 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
         variants.push(variant);
         let mut body = tx.body.as_slice();
         if let (None, Some(last)) = (&tx.se, body.last())
-            && Some(last.index) == cut
+            && !last.terminated
         {
             diags.warning(
                 format!(
@@ -91,19 +90,9 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
     Ok(ParseOutput { metadata: doc.metadata(format.format_id()), events, diagnostics })
 }
 
-/// The index of the file's last segment when the file ends without that segment's terminator
-/// (a file cut off mid-segment: its last values may be partial, e.g. half a claim id).
-/// Trailing whitespace that is not itself the terminator is ignored.
-fn unterminated_last_segment(doc: &x12::Document, bytes: &[u8]) -> Option<u32> {
-    let term = doc.interchanges.last()?.delimiters.segment.as_slice();
-    let mut end = bytes.len();
-    while end > 0 && (bytes[end - 1].is_ascii_whitespace() || bytes[end - 1] == 0) && !term.contains(&bytes[end - 1]) {
-        end -= 1;
-    }
-    if term.is_empty() || bytes[..end].ends_with(term) { None } else { Some(doc.segment_count) }
-}
-
 fn describe(kind: &str, functional_id: &str) -> String {
+    let cap = |s: &str| s.chars().take(12).collect::<String>();
+    let (kind, functional_id) = (cap(kind), cap(functional_id));
     match (kind.is_empty(), functional_id.is_empty()) {
         (false, false) => format!("{kind} ({functional_id})"),
         (false, true) => kind.to_string(),

@@ -29,12 +29,26 @@ const COMPOSITES: [usize; 3] = [1, 10, 11];
 pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     let mut reasons = Vec::new();
     let mut classes: Vec<(StatusClass, String)> = Vec::new();
+    // STC09 is the remittance trace (check/EFT) number, but a status composite one element
+    // early is an easy slip (x12-reference.md §4's own STC10 example has one separator too
+    // few). A known category code before a component separator there is read as a composite.
+    let stc09 = seg.get(9);
+    let misplaced = stc09.contains(seg.component_separator) && codes::classify(seg.component(9, 1), variant).is_some();
+    if misplaced {
+        diags.warning(
+            format!("STC09 at segment #{} holds a status composite (expected in STC10); read as one", seg.index),
+            Some(seg.position_at("STC09")),
+        );
+    }
     for n in COMPOSITES {
         let comps = seg.components(n);
         if comps.iter().all(|c| c.is_empty()) {
             continue;
         }
         read_composite(seg, n, &comps, variant, &mut reasons, &mut classes, diags);
+        if n == 1 && misplaced {
+            read_composite(seg, 9, &seg.components(9), variant, &mut reasons, &mut classes, diags);
+        }
     }
 
     let action = seg.get(3);
@@ -42,7 +56,7 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
         diags.once(
             format!("stc03:{action}"),
             Diagnostic::warning(
-                format!("unknown STC03 action code {action:?} at segment #{} (expected WQ or U); ignored", seg.index),
+                format!("unknown STC03 action code {} at segment #{} (expected WQ or U); ignored", shown(action), seg.index),
                 Some(seg.position_at("STC03")),
             ),
         );
@@ -63,8 +77,10 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
                     format!("stc03-contradiction:{action}:{category}"),
                     Diagnostic::info(
                         format!(
-                            "STC03 action code {action:?} at segment #{} contradicts category {category:?}; the category decides the status",
-                            seg.index
+                            "STC03 action code {} at segment #{} contradicts category {}; the category decides the status",
+                            shown(action),
+                            seg.index,
+                            shown(category)
                         ),
                         Some(seg.position_at("STC03")),
                     ),
@@ -82,8 +98,9 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
                 format!("stc-fallback:{action}"),
                 Diagnostic::info(
                     format!(
-                        "STC at segment #{} has no known category code; status read from STC03 {action:?} as {}",
+                        "STC at segment #{} has no known category code; status read from STC03 {} as {}",
                         seg.index,
+                        shown(action),
                         class_name(class)
                     ),
                     Some(seg.position()),
@@ -116,7 +133,7 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
         charged: amount(seg, 4, diags),
         paid: amount(seg, 5, diags),
         effective_date: date(seg, 2, diags),
-        payment_reference: seg.string(9),
+        payment_reference: if misplaced { None } else { seg.string(9) },
     }
 }
 
@@ -143,7 +160,7 @@ fn read_composite(
             None => diags.once(
                 format!("507:{category}"),
                 Diagnostic::warning(
-                    format!("unknown claim status category code {category:?} at segment #{} ({el}-1)", seg.index),
+                    format!("unknown claim status category code {} at segment #{} ({el}-1)", shown(category), seg.index),
                     at(0),
                 ),
             ),
@@ -161,11 +178,11 @@ fn read_composite(
                 let numeric = status.len() <= 4 && status.bytes().all(|b| b.is_ascii_digit());
                 let d = if numeric {
                     Diagnostic::info(
-                        format!("claim status code {status:?} at segment #{} ({el}-2) is not in this plugin's code list 508 table; no description", seg.index),
+                        format!("claim status code {} at segment #{} ({el}-2) is not in this plugin's code list 508 table; no description", shown(status), seg.index),
                         at(1),
                     )
                 } else {
-                    Diagnostic::warning(format!("unknown claim status code {status:?} at segment #{} ({el}-2)", seg.index), at(1))
+                    Diagnostic::warning(format!("unknown claim status code {} at segment #{} ({el}-2)", shown(status), seg.index), at(1))
                 };
                 diags.once(format!("508:{status}"), d);
             }
@@ -182,7 +199,7 @@ fn read_composite(
             diags.once(
                 format!("98:{entity}"),
                 Diagnostic::info(
-                    format!("entity identifier code {entity:?} at segment #{} ({el}-3) is not in this plugin's table; no description", seg.index),
+                    format!("entity identifier code {} at segment #{} ({el}-3) is not in this plugin's table; no description", shown(entity), seg.index),
                     at(2),
                 ),
             );
@@ -194,10 +211,21 @@ fn read_composite(
         diags.once(
             format!("stc-qualifier:{qualifier}"),
             Diagnostic::warning(
-                format!("unknown code list qualifier {qualifier:?} at segment #{} ({el}-4); the status code is read as code list 508", seg.index),
+                format!("unknown code list qualifier {} at segment #{} ({el}-4); the status code is read as code list 508", shown(qualifier), seg.index),
                 at(3),
             ),
         );
+    }
+}
+
+/// A code as quoted in a diagnostic: `"A7"`. Capped at 12 characters, so a misplaced value
+/// (a name or an id where a code belongs) is never echoed whole.
+pub fn shown(code: &str) -> String {
+    if code.chars().count() <= 12 {
+        format!("{code:?}")
+    } else {
+        let head: String = code.chars().take(8).collect();
+        format!("{head:?}… ({} characters)", code.chars().count())
     }
 }
 
@@ -235,4 +263,15 @@ fn date(seg: &Segment, n: usize, diags: &mut Diags) -> Option<String> {
         diags.warning(format!("{el} at segment #{} is not a valid CCYYMMDD date; ignored", seg.index), Some(seg.position_at(el)));
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn quoted_codes_are_capped() {
+        assert_eq!(shown("A7"), "\"A7\"");
+        assert_eq!(shown("JOHNATHAN Q SMITHERSON"), "\"JOHNATHA\"… (22 characters)");
+    }
 }

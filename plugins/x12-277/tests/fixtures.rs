@@ -169,10 +169,20 @@ fn payer_277ca_category_decides_not_stc03() {
     // E4 in a 277CA is a rejection (in a 277 it is an inquiry error: see the X212 test).
     assert_eq!(one(&out, "PCN2004").status, StatusClass::Rejected);
 
+    // A status composite misplaced in STC09 (the check number's place) is read as one.
+    let c5 = one(&out, "PCN2005");
+    assert_eq!(c5.status, StatusClass::Rejected);
+    assert_eq!(
+        reasons(c5),
+        [r("507", "A3", "STC01-1"), r("508", "21", "STC01-2"), r("507", "A3", "STC09-1"), r("508", "562", "STC09-2"), r("98", "85", "STC09-3")]
+    );
+    assert_eq!(c5.payment_reference, None);
+    assert!(has(&out, Severity::Warning, "STC09 at segment #42 holds a status composite"));
+
     // The 2200B acceptance does not cascade; totals with both sides.
     assert_eq!(batch(&out).len(), 1);
     assert_eq!(batch(&out)[0].status, StatusClass::Accepted);
-    assert_eq!(out.events.len(), 6);
+    assert_eq!(out.events.len(), 7);
     assert!(has(&out, Severity::Info, "2200B totals (segment #14): accepted 1 claim $200.00, rejected 3 claims $400.00"));
 }
 
@@ -268,7 +278,9 @@ fn x212_claim_status_classes() {
         assert_eq!(e.source_party.as_ref().and_then(|p| p.name.as_deref()), Some("ACME HEALTH PLAN"));
         assert_eq!(e.correlation.batch_reference, None, "no 2200B TRN in this file");
     }
-    let c1 = one(&out, "STAT6001");
+    // In a 277 (X212) REF*EJ (CLM01) keys the claim, not TRN02 (the 276 trace number).
+    assert!(out.events.iter().all(|e| pcn(e) != Some("STAT6001")));
+    let c1 = one(&out, "ACCT6001");
     assert_eq!((c1.status, c1.raw_code.as_str()), (StatusClass::Pending, "P1:20"));
     let cr = c1.claim.as_ref().unwrap();
     assert_eq!(cr.payer_claim_number.as_deref(), Some("ICN6001"));
@@ -635,4 +647,35 @@ fn diagnostics_carry_no_phi() {
             }
         }
     }
+}
+
+/// A 277CA with `n` claims under one rejected provider, and a hostile chain of `n` nested HLs.
+fn big_files(n: usize) -> (String, String) {
+    let mut flat = format!("{}GS*HN*S*R*20240315*0930*1*X*005010X214~ST*277*0001*005010X214~", isa("000000001"));
+    flat.push_str("HL*1**20*1~NM1*PR*2*ACME~HL*2*1*21*1~TRN*2*B1~STC*A1:20*20240315*WQ*1~HL*3*2*19*1~STC*A3:562:85*20240315*U*1~");
+    for i in 0..n {
+        flat.push_str(&format!("HL*{}*3*PT~NM1*QC*1*DOE*JANE~TRN*2*C{i}~STC*A7:562:85*20240315*U*10~REF*1K*I{i}~DTP*472*D8*20240301~", i + 4));
+    }
+    flat.push_str("SE*1*0001~GE*1*1~IEA*1*000000001~");
+    let mut deep = format!("{}GS*HN*S*R*20240315*0930*1*X*005010X214~ST*277*0001*005010X214~", isa("000000001"));
+    deep.push_str("HL*1**20*1~NM1*PR*2*ACME~HL*2*1*21*1~TRN*2*B1~STC*A3:24:41*20240315*U*1~");
+    for i in 3..n {
+        deep.push_str(&format!("HL*{i}*{}*PT~TRN*2*C{i}~", i - 1));
+    }
+    deep.push_str("SE*1*0001~GE*1*1~IEA*1*000000001~");
+    (flat, deep)
+}
+
+#[test]
+fn large_and_hostile_hierarchies_stay_fast() {
+    let (flat, deep) = big_files(20_000);
+    let t = std::time::Instant::now();
+    let out = parse_bytes("flat", flat.as_bytes()).unwrap();
+    // 2 batch events, and per claim: the inherited rejection plus its own.
+    assert_eq!(out.events.len(), 2 + 2 * 20_000);
+    let out = parse_bytes("deep", deep.as_bytes()).unwrap();
+    // Claims deeper than the plugin's depth bound are not reached by the cascade, but the
+    // file is read and the ones near the top are.
+    assert!(out.events.iter().any(|e| pcn(e) == Some("C3")));
+    assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
 }

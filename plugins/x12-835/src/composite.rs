@@ -33,36 +33,38 @@ pub fn components(seg: &Segment, n: usize) -> (Vec<&str>, Option<char>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use claimtrack_plugin_sdk::x12;
 
-    fn seg(element: &str, comp: char, rep: Option<char>) -> Segment {
-        Segment {
-            id: "SVC".into(),
-            elements: vec![element.into(), "10".into()],
-            index: 7,
-            line: 1,
-            offset: 0,
-            component_separator: comp,
-            repetition_separator: rep,
-        }
+    /// The SVC of a one-segment 835 whose ISA has component separator `comp` and ISA11 `rep`
+    /// (`U` in a 4010 interchange means no repetition separator).
+    fn seg(element: &str, comp: char, rep: char) -> Segment {
+        let version = if rep == 'U' { "00401" } else { "00501" };
+        let file = format!(
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240105*1230*{rep}*{version}*000000001*0*P*{comp}~\
+             GS*HP*S*R*20240105*1230*1*X*005010X221A1~ST*835*0001~SVC*{element}*10~SE*3*0001~GE*1*1~IEA*1*000000001~"
+        );
+        let doc = x12::parse(file.as_bytes()).expect("tokenizes");
+        let (_, _, tx) = doc.transactions().next().expect("one transaction");
+        tx.body[0].clone()
     }
 
     #[test]
     fn uses_isa16_when_present() {
-        let s = seg("HC:99213:25", ':', Some('^'));
+        let s = seg("HC:99213:25", ':', '^');
         assert_eq!(components(&s, 1), (vec!["HC", "99213", "25"], None));
     }
 
     #[test]
     fn resplits_on_greater_than_when_isa16_never_appears() {
-        let s = seg("HC>55669>GT", ':', Some('^'));
+        let s = seg("HC>55669>GT", ':', '^');
         assert_eq!(components(&s, 1), (vec!["HC", "55669", "GT"], Some('>')));
     }
 
     #[test]
     fn never_resplits_on_the_repetition_separator_or_without_a_qualifier() {
-        assert_eq!(components(&seg("HC^99213", ':', Some('^')), 1), (vec!["HC^99213"], None));
-        assert_eq!(components(&seg("HC^99213", ':', None), 1), (vec!["HC", "99213"], Some('^')));
-        assert_eq!(components(&seg("ABC>1", ':', None), 1), (vec!["ABC>1"], None));
-        assert_eq!(components(&seg("HC", ':', None), 1), (vec!["HC"], None));
+        assert_eq!(components(&seg("HC^99213", ':', '^'), 1), (vec!["HC^99213"], None));
+        assert_eq!(components(&seg("HC^99213", ':', 'U'), 1), (vec!["HC", "99213"], Some('^')));
+        assert_eq!(components(&seg("ABC>1", ':', 'U'), 1), (vec!["ABC>1"], None));
+        assert_eq!(components(&seg("HC", ':', 'U'), 1), (vec!["HC"], None));
     }
 }

@@ -93,9 +93,9 @@ fn date(rng: &mut Rng) -> String {
 
 fn lines(rng: &mut Rng, kind: Kind) -> Vec<Line> {
     let n = match rng.range(0, 99) {
-        0..=69 => 1,
-        70..=89 => 2,
-        90..=96 => 3,
+        0..=77 => 1,
+        78..=92 => 2,
+        93..=96 => 3,
         _ => 4,
     };
     let day = date(rng);
@@ -182,7 +182,7 @@ fn claim(body: &mut Body, rng: &mut Rng, pcn: &str, icn: &str, status: &str, sig
                 body.segs.push(format!("CAS*{group}*{}", triples.join("**")));
             }
         }
-        body.segs.push(format!("REF*6R*{pcn}L{}", i + 1));
+        body.segs.push(format!("REF*6R*{pcn}{}", i + 1));
         if let Some(a) = l.allowed {
             body.segs.push(format!("AMT*B6*{}", money(a * sign)));
         }
@@ -213,8 +213,8 @@ pub fn synthetic_835(claims: usize, seed: u64) -> Vec<u8> {
         let mut n = 0usize;
         while n < in_set {
             claim_no += 1;
-            let pcn = format!("PCN{seed:x}{claim_no:07}");
-            let icn_of = |k: u64| format!("{:014}", 24_000_000_000_000 + claim_no * 10 + k);
+            let pcn = format!("C{claim_no:07}");
+            let icn_of = |k: u64| format!("{}", 24_000_000_000 + claim_no * 10 + k);
             let roll = rng.range(0, 99);
             if roll < 8 && in_set - n >= 2 {
                 // A reversal of an earlier payment, then its correction (new ICN).

@@ -8,6 +8,10 @@ use std::collections::HashMap;
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{Diagnostic, Position, Severity};
 
+/// Largest amount the host accepts, in cents (claimtrack `model::validate::limits`); the
+/// host rejects a whole output for one amount beyond it, so such amounts are left empty.
+pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
+
 #[derive(Default)]
 pub struct Notes {
     diags: Vec<Diagnostic>,
@@ -44,10 +48,8 @@ impl Notes {
 
     pub fn finish(mut self) -> Vec<Diagnostic> {
         for (at, n) in self.once.values() {
-            if *n > 1 {
-                if let Some(d) = self.diags.get_mut(*at) {
-                    d.message.push_str(&format!(" ({} more times in this file)", n - 1));
-                }
+            if let Some(d) = self.diags.get_mut(*at).filter(|_| *n > 1) {
+                d.message.push_str(&format!(" ({} more times in this file)", n - 1));
             }
         }
         self.diags
@@ -56,12 +58,29 @@ impl Notes {
     /// Element `n` of `seg` as cents; `None` when absent, or unreadable (with a warning).
     pub fn amount(&mut self, seg: &Segment, n: usize) -> Option<i64> {
         let v = seg.opt(n)?;
-        let cents = x12::amount_cents(v);
-        if cents.is_none() {
-            let el = element_name(seg, n);
-            self.warn(format!("{el} at segment #{} is not a valid amount; left empty", seg.index), seg.position_at(el));
+        let el = element_name(seg, n);
+        match x12::amount_cents(v) {
+            Some(c) if c.abs() <= MAX_ABS_CENTS => Some(c),
+            Some(_) => {
+                self.warn(format!("{el} at segment #{} is out of range; left empty", seg.index), seg.position_at(el));
+                None
+            }
+            None => {
+                self.warn(format!("{el} at segment #{} is not a valid amount; left empty", seg.index), seg.position_at(el));
+                None
+            }
         }
-        cents
+    }
+
+    /// A computed sum, kept only when the host can take it.
+    pub fn sum_in_range(&mut self, sum: Option<i64>, what: &str, seg: &Segment) -> Option<i64> {
+        match sum {
+            Some(c) if c.abs() > MAX_ABS_CENTS => {
+                self.warn(format!("the {what} of the {} at segment #{} add up beyond range; left empty", seg.id, seg.index), seg.position());
+                None
+            }
+            v => v,
+        }
     }
 
     /// Element `n` of `seg` as an ISO date from CCYYMMDD; `None` when absent, or invalid

@@ -59,7 +59,7 @@ struct Totals {
     clp04: i64,
     plb: i64,
     /// First composite split on a separator other than ISA16 (segment index, element,
-    /// ISA16, separator used), and how many there were.
+    /// ISA16, separator used, where), and how many there were.
     resplit: Option<(u32, String, char, char, Position)>,
     resplits: u32,
 }
@@ -124,22 +124,21 @@ pub fn transaction(tx: &Transaction, events: &mut Vec<StatusEvent>, notes: &mut 
 
     // Balancing (x12-reference.md §6): BPR02 = Σ CLP04 − Σ PLB. Only for a complete
     // transaction set: a truncated one is already reported as such.
-    if let (Some(bpr), Some(_)) = (bpr, tx.se.as_ref()) {
-        if let Some(bpr02) = bpr.opt(2).and_then(claimtrack_plugin_sdk::x12::amount_cents) {
-            let expected = totals.clp04 - totals.plb;
-            if expected != bpr02 {
-                notes.warn(
-                    format!(
-                        "BPR02 at segment #{} is {} but the claims pay {} (sum of CLP04) less provider adjustments {} (sum of PLB) = {}: the remittance does not balance",
-                        bpr.index,
-                        dollars(bpr02),
-                        dollars(totals.clp04),
-                        dollars(totals.plb),
-                        dollars(expected)
-                    ),
-                    bpr.position_at("BPR02"),
-                );
-            }
+    let bpr02 = bpr.filter(|_| tx.se.is_some()).and_then(|b| b.opt(2)).and_then(claimtrack_plugin_sdk::x12::amount_cents);
+    if let (Some(bpr), Some(bpr02)) = (bpr, bpr02) {
+        let expected = totals.clp04.saturating_sub(totals.plb);
+        if expected != bpr02 {
+            notes.warn(
+                format!(
+                    "BPR02 at segment #{} is {} but the claims pay {} (sum of CLP04) less provider adjustments {} (sum of PLB) = {}: the remittance does not balance",
+                    bpr.index,
+                    dollars(bpr02),
+                    dollars(totals.clp04),
+                    dollars(totals.plb),
+                    dollars(expected)
+                ),
+                bpr.position_at("BPR02"),
+            );
         }
     }
 }
@@ -347,9 +346,9 @@ fn read_cas(segs: &[&Segment], notes: &mut Notes, adj: &mut Adjustments) {
                 );
             }
             if let Some(a) = amount {
-                adj.total = Some(adj.total.unwrap_or(0) + a);
+                adj.total = Some(adj.total.unwrap_or(0).saturating_add(a));
                 if group == "PR" && codes::is_cost_share_carc(code) {
-                    adj.cost_share += a;
+                    adj.cost_share = adj.cost_share.saturating_add(a);
                 }
             }
             adj.reasons.push(Reason {
@@ -434,7 +433,7 @@ fn close(
     let charged = notes.amount(clp, 3);
     let paid = notes.amount(clp, 4);
     let patient_responsibility = notes.amount(clp, 5);
-    totals.clp04 += paid.unwrap_or(0);
+    totals.clp04 = totals.clp04.saturating_add(paid.unwrap_or(0));
 
     // Claim-level adjustments first, then each line's (read once, used twice).
     let mut claim_adj = Adjustments::default();
@@ -446,10 +445,11 @@ fn close(
         line_adjs.push(a);
     }
     let adjusted = line_adjs.iter().fold(claim_adj.total, |acc, a| match (acc, a.total) {
-        (Some(x), Some(y)) => Some(x + y),
+        (Some(x), Some(y)) => Some(x.saturating_add(y)),
         (x, y) => x.or(y),
     });
-    let cost_share = claim_adj.cost_share + line_adjs.iter().map(|a| a.cost_share).sum::<i64>();
+    let adjusted = notes.sum_in_range(adjusted, "adjustments", clp);
+    let cost_share = line_adjs.iter().fold(claim_adj.cost_share, |acc, a| acc.saturating_add(a.cost_share));
 
     let mapped = status::map_clp02(clp02, paid, cost_share);
     if !mapped.known && !clp02.is_empty() {
@@ -487,8 +487,10 @@ fn close(
     // Allowed: AMT*AU on the claim, else the sum of the lines' AMT*B6 when every line has one.
     let line_allowed: Vec<Option<i64>> = c.lines.iter().map(|l| l.allowed.and_then(|a| notes.amount(a, 2))).collect();
     let allowed = c.allowed.and_then(|a| notes.amount(a, 2)).or_else(|| {
-        (!line_allowed.is_empty() && line_allowed.iter().all(Option::is_some)).then(|| line_allowed.iter().flatten().sum())
+        (!line_allowed.is_empty() && line_allowed.iter().all(Option::is_some))
+            .then(|| line_allowed.iter().flatten().fold(0i64, |a, b| a.saturating_add(*b)))
     });
+    let allowed = notes.sum_in_range(allowed, "allowed amounts", clp);
 
     let mut e = pay.event(Level::Claim, mapped.status, format!("CLP02 {clp02}").trim_end().to_string(), clp.position());
     e.reasons = claim_adj.reasons;
@@ -570,7 +572,7 @@ fn line_event(
     lq_reasons(&line.lq, notes, &mut e.reasons);
     e.amounts.charged = charged;
     e.amounts.paid = paid;
-    e.amounts.adjusted = adj.total;
+    e.amounts.adjusted = notes.sum_in_range(adj.total, "adjustments", svc);
     e.amounts.allowed = allowed;
     e.claim = Some(claim_ref.clone());
     e.service_line = Some(ServiceLineRef {
@@ -619,7 +621,7 @@ fn plb(seg: &Segment, pay: &Payment, events: &mut Vec<StatusEvent>, notes: &mut 
                 seg.position_at(format!("PLB{amount_el:02}")),
             );
         }
-        totals.plb += amount.unwrap_or(0);
+        totals.plb = totals.plb.saturating_add(amount.unwrap_or(0));
         let label = codes::plb_reason(code);
         if label.is_none() && !code.is_empty() {
             notes.unknown_code(Severity::Warning, "provider adjustment reason (PLB03-1)", code, seg.position_at(element.clone()));
@@ -631,14 +633,17 @@ fn plb(seg: &Segment, pay: &Payment, events: &mut Vec<StatusEvent>, notes: &mut 
             (None, None) => None,
         };
         let mut e = pay.event(Level::TransactionSet, StatusClass::Informational, "PLB".into(), seg.position_at(element.clone()));
-        e.reasons.push(Reason {
-            code_set: CodeSet::Other("provider adjustment reason".into()),
-            code: code.to_string(),
-            description,
-            group: None,
-            amount,
-            position: Some(seg.position_at(element)),
-        });
+        // A reason needs a code (the host refuses blank ones); the amount stays on the event.
+        if !code.is_empty() {
+            e.reasons.push(Reason {
+                code_set: CodeSet::Other("provider adjustment reason".into()),
+                code: code.to_string(),
+                description,
+                group: None,
+                amount,
+                position: Some(seg.position_at(element)),
+            });
+        }
         e.amounts.adjusted = amount;
         events.push(e);
     }

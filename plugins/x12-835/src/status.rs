@@ -31,8 +31,8 @@ pub struct Mapped {
 ///     what `denied` signals, so only cost-share CARCs count (a deliberate refinement).
 ///   * when the amount is missing (a short CLP) the claim's outcome is unknown:
 ///     `informational`, so that the status does not change on a guess.
-///   19/20/21 are not `pending` as the WIT doc comment suggests: the claim *was* adjudicated
-///   by this payer; only the remainder goes on. The forwarded flag says so.
+/// - 19/20/21 are not `pending` as the WIT doc comment suggests: the claim *was* adjudicated
+///   by this payer; only the remainder goes on to the next payer. The forwarded flag says so.
 /// - 4 denied: `denied`, whatever the money says.
 /// - 22 reversal of previous payment: `reversed` (amounts are negative, kept as sent).
 /// - 23 not our claim, forwarded: `denied` by this payer (§6: "denied by this payer /

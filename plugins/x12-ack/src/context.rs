@@ -96,6 +96,7 @@ mod tests {
             offset: 0,
             component_separator: ':',
             repetition_separator: Some('^'),
+            terminated: true,
         }
     }
 

@@ -193,6 +193,15 @@ fn truncation_is_an_error_naming_the_position_and_keeps_what_was_read() {
     let tx = &doc.interchanges[0].groups[0].transactions[0];
     assert_eq!(tx.body.len(), 2);
     assert!(tx.se.is_none());
+    assert!(tx.body.iter().all(|s| s.terminated), "cut after a terminator: nothing partial");
+
+    // Cut inside a segment: the partial last segment is kept but marked.
+    let cut = &full[..full.find("IK5").unwrap() + 2];
+    let doc = parse(cut.as_bytes()).unwrap();
+    let body = &doc.interchanges[0].groups[0].transactions[0].body;
+    assert_eq!(body.last().unwrap().id, "IK");
+    assert!(!body.last().unwrap().terminated);
+    assert!(body[0].terminated);
 }
 
 #[test]
@@ -269,6 +278,9 @@ fn sniff_head_reads_the_first_group() {
     assert_eq!(h.version.as_deref(), Some("005010X231A1"));
     assert_eq!(h.transaction_kind.as_deref(), Some("999"));
     assert!(sniff_head(b"Hello world").is_none());
+    // A head cut inside the ST segment does not report a half-read transaction kind.
+    let st = s.find("ST*999").unwrap() + 4;
+    assert_eq!(sniff_head(&s.as_bytes()[..st]).unwrap().transaction_kind, None);
 }
 
 #[test]
