@@ -10,4 +10,6 @@ fn sdk_and_host_agree_on_output_limits() {
     assert_eq!(sdk::MAX_RAW_CODE, host::MAX_RAW_CODE);
     assert_eq!(sdk::MAX_TEXT, host::MAX_TEXT);
     assert_eq!(sdk::MAX_REASONS, host::MAX_REASONS);
+    assert_eq!(sdk::MAX_MODIFIERS, host::MAX_MODIFIERS);
+    assert_eq!(sdk::MAX_ABS_CENTS, host::MAX_ABS_CENTS);
 }

@@ -23,6 +23,10 @@ pub const MAX_RAW_CODE: usize = 256;
 pub const MAX_TEXT: usize = 4096;
 /// Most reasons on one event.
 pub const MAX_REASONS: usize = 1_000;
+/// Most modifiers on one service line.
+pub const MAX_MODIFIERS: usize = 16;
+/// Largest absolute amount, in cents (a trillion dollars).
+pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
 
 #[derive(Default)]
 struct Cleaner {
@@ -62,6 +66,14 @@ impl Cleaner {
                 *v = None;
                 self.touched += 1;
             }
+        }
+    }
+
+    /// An amount beyond what the host accepts is dropped (the field then says "not stated").
+    fn amount(&mut self, v: &mut Option<i64>) {
+        if v.is_some_and(|x| x.abs() > MAX_ABS_CENTS) {
+            *v = None;
+            self.touched += 1;
         }
     }
 
@@ -105,7 +117,11 @@ pub fn fit_host_limits(out: &mut ParseOutput) {
             ));
             e.reasons.truncate(MAX_REASONS);
         }
+        let before = e.reasons.len();
+        e.reasons.retain(|r| !r.code.trim().is_empty());
+        c.touched += before - e.reasons.len();
         for r in &mut e.reasons {
+            c.amount(&mut r.amount);
             let max = if r.code_set == CodeSet::FreeText { MAX_TEXT } else { MAX_CODE };
             c.ident(&mut r.code, max);
             if let Some(d) = r.description.as_mut() {
@@ -121,6 +137,23 @@ pub fn fit_host_limits(out: &mut ParseOutput) {
             c.opt(&mut claim.patient_name, MAX_ID);
             c.opt(&mut claim.member_id, MAX_ID);
             c.opt(&mut claim.frequency_code, MAX_CODE);
+        }
+        if let Some(s) = e.service_line.as_mut() {
+            c.opt(&mut s.procedure_code, MAX_CODE);
+            c.opt(&mut s.procedure_qualifier, MAX_CODE);
+            c.opt(&mut s.line_item_control_number, MAX_ID);
+            c.opt(&mut s.units, MAX_CODE);
+            for m in s.modifiers.iter_mut() {
+                c.ident(m, MAX_CODE);
+            }
+            let n = s.modifiers.len();
+            s.modifiers.retain(|m| !m.trim().is_empty());
+            s.modifiers.truncate(MAX_MODIFIERS);
+            c.touched += n - s.modifiers.len();
+        }
+        let a = &mut e.amounts;
+        for v in [&mut a.charged, &mut a.paid, &mut a.patient_responsibility, &mut a.adjusted, &mut a.allowed] {
+            c.amount(v);
         }
         let k = &mut e.correlation;
         for v in [

@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{Diagnostic, Position, Severity};
 
-/// Largest amount the host accepts, in cents (claimtrack `model::validate::limits`); the
-/// host rejects a whole output for one amount beyond it, so such amounts are left empty.
-pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
+/// Largest amount the host accepts: amounts beyond it are left empty, with a warning.
+pub use claimtrack_plugin_sdk::limits::MAX_ABS_CENTS;
 
 #[derive(Default)]
 pub struct Notes {

@@ -47,64 +47,11 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
             );
         }
     }
-    let cleaned = fit_service_lines(&mut events);
     let mut diagnostics = doc.diagnostics.clone();
     diagnostics.extend(notes.finish());
-    if cleaned > 0 {
-        diagnostics.push(Diagnostic::warning(
-            format!("{cleaned} service-line values had control characters or were too long and were cleaned"),
-            None,
-        ));
-    }
-    Ok(ParseOutput { metadata: doc.metadata(FORMAT_ID), events, diagnostics })
-}
-
-/// The host refuses a whole output for one service-line field with a control character, a
-/// blank or an over-long value, and the SDK's `fit_host_limits` does not clean service
-/// lines yet: do it here (a local stand-in; see the report's SDK request). Returns how many
-/// values changed.
-fn fit_service_lines(events: &mut [StatusEvent]) -> usize {
-    use claimtrack_plugin_sdk::limits::{MAX_CODE, MAX_ID};
-    fn clean(s: &mut String, max: usize) -> bool {
-        let mut touched = false;
-        if s.chars().any(char::is_control) {
-            *s = s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
-            touched = true;
-        }
-        if s.len() > max {
-            let mut cut = max.saturating_sub(3);
-            while !s.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            s.truncate(cut);
-            s.push('…');
-            touched = true;
-        }
-        touched
-    }
-    fn opt(v: &mut Option<String>, max: usize) -> usize {
-        let Some(s) = v.as_mut() else { return 0 };
-        let touched = clean(s, max);
-        if s.trim().is_empty() {
-            *v = None;
-            return 1;
-        }
-        usize::from(touched)
-    }
-    let mut n = 0;
-    for s in events.iter_mut().filter_map(|e| e.service_line.as_mut()) {
-        n += opt(&mut s.procedure_code, MAX_CODE)
-            + opt(&mut s.procedure_qualifier, MAX_CODE)
-            + opt(&mut s.line_item_control_number, MAX_ID)
-            + opt(&mut s.units, MAX_CODE);
-        for m in s.modifiers.iter_mut() {
-            n += usize::from(clean(m, MAX_CODE));
-        }
-        let before = s.modifiers.len();
-        s.modifiers.retain(|m| !m.trim().is_empty());
-        n += before - s.modifiers.len();
-    }
-    n
+    let mut output = ParseOutput { metadata: doc.metadata(FORMAT_ID), events, diagnostics };
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
 }
 
 fn shown(s: &str) -> &str {
