@@ -1,6 +1,9 @@
 //! Golden tests: every fixture in `tests/fixtures/<plugin>/` goes through the real WASM
 //! plugin chosen by sniffing, and its JSON must equal `tests/golden/<plugin>/<name>.json`.
 //!
+//! A fixture named `forced-*` is parsed with its folder's plugin chosen by hand (as with
+//! `--plugin`): it shows how that plugin refuses a file that is not its format.
+//!
 //! After a deliberate change, regenerate with `UPDATE_GOLDEN=1 cargo test -p claimtrack-tests
 //! --test golden` and review the diff by hand before committing it.
 
@@ -18,12 +21,17 @@ fn fixtures_match_their_golden_json() {
         let expected_plugin = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap();
-        let actual = match plugins().parse(&name, &bytes, None) {
+        let forced = name.starts_with("forced-").then_some(expected_plugin.as_str());
+        let actual = match plugins().parse(&name, &bytes, forced) {
             Ok(report) => {
                 if report.plugin != expected_plugin {
                     failures.push(format!("{}: chosen plugin {} but the fixture is in {expected_plugin}/", rel.display(), report.plugin));
                 }
                 serde_json::to_string_pretty(&report).unwrap()
+            }
+            Err(e) if forced.is_none() => {
+                failures.push(format!("{}: not parsed: {e}", rel.display()));
+                continue;
             }
             Err(e) => serde_json::to_string_pretty(&serde_json::json!({ "error": e.kind(), "message": e.to_string() })).unwrap(),
         } + "\n";

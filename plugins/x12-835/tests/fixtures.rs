@@ -520,7 +520,7 @@ fn other_transaction_sets_are_skipped_with_a_warning() {
 
 #[test]
 fn a_file_without_an_835_is_not_ours() {
-    let err = x12_835::parse_bytes("x.999", &fixture_bytes("999-not-an-835.x12")).unwrap_err();
+    let err = x12_835::parse_bytes("x.999", &fixture_bytes("forced-999-not-an-835.x12")).unwrap_err();
     assert_eq!(err, ParseError::NotMyFormat("contains 999 (FA), not 835".into()));
     assert!(matches!(x12_835::parse_bytes("x", b"hello world"), Err(ParseError::Malformed(_))));
     assert!(matches!(x12_835::parse_bytes("x", b""), Err(ParseError::Malformed(_))));
@@ -535,7 +535,7 @@ fn sniff_reads_the_content() {
         let bytes = fixture_bytes(name);
         assert_eq!(x12_835::sniff_bytes(&bytes[..bytes.len().min(4096)]), 95, "{name}");
     }
-    assert_eq!(x12_835::sniff_bytes(&fixture_bytes("999-not-an-835.x12")), 0);
+    assert_eq!(x12_835::sniff_bytes(&fixture_bytes("forced-999-not-an-835.x12")), 0);
     assert_eq!(x12_835::sniff_bytes(b"File Summary report\n"), 0);
     // The head ends before the first ST of a GS*HP group.
     let head = fixture_bytes("835-paid-claims-ach.x12");

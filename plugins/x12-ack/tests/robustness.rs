@@ -13,7 +13,7 @@ fn sniff_reads_the_content_not_the_name() {
         b[..b.len().min(4096)].to_vec()
     };
     for name in fixture_names() {
-        let expected = if name.starts_with("not-mine") { 0 } else { 95 };
+        let expected = if name.starts_with("forced-") { 0 } else { 95 };
         // The name is deliberately misleading: content decides.
         assert_eq!(AckParser::sniff("remit.835", &head(&name)), expected, "{name}");
     }
@@ -39,7 +39,7 @@ fn info_lists_the_three_formats() {
 
 #[test]
 fn other_x12_is_not_my_format_and_non_x12_is_malformed() {
-    match x12_ack::parse_bytes("x", &bytes("not-mine-835.x12")) {
+    match x12_ack::parse_bytes("x", &bytes("forced-not-mine-835.x12")) {
         Err(ParseError::NotMyFormat(m)) => assert_eq!(m, "contains 835 (HP), not 999/997/TA1"),
         other => panic!("{other:?}"),
     }
