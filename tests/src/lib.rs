@@ -14,10 +14,7 @@ pub fn workspace() -> &'static Path {
 /// The external conformance corpus (`../shared/samples` beside the checkout, or
 /// `CLAIMTRACK_SAMPLES`). `None` when absent: tests then skip with a message.
 pub fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CLAIMTRACK_SAMPLES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/samples"));
-    dir.is_dir().then_some(dir)
+    claimtrack_plugin_sdk::testing::samples_dir(workspace())
 }
 
 /// The built-in plugins, loaded once per test process (no disk cache: tests must not
@@ -31,21 +28,4 @@ pub fn plugins() -> &'static PluginSet {
     })
 }
 
-/// Every file under `dir`, sorted, recursively.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+pub use claimtrack_plugin_sdk::testing::files_under;

@@ -40,6 +40,8 @@
 
 pub mod limits;
 mod sniff;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 pub mod x12;
 
 pub use limits::fit_host_limits;

@@ -5,32 +5,13 @@
 //! `cargo test -p x12-277 --test conformance -- --nocapture` prints one line per file;
 //! with `X277_DUMP=1` it also prints every event.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use claimtrack_plugin_sdk::{CodeSet, Level, ParseOutput, Parser, Severity, Source, StatusClass, StatusEvent};
+use claimtrack_plugin_sdk::{testing, CodeSet, Level, ParseOutput, Parser, Severity, Source, StatusClass, StatusEvent};
 use x12_277::{parse_bytes, X12Status277};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples/public");
-    p.is_dir().then_some(p)
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    testing::samples_dir(env!("CARGO_MANIFEST_DIR")).map(|d| d.join("public"))
 }
 
 fn count(out: &ParseOutput, sev: Severity) -> usize {
@@ -72,7 +53,7 @@ fn public_corpus() {
     let dump = std::env::var_os("X277_DUMP").is_some();
     let mut seen = Vec::new();
     println!("{:<70} {:<10} {:>6} {:>5} {:>5} {:>5}", "file", "format", "events", "info", "warn", "error");
-    for path in files(&dir) {
+    for path in testing::files_under(&dir) {
         let bytes = std::fs::read(&path).expect("readable sample");
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
         let head = &bytes[..bytes.len().min(4096)];

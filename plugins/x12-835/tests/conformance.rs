@@ -6,32 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 
-use claimtrack_plugin_sdk::{Level, ParseOutput, Severity, StatusClass};
+use claimtrack_plugin_sdk::{testing, Level, ParseOutput, Severity, StatusClass};
 use common::claims;
 
-fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples/public")
-}
-
-fn sample_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn count(out: &ParseOutput, s: Severity) -> usize {
     out.diagnostics.iter().filter(|d| d.severity == s).count()
@@ -39,14 +17,13 @@ fn count(out: &ParseOutput, s: Severity) -> usize {
 
 #[test]
 fn public_835_samples() {
-    let dir = samples_dir();
-    if !dir.is_dir() {
+    let Some(dir) = testing::samples_dir(env!("CARGO_MANIFEST_DIR")).map(|d| d.join("public")) else {
         println!("skipping: ../shared/samples not found");
         return;
-    }
+    };
     let mut parsed = Vec::new();
     println!("{:<80} {:<8} {:>7} {:>6} {:>6}", "file", "format", "events", "warn", "errors");
-    for path in sample_files(&dir) {
+    for path in testing::files_under(&dir) {
         let bytes = std::fs::read(&path).unwrap();
         let head = &bytes[..bytes.len().min(4096)];
         let name = path.strip_prefix(&dir).unwrap().display().to_string();

@@ -6,24 +6,11 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::testing;
 use x12_ack::AckParser;
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/samples");
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 fn by_level(o: &ParseOutput, level: Level) -> Vec<&StatusEvent> {
     o.events.iter().filter(|e| e.level == level).collect()
@@ -157,11 +144,10 @@ type Check = fn(&ParseOutput);
 
 #[test]
 fn public_samples() {
-    let root = Path::new(SAMPLES);
-    if !root.is_dir() {
+    let Some(root) = testing::samples_dir(env!("CARGO_MANIFEST_DIR")) else {
         println!("skipping: ../shared/samples not found");
         return;
-    }
+    };
     let checks: BTreeMap<&str, Check> = BTreeMap::from([
         ("837_5010__x12_999_rejected.txt", check_imsweb_999_rejected as Check),
         ("837_5010__x12_999_accepted.txt", check_accepted_999),
@@ -177,9 +163,7 @@ fn public_samples() {
         ("tests__834_ls_le_ls_5010.999.txt", check_accepted_999),
         ("tests__834_lui_id_5010.999.txt", check_accepted_999),
     ]);
-    let mut all = Vec::new();
-    files(root, &mut all);
-    all.sort();
+    let all = testing::files_under(&root);
     let mut checked = Vec::new();
     println!("{:<78} {:<8} {:>6} {:>8} {:>6}", "file", "format", "events", "warnings", "errors");
     for path in &all {
@@ -192,7 +176,7 @@ fn public_samples() {
             assert!(!checks.contains_key(name.as_str()), "{name} has expectations but was not sniffed as ours");
             continue;
         }
-        let shown = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        let shown = path.strip_prefix(&root).unwrap_or(path).display().to_string();
         let o = result.unwrap_or_else(|e| panic!("{shown} sniffed {confidence} but failed: {e:?}"));
         common::assert_host_valid(&o, &shown);
         let count = |s: Severity| o.diagnostics.iter().filter(|d| d.severity == s).count();
@@ -210,6 +194,6 @@ fn public_samples() {
         }
     }
     for name in checks.keys() {
-        assert!(checked.iter().any(|c| c == name), "expected sample {name} not found under {SAMPLES}");
+        assert!(checked.iter().any(|c| c == name), "expected sample {name} not found under {}", root.display());
     }
 }
