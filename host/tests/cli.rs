@@ -137,10 +137,10 @@ fn human_output_names_the_file_the_plugin_and_what_failed() {
     );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("notes.txt: error no plugin reads this file"), "{out}");
+    assert!(out.contains("notes.txt: error: no plugin reads this file"), "{out}");
     assert!(out.contains("response.999: x12-999 (plugin x12-ack"), "{out}");
     assert!(out.contains("IK5 R") && out.contains("rejected"), "{out}");
-    assert!(out.contains("missing.999: error cannot read"), "{out}");
+    assert!(out.contains("missing.999: error: cannot read"), "{out}");
     assert!(!out.contains('\x1b'), "no colour when not on a terminal");
 }
 

@@ -117,7 +117,7 @@ fn print_human(file: &str, result: &FileResult) {
     let mut out = std::io::stdout().lock();
     match result {
         Err((message, _)) => {
-            let _ = writeln!(out, "{file}: {} {message}\n", output::severity_label(Severity::Error));
+            let _ = writeln!(out, "{file}: {}: {message}\n", output::severity_label(Severity::Error));
         }
         Ok(rep) => {
             let p = &rep.parsed;

@@ -762,9 +762,14 @@ impl<'a> Tokenizer<'a> {
                 segments.push(s);
             }
         }
-        // A file whose last segment has no terminator is fine when it is the IEA; otherwise the
-        // truncation check below reports it.
         let _ = isa_len;
+        // A file cut off inside a segment: that segment's last value may be partial (half a
+        // claim id, "200" of "2000.00"), so it is not passed on. Envelope trailers carry no
+        // statuses and are kept: a file may simply lack its final terminator.
+        let cut = match segments.last() {
+            Some(last) if !last.terminated && !matches!(last.id.as_str(), "SE" | "GE" | "IEA") => segments.pop(),
+            _ => None,
+        };
         let synth = |id: &str, offset: u64, line: u32| Segment {
             id: id.to_string(),
             elements: Vec::new(),
@@ -871,13 +876,25 @@ impl<'a> Tokenizer<'a> {
                 byte_offset: Some(offset),
                 element: None,
             };
-            self.diagnostics.push(Diagnostic::error(
-                format!(
+            let message = match &cut {
+                Some(c) => format!(
+                    "file is truncated: it ends inside segment #{} {} (line {}, byte {}), which was ignored, with no {}; statuses from the incomplete part may be missing",
+                    c.index,
+                    c.id,
+                    c.line,
+                    c.offset,
+                    missing.join("/")
+                ),
+                None => format!(
                     "file is truncated: it ends after segment #{index} {id} (line {line}, byte {offset}) with no {}; statuses from the incomplete part may be missing",
                     missing.join("/")
                 ),
-                Some(pos),
-            ));
+            };
+            let pos = match &cut {
+                Some(c) => c.position(),
+                None => pos,
+            };
+            self.diagnostics.push(Diagnostic::error(message, Some(pos)));
         }
         {
             if let Some(tx) = open_tx.take() {

@@ -7,8 +7,10 @@
 //!   rather than "unknown".
 //! - Entity Identifier (DE 98, STC01-3): the entities 277s commonly name.
 //!
-//! Descriptions are short paraphrases of the official labels. Codes are looked up exactly as
-//! sent: "a7" is not "A7" (x12-reference.md §11: never upper-case data).
+//! Descriptions are short paraphrases of the official labels. The tables match codes exactly;
+//! `stc.rs` retries a lower-case code upper-cased (with one warning per file) because a
+//! rejection hidden behind "a7" is worse than a tolerated case slip. The code is still
+//! reported as sent (x12-reference.md §11: never rewrite data).
 
 use claimtrack_plugin_sdk::StatusClass;
 
@@ -33,7 +35,12 @@ impl Variant {
 }
 
 /// The status class a Claim Status Category code (STC01-1, STC10-1, STC11-1) stands for.
-/// `None` when the code is not in code list 507 (the caller then falls back on STC03).
+/// `None` when the code is not in code list 507 (the caller then falls back on STC03: U →
+/// rejected, anything else → informational, never accepted).
+///
+/// When an STC carries several composites (STC01, STC10, STC11) the most severe class wins
+/// (`severity`), and the composite that decided it becomes the event's `raw_code`: an STC
+/// `A2:20 … A7:128:85` is a rejected event labelled "A7:128:85", its reasons listing all.
 ///
 /// This is x12-reference.md §7's classification column, resolved with §9's precedence:
 ///

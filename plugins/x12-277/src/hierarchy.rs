@@ -27,6 +27,9 @@ pub enum LevelCode {
     Dependent,
     /// PT patient (X214 2000D).
     Patient,
+    /// An unknown HL03 whose loop names a patient or subscriber (NM1*QC / NM1*IL): read as a
+    /// patient level, its 2200 loops as claims. The code as sent.
+    OtherPatient(String),
     /// Anything else, as sent.
     Other(String),
 }
@@ -46,7 +49,7 @@ impl LevelCode {
 
     /// Levels whose 2200 loop is a claim (2200D/2200E).
     pub fn is_patient(&self) -> bool {
-        matches!(self, LevelCode::Subscriber | LevelCode::Dependent | LevelCode::Patient)
+        matches!(self, LevelCode::Subscriber | LevelCode::Dependent | LevelCode::Patient | LevelCode::OtherPatient(_))
     }
 
     /// The loop name for messages, e.g. "2200B".
@@ -55,7 +58,7 @@ impl LevelCode {
             LevelCode::Source => "2200A",
             LevelCode::Receiver => "2200B",
             LevelCode::Provider => "2200C",
-            LevelCode::Subscriber | LevelCode::Patient => "2200D",
+            LevelCode::Subscriber | LevelCode::Patient | LevelCode::OtherPatient(_) => "2200D",
             LevelCode::Dependent => "2200E",
             LevelCode::Other(_) => "2200",
         }
@@ -69,7 +72,7 @@ impl LevelCode {
             LevelCode::Provider => "provider",
             LevelCode::Subscriber => "subscriber",
             LevelCode::Dependent => "dependent",
-            LevelCode::Patient => "patient",
+            LevelCode::Patient | LevelCode::OtherPatient(_) => "patient",
             LevelCode::Other(_) => "unknown",
         }
     }
@@ -165,7 +168,7 @@ pub fn build<'a>(body: &'a [Segment], diags: &mut Diags) -> Tree<'a> {
     let mut tree = Tree::default();
     // HL01 → node; HL ids are unique within a transaction set, the latest wins when they are not.
     let mut by_id: HashMap<&str, usize> = HashMap::new();
-    for seg in body {
+    for (k, seg) in body.iter().enumerate() {
         if seg.id == "HL" {
             let parent = match seg.opt(2) {
                 None => None,
@@ -181,10 +184,23 @@ pub fn build<'a>(body: &'a [Segment], diags: &mut Diags) -> Tree<'a> {
                 },
             };
             by_id.insert(seg.get(1), tree.nodes.len());
-            let node = Node::new(seg, parent);
+            let mut node = Node::new(seg, parent);
             if let LevelCode::Other(code) = &node.level {
+                // Only patients and subscribers are named QC / IL: such a loop holds claims
+                // (TRN, STC, REF…), and reading it as a provider would turn its claims'
+                // statuses into batch statements.
+                let rest = body.get(k + 1..).unwrap_or_default();
+                let names_patient =
+                    rest.iter().take_while(|s| s.id != "HL").any(|s| s.id == "NM1" && matches!(s.get(1), "QC" | "IL"));
+                let code = code.clone();
+                let reading = if names_patient {
+                    node.level = LevelCode::OtherPatient(code.clone());
+                    "its loop names a patient or subscriber (NM1*QC/IL), so it is read as a patient level with claims"
+                } else {
+                    "its statuses are read as provider-level statuses"
+                };
                 diags.warning(
-                    format!("HL at segment #{} has an unknown level code HL03 {}; its statuses are read as provider-level statuses", seg.index, crate::stc::shown(code)),
+                    format!("HL at segment #{} has an unknown level code HL03 {}; {reading}", seg.index, crate::stc::shown(&code)),
                     Some(seg.position_at("HL03")),
                 );
             }

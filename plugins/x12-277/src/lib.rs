@@ -11,39 +11,59 @@
 //! receiver, 19 billing/service provider, 22 subscriber, 23 dependent, PT patient (X214).
 //! HL02 links a level to its parent, so a statement made at a level applies to what is
 //! beneath it. At 22/23/PT each TRN opens one claim (2200D/E); an SVC opens a service line
-//! (2220D/E) of the claim before it.
+//! (2220D/E) of the claim before it. An unknown HL03 (e.g. 99) whose loop names a patient or
+//! subscriber (NM1*QC/IL) is read as a patient level, anything else unknown as a provider
+//! level; both with a warning.
 //!
 //! **Who speaks.** The 2100A NM1 of the level-20 ancestor: `AY` → `clearinghouse`, `PR` (or
 //! anything else, or nothing) → `payer`; `source_party` is that NM1 (NM103 name, NM109 id,
-//! NM108 qualifier).
+//! NM108 qualifier), None (with a warning) when it has neither name nor id.
 //!
 //! **Events** (`mapping.rs`). One per STC segment, positioned at the STC:
-//! - STC at 2200B (receiver) / 2200C (provider): level `transaction-set`, a batch statement.
-//!   A rejection there also gives one claim-level rejected event per claim beneath that HL
-//!   (same reasons; the category's description says where it was stated). Acceptances do not
-//!   cascade: they are summaries ("A1:20 batch received").
+//! - STC at 2200B (receiver): level `transaction-set` with its own class, a statement about
+//!   the whole batch.
+//! - STC at 2200C (provider, or an unknown non-patient level): level `transaction-set` but
+//!   status `informational`, codes and reasons intact, the category's description saying it is
+//!   a provider-level statement covering only that provider's claims. With its real class a
+//!   provider's rejection would read as the whole batch rejected while another provider's
+//!   claims in the same set were accepted.
+//! - A rejection at 2200B or 2200C (its real class) also gives one claim-level rejected event
+//!   per claim beneath that HL (same reasons; the category's description says where it was
+//!   stated). Acceptances do not cascade: they are summaries ("A1:20 batch received").
 //! - STC at 2200D/E: level `claim`; STC at 2220D/E: level `service-line` with `service_line`
 //!   from SVC01 (`HC:99213:25` → qualifier HC, code 99213, modifiers [25]), SVC07 units,
-//!   REF*FJ, DTP*472, amounts SVC02 charged / SVC03 paid, and `claim` set to its claim.
-//! - `raw_code` is STC01 as sent, its components joined with ':' ("A7:562:85").
+//!   REF*FJ, DTP*472, amounts SVC02 charged / SVC03 paid, and `claim` set to its claim. A
+//!   2220 line without an STC gives no event but a warning naming its SVC.
+//! - `raw_code` is the composite that decided the class, as sent, its components joined with
+//!   ':' ("A7:562:85"): STC01, unless STC10/STC11 is more severe (`A2:20 … A7:128:85` is a
+//!   rejected event labelled "A7:128:85"; its reasons still list every composite).
 //! - Reasons, for each of STC01, STC10, STC11: category (code list 507, full table),
 //!   status (508 subset; with STC01-4 `RX` it is an NCPDP code, code set `other`), entity
 //!   (DE 98); then STC12 as a `free-text` reason.
 //! - Status class: from the category code only (`codes::classify`, the one table), never from
 //!   STC03: the imsweb sample rejects with A7 and STC03=WQ. When STC01/10/11 disagree the most
-//!   severe wins (`codes::severity`). Only when no category is known does STC03 decide
-//!   (U → rejected, WQ → accepted, else informational).
+//!   severe wins (`codes::severity`). When no category is known, STC03 U → rejected
+//!   (x12-reference.md §9); anything else (WQ included) → informational: an unknown category
+//!   is never read as accepted.
+//! - Codes are looked up as sent; a lower-case code (category, status, entity, STC03, the RX
+//!   qualifier) that is only known upper-cased is read upper-cased, with one warning per file:
+//!   a rejection hidden behind "a7" is worse than a tolerated case slip. Reasons and
+//!   `raw_code` keep the code as sent.
 //! - `effective_date` STC02; amounts STC04 charged, STC05 paid; `payment_reference` STC09
 //!   (the check/EFT number of a finalized X212 claim). A status composite found in STC09
 //!   (one separator short of STC10) is read as a composite, with a warning.
-//! - `correlation.batch_reference`: TRN02 of the 2200B above the event (the claim transaction
-//!   batch number, commonly the 837 BHT03), on every event beneath that receiver.
+//! - `correlation.batch_reference`, 277CA only: TRN02 of the 2200B above the event (the claim
+//!   transaction batch number, commonly the 837 BHT03), on every event beneath that receiver.
+//!   In a 277 (X212) the 2200B TRN02 traces the 276 inquiry, not the 837: None.
 //! - Claim: TRN02 → patient control number in a 277CA (REF*EJ when TRN02 is absent); in a
 //!   277 (X212) REF*EJ first, since TRN02 there is the 276 inquiry's trace number; REF*1K → payer
 //!   claim number; REF*D9 → clearinghouse claim id; REF*BLT last digit → frequency code;
 //!   NM1*QC/IL → patient name "LAST, FIRST MIDDLE" and member id (a dependent without an id
 //!   takes its subscriber's); DTP*472 D8/RD8 → service dates (a single date is both).
 //! - 2200B/2200C QTY/AMT totals become one info diagnostic per loop (counts and money only).
+//! - Short segments are warned about by segment index and element: a 2200B TRN without TRN02,
+//!   an STC without STC01-2 or STC02, a claim TRN without TRN02, REF*1K/D9/EJ/FJ without a
+//!   value, an SVC without SVC02, a source NM1 without name or id.
 //!
 //! Diagnostics never quote names, ids, account numbers or dates: only segment indexes and
 //! codes from code lists.

@@ -2,7 +2,7 @@
 
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{
-    Amounts, ClaimRef, CodeSet, Correlation, Level, Party, ServiceLineRef, Source, StatusClass, StatusEvent,
+    Amounts, ClaimRef, CodeSet, Correlation, Level, Party, Reason, ServiceLineRef, Source, StatusClass, StatusEvent,
 };
 
 use crate::codes::Variant;
@@ -30,7 +30,13 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
 
     let mut out = Vec::new();
     for (i, node) in tree.nodes.iter().enumerate() {
-        let ctx = EventContext { speaker: &speakers[i], batch_reference: batch_reference(tree, i) };
+        // Only a 277CA's 2200B TRN02 is the submitted batch's number; a 277's is the trace of
+        // the 276 inquiry, which `batch_reference` (the 837 BHT03) is not.
+        let batch_reference = match variant {
+            Variant::ClaimAck => batch_reference(tree, i),
+            Variant::StatusResponse => None,
+        };
+        let ctx = EventContext { speaker: &speakers[i], batch_reference };
         if node.level.is_patient() {
             for (claim, cref) in node.claims.iter().zip(&claim_refs[i]) {
                 for seg in &claim.statuses {
@@ -42,6 +48,14 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
                 }
                 for line in &claim.lines {
                     let (lref, charged, paid) = line_ref(line, diags);
+                    if line.statuses.is_empty() {
+                        // A line without a status says nothing, but it should not vanish
+                        // silently: both guides require an STC in 2220D/E.
+                        diags.warning(
+                            format!("SVC at segment #{} (service line) has no STC line status; no event for this line", line.svc.index),
+                            Some(line.svc.position()),
+                        );
+                    }
                     for seg in &line.statuses {
                         let s = stc::read(seg, variant, diags);
                         let mut ev = ctx.event(Level::ServiceLine, seg, &s);
@@ -54,11 +68,32 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
             }
             continue;
         }
-        // Information source, receiver, provider (and unknown) levels: batch-level statuses.
+        if node.level == LevelCode::Receiver
+            && let Some(trn) = node.trace
+            && trn.opt(2).is_none()
+        {
+            let why = match variant {
+                Variant::ClaimAck => "the claim transaction batch number; the batch cannot be matched",
+                Variant::StatusResponse => "the trace number of the 276 inquiry",
+            };
+            diags.warning(format!("TRN at segment #{} (2200B) has no TRN02 ({why})", trn.index), Some(trn.position_at("TRN02")));
+        }
+        // Information source, receiver, provider (and unknown) levels: transaction-set level.
+        // A receiver (2200B) statement is about the whole batch and keeps its class. A provider
+        // (2200C) statement covers only that provider's claims: as a transaction-set event
+        // with its own class, a provider's rejection would read as the whole batch rejected
+        // while another provider's claims were accepted. So it is `informational` (its codes
+        // intact, the category's description saying what it covers), and its rejection is
+        // carried by the claims through the cascade.
+        let provider_note = provider_note(node, variant);
         for seg in &node.statuses {
             let s = stc::read(seg, variant, diags);
             let mut ev = ctx.event(Level::TransactionSet, seg, &s);
             ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
+            if let Some(note) = &provider_note {
+                ev.status = StatusClass::Informational;
+                annotate(&mut ev.reasons, note);
+            }
             let rejected = matches!(s.class, StatusClass::Rejected);
             out.push(ev);
             if rejected {
@@ -109,12 +144,7 @@ fn cascade(
         node.level.status_loop()
     );
     let mut reasons = s.reasons.clone();
-    for r in reasons.iter_mut().filter(|r| matches!(r.code_set, CodeSet::ClaimStatusCategory)) {
-        r.description = Some(match r.description.take() {
-            Some(d) => format!("{d} ({note})"),
-            None => note.clone(),
-        });
-    }
+    annotate(&mut reasons, &note);
     let mut out = Vec::new();
     // Children always follow their parent, so only later nodes can be beneath it.
     for (j, below) in tree.nodes.iter().enumerate().skip(at + 1) {
@@ -130,6 +160,29 @@ fn cascade(
         }
     }
     out
+}
+
+/// Append `note` to the description of every category reason (the note alone when the
+/// category is unknown).
+fn annotate(reasons: &mut [Reason], note: &str) {
+    for r in reasons.iter_mut().filter(|r| matches!(r.code_set, CodeSet::ClaimStatusCategory)) {
+        r.description = Some(match r.description.take() {
+            Some(d) => format!("{d} ({note})"),
+            None => note.to_string(),
+        });
+    }
+}
+
+/// What a provider-level (2200C) or unknown-level statement covers; `None` for the levels whose
+/// statements keep their class (source, receiver).
+fn provider_note(node: &Node<'_>, variant: Variant) -> Option<String> {
+    let who = match (&node.level, variant) {
+        (LevelCode::Provider, Variant::ClaimAck) => "a billing-provider-level statement (2200C)".to_string(),
+        (LevelCode::Provider, Variant::StatusResponse) => "a service-provider-level statement (2200C)".to_string(),
+        (LevelCode::Other(code), _) => format!("a statement at an HL level of unknown code {}, read as provider level", stc::shown(code)),
+        _ => return None,
+    };
+    Some(format!("{who}: covers only that provider's claims, not the whole batch"))
 }
 
 /// Who speaks for each node: the information source (level 20) above it, or failing a proper
@@ -179,6 +232,15 @@ fn source_speaker(node: &Node<'_>, diags: &mut Diags) -> Speaker {
     };
     let party = Party { name: person_name(nm1), id: nm1.string(9), id_qualifier: nm1.string(8) };
     let said_nothing = party.name.is_none() && party.id.is_none();
+    if said_nothing {
+        diags.warning(
+            format!(
+                "information source NM1 at segment #{} has neither a name (NM103) nor an id (NM109); the source party is unknown",
+                nm1.index
+            ),
+            Some(nm1.position_at("NM103")),
+        );
+    }
     Speaker { source, party: if said_nothing { None } else { Some(party) } }
 }
 
@@ -205,21 +267,27 @@ fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, dia
     if let Some(trn) = claim.trn {
         r.patient_control_number = trn.string(2);
         if r.patient_control_number.is_none() {
-            diags.warning(
-                format!("TRN at segment #{} has no TRN02 trace number (the claim's patient control number)", trn.index),
-                Some(trn.position_at("TRN02")),
-            );
+            let what = match variant {
+                Variant::ClaimAck => "the claim's patient control number",
+                Variant::StatusResponse => "the trace number of the 276 inquiry",
+            };
+            diags.warning(format!("TRN at segment #{} has no TRN02 ({what})", trn.index), Some(trn.position_at("TRN02")));
         }
     }
     for seg in &claim.refs {
+        // An empty REF never erases what another REF (or TRN02) gave.
+        let value = || seg.string(2);
         match seg.get(1) {
-            "1K" => r.payer_claim_number = seg.string(2),
-            "D9" => r.clearinghouse_claim_id = seg.string(2),
+            "1K" | "D9" | "EJ" if value().is_none() => {
+                ref_value(seg, diags);
+            }
+            "1K" => r.payer_claim_number = value(),
+            "D9" => r.clearinghouse_claim_id = value(),
             // REF*EJ is the patient account number, i.e. CLM01. In a 277 (X212) TRN02 is the
             // trace number of the 276 inquiry, which need not be CLM01, so EJ wins there; in a
             // 277CA (X214) TRN02 is CLM01 and EJ only fills a gap.
             "EJ" if variant == Variant::StatusResponse || r.patient_control_number.is_none() => {
-                r.patient_control_number = seg.string(2)
+                r.patient_control_number = value()
             }
             // Institutional type of bill: facility code + frequency code (CLM05-3).
             "BLT" => r.frequency_code = seg.opt(2).filter(|v| v.len() >= 2).and_then(|v| v.chars().last()).map(String::from),
@@ -247,6 +315,19 @@ fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, dia
             .find_map(|n| n.names.iter().find(|m| m.get(1) == "IL").and_then(|m| m.string(9)));
     }
     r
+}
+
+/// REF02 of a REF that keys a claim or line; a warning (naming the qualifier, never a value)
+/// when it is missing.
+fn ref_value(seg: &Segment, diags: &mut Diags) -> Option<String> {
+    let v = seg.string(2);
+    if v.is_none() {
+        diags.warning(
+            format!("REF*{} at segment #{} has no REF02 value; ignored", seg.get(1), seg.index),
+            Some(seg.position_at("REF02")),
+        );
+    }
+    v
 }
 
 /// The first DTP*472 (service date, D8 or RD8) among `dates`.
@@ -282,8 +363,14 @@ fn line_ref(line: &Line<'_>, diags: &mut Diags) -> (ServiceLineRef, Option<i64>,
         diags.warning(format!("SVC at segment #{} has no procedure or revenue code", svc.index), Some(svc.position_at("SVC01")));
     }
     r.units = svc.string(7);
-    r.line_item_control_number = line.refs.iter().find(|s| s.get(1) == "FJ").and_then(|s| s.string(2));
+    r.line_item_control_number = line.refs.iter().find(|s| s.get(1) == "FJ").and_then(|s| ref_value(s, diags));
     r.service_date = service_dates(&line.dates, diags).map(|(from, _)| from);
+    if svc.opt(2).is_none() {
+        diags.warning(
+            format!("SVC at segment #{} has no SVC02 line item charge amount (required)", svc.index),
+            Some(svc.position_at("SVC02")),
+        );
+    }
     let charged = stc::amount(svc, 2, diags);
     let paid = stc::amount(svc, 3, diags);
     (r, charged, paid)

@@ -30,19 +30,7 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
         }
         let variant = detect::detect(&group.gs, &tx.st, &tx.body, &mut diags);
         variants.push(variant);
-        let mut body = tx.body.as_slice();
-        if let (None, Some(last)) = (&tx.se, body.last())
-            && !last.terminated
-        {
-            diags.warning(
-                format!(
-                    "segment #{} {} at the end of the truncated file has no terminator and may be cut short; ignored",
-                    last.index, last.id
-                ),
-                Some(last.position()),
-            );
-            body = &body[..body.len() - 1];
-        }
+        let body = tx.body.as_slice();
         let tree = hierarchy::build(body, &mut diags);
         events.extend(mapping::events(&tree, variant, &mut diags));
     }

@@ -1,5 +1,7 @@
 //! One STC segment read into a status class, reasons, amounts and dates.
 
+use std::borrow::Cow;
+
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{CodeSet, Diagnostic, Reason, StatusClass};
 
@@ -10,7 +12,10 @@ use crate::diag::Diags;
 #[derive(Debug, Clone)]
 pub struct Stc {
     pub class: StatusClass,
-    /// STC01 as sent, its components joined with ':' ("A7:562:85").
+    /// The status composite that decided `class`, its components joined with ':' as sent
+    /// ("A7:562:85"): STC01, unless STC10 or STC11 (or a composite misplaced in STC09) is more
+    /// severe, so that a rejected event is never labelled by an accepting STC01. `reasons`
+    /// still carry every composite.
     pub raw_code: String,
     pub reasons: Vec<Reason>,
     /// STC04 total submitted charge.
@@ -26,37 +31,43 @@ pub struct Stc {
 /// The status composites of an STC: STC01, then the optional STC10 and STC11.
 const COMPOSITES: [usize; 3] = [1, 10, 11];
 
+/// A class found in one composite: the class, its category code (as read) and the element
+/// number of the composite (1, 9, 10 or 11).
+type Found = (StatusClass, String, usize);
+
 pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     let mut reasons = Vec::new();
-    let mut classes: Vec<(StatusClass, String)> = Vec::new();
+    let mut classes: Vec<Found> = Vec::new();
     // STC09 is the remittance trace (check/EFT) number, but a status composite one element
     // early is an easy slip (x12-reference.md §4's own STC10 example has one separator too
     // few). A known category code before a component separator there is read as a composite.
     let stc09 = seg.get(9);
-    let misplaced = stc09.contains(seg.component_separator) && codes::classify(seg.component(9, 1), variant).is_some();
+    let misplaced = stc09.contains(seg.component_separator)
+        && codes::classify(&seg.component(9, 1).to_ascii_uppercase(), variant).is_some();
     if misplaced {
         diags.warning(
             format!("STC09 at segment #{} holds a status composite (expected in STC10); read as one", seg.index),
             Some(seg.position_at("STC09")),
         );
     }
-    for n in COMPOSITES {
+    // A misplaced STC09 composite is read where STC10 belongs: right after STC01.
+    let order = if misplaced { [1, 9, 10, 11].as_slice() } else { COMPOSITES.as_slice() };
+    for &n in order {
         let comps = seg.components(n);
         if comps.iter().all(|c| c.is_empty()) {
             continue;
         }
         read_composite(seg, n, &comps, variant, &mut reasons, &mut classes, diags);
-        if n == 1 && misplaced {
-            read_composite(seg, 9, &seg.components(9), variant, &mut reasons, &mut classes, diags);
-        }
     }
 
-    let action = seg.get(3);
+    let sent_action = seg.get(3);
+    let action = known_code(sent_action, |c| matches!(c, "WQ" | "U"), seg, "STC03", diags);
+    let action = action.as_ref();
     if !matches!(action, "" | "WQ" | "U") {
         diags.once(
-            format!("stc03:{action}"),
+            format!("stc03:{sent_action}"),
             Diagnostic::warning(
-                format!("unknown STC03 action code {} at segment #{} (expected WQ or U); ignored", shown(action), seg.index),
+                format!("unknown STC03 action code {} at segment #{} (expected WQ or U); ignored", shown(sent_action), seg.index),
                 Some(seg.position_at("STC03")),
             ),
         );
@@ -64,9 +75,10 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
 
     // The category decides (x12-reference.md §4, §9); among several composites the most
     // severe class wins. STC03 only decides when no category is known.
-    // `rev` so that among equally severe composites the first one is named.
-    let class = match classes.iter().rev().max_by_key(|(c, _)| codes::severity(*c)) {
-        Some((class, category)) => {
+    // `rev` so that among equally severe composites the first one (STC01 before STC10) is named.
+    let decided = classes.iter().rev().max_by_key(|(c, _, _)| codes::severity(*c));
+    let class = match decided {
+        Some((class, category, _)) => {
             let contradicts = match action {
                 "U" => !matches!(class, StatusClass::Rejected),
                 "WQ" => matches!(class, StatusClass::Rejected),
@@ -78,7 +90,7 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
                     Diagnostic::info(
                         format!(
                             "STC03 action code {} at segment #{} contradicts category {}; the category decides the status",
-                            shown(action),
+                            shown(sent_action),
                             seg.index,
                             shown(category)
                         ),
@@ -89,20 +101,21 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
             *class
         }
         None => {
-            let class = match action {
-                "U" => StatusClass::Rejected,
-                "WQ" => StatusClass::Accepted,
-                _ => StatusClass::Informational,
+            // No category is known (masked or invented codes). STC03 U is a rejection
+            // (x12-reference.md §9: "STC03=U with an unknown category → rejected"); WQ is not
+            // trusted to make it accepted: an unknown category must not read optimistically.
+            let (class, message) = match action {
+                "U" => (StatusClass::Rejected, format!("status read from STC03 {} as rejected", shown(sent_action))),
+                "" => (StatusClass::Informational, "read as informational".to_string()),
+                _ => (
+                    StatusClass::Informational,
+                    format!("read as informational (STC03 {} alone does not make it accepted)", shown(sent_action)),
+                ),
             };
             diags.once(
                 format!("stc-fallback:{action}"),
                 Diagnostic::info(
-                    format!(
-                        "STC at segment #{} has no known category code; status read from STC03 {} as {}",
-                        seg.index,
-                        shown(action),
-                        class_name(class)
-                    ),
+                    format!("STC at segment #{} has no known category code; {message}", seg.index),
                     Some(seg.position()),
                 ),
             );
@@ -116,15 +129,24 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
         reasons.push(r);
     }
 
-    let raw_code = if seg.get(1).is_empty() {
+    if seg.get(1).is_empty() {
         diags.warning(
             format!("STC at segment #{} has no STC01 status composite", seg.index),
             Some(seg.position_at("STC01")),
         );
-        "STC01 (empty)".to_string()
-    } else {
-        seg.components(1).join(":")
+    }
+    let raw_code = match decided {
+        Some(&(_, _, n)) if n != 1 => seg.components(n).join(":"),
+        _ if seg.get(1).is_empty() => "STC01 (empty)".to_string(),
+        _ => seg.components(1).join(":"),
     };
+
+    if seg.opt(2).is_none() {
+        diags.warning(
+            format!("STC at segment #{} has no STC02 status effective date (required)", seg.index),
+            Some(seg.position_at("STC02")),
+        );
+    }
 
     Stc {
         class,
@@ -137,26 +159,54 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     }
 }
 
+/// `code` as it is to be looked up: as sent when `known` knows it (or it has no lower-case
+/// letter); otherwise upper-cased when that makes it known, with one warning per file. A
+/// lower-case "a7" is far more likely a case slip than a new code, and reading it as unknown
+/// would hide a rejection. Reasons and raw codes keep the code as sent.
+fn known_code<'c>(code: &'c str, known: impl Fn(&str) -> bool, seg: &Segment, el: &str, diags: &mut Diags) -> Cow<'c, str> {
+    if known(code) || !code.bytes().any(|b| b.is_ascii_lowercase()) {
+        return Cow::Borrowed(code);
+    }
+    let upper = code.to_ascii_uppercase();
+    if !known(&upper) {
+        return Cow::Borrowed(code);
+    }
+    diags.once(
+        "lower-case-codes".to_string(),
+        Diagnostic::warning(
+            format!(
+                "lower-case status codes were read as upper-case (the first: {} at segment #{} {el}); the codes are reported as sent",
+                shown(code),
+                seg.index
+            ),
+            Some(seg.position_at(el)),
+        ),
+    );
+    Cow::Owned(upper)
+}
+
 fn read_composite(
     seg: &Segment,
     n: usize,
     comps: &[&str],
     variant: Variant,
     reasons: &mut Vec<Reason>,
-    classes: &mut Vec<(StatusClass, String)>,
+    classes: &mut Vec<Found>,
     diags: &mut Diags,
 ) {
     let el = format!("STC{n:02}");
     let comp = |c: usize| comps.get(c).copied().unwrap_or("");
     let at = |c: usize| Some(seg.position_at(format!("{el}-{}", c + 1)));
     let (category, status, entity, qualifier) = (comp(0), comp(1), comp(2), comp(3));
+    let qualifier_read = known_code(qualifier, |c| c == "RX", seg, &format!("{el}-4"), diags);
 
     if category.is_empty() {
         diags.warning(format!("{el} at segment #{} has no category code ({el}-1)", seg.index), at(0));
     } else {
-        let description = codes::category_description(category);
-        match codes::classify(category, variant) {
-            Some(class) => classes.push((class, category.to_string())),
+        let read = known_code(category, |c| codes::category_description(c).is_some(), seg, &format!("{el}-1"), diags);
+        let description = codes::category_description(&read);
+        match codes::classify(&read, variant) {
+            Some(class) => classes.push((class, read.into_owned(), n)),
             None => diags.once(
                 format!("507:{category}"),
                 Diagnostic::warning(
@@ -170,10 +220,11 @@ fn read_composite(
 
     if !status.is_empty() {
         // Code list qualifier RX: the status is an NCPDP reject/payment code, not list 508.
-        let reason = if qualifier == "RX" {
+        let reason = if qualifier_read == "RX" {
             Reason::new(CodeSet::Other("NCPDP reject/payment code".into()), status, None)
         } else {
-            let description = codes::status_description(status);
+            let read = known_code(status, |c| codes::status_description(c).is_some(), seg, &format!("{el}-2"), diags);
+            let description = codes::status_description(&read);
             if description.is_none() {
                 let numeric = status.len() <= 4 && status.bytes().all(|b| b.is_ascii_digit());
                 let d = if numeric {
@@ -194,7 +245,8 @@ fn read_composite(
     }
 
     if !entity.is_empty() {
-        let description = codes::entity_description(entity);
+        let read = known_code(entity, |c| codes::entity_description(c).is_some(), seg, &format!("{el}-3"), diags);
+        let description = codes::entity_description(&read);
         if description.is_none() {
             diags.once(
                 format!("98:{entity}"),
@@ -207,7 +259,7 @@ fn read_composite(
         reasons.push(Reason { position: at(2), ..Reason::new(CodeSet::Entity, entity, description.map(str::to_string)) });
     }
 
-    if !matches!(qualifier, "" | "RX") {
+    if !matches!(qualifier_read.as_ref(), "" | "RX") {
         diags.once(
             format!("stc-qualifier:{qualifier}"),
             Diagnostic::warning(
@@ -226,20 +278,6 @@ pub fn shown(code: &str) -> String {
     } else {
         let head: String = code.chars().take(8).collect();
         format!("{head:?}… ({} characters)", code.chars().count())
-    }
-}
-
-pub fn class_name(class: StatusClass) -> &'static str {
-    match class {
-        StatusClass::Received => "received",
-        StatusClass::Accepted => "accepted",
-        StatusClass::AcceptedWithErrors => "accepted with errors",
-        StatusClass::Rejected => "rejected",
-        StatusClass::Pending => "pending",
-        StatusClass::Paid => "paid",
-        StatusClass::Denied => "denied",
-        StatusClass::Reversed => "reversed",
-        StatusClass::Informational => "informational",
     }
 }
 

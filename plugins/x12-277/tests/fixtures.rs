@@ -99,6 +99,8 @@ fn clearinghouse_277ca_batch_and_claims_accepted() {
     assert_eq!(b[0].effective_date.as_deref(), Some("2024-03-15"));
     assert!(b[0].claim.is_none());
     assert_eq!(b[0].position.as_ref().and_then(|p| p.segment_index), Some(13));
+    // The 2200C acceptance covers one provider's claims only: informational, codes intact.
+    assert_eq!((b[1].status, b[1].raw_code.as_str()), (StatusClass::Informational, "A1:20"));
     assert_eq!(out.events.iter().filter(|e| e.level == Level::Claim).count(), 3);
 
     let c1 = one(&out, "PCN1001");
@@ -138,11 +140,12 @@ fn payer_277ca_category_decides_not_stc03() {
     assert_eq!(c1.claim.as_ref().unwrap().payer_claim_number.as_deref(), Some("ICN20240001"));
     assert!(has(&out, Severity::Info, "STC03 action code \"WQ\" at segment #24 contradicts category \"A7\""));
 
-    // STC01 says A2 but STC10/STC11 reject: the most severe wins. Every composite and STC12
-    // become reasons.
+    // STC01 says A2 but STC10/STC11 reject: the most severe wins, and the composite that
+    // decided (STC10, the first of the equally severe A7/A3) is the raw code, so a rejected
+    // event is not labelled "A2:20". Every composite and STC12 become reasons.
     let c2 = one(&out, "PCN2002");
     assert_eq!(c2.status, StatusClass::Rejected);
-    assert_eq!(c2.raw_code, "A2:20", "raw_code is STC01 only");
+    assert_eq!(c2.raw_code, "A7:128:85", "raw_code is the deciding composite, STC10");
     assert_eq!(
         reasons(c2),
         [
@@ -161,7 +164,8 @@ fn payer_277ca_category_decides_not_stc03() {
     assert!(has(&out, Severity::Info, "segment #24 contradicts category \"A7\"; the category decides the status (2 occurrences"));
     assert!(!out.diagnostics.iter().any(|d| d.message.contains("#29")));
 
-    // Two STC segments on one claim: one event each.
+    // Equally severe STC01 and STC09 composites: STC01 stays the raw code (checked below for
+    // PCN2005). Two STC segments on one claim: one event each.
     let c3 = claim(&out, "PCN2003");
     assert_eq!(c3.iter().map(|e| e.raw_code.as_str()).collect::<Vec<_>>(), ["A3:21:85", "A6:145:82"]);
     assert!(c3.iter().all(|e| e.status == StatusClass::Rejected));
@@ -177,6 +181,7 @@ fn payer_277ca_category_decides_not_stc03() {
         [r("507", "A3", "STC01-1"), r("508", "21", "STC01-2"), r("507", "A3", "STC09-1"), r("508", "562", "STC09-2"), r("98", "85", "STC09-3")]
     );
     assert_eq!(c5.payment_reference, None);
+    assert_eq!(c5.raw_code, "A3:21", "STC01 decides among equally severe composites");
     assert!(has(&out, Severity::Warning, "STC09 at segment #42 holds a status composite"));
 
     // The 2200B acceptance does not cascade; totals with both sides.
@@ -190,11 +195,21 @@ fn payer_277ca_category_decides_not_stc03() {
 fn provider_level_rejection_cascades_to_its_claims_only() {
     let out = load("277ca-provider-rejected-cascade.x12");
     let b = batch(&out);
+    // 2200B keeps its class; each 2200C statement is informational at transaction-set level
+    // (one provider's rejection is not the batch's), its codes and reasons intact.
     assert_eq!(b.iter().map(|e| (e.status, e.raw_code.as_str())).collect::<Vec<_>>(), [
         (StatusClass::Accepted, "A1:20"),
-        (StatusClass::Rejected, "A3:562:85"),
-        (StatusClass::Accepted, "A1:20"),
+        (StatusClass::Informational, "A3:562:85"),
+        (StatusClass::Informational, "A1:20"),
     ]);
+    assert!(!b.iter().any(|e| e.status == StatusClass::Rejected), "no transaction-set rejection");
+    assert_eq!(reasons(b[1]), [r("507", "A3", "STC01-1"), r("508", "562", "STC01-2"), r("98", "85", "STC01-3")]);
+    for p in &b[1..] {
+        let d = p.reasons[0].description.as_deref().unwrap();
+        assert!(d.contains("billing-provider-level statement (2200C): covers only that provider's claims"), "{d}");
+    }
+    assert!(!b[0].reasons[0].description.as_deref().unwrap().contains("2200C"));
+    assert_eq!(b[1].amounts.charged, Some(30000));
     let provider_stc = b[1].position.as_ref().and_then(|p| p.segment_index);
     assert_eq!(provider_stc, Some(21));
 
@@ -205,6 +220,7 @@ fn provider_level_rejection_cascades_to_its_claims_only() {
     assert_eq!(reasons(c1), reasons(b[1]), "same reasons as the provider-level statement");
     let note = c1.reasons[0].description.as_deref().unwrap();
     assert!(note.contains("Returned as unprocessable") && note.contains("inherited") && note.contains("2200C"), "{note}");
+    assert!(!note.contains("covers only"), "the claim carries the cascade note, not the provider-level one: {note}");
     assert_eq!(c1.amounts.charged, None, "the provider's STC04 is not this claim's charge");
     assert_eq!(c1.correlation.batch_reference.as_deref(), Some("BATCH0003"));
     let cr = c1.claim.as_ref().unwrap();
@@ -252,6 +268,9 @@ fn service_lines_of_a_277ca() {
     assert_eq!(c.status, StatusClass::Rejected);
     let lines: Vec<_> = out.events.iter().filter(|e| e.level == Level::ServiceLine).collect();
     assert_eq!(lines.len(), 1, "the second line has no STC, so no event");
+    // …but it does not vanish silently.
+    assert!(has(&out, Severity::Warning, "SVC at segment #27 (service line) has no STC line status; no event for this line"));
+    assert!(!has(&out, Severity::Warning, "SVC at segment #23"), "the first line has its STC");
     let l = lines[0];
     assert_eq!((l.status, l.raw_code.as_str()), (StatusClass::Rejected, "A7:453"));
     let sl = l.service_line.as_ref().unwrap();
@@ -313,7 +332,9 @@ fn x212_claim_status_classes() {
 
     // TRN*2 without TRN02: REF*EJ gives the patient control number, with a warning.
     let ej = one(&out, "ACCT6009");
-    assert!(has(&out, Severity::Warning, "TRN at segment #42 has no TRN02"));
+    // In a 277 TRN02 is the 276 inquiry's trace number, not the claim's patient control number.
+    assert!(has(&out, Severity::Warning, "TRN at segment #42 has no TRN02 (the trace number of the 276 inquiry)"));
+    assert!(!out.diagnostics.iter().any(|d| d.message.contains("patient control number")), "{:#?}", out.diagnostics);
     // P2 with an STC10 F1: pending outranks paid.
     assert_eq!(ej.status, StatusClass::Pending);
     assert_eq!(reasons(ej)[2], r("507", "F1", "STC10-1"));
@@ -343,7 +364,12 @@ fn x212_inquiry_errors_are_informational_and_do_not_cascade() {
         (StatusClass::Informational, "E0:0"),
         (StatusClass::Informational, "E1:484:1P"),
     ]);
-    assert_eq!(b[0].correlation.batch_reference.as_deref(), Some("INQ276A"));
+    // The 2200B TRN02 of a 277 is the 276 inquiry's trace, not the 837 BHT03 that
+    // batch_reference stands for: no event carries it.
+    assert!(out.events.iter().all(|e| e.correlation.batch_reference.is_none()), "{:#?}", out.events);
+    assert!(!out.events.iter().any(|e| format!("{:?}", e.correlation).contains("INQ276A")));
+    let d = b[1].reasons[0].description.as_deref().unwrap();
+    assert!(d.contains("service-provider-level statement (2200C)"), "{d}");
     let c = one(&out, "STAT7001");
     assert_eq!(c.status, StatusClass::Pending);
     assert_eq!(out.events.len(), 3);
@@ -438,7 +464,7 @@ fn truncated_file_keeps_what_is_complete() {
     // The last, unterminated segment (half a REF*D9) is not trusted.
     let c2 = one(&out, "PCN1102");
     assert_eq!(c2.claim.as_ref().unwrap().clearinghouse_claim_id, None);
-    assert!(has(&out, Severity::Warning, "segment #27 REF at the end of the truncated file has no terminator"));
+    assert!(has(&out, Severity::Error, "ends inside segment #27 REF"), "{:?}", out.diagnostics);
 }
 
 #[test]
@@ -452,9 +478,30 @@ fn short_segments_are_read_best_effort() {
     let c = one(&out, "PCN1601");
     assert_eq!((c.raw_code.as_str(), c.status), ("A2", StatusClass::Accepted));
     assert_eq!(c.claim.as_ref().unwrap().patient_name.as_deref(), Some("DOE"));
-    assert!(has(&out, Severity::Warning, "STC01 at segment #16 has no claim status code"));
-    assert!(has(&out, Severity::Warning, "DTP*472 at segment #17 is not a valid D8 or RD8 service date"));
-    assert!(has(&out, Severity::Warning, "TRN at segment #18 has no TRN02"));
+    // Every short segment is reported once, by segment index and element, without values.
+    let expected = [
+        "information source NM1 at segment #6 has neither a name (NM103) nor an id (NM109)",
+        "TRN at segment #9 (2200B) has no TRN02 (the claim transaction batch number; the batch cannot be matched)",
+        "STC at segment #10 has no STC02",
+        "STC01 at segment #16 has no claim status code (STC01-2)",
+        "STC at segment #16 has no STC02",
+        "DTP*472 at segment #17 is not a valid D8 or RD8 service date",
+        "TRN at segment #18 has no TRN02 (the claim's patient control number)",
+        "STC at segment #19 has no STC02",
+        "REF*1K at segment #20 has no REF02 value",
+        "REF*D9 at segment #21 has no REF02 value",
+        "REF*EJ at segment #22 has no REF02 value",
+        "SVC at segment #23 has no SVC02 line item charge amount",
+        "STC at segment #24 has no STC02",
+    ];
+    let warnings = diags(&out, Severity::Warning);
+    assert_eq!(warnings.len(), expected.len(), "{warnings:#?}");
+    for (w, e) in warnings.iter().zip(expected) {
+        assert!(w.starts_with(e), "{w:?} should start with {e:?}");
+    }
+    for d in out.diagnostics.iter().filter(|d| d.severity == Severity::Warning) {
+        assert!(d.position.as_ref().and_then(|p| p.element.as_deref()).is_some(), "{:?} points at its element", d.message);
+    }
     let anonymous: Vec<_> = out.events.iter().filter(|e| e.level != Level::TransactionSet && pcn(e).is_none()).collect();
     assert_eq!(anonymous.len(), 2, "the claim without TRN02 and its line still report");
     let line = anonymous.iter().find(|e| e.level == Level::ServiceLine).unwrap();
@@ -463,26 +510,35 @@ fn short_segments_are_read_best_effort() {
 }
 
 #[test]
-fn lowercase_segment_ids_are_read_and_lowercase_codes_are_unknown() {
+fn lowercase_segment_ids_and_codes_are_read_as_upper_case() {
     let out = load("277ca-lowercase-ids-and-codes.x12");
     assert!(has(&out, Severity::Warning, "id \"stc\" is lower-case"));
     let c1 = one(&out, "PCN1801");
     assert_eq!(c1.status, StatusClass::Accepted);
     assert_eq!(c1.claim.as_ref().unwrap().clearinghouse_claim_id.as_deref(), Some("1234501801"));
-    // Data is never upper-cased: "a7" is not A7, "wq" is not WQ.
+    // A lower-case "a7" is read as A7 (a hidden rejection is worse than a tolerated case slip),
+    // and so is "wq"; the codes are reported as sent, with one warning for the file.
     let c2 = one(&out, "PCN1802");
-    assert_eq!((c2.status, c2.raw_code.as_str()), (StatusClass::Informational, "a7:562:85"));
-    assert_eq!(c2.reasons[0].description, None);
-    assert!(has(&out, Severity::Warning, "unknown claim status category code \"a7\" at segment #23 (STC01-1)"));
-    assert!(has(&out, Severity::Warning, "unknown STC03 action code \"wq\""));
+    assert_eq!((c2.status, c2.raw_code.as_str()), (StatusClass::Rejected, "a7:562:85"));
+    assert_eq!(reasons(c2), [r("507", "a7", "STC01-1"), r("508", "562", "STC01-2"), r("98", "85", "STC01-3")]);
+    assert!(c2.reasons[0].description.as_deref().unwrap().contains("Rejected for invalid information"));
+    let lower: Vec<_> = diags(&out, Severity::Warning).into_iter().filter(|m| m.contains("lower-case status codes")).collect();
+    assert_eq!(lower.len(), 1, "{lower:?}");
+    assert!(lower[0].starts_with("lower-case status codes were read as upper-case (the first: \"a7\" at segment #23 STC01-1)"), "{}", lower[0]);
+    assert!(lower[0].contains("2 occurrences"), "a7 and wq: {}", lower[0]);
+    assert!(!has(&out, Severity::Warning, "unknown claim status category code"));
+    assert!(!has(&out, Severity::Warning, "unknown STC03 action code"));
+    assert!(has(&out, Severity::Info, "STC03 action code \"wq\" at segment #23 contradicts category \"A7\""));
 }
 
 #[test]
 fn unknown_codes_junk_values_and_levels() {
     let out = load("277ca-unknown-codes.x12");
-    // Unknown category: STC03 decides (WQ accepted, U rejected), with diagnostics.
+    // Unknown category: never optimistic. STC03 WQ does not make it accepted (informational);
+    // U makes it rejected (x12-reference.md §9). With diagnostics.
     let b = batch(&out);
-    assert_eq!((b[0].raw_code.as_str(), b[0].status), ("X9:99:XX", StatusClass::Accepted));
+    assert_eq!((b[0].raw_code.as_str(), b[0].status), ("X9:99:XX", StatusClass::Informational));
+    assert!(has(&out, Severity::Info, "segment #13 has no known category code; read as informational (STC03 \"WQ\" alone does not make it accepted)"));
     assert_eq!(b[0].reasons[0].description, None);
     assert_eq!(one(&out, "PCN1901").status, StatusClass::Rejected);
     assert!(has(&out, Severity::Warning, "unknown claim status category code \"X9\" at segment #13 (STC01-1) (2 occurrences"));
@@ -507,7 +563,7 @@ fn unknown_codes_junk_values_and_levels() {
         (Severity::Warning, "STC02 at segment #25 is not a valid CCYYMMDD date"),
         (Severity::Warning, "AMT02 at segment #15 is not a valid amount"),
         (Severity::Warning, "DTP*472 at segment #23 is not a valid D8 or RD8 service date"),
-        (Severity::Warning, "unknown level code HL03 \"99\""),
+        (Severity::Warning, "unknown level code HL03 \"99\"; its loop names a patient or subscriber (NM1*QC/IL), so it is read as a patient level with claims"),
     ] {
         assert!(has(&out, sev, needle), "{needle}: {:#?}", out.diagnostics);
     }
@@ -515,9 +571,13 @@ fn unknown_codes_junk_values_and_levels() {
     let c3 = one(&out, "PCN1903");
     assert_eq!(c3.reasons[1].description, None);
     assert!(has(&out, Severity::Info, "claim status code \"999\" at segment #22 (STC01-2) is not in this plugin's code list 508 table"));
-    // The STC under the unknown HL level is still reported, at batch level.
-    assert_eq!(b.len(), 2);
-    assert_eq!(b[1].raw_code, "A2:20");
+    // The unknown HL level 99 names a patient (NM1*QC) and has a TRN: a claim loop, not a
+    // provider-level batch statement.
+    assert_eq!(b.len(), 1);
+    let c4 = one(&out, "PCN1904");
+    assert_eq!((c4.status, c4.raw_code.as_str()), (StatusClass::Accepted, "A2:20"));
+    let cr4 = c4.claim.as_ref().unwrap();
+    assert_eq!((cr4.patient_name.as_deref(), cr4.member_id.as_deref()), (Some("ROE, RICHARD"), Some("MBR0002")));
     // Rejected-count totals without a readable amount.
     assert!(has(&out, Severity::Info, "2200B totals (segment #14): rejected 2 claims"));
     // Diagnostics are in file order after the tokenizer's.
@@ -573,6 +633,65 @@ fn mixed_277ca_and_277_in_one_file() {
     assert!(has(&out, Severity::Warning, "mixes x12-277ca and x12-277"));
     assert_eq!(out.events.len(), 2);
     assert_eq!(out.events[1].status, StatusClass::Pending);
+}
+
+/// A 277CA around the given HL 3.. levels (source: a payer; receiver 2200B with TRN02 B1).
+fn ca_with(levels: &str) -> String {
+    format!(
+        "{}GS*HN*S*R*20240315*0930*1*X*005010X214~ST*277*0001*005010X214~BHT*0085*08*B*20240315*0930*TH~\
+         HL*1**20*1~NM1*PR*2*ACME*****PI*1~HL*2*1*21*1~TRN*2*B1~STC*A1:20*20240315*WQ*10~{levels}SE*1*0001~GE*1*1~IEA*1*000000001~",
+        isa("000000001")
+    )
+}
+
+#[test]
+fn raw_code_names_the_deciding_composite() {
+    let s = ca_with(
+        "HL*3*2*19*1~HL*4*3*PT~TRN*2*C1~STC*A2:20*20240315*WQ*1******A7:128:85~\
+         TRN*2*C2~STC*X9:1*20240315*WQ*1******A3:21~\
+         TRN*2*C3~STC*A7:562*20240315*U*1******A2:20~\
+         TRN*2*C4~STC*A1:20*20240315*WQ*1******A2:20*P1:20~\
+         TRN*2*C5~STC**20240315*U*1******A3:21:85~\
+         TRN*2*C6~STC**20240315*U*1*****A6:21:85~",
+    );
+    let out = parse_bytes("raw", s.as_bytes()).unwrap();
+    let got: Vec<_> =
+        ["C1", "C2", "C3", "C4", "C5", "C6"].iter().map(|n| (one(&out, n).status, one(&out, n).raw_code.clone())).collect();
+    assert_eq!(got, [
+        (StatusClass::Rejected, "A7:128:85".to_string()), // STC10 rejects: it names the event
+        (StatusClass::Rejected, "A3:21".to_string()),     // STC01's category is unknown
+        (StatusClass::Rejected, "A7:562".to_string()),    // STC01 is the most severe
+        (StatusClass::Pending, "P1:20".to_string()),      // STC11 pending outranks accepted
+        (StatusClass::Rejected, "A3:21:85".to_string()),  // empty STC01 (warned)
+        (StatusClass::Rejected, "A6:21:85".to_string()),  // empty STC01, composite misplaced in STC09
+    ]);
+    // The reasons still list every composite.
+    assert_eq!(reasons(one(&out, "C1")).len(), 5);
+    assert!(has(&out, Severity::Warning, "has no STC01 status composite"));
+}
+
+#[test]
+fn unknown_level_without_a_patient_name_is_a_provider_level() {
+    let s = ca_with("HL*3*2*99*1~NM1*85*2*CLINIC*****XX*1234567893~TRN*1*0~STC*A3:562:85*20240315*U*5~HL*4*3*PT~TRN*2*C1~");
+    let out = parse_bytes("unknown-level", s.as_bytes()).unwrap();
+    assert!(has(&out, Severity::Warning, "unknown level code HL03 \"99\"; its statuses are read as provider-level statuses"));
+    let b = batch(&out);
+    assert_eq!(b.iter().map(|e| e.status).collect::<Vec<_>>(), [StatusClass::Accepted, StatusClass::Informational]);
+    assert!(b[1].reasons[0].description.as_deref().unwrap().contains("unknown code \"99\", read as provider level"));
+    // Its rejection still reaches the claims beneath it.
+    assert_eq!((one(&out, "C1").status, one(&out, "C1").raw_code.as_str()), (StatusClass::Rejected, "A3:562:85"));
+}
+
+#[test]
+fn x212_receiver_trn_without_trn02_is_named_as_the_inquiry_trace() {
+    let s = format!(
+        "{}GS*HN*S*R*20240315*0930*1*X*005010X212~ST*277*0001*005010X212~BHT*0010*08*S*20240315*0930*DG~\
+         HL*1**20*1~NM1*PR*2*ACME*****PI*1~HL*2*1*21*1~NM1*41*2*SUB*****46*S1~TRN*2~STC*E0:0*20240315~SE*1*0001~GE*1*1~IEA*1*000000001~",
+        isa("000000001")
+    );
+    let out = parse_bytes("x212", s.as_bytes()).unwrap();
+    assert!(has(&out, Severity::Warning, "TRN at segment #9 (2200B) has no TRN02 (the trace number of the 276 inquiry)"));
+    assert!(!has(&out, Severity::Warning, "batch cannot be matched"));
 }
 
 #[test]

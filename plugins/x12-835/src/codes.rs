@@ -75,6 +75,20 @@ pub fn is_cost_share_carc(code: &str) -> bool {
     matches!(code, "1" | "2" | "3" | "66" | "241" | "247" | "248")
 }
 
+/// CARC 23, "impact of prior payer(s) adjudication": the part of the charge a prior payer's
+/// payment and adjustments already settled. Whatever the group (OA is the usual one; some
+/// payers send CO-23), the code itself carries the meaning (status.rs).
+pub fn is_prior_payer_carc(code: &str) -> bool {
+    code == "23"
+}
+
+/// CARCs that only bring the charge down to what the payer allows (45 fee schedule or
+/// contracted amount; 42, its inactive predecessor). Next to CARC 23 on a zero-paid
+/// secondary claim they explain nothing beyond "nothing more is due" (status.rs).
+pub fn is_fee_schedule_carc(code: &str) -> bool {
+    matches!(code, "45" | "42")
+}
+
 /// Claim Adjustment Reason Codes (external code list 139), the common ones.
 pub fn carc(code: &str) -> Option<&'static str> {
     Some(match code {
@@ -315,6 +329,13 @@ mod tests {
             assert!(plb_reason(c).is_some(), "PLB {c}");
         }
         assert!(carc("ZZZ").is_none() && rarc("M0").is_none() && plb_reason("ZZ").is_none());
+    }
+
+    #[test]
+    fn adjustment_kinds() {
+        assert!(is_prior_payer_carc("23") && !is_prior_payer_carc("230"));
+        assert!(is_fee_schedule_carc("45") && is_fee_schedule_carc("42") && !is_fee_schedule_carc("50"));
+        assert!(is_cost_share_carc("1") && !is_cost_share_carc("23"));
     }
 
     #[test]

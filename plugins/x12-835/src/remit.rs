@@ -9,11 +9,30 @@
 //!   level; from SVC on, CAS/DTM/REF/AMT/QTY/LQ belong to the latest service line (loop
 //!   2110), which is how the TR3 orders them.
 //! - PLB (provider adjustments) comes after the last claim.
-//! - Anything else (TS3, TS2, CUR, PER, NM1*82 provider ids, …) is read past silently.
+//! - Anything else (TS3, TS2, CUR, PER, NM1*82 provider ids, claim-level AMT such as AU
+//!   "coverage amount", …) is read past silently.
 //!
 //! Events are emitted in file order: the payment header (one per transaction set, at BPR),
 //! then for each claim its claim event followed by its service-line events, then one event
 //! per PLB adjustment pair.
+//!
+//! Derived claim values (the 835 states them per line only):
+//! - `amounts.allowed`: a service line's is its `AMT*B6`. A claim's is the sum of its lines'
+//!   `AMT*B6` when every line has one, else None (also None for a claim without lines).
+//!   Claim-level `AMT*AU` is the *coverage* amount, not the allowed amount, and is not used.
+//! - `amounts.adjusted`: Σ of the CAS amounts of the claim and of all its lines, each
+//!   counted once (computed from the CAS segments, never from the reasons below).
+//! - `reasons` of a claim event: first the claim's own (claim-level CAS, then MOA/MIA
+//!   remarks, LQ, and the CLP02 reason when the claim was forwarded or settled by a prior
+//!   payer), then ALWAYS the reasons of its service lines rolled up: one reason per distinct
+//!   (code set, group, code) over all lines, in order of first appearance, its `amount` the
+//!   sum of the lines' stated amounts (None when no line states one) and its `position` the
+//!   first line segment that carries it (a CAS/LQ inside loop 2110, so it is recognisable as
+//!   a line reason). Payers often put every CARC on the lines only (a denied claim then has
+//!   no claim-level reason at all), and even a claim with its own CAS/MOA (Medicare sends
+//!   MOA*MA01 or CO-253 on almost every claim) would otherwise hide the line denials that
+//!   explain it. The line events keep their own reasons unchanged, so a reason amount
+//!   appears at both levels: never add claim and line reason amounts together.
 
 use std::collections::HashMap;
 
@@ -26,7 +45,7 @@ use claimtrack_plugin_sdk::{
 use crate::codes::{self, Group};
 use crate::composite;
 use crate::notes::{Notes, dollars};
-use crate::status::{self, Mapped};
+use crate::status::{self, AdjustmentKinds, Mapped};
 
 /// State that spans transaction sets: reversals waiting for their correction.
 #[derive(Default)]
@@ -225,7 +244,6 @@ struct ClaimParts<'s> {
     lq: Vec<&'s Segment>,
     from: Option<&'s Segment>,
     to: Option<&'s Segment>,
-    allowed: Option<&'s Segment>,
     lines: Vec<LineParts<'s>>,
 }
 
@@ -252,7 +270,6 @@ impl<'s> ClaimParts<'s> {
             lq: Vec::new(),
             from: None,
             to: None,
-            allowed: None,
             lines: Vec::new(),
         }
     }
@@ -270,7 +287,6 @@ impl<'s> ClaimParts<'s> {
             ("LQ", _) => self.lq.push(seg),
             ("DTM", "232") => self.from = self.from.or(Some(seg)),
             ("DTM", "233") => self.to = self.to.or(Some(seg)),
-            ("AMT", "AU") => self.allowed = self.allowed.or(Some(seg)),
             _ => {}
         }
     }
@@ -301,8 +317,8 @@ struct Adjustments {
     reasons: Vec<Reason>,
     /// Σ amounts, `None` when no amount was read.
     total: Option<i64>,
-    /// Σ PR amounts with a cost-share CARC (status.rs).
-    cost_share: i64,
+    /// Cost share, prior payer, anything else refused (status.rs).
+    kinds: AdjustmentKinds,
 }
 
 /// CAS: up to six (reason, amount, quantity) triples after the group code.
@@ -347,10 +363,8 @@ fn read_cas(segs: &[&Segment], notes: &mut Notes, adj: &mut Adjustments) {
             }
             if let Some(a) = amount {
                 adj.total = Some(adj.total.unwrap_or(0).saturating_add(a));
-                if group == "PR" && codes::is_cost_share_carc(code) {
-                    adj.cost_share = adj.cost_share.saturating_add(a);
-                }
             }
+            adj.kinds.add(group, code, amount);
             adj.reasons.push(Reason {
                 code_set: CodeSet::Carc,
                 code: code.to_string(),
@@ -449,9 +463,9 @@ fn close(
         (x, y) => x.or(y),
     });
     let adjusted = notes.sum_in_range(adjusted, "adjustments", clp);
-    let cost_share = line_adjs.iter().fold(claim_adj.cost_share, |acc, a| acc.saturating_add(a.cost_share));
+    let kinds = line_adjs.iter().fold(claim_adj.kinds, |acc, a| acc.merge(&a.kinds));
 
-    let mapped = status::map_clp02(clp02, paid, cost_share);
+    let mapped = status::map_clp02(clp02, paid, &kinds);
     if !mapped.known && !clp02.is_empty() {
         notes.unknown_code(Severity::Warning, "claim status (CLP02)", clp02, clp.position_at("CLP02"));
     }
@@ -484,24 +498,24 @@ fn close(
 
     track_reversal(clp, &mut file.reversals, notes);
 
-    // Allowed: AMT*AU on the claim, else the sum of the lines' AMT*B6 when every line has one.
+    // Allowed (layout comment above): the lines' AMT*B6, summed only when every line has one.
     let line_allowed: Vec<Option<i64>> = c.lines.iter().map(|l| l.allowed.and_then(|a| notes.amount(a, 2))).collect();
-    let allowed = c.allowed.and_then(|a| notes.amount(a, 2)).or_else(|| {
-        (!line_allowed.is_empty() && line_allowed.iter().all(Option::is_some))
-            .then(|| line_allowed.iter().flatten().fold(0i64, |a, b| a.saturating_add(*b)))
-    });
+    let allowed = (!line_allowed.is_empty() && line_allowed.iter().all(Option::is_some))
+        .then(|| line_allowed.iter().flatten().fold(0i64, |a, b| a.saturating_add(*b)));
     let allowed = notes.sum_in_range(allowed, "allowed amounts", clp);
 
     let mut e = pay.event(Level::Claim, mapped.status, format!("CLP02 {clp02}").trim_end().to_string(), clp.position());
     e.reasons = claim_adj.reasons;
     remark_reasons(&c.remarks, notes, &mut e.reasons);
     lq_reasons(&c.lq, notes, &mut e.reasons);
-    if mapped.forwarded {
-        let mut r = Reason::new(
-            CodeSet::Other("claim status (CLP02)".into()),
-            clp02,
-            codes::claim_status(clp02).map(str::to_string),
-        );
+    if mapped.forwarded || mapped.prior_payer_settled {
+        let label = codes::claim_status(clp02).unwrap_or_default();
+        let description = if mapped.prior_payer_settled {
+            format!("{label}; paid nothing because the prior payer(s) already settled the claim (CARC 23): nothing more is due from this payer")
+        } else {
+            label.to_string()
+        };
+        let mut r = Reason::new(CodeSet::Other("claim status (CLP02)".into()), clp02, Some(description));
         r.position = Some(clp.position_at("CLP02"));
         e.reasons.push(r);
     }
@@ -511,11 +525,49 @@ fn close(
     e.amounts.adjusted = adjusted;
     e.amounts.allowed = allowed;
     e.claim = Some(claim_ref.clone());
+    let claim_at = events.len();
     events.push(e);
 
+    // A line inherits what the claim-level CAS say about a prior payer (CARC 23) or a refusal:
+    // they speak for the whole claim. Its cost share stays its own (as before).
+    let claim_level = AdjustmentKinds { cost_share: 0, ..claim_adj.kinds };
     for (((line, adj), dates), allowed) in c.lines.iter().zip(line_adjs).zip(line_dates).zip(line_allowed) {
-        events.push(line_event(line, adj, dates, allowed, clp02, &mapped, &claim_ref, pay, notes, totals));
+        events.push(line_event(line, adj, &claim_level, dates, allowed, clp02, &mapped, &claim_ref, pay, notes, totals));
     }
+    // The lines' reasons, rolled up onto the claim (layout comment above).
+    let rolled = roll_up(events.get(claim_at + 1..).unwrap_or_default(), clp, notes);
+    if let Some(claim_event) = events.get_mut(claim_at) {
+        claim_event.reasons.extend(rolled);
+    }
+}
+
+/// One reason per distinct (code set, group, code) of the service-line events, amounts summed.
+fn roll_up(line_events: &[StatusEvent], clp: &Segment, notes: &mut Notes) -> Vec<Reason> {
+    let mut out: Vec<Reason> = Vec::new();
+    let mut seen: HashMap<(String, Option<&str>, &str), usize> = HashMap::new();
+    for r in line_events.iter().flat_map(|e| &e.reasons) {
+        let key = (format!("{:?}", r.code_set), r.group.as_deref(), r.code.as_str());
+        match seen.get(&key).and_then(|&i| out.get_mut(i)) {
+            Some(o) => {
+                o.amount = match (o.amount, r.amount) {
+                    (Some(x), Some(y)) => Some(x.saturating_add(y)),
+                    (x, y) => x.or(y),
+                }
+            }
+            None => {
+                seen.insert(key, out.len());
+                out.push(r.clone());
+            }
+        }
+    }
+    for r in &mut out {
+        let what = match &r.group {
+            Some(g) => format!("service-line {g}-{} adjustments", r.code),
+            None => format!("service-line {} amounts", r.code),
+        };
+        r.amount = notes.sum_in_range(r.amount, &what, clp);
+    }
+    out
 }
 
 /// A reversal (CLP02 22) waits for its correction: a later, non-reversal CLP with the same
@@ -533,6 +585,7 @@ fn track_reversal(clp: &Segment, reversals: &mut HashMap<String, u32>, notes: &m
 fn line_event(
     line: &LineParts,
     adj: Adjustments,
+    claim_level: &AdjustmentKinds,
     (date, from, _to): (Option<String>, Option<String>, Option<String>),
     allowed: Option<i64>,
     clp02: &str,
@@ -561,10 +614,11 @@ fn line_event(
     let charged = notes.amount(svc, 2);
     let paid = notes.amount(svc, 3);
 
-    // A line follows its claim's CLP02; only its own money decides paid or denied.
+    // A line follows its claim's CLP02; its own money (and adjustments, with the claim-level
+    // prior-payer facts) decides paid or denied.
     let status = match claim_status.status {
         StatusClass::Reversed => StatusClass::Reversed,
-        _ => status::map_clp02(clp02, paid, adj.cost_share).status,
+        _ => status::map_clp02(clp02, paid, &adj.kinds.merge(claim_level)).status,
     };
 
     let mut e = pay.event(Level::ServiceLine, status, format!("CLP02 {clp02}").trim_end().to_string(), svc.position());

@@ -107,13 +107,13 @@ fn claim_event_carries_every_key_and_amount() {
     assert_eq!(e.amounts.patient_responsibility, Some(6000));
     // 3.00 claim-level + 80.00 and 67.00 on the lines: CLP03 − CLP04.
     assert_eq!(e.amounts.adjusted, Some(15000));
-    assert_eq!(e.amounts.allowed, Some(21300), "AMT*AU");
+    assert_eq!(e.amounts.allowed, Some(21300), "Σ lines' AMT*B6 (160 + 53), not AMT*AU (250, coverage amount)");
     assert_eq!(e.payment_reference.as_deref(), Some("EFT0000100"));
     assert_eq!(e.effective_date.as_deref(), Some("2024-03-15"));
     assert_eq!(e.position.as_ref().unwrap().segment_id.as_deref(), Some("CLP"));
 
-    // Claim-level CAS and MOA, nothing from the lines.
-    assert_eq!(e.reasons.len(), 2, "{:?}", e.reasons);
+    // Claim-level CAS and MOA first, then the lines' reasons rolled up.
+    assert_eq!(e.reasons.len(), 6, "{:?}", e.reasons);
     let carc = &e.reasons[0];
     assert_eq!((carc.code_set.clone(), carc.code.as_str()), (CodeSet::Carc, "253"));
     assert_eq!(carc.group.as_deref(), Some("CO"));
@@ -124,6 +124,53 @@ fn claim_event_carries_every_key_and_amount() {
     assert_eq!((rarc.code_set.clone(), rarc.code.as_str()), (CodeSet::Rarc, "MA01"));
     assert!(rarc.description.is_some() && rarc.group.is_none());
     assert_eq!(rarc.position.as_ref().unwrap().element.as_deref(), Some("MOA03"));
+    let rolled: Vec<_> = e.reasons[2..].iter().map(|r| (r.code_set.clone(), r.group.as_deref(), r.code.as_str(), r.amount)).collect();
+    assert_eq!(rolled, [
+        (CodeSet::Carc, Some("CO"), "45", Some(8700)),
+        (CodeSet::Carc, Some("PR"), "2", Some(4000)),
+        (CodeSet::Carc, Some("PR"), "3", Some(2000)),
+        (CodeSet::Rarc, None, "N130", None),
+    ]);
+}
+
+#[test]
+fn claim_reasons_roll_up_the_line_reasons() {
+    // Denied claims whose CARCs sit only on their lines: the claim says why.
+    let out = load("835-claim-status-codes.x12");
+    for (pcn, status, expected) in [
+        ("ST02", StatusClass::Denied, vec![(CodeSet::Carc, Some("CO"), "96", Some(10000), 20)]),
+        ("ST07", StatusClass::Denied, vec![(CodeSet::Carc, Some("CO"), "50", Some(10000), 39), (CodeSet::Rarc, None, "N130", None, 40)]),
+        ("ST03", StatusClass::Paid, vec![(CodeSet::Carc, Some("PR"), "1", Some(10000), 25)]),
+    ] {
+        let e = claim(&out, pcn);
+        assert_eq!(e.status, status, "{pcn}");
+        let got: Vec<_> = e
+            .reasons
+            .iter()
+            .map(|r| (r.code_set.clone(), r.group.as_deref(), r.code.as_str(), r.amount, r.position.as_ref().unwrap().segment_index.unwrap()))
+            .collect();
+        assert_eq!(got, expected, "{pcn}: positioned at the line's CAS/LQ");
+        assert!(e.reasons.iter().all(|r| r.description.is_some()), "{pcn}");
+        // Adjusted comes from the CAS segments, not from the reasons: counted once.
+        assert_eq!(e.amounts.adjusted, Some(10000), "{pcn}");
+        // The line keeps its own reasons.
+        assert_eq!(lines(&out, pcn, None)[0].reasons.len(), expected.len(), "{pcn}");
+    }
+    // A claim with no line has nothing to roll up; one with claim-level CAS keeps just those.
+    let e = claim(&out, "ST04");
+    assert_eq!(e.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["204"]);
+
+    // Same (group, code) on several lines: one reason, amounts summed, first position.
+    let out = load("835-paid-claims-ach.x12");
+    let e = claim(&out, "PCN1003");
+    let got: Vec<_> = e
+        .reasons
+        .iter()
+        .map(|r| (r.group.as_deref(), r.code.as_str(), r.amount, r.position.as_ref().unwrap().segment_index.unwrap()))
+        .collect();
+    assert_eq!(got, [(Some("CO"), "45", Some(4000), 48), (Some("PR"), "3", Some(2000), 49)]);
+    assert_eq!(e.amounts.adjusted, Some(6000), "CO-45 20 + PR-3 20 + CO-45 20, once");
+    assert_eq!(claim(&out, "PCN1001").amounts.adjusted, Some(15000), "not double-counted with the rolled-up reasons");
 }
 
 #[test]
@@ -157,7 +204,8 @@ fn clp02_mapping_follows_the_reference_table() {
         ("ST06", StatusClass::Paid, "CLP02 3", false),
         ("ST07", StatusClass::Denied, "CLP02 4", false),
         ("ST08", StatusClass::Paid, "CLP02 19", true),
-        ("ST09", StatusClass::Denied, "CLP02 20", true),
+        // Secondary, forwarded, $0 because the prior payer settled it (OA-23): nothing more due.
+        ("ST09", StatusClass::Paid, "CLP02 20", true),
         ("ST10", StatusClass::Paid, "CLP02 21", true),
         ("ST11", StatusClass::Denied, "CLP02 23", true),
         ("ST12", StatusClass::Informational, "CLP02 25", false),
@@ -171,7 +219,48 @@ fn clp02_mapping_follows_the_reference_table() {
             assert!(r.description.as_deref().unwrap().contains("forwarded"), "{pcn}");
         }
     }
+    let st09 = claim(&out, "ST09").reasons.iter().find(|r| r.code == "20").unwrap().description.clone().unwrap();
+    assert!(st09.contains("forwarded") && st09.contains("prior payer"), "{st09}");
     assert!(warnings(&out).is_empty(), "{:?}", warnings(&out));
+}
+
+#[test]
+fn secondary_zero_pay_settled_by_the_prior_payer_is_paid() {
+    let out = load("835-secondary-zero-pay-prior-payer.x12");
+    let clp02_reason = |pcn| {
+        claim(&out, pcn)
+            .reasons
+            .iter()
+            .find(|r| r.code_set == CodeSet::Other("claim status (CLP02)".into()))
+            .map(|r| (r.code.clone(), r.description.clone().unwrap(), r.position.as_ref().unwrap().element.clone().unwrap()))
+    };
+    use StatusClass::*;
+    // (claim, claim status, settled by the prior payer, its lines' statuses)
+    for (pcn, status, settled, line_status) in [
+        ("SEC01", Paid, true, vec![Paid]),    // 2, claim-level OA-23; the bare line inherits it
+        ("SEC02", Paid, true, vec![Paid]),    // 3, line-level OA-23 + CO-45
+        ("SEC03", Paid, true, vec![]),        // 21, OA-23 + PR-2
+        ("SEC04", Denied, false, vec![Denied]), // 2, OA-23 + CO-50: this payer denied the rest
+        ("SEC05", Denied, false, vec![]),     // 1, processed as primary: no prior payer
+        ("SEC06", Paid, false, vec![]),       // 2, money paid
+        ("SEC07", Denied, false, vec![Paid, Denied]), // one line settled, one denied
+    ] {
+        let e = claim(&out, pcn);
+        assert_eq!(e.status, status, "{pcn}");
+        assert_eq!(e.amounts.paid, Some(if pcn == "SEC06" { 2500 } else { 0 }), "{pcn}");
+        let r = clp02_reason(pcn);
+        assert_eq!(r.as_ref().is_some_and(|r| r.1.contains("prior payer(s) already settled the claim (CARC 23)")), settled, "{pcn}: {r:?}");
+        assert_eq!(lines(&out, pcn, None).iter().map(|l| l.status).collect::<Vec<_>>(), line_status, "{pcn}");
+    }
+    let (code, description, element) = clp02_reason("SEC01").unwrap();
+    assert_eq!((code.as_str(), element.as_str()), ("2", "CLP02"));
+    assert_eq!(description, "processed as secondary; paid nothing because the prior payer(s) already settled the claim (CARC 23): nothing more is due from this payer");
+    assert!(clp02_reason("SEC03").unwrap().1.starts_with("processed as tertiary, forwarded"), "the forwarded flag stays");
+    // The CARC 23 itself is among the claim's reasons, rolled up from the line when it is there.
+    let sec02: Vec<_> = claim(&out, "SEC02").reasons.iter().map(|r| (r.group.as_deref(), r.code.as_str(), r.amount)).collect();
+    assert_eq!(sec02, [(None, "3", None), (Some("OA"), "23", Some(6000)), (Some("CO"), "45", Some(2000))]);
+    assert_eq!(claim(&out, "SEC02").amounts.allowed, Some(6000));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
 }
 
 #[test]
@@ -486,13 +575,29 @@ fn truncated_file_keeps_what_is_complete() {
     assert_small_paid(&out, "PCN9701");
     let cut = claim(&out, "PCN9702");
     assert_eq!((cut.status, cut.amounts.paid), (StatusClass::Paid, Some(15000)));
-    let e = errors(&out);
-    assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("file is truncated"), "{}", e[0]);
-    // Tokenizer diagnostics first, then the plugin's.
-    let sev: Vec<Severity> = out.diagnostics.iter().map(|d| d.severity).collect();
-    assert_eq!(sev, [Severity::Error, Severity::Warning], "{:?}", out.diagnostics);
+    // The SDK tokenizer drops the cut-off `SVC*HC:99213*200` itself: no service line is
+    // reported, so nothing is said about its missing SVC03 either.
+    assert!(lines(&out, "PCN9702", None).is_empty());
+    assert_eq!((cut.reasons.len(), cut.amounts.allowed), (0, None), "nothing rolled up from a dropped line");
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    let d = &out.diagnostics[0];
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.message.starts_with("file is truncated: it ends inside segment #24 SVC"), "{}", d.message);
+    let pos = d.position.as_ref().unwrap();
+    assert_eq!((pos.segment_index, pos.segment_id.as_deref()), (Some(24), Some("SVC")));
+    // BPR02 (80.00) is not Σ CLP04 (230.00), but the cut transaction set is not balanced.
     assert!(!warnings(&out).iter().any(|w| w.contains("balance")), "no balancing on a cut transaction set");
+
+    // The same file completed by its trailers: the line is read and the balance is checked.
+    let mut whole = fixture_bytes("835-truncated.x12");
+    whole.extend_from_slice(b"~SE*23*0171~GE*1*117~IEA*1*000000117~");
+    let out = x12_835::parse_bytes("whole.835", &whole).unwrap();
+    assert_eq!(lines(&out, "PCN9702", None).len(), 1);
+    let w = warnings(&out);
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w.contains(&"SVC at segment #24 is missing SVC03"), "{w:?}");
+    assert!(w.iter().any(|m| m.starts_with("BPR02 at segment #4 is 80.00") && m.contains("230.00") && m.contains("does not balance")), "{w:?}");
+    assert!(errors(&out).is_empty(), "{:?}", errors(&out));
 }
 
 #[test]

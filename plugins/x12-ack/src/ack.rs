@@ -16,6 +16,8 @@
 //! loop (level claim), one per AK9 (level functional-group), at the IK5/AK9 position.
 //! An acknowledgement with no AK2 or no AK1 to correlate it is warned about and not emitted:
 //! the host could not attach it to anything.
+//! Every IK3 is a reason, even one without its IK304 code (then a free-text reason saying
+//! where the error is), so the place of an error is never lost.
 
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_plugin_sdk::x12::{self, Group, Interchange, Segment, Transaction};
@@ -79,6 +81,14 @@ pub fn read(ic: &Interchange, group: &Group, tx: &Transaction, out: &mut Out) {
                         format!("AK1 at segment #{} has no AK102 group control number; its acknowledgements cannot be matched to a batch", seg.index),
                         seg,
                         "AK102",
+                    );
+                }
+                // The 999 guide requires AK103 (GS08 of the acknowledged group); the 4010 997 has none.
+                if env.flavor == Flavor::Ack999 && seg.opt(3).is_none() {
+                    out.warn_at(
+                        format!("AK1 at segment #{} has no AK103 version identifier", seg.index),
+                        seg,
+                        "AK103",
                     );
                 }
                 ak1 = Some(GroupCtx { control_number: seg.string(2), loops: 0, accepted: 0 });
@@ -226,6 +236,19 @@ fn emit_set(l: SetLoop, ik5: Option<&Segment>, ak1: Option<&mut GroupCtx>, env: 
         }
         None => (StatusClass::Informational, "AK2".to_string(), &l.ak2),
     };
+    // The 999 guide requires IK502 whenever the set is rejected: it says why.
+    if let Some(s) = ik5
+        && flavor == Flavor::Ack999
+        && matches!(s.opt(1), Some("R" | "M" | "W" | "X"))
+        && s.opt(2).is_none()
+    {
+        let el = element_name(s, 2);
+        out.warn_at(
+            format!("{} at segment #{} rejects the set but has no {el} transaction set error code", s.id, s.index),
+            s,
+            &el,
+        );
+    }
     let set_reasons: Vec<Reason> = match ik5 {
         Some(s) => (2..=6)
             .filter_map(|n| out.coded_reason(s, n, CodeSet::AckTransactionSetError, |c| codes::set_error(flavor, c)))
@@ -320,15 +343,26 @@ fn segment_error_reasons(e: &SegmentError, acked_kind: Option<&str>, flavor: Fla
             });
             reasons.push(r);
         }
-        None => out.warn_at(
-            format!("{} at segment #{} has no {} segment error code", seg.id, seg.index, element_name(seg, 4)),
-            seg,
-            &element_name(seg, 4),
-        ),
+        None => {
+            let el = element_name(seg, 4);
+            out.warn_at(format!("{} at segment #{} has no {el} segment error code", seg.id, seg.index), seg, &el);
+            // Without a code there is still a place, which is often all the submitter needs.
+            let text = format!("{place} (segment error without an {el} code)");
+            reasons.push(Reason { position: Some(seg.position()), ..Reason::new(CodeSet::FreeText, text, None) });
+        }
     }
 
     for el in &e.elements {
         let s = &el.seg;
+        // The 999 guide requires IK402 (the data element reference number); the 997 AK402 is optional.
+        if flavor == Flavor::Ack999 && s.opt(2).is_none() {
+            let name = element_name(s, 2);
+            out.warn_at(
+                format!("{} at segment #{} has no {name} data element reference number", s.id, s.index),
+                s,
+                &name,
+            );
+        }
         // "CLM02, data element 782, in segment CLM at position 22; bad value "X""
         let mut parts = Vec::new();
         if let Some(r) = context::element_ref(seg_id, &s.components(1)) {
@@ -393,6 +427,19 @@ fn emit_group(seg: &Segment, ak1: Option<&GroupCtx>, env: &Env, out: &mut Out) {
         parsed
     };
     let (included, received, accepted) = (count(2), count(3), count(4));
+    let missing: Vec<String> = (2..=4).filter(|&n| seg.opt(n).is_none()).map(|n| format!("AK9{n:02}")).collect();
+    if let Some(first) = missing.first() {
+        out.warn_at(
+            format!(
+                "AK9 at segment #{} has no {} transaction set count{}",
+                seg.index,
+                missing.join(", "),
+                if missing.len() > 1 { "s" } else { "" }
+            ),
+            seg,
+            first,
+        );
+    }
 
     let mut ev = StatusEvent::new(Level::FunctionalGroup, Source::Clearinghouse, status, raw_code);
     // The counts explain anything short of a plain acceptance ("partially accepted: 1 of 3").

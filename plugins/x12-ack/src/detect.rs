@@ -10,6 +10,15 @@ pub fn is_ack(st01: &str) -> bool {
     st01 == "999" || st01 == "997"
 }
 
+/// The ST01 a format id stands for; `None` for the TA1, which is no transaction set.
+pub fn kind_of(format_id: &str) -> Option<&'static str> {
+    match format_id {
+        FORMAT_999 => Some("999"),
+        FORMAT_997 => Some("997"),
+        _ => None,
+    }
+}
+
 /// Confidence from the content only: file names lie.
 pub fn sniff(head: &[u8]) -> u8 {
     let Some(h) = x12::sniff_head(head) else { return 0 };

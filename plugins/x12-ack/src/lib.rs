@@ -92,10 +92,12 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
     out.events.sort_by_key(|e| e.position.as_ref().and_then(|p| p.segment_index).unwrap_or(0));
 
     let mut metadata = doc.metadata(format_id);
-    // The implementation is the acknowledgement's, even when another kind of group comes first.
+    // The implementation is that of the first set of the format chosen, even when another kind
+    // of group (a 277, or a 997 beside a 999) comes first. A TA1-only file has none.
+    let kind = detect::kind_of(format_id);
     metadata.implementation = doc
         .transactions()
-        .find(|(_, _, t)| detect::is_ack(t.kind()))
+        .find(|(_, _, t)| Some(t.kind()) == kind)
         .and_then(|(_, g, t)| g.gs.string(8).or_else(|| t.st.string(3)));
     let mut diagnostics = doc.diagnostics;
     diagnostics.extend(out.diagnostics);

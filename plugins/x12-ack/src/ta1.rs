@@ -1,12 +1,21 @@
 //! TA1 interchange acknowledgement: one event per TA1 segment (x12-reference.md §2).
 //!
 //! `TA1*<TA101 ISA13 acked>*<TA102 YYMMDD>*<TA103 HHMM>*<TA104 A|E|R>*<TA105 note code>`
+//!
+//! TA101–TA103 identify the *submitted* interchange (its ISA13, ISA09, ISA10): they are
+//! correlation data, not the moment of the acknowledgement. The event's `effective_date` is
+//! therefore the acknowledgement's own ISA09/ISA10 (the interchange carrying the TA1), as the
+//! 999/997 use their own GS04/GS05. TA102/TA103 are still checked, since a bad one means the
+//! submission may be misidentified.
 
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_plugin_sdk::x12::{self, Interchange, Segment};
 
 use crate::codes;
 use crate::out::Out;
+
+/// TA105 is the last element the standard defines.
+const LAST_ELEMENT: usize = 5;
 
 pub fn read(seg: &Segment, ic: &Interchange, out: &mut Out) {
     let ack = seg.opt(4);
@@ -25,8 +34,28 @@ pub fn read(seg: &Segment, ic: &Interchange, out: &mut Out) {
         None => "TA1".to_string(),
     };
     let mut ev = StatusEvent::new(Level::Interchange, Source::Clearinghouse, status, raw_code);
-    // TA105 is optional in practice: old TA1s send only four elements.
-    ev.reasons.extend(out.coded_reason(seg, 5, CodeSet::Ta1Note, codes::ta1_note));
+    match out.coded_reason(seg, 5, CodeSet::Ta1Note, codes::ta1_note) {
+        Some(r) => ev.reasons.push(r),
+        // Required by the standard; some senders stop after TA104 anyway. The status still holds.
+        None => out.warn_at(
+            format!("TA1 at segment #{} has no TA105 interchange note code (required by the standard)", seg.index),
+            seg,
+            "TA105",
+        ),
+    }
+    // Only elements with content count: a trailing separator, or an element made only of
+    // component separators (seen in the wild: `…*R*006*:`), is harmless.
+    let extra: Vec<usize> = (LAST_ELEMENT + 1..=seg.len())
+        .filter(|&n| seg.components(n).iter().any(|c| !c.is_empty()))
+        .collect();
+    if let (Some(&first), Some(&last)) = (extra.first(), extra.last()) {
+        let range = if first == last { format!("TA1{first:02}") } else { format!("TA1{first:02} to TA1{last:02}") };
+        out.warn_at(
+            format!("TA1 at segment #{} has unexpected extra elements after TA105 ({range}); ignored", seg.index),
+            seg,
+            &format!("TA1{first:02}"),
+        );
+    }
     match seg.opt(1) {
         Some(n) => {
             if n.len() != 9 || !n.bytes().all(|b| b.is_ascii_digit()) {
@@ -47,41 +76,27 @@ pub fn read(seg: &Segment, ic: &Interchange, out: &mut Out) {
             "TA101",
         ),
     }
-    ev.effective_date = date_time(seg, out);
+    check_submission_date_time(seg, out);
+    ev.effective_date = ic.created();
     ev.source_party = ic.sender();
     ev.position = Some(seg.position());
     out.events.push(ev);
 }
 
-/// TA102 + TA103. TA102 is YYMMDD; an 8-digit CCYYMMDD (seen in the wild) is read too, with
-/// a warning, since its meaning is unambiguous.
-fn date_time(seg: &Segment, out: &mut Out) -> Option<String> {
-    let raw = seg.opt(2)?;
-    let date = match x12::date_yymmdd(raw) {
-        Some(d) => d,
-        None => match x12::date_ccyymmdd(raw) {
-            Some(d) => {
-                out.warn_at(
-                    format!("TA102 at segment #{} is CCYYMMDD, not YYMMDD; read as such", seg.index),
-                    seg,
-                    "TA102",
-                );
-                d
-            }
-            None => {
-                out.warn_at(format!("TA102 at segment #{} is not a valid YYMMDD date", seg.index), seg, "TA102");
-                return None;
-            }
-        },
-    };
+/// TA102 (YYMMDD) and TA103 (HHMM), each on its own. An 8-digit CCYYMMDD TA102 (seen in the
+/// wild) is accepted with a warning, since its meaning is unambiguous.
+fn check_submission_date_time(seg: &Segment, out: &mut Out) {
+    match seg.opt(2) {
+        None => out.warn_at(format!("TA1 at segment #{} has no TA102 interchange date", seg.index), seg, "TA102"),
+        Some(raw) if x12::date_yymmdd(raw).is_some() => {}
+        Some(raw) if x12::date_ccyymmdd(raw).is_some() => {
+            out.warn_at(format!("TA102 at segment #{} is CCYYMMDD, not YYMMDD", seg.index), seg, "TA102")
+        }
+        Some(_) => out.warn_at(format!("TA102 at segment #{} is not a valid YYMMDD date", seg.index), seg, "TA102"),
+    }
     match seg.opt(3) {
-        Some(t) => match x12::time_hhmm(t) {
-            Some(t) => Some(format!("{date}T{t}")),
-            None => {
-                out.warn_at(format!("TA103 at segment #{} is not a valid HHMM time", seg.index), seg, "TA103");
-                Some(date)
-            }
-        },
-        None => Some(date),
+        None => out.warn_at(format!("TA1 at segment #{} has no TA103 interchange time", seg.index), seg, "TA103"),
+        Some(t) if x12::time_hhmm(t).is_some() => {}
+        Some(_) => out.warn_at(format!("TA103 at segment #{} is not a valid HHMM time", seg.index), seg, "TA103"),
     }
 }

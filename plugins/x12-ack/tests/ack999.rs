@@ -297,15 +297,33 @@ fn truncated_file_keeps_what_was_read() {
 #[test]
 fn short_segments_missing_trailing_elements() {
     let o = parse("999-short-segments.x12");
-    assert!(has_warning(&o, "IK3 at segment #6 has no IK304 segment error code"));
-    assert!(has_warning(&o, "AK2 at segment #9 has no AK202"));
-    assert!(has_warning(&o, "IK5 at segment #10 has no IK501 acknowledgment code"));
+    // Every required element that is missing is named, in file order.
+    assert_eq!(
+        warnings(&o),
+        vec![
+            "AK1 at segment #4 has no AK103 version identifier",
+            "IK3 at segment #6 has no IK304 segment error code",
+            "IK4 at segment #7 has no IK402 data element reference number",
+            "IK5 at segment #8 rejects the set but has no IK502 transaction set error code",
+            "AK2 at segment #9 has no AK202 transaction set control number",
+            "IK5 at segment #10 has no IK501 acknowledgment code",
+            "AK9 at segment #11 has no AK902, AK903, AK904 transaction set counts",
+        ]
+    );
+    let elements: Vec<_> =
+        o.diagnostics.iter().map(|d| d.position.as_ref().and_then(|p| p.element.as_deref()).unwrap()).collect();
+    assert_eq!(elements, vec!["AK103", "IK304", "IK402", "IK502", "AK202", "IK501", "AK902"]);
     let sets = events_at(&o, Level::TransactionSet);
     assert_eq!(sets.len(), 2);
     assert_eq!(sets[0].status, StatusClass::Rejected);
     assert_eq!(sets[0].raw_code, "IK5 R");
-    // No IK304: the IK4 still says what and where.
-    assert_eq!(codes(sets[0]), vec!["1"]);
+    // No IK304: the IK3 is still a reason, saying where; the IK4 still says what and where.
+    assert_eq!(sets[0].reasons.len(), 2);
+    let ik3 = &sets[0].reasons[0];
+    assert_eq!(ik3.code_set, CodeSet::FreeText);
+    assert_eq!(ik3.code, "segment CLM at position 22 of the 837 transaction set (segment error without an IK304 code)");
+    let at = ik3.position.as_ref().unwrap();
+    assert_eq!((at.segment_index, at.segment_id.as_deref(), at.element.as_deref()), (Some(6), Some("IK3"), None));
     assert_eq!(
         description(sets[0], &CodeSet::AckElementError, "1"),
         "Required data element missing (CLM02, in segment CLM at position 22)"
@@ -316,6 +334,60 @@ fn short_segments_missing_trailing_elements() {
     );
     let g = events_at(&o, Level::FunctionalGroup)[0];
     assert_eq!((g.status, g.reasons.len()), (StatusClass::Rejected, 0), "no counts, no summary");
+}
+
+#[test]
+fn an_incomplete_ik3_keeps_its_claim_and_its_place() {
+    let isa =
+        "ISA*00*          *00*          *ZZ*CLEARHOUSE01   *ZZ*PRACTICE0042   *240301*0915*^*00501*000000298*0*P*:~";
+    let body = [
+        "GS*FA*CLEARHOUSE01*PRACTICE0042*20240301*0916*298*X*005010X231A1",
+        "ST*999*0001*005010X231A1",
+        "AK1*HC*1098*005010X222A1",
+        "AK2*837*0001*005010X222A1",
+        "IK3*REF*57*2300",
+        "CTX*CLM01:PCN0098",
+        "IK5*R*5",
+        "AK9*R*1*1*0",
+        "SE*8*0001",
+        "GE*1*298",
+        "IEA*1*000000298",
+    ];
+    let text = format!("{isa}{}~", body.join("~"));
+    let o = x12_ack::parse_bytes("t", text.as_bytes()).unwrap();
+    assert_eq!(warnings(&o), vec!["IK3 at segment #6 has no IK304 segment error code"]);
+    let claim = events_at(&o, Level::Claim)[0];
+    assert_eq!(pcn(claim), Some("PCN0098"));
+    let place = "segment REF at position 57 of the 837 transaction set, loop 2300 (segment error without an IK304 code)";
+    assert_eq!(codes(claim), vec!["5", place]);
+    assert_host_valid(&o, "incomplete IK3");
+}
+
+#[test]
+fn a_997_does_not_require_what_only_the_999_guide_requires() {
+    // 4010 997: no AK103, AK4 without AK402, AK5*R without AK502 are all allowed there.
+    let isa =
+        "ISA*00*          *00*          *ZZ*CLEARHOUSE01   *ZZ*PRACTICE0042   *240301*0915*^*00401*000000297*0*P*:~";
+    let body = [
+        "GS*FA*CLEARHOUSE01*PRACTICE0042*20240301*0916*297*X*004010",
+        "ST*997*0001",
+        "AK1*HC*1097",
+        "AK2*837*0001",
+        "AK3*CLM*22**8",
+        "AK4*2**1",
+        "AK5*R",
+        "AK9*R*1*1*0",
+        "SE*8*0001",
+        "GE*1*297",
+        "IEA*1*000000297",
+    ];
+    let text = format!("{isa}{}~", body.join("~"));
+    let o = x12_ack::parse_bytes("t", text.as_bytes()).unwrap();
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+    // AK902..AK904 are mandatory in the 997 too.
+    let short = text.replace("AK9*R*1*1*0", "AK9*R*1");
+    let o = x12_ack::parse_bytes("t", short.as_bytes()).unwrap();
+    assert_eq!(warnings(&o), vec!["AK9 at segment #9 has no AK903, AK904 transaction set counts"]);
 }
 
 #[test]
@@ -332,6 +404,8 @@ fn a_999_dominates_a_997_in_the_same_file() {
     let o = parse("999-and-997-in-one-file.x12");
     assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
     assert_eq!(o.metadata.format_id, "x12-999");
+    // The implementation is the 999's (second group), not the 997's that comes first.
+    assert_eq!(o.metadata.implementation.as_deref(), Some("005010X231A1"));
     assert_eq!(raw_codes(&o), vec!["AK5 A", "AK9 A", "IK5 R", "AK9 R"]);
 }
 

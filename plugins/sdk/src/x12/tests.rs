@@ -195,13 +195,20 @@ fn truncation_is_an_error_naming_the_position_and_keeps_what_was_read() {
     assert!(tx.se.is_none());
     assert!(tx.body.iter().all(|s| s.terminated), "cut after a terminator: nothing partial");
 
-    // Cut inside a segment: the partial last segment is kept but marked.
-    let cut = &full[..full.find("IK5").unwrap() + 2];
+    // Cut inside a segment: the partial segment is not passed on, and the error names it.
+    let cut = &full[..full.find("AK2").unwrap() + 6];
     let doc = parse(cut.as_bytes()).unwrap();
     let body = &doc.interchanges[0].groups[0].transactions[0].body;
-    assert_eq!(body.last().unwrap().id, "IK");
-    assert!(!body.last().unwrap().terminated);
+    assert_eq!(body.len(), 1, "only AK1 is complete");
     assert!(body[0].terminated);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].message.contains("ends inside segment #5 AK2 (line 5"), "{}", errs[0].message);
+    assert_eq!(errs[0].position.as_ref().unwrap().segment_id.as_deref(), Some("AK2"));
+
+    // A missing final terminator after a complete IEA is no truncation.
+    let doc = parse(full.trim_end_matches(['~', '\n']).as_bytes()).unwrap();
+    assert!(errors(&doc).is_empty(), "{:?}", doc.diagnostics);
 }
 
 #[test]

@@ -129,7 +129,9 @@ pub fn assert_host_valid(o: &ParseOutput, ctx: &str) {
         ident(ctx, "raw_code", &e.raw_code, 256);
         assert!(e.reasons.len() <= 1000, "{ctx}: {} reasons", e.reasons.len());
         for r in &e.reasons {
-            ident(ctx, "reason.code", &r.code, 64);
+            // Free text travels in `code` when there is no code, so it may be long.
+            let max = if r.code_set == CodeSet::FreeText { 4096 } else { 64 };
+            ident(ctx, "reason.code", &r.code, max);
             if let Some(d) = &r.description {
                 text(ctx, "reason.description", d, 4096, false);
             }
