@@ -59,10 +59,10 @@ fn public_samples() {
             }
             Err(e) => {
                 let _ = writeln!(table, "| {rel} | {}: {} | – | – | – | – |", e.kind(), e.to_string().replace('|', "\\|"));
-                if let ParseFailure::Plugin(pe) = e {
-                    if pe.is_plugin_fault() {
-                        problems.push(format!("{rel}: plugin fault: {pe}"));
-                    }
+                if let ParseFailure::Plugin(pe) = e
+                    && pe.is_plugin_fault()
+                {
+                    problems.push(format!("{rel}: plugin fault: {pe}"));
                 }
                 if supported {
                     problems.push(format!("{rel}: supported response kind but not parsed: {e}"));
