@@ -65,8 +65,22 @@ fn main() {
             .collect(),
     );
 
-    // Plugin load: cold compiles into an empty cache; warm loads what cold wrote.
+    // The sandboxed call alone (fresh instance, copying the file in and the output out),
+    // without the host's validation: shows where the WASM time goes.
+    let runtime = PluginRuntime::new(Limits::default(), None).expect("runtime");
     let wasm_bytes = embedded::first_party().find(|(n, _)| *n == "x12-835").expect("embedded").1;
+    let raw_plugin = runtime.load("x12-835", wasm_bytes).expect("load");
+    let call_only = median(
+        (0..cfg.parse_runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(raw_plugin.parse_summary("bench.835", &file).expect("wasm parse"));
+                t.elapsed()
+            })
+            .collect(),
+    );
+
+    // Plugin load: cold compiles into an empty cache; warm loads what cold wrote.
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     for _ in 0..cfg.load_runs {
@@ -90,6 +104,7 @@ fn main() {
     println!("  | measure                                  | time        | throughput   |");
     println!("  |------------------------------------------|-------------|--------------|");
     println!("  | parse, native (same parser, no sandbox)  | {:>9.1} ms | {:>7.1} MB/s |", native.as_secs_f64() * 1e3, mb_per_s(size, native));
+    println!("  | parse, WASM plugin call only             | {:>9.1} ms | {:>7.1} MB/s |", call_only.as_secs_f64() * 1e3, mb_per_s(size, call_only));
     println!("  | parse, WASM plugin + host validation     | {:>9.1} ms | {:>7.1} MB/s |", wasm.as_secs_f64() * 1e3, mb_per_s(size, wasm));
     println!("  | plugin load, cold (compile)              | {:>9.1} ms |              |", cold.as_secs_f64() * 1e3);
     println!("  | plugin load, warm (disk cache)           | {:>9.1} ms |              |", warm.as_secs_f64() * 1e3);
