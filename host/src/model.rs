@@ -29,6 +29,7 @@ pub enum Level {
 pub enum Source {
     Clearinghouse,
     Payer,
+    Submitter,
 }
 
 /// What an event says happened.
@@ -80,6 +81,7 @@ impl Source {
         match self {
             Source::Clearinghouse => "clearinghouse",
             Source::Payer => "payer",
+            Source::Submitter => "submitter",
         }
     }
 }
@@ -174,7 +176,30 @@ pub struct Party {
     pub id_qualifier: Option<String>,
 }
 
-/// The claim an event is about. Contains PHI (patient name, member id).
+/// A provider's part on a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderRole {
+    Billing,
+    Rendering,
+    Referring,
+    Attending,
+    Operating,
+    Supervising,
+    ServiceFacility,
+    PayTo,
+}
+
+/// A provider named on a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provider {
+    pub role: ProviderRole,
+    pub name: Option<String>,
+    pub npi: Option<String>,
+    pub tax_id: Option<String>,
+}
+
+/// The claim an event is about. Contains PHI (patient name, member id, birth date).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClaimRef {
     pub patient_control_number: Option<String>,
@@ -185,6 +210,14 @@ pub struct ClaimRef {
     pub service_date_from: Option<String>,
     pub service_date_to: Option<String>,
     pub frequency_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_birth_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payer: Option<Party>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<Provider>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnosis_codes: Vec<String>,
 }
 
 /// The service line an event is about.
@@ -250,6 +283,32 @@ pub struct StatusEvent {
     pub position: Option<Position>,
 }
 
+/// A per-payer file a clearinghouse split an upload into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildFile {
+    pub id: String,
+    pub payer: Option<Party>,
+    pub claim_count: Option<u32>,
+    pub total_charge: Option<i64>,
+}
+
+/// Claim counts a file states about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimCounts {
+    pub total: Option<u32>,
+    pub accepted: Option<u32>,
+    pub rejected: Option<u32>,
+}
+
+/// How often a code occurs, as a file states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeTotal {
+    pub code_set: CodeSet,
+    pub code: String,
+    pub description: Option<String>,
+    pub count: u32,
+}
+
 /// What a file says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileMetadata {
@@ -264,6 +323,12 @@ pub struct FileMetadata {
     pub usage: Option<String>,
     pub clearinghouse_file_id: Option<String>,
     pub original_file_name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub child_files: Vec<ChildFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_counts: Option<ClaimCounts>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub code_totals: Vec<CodeTotal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -284,13 +349,14 @@ impl Severity {
     }
 }
 
-/// Something tolerated or unreadable in a file. `origin` says whether the plugin or the
-/// host's validation raised it.
+/// Something tolerated or unreadable in a file, from the plugin or the host's validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub position: Option<Position>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// A validated parse result.

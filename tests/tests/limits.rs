@@ -12,4 +12,5 @@ fn sdk_and_host_agree_on_output_limits() {
     assert_eq!(sdk::MAX_REASONS, host::MAX_REASONS);
     assert_eq!(sdk::MAX_MODIFIERS, host::MAX_MODIFIERS);
     assert_eq!(sdk::MAX_ABS_CENTS, host::MAX_ABS_CENTS);
+    assert_eq!(sdk::MAX_LIST, host::MAX_LIST);
 }

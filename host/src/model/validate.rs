@@ -29,6 +29,9 @@ pub mod limits {
     pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
     /// Formats and hints a plugin may declare.
     pub const MAX_FORMATS: usize = 64;
+    /// Entries in a claim's providers or diagnosis codes, and in a file's child files or
+    /// code totals: real files have a handful.
+    pub const MAX_LIST: usize = 1_000;
 }
 
 use limits::*;
@@ -165,7 +168,44 @@ fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
         service_date_from: iso_date(&path.at("service_date_from"), c.service_date_from)?,
         service_date_to: iso_date(&path.at("service_date_to"), c.service_date_to)?,
         frequency_code: opt_ident(&path.at("frequency_code"), c.frequency_code, MAX_CODE)?,
+        patient_birth_date: iso_date(&path.at("patient_birth_date"), c.patient_birth_date)?,
+        payer: party(&path.at("payer"), c.payer)?,
+        providers: bounded(&path.at("providers"), c.providers, MAX_LIST)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| provider(&path.at(&format!("providers[{i}]")), p))
+            .collect::<Check<_>>()?,
+        diagnosis_codes: {
+            let dp = path.at("diagnosis_codes");
+            bounded(&dp, c.diagnosis_codes, MAX_LIST)?.into_iter().map(|d| ident(&dp, d, MAX_CODE)).collect::<Check<_>>()?
+        },
     }))
+}
+
+fn provider(path: &Path, p: wit::Provider) -> Check<Provider> {
+    Ok(Provider {
+        role: match p.role {
+            wit::ProviderRole::Billing => ProviderRole::Billing,
+            wit::ProviderRole::Rendering => ProviderRole::Rendering,
+            wit::ProviderRole::Referring => ProviderRole::Referring,
+            wit::ProviderRole::Attending => ProviderRole::Attending,
+            wit::ProviderRole::Operating => ProviderRole::Operating,
+            wit::ProviderRole::Supervising => ProviderRole::Supervising,
+            wit::ProviderRole::ServiceFacility => ProviderRole::ServiceFacility,
+            wit::ProviderRole::PayTo => ProviderRole::PayTo,
+        },
+        name: opt_ident(&path.at("name"), p.name, MAX_ID)?,
+        npi: opt_ident(&path.at("npi"), p.npi, MAX_CODE)?,
+        tax_id: opt_ident(&path.at("tax_id"), p.tax_id, MAX_CODE)?,
+    })
+}
+
+/// A list of at most `max` entries.
+fn bounded<T>(path: &Path, v: Vec<T>, max: usize) -> Check<Vec<T>> {
+    if v.len() > max {
+        return Err(format!("{} has {} entries (limit {max})", path.0, v.len()));
+    }
+    Ok(v)
 }
 
 fn service_line(path: &Path, s: Option<wit::ServiceLineRef>) -> Check<Option<ServiceLineRef>> {
@@ -236,6 +276,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
         source: match e.source {
             wit::Source::Clearinghouse => Source::Clearinghouse,
             wit::Source::Payer => Source::Payer,
+            wit::Source::Submitter => Source::Submitter,
         },
         status: match e.status {
             wit::StatusClass::Received => StatusClass::Received,
@@ -272,6 +313,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
                     ev.level.as_str().replace('_', " ")
                 ),
                 position: ev.position.clone(),
+                code: Some("host-claim-without-key".into()),
             });
         }
     }
@@ -304,6 +346,33 @@ fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata>
         usage: opt_ident(&p.at("usage"), m.usage, MAX_CODE)?,
         clearinghouse_file_id: opt_ident(&p.at("clearinghouse_file_id"), m.clearinghouse_file_id, MAX_ID)?,
         original_file_name: opt_ident(&p.at("original_file_name"), m.original_file_name, MAX_ID)?,
+        child_files: bounded(&p.at("child_files"), m.child_files, MAX_LIST)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let cp = p.at(&format!("child_files[{i}]"));
+                Ok(ChildFile {
+                    id: ident(&cp.at("id"), c.id, MAX_ID)?,
+                    payer: party(&cp.at("payer"), c.payer)?,
+                    claim_count: c.claim_count,
+                    total_charge: cents(&cp.at("total_charge"), c.total_charge)?,
+                })
+            })
+            .collect::<Check<_>>()?,
+        claim_counts: m.claim_counts.map(|c| ClaimCounts { total: c.total, accepted: c.accepted, rejected: c.rejected }),
+        code_totals: bounded(&p.at("code_totals"), m.code_totals, MAX_LIST)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let cp = p.at(&format!("code_totals[{i}]"));
+                Ok(CodeTotal {
+                    code_set: code_set(&cp.at("code_set"), c.code_set)?,
+                    code: ident(&cp.at("code"), c.code, MAX_CODE)?,
+                    description: opt_text(&cp.at("description"), c.description, MAX_TEXT)?,
+                    count: c.count,
+                })
+            })
+            .collect::<Check<_>>()?,
     })
 }
 
@@ -332,6 +401,7 @@ pub(crate) fn accept(out: wit::ParseOutput, formats: &[FormatInfo]) -> Result<Pa
                 },
                 message: ident(&p.at("message"), d.message, MAX_TEXT)?,
                 position: position(&p.at("position"), d.position)?,
+                code: opt_ident(&p.at("code"), d.code, MAX_CODE)?,
             })
         })
         .collect::<Check<Vec<_>>>()?;
@@ -395,6 +465,9 @@ mod tests {
             usage: None,
             clearinghouse_file_id: None,
             original_file_name: None,
+            child_files: vec![],
+            claim_counts: None,
+            code_totals: vec![],
         }
     }
 

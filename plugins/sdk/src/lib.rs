@@ -59,17 +59,19 @@ pub mod __private {
 }
 
 pub use __private::claimtrack::plugin::types::{
-    Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, FileMetadata, FormatInfo, Level,
-    MalformedDetail, ParseError, ParseOutput, Party, PluginInfo, Position, Reason,
-    ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
+    Amounts, ChildFile, ClaimCounts, ClaimRef, CodeSet, CodeTotal, Correlation, Diagnostic,
+    FileMetadata, FormatInfo, Level, MalformedDetail, ParseError, ParseOutput, Party, PluginInfo,
+    Position, Provider, ProviderRole, Reason, ServiceLineRef, Severity, Source, StatusClass,
+    StatusEvent,
 };
 
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        register_parser, Amounts, ClaimRef, CodeSet, Correlation, Diagnostic, FileMetadata,
-        FormatInfo, Level, MalformedDetail, ParseError, ParseOutput, Parser, Party, PluginInfo,
-        Position, Reason, ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
+        register_parser, Amounts, ChildFile, ClaimCounts, ClaimRef, CodeSet, CodeTotal,
+        Correlation, Diagnostic, FileMetadata, FormatInfo, Level, MalformedDetail, ParseError,
+        ParseOutput, Parser, Party, PluginInfo, Position, Provider, ProviderRole, Reason,
+        ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
     };
 }
 
@@ -141,13 +143,17 @@ impl Position {
 
 impl Diagnostic {
     pub fn warning(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Warning, message: message.into(), position }
+        Diagnostic { severity: Severity::Warning, message: message.into(), position, code: None }
     }
     pub fn error(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Error, message: message.into(), position }
+        Diagnostic { severity: Severity::Error, message: message.into(), position, code: None }
     }
     pub fn info(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Info, message: message.into(), position }
+        Diagnostic { severity: Severity::Info, message: message.into(), position, code: None }
+    }
+    /// The same diagnostic with a stable `code` programs can match on.
+    pub fn with_code(self, code: impl Into<String>) -> Self {
+        Diagnostic { code: Some(code.into()), ..self }
     }
 }
 
@@ -188,6 +194,10 @@ impl Default for ClaimRef {
             service_date_from: None,
             service_date_to: None,
             frequency_code: None,
+            patient_birth_date: None,
+            payer: None,
+            providers: Vec::new(),
+            diagnosis_codes: Vec::new(),
         }
     }
 }
@@ -222,6 +232,9 @@ impl FileMetadata {
             usage: None,
             clearinghouse_file_id: None,
             original_file_name: None,
+            child_files: Vec::new(),
+            claim_counts: None,
+            code_totals: Vec::new(),
         }
     }
 }

@@ -27,6 +27,9 @@ pub const MAX_REASONS: usize = 1_000;
 pub const MAX_MODIFIERS: usize = 16;
 /// Largest absolute amount, in cents (a trillion dollars).
 pub const MAX_ABS_CENTS: i64 = 100_000_000_000_000;
+/// Most entries in a claim's providers or diagnosis codes, and in a file's child files or
+/// code totals.
+pub const MAX_LIST: usize = 1_000;
 
 #[derive(Default)]
 struct Cleaner {
@@ -66,6 +69,14 @@ impl Cleaner {
                 *v = None;
                 self.touched += 1;
             }
+        }
+    }
+
+    /// A list cut to [`MAX_LIST`] entries.
+    fn list<T>(&mut self, v: &mut Vec<T>) {
+        if v.len() > MAX_LIST {
+            v.truncate(MAX_LIST);
+            self.touched += 1;
         }
     }
 
@@ -137,6 +148,20 @@ pub fn fit_host_limits(out: &mut ParseOutput) {
             c.opt(&mut claim.patient_name, MAX_ID);
             c.opt(&mut claim.member_id, MAX_ID);
             c.opt(&mut claim.frequency_code, MAX_CODE);
+            c.party(&mut claim.payer);
+            for p in &mut claim.providers {
+                c.opt(&mut p.name, MAX_ID);
+                c.opt(&mut p.npi, MAX_CODE);
+                c.opt(&mut p.tax_id, MAX_CODE);
+            }
+            c.list(&mut claim.providers);
+            for d in &mut claim.diagnosis_codes {
+                c.ident(d, MAX_CODE);
+            }
+            let n = claim.diagnosis_codes.len();
+            claim.diagnosis_codes.retain(|d| !d.trim().is_empty());
+            c.touched += n - claim.diagnosis_codes.len();
+            c.list(&mut claim.diagnosis_codes);
         }
         if let Some(s) = e.service_line.as_mut() {
             c.opt(&mut s.procedure_code, MAX_CODE);
@@ -186,8 +211,28 @@ pub fn fit_host_limits(out: &mut ParseOutput) {
     c.opt(&mut m.usage, MAX_CODE);
     c.opt(&mut m.clearinghouse_file_id, MAX_ID);
     c.opt(&mut m.original_file_name, MAX_ID);
+    for f in &mut m.child_files {
+        c.ident(&mut f.id, MAX_ID);
+        c.party(&mut f.payer);
+        c.amount(&mut f.total_charge);
+    }
+    let n = m.child_files.len();
+    m.child_files.retain(|f| !f.id.trim().is_empty());
+    c.touched += n - m.child_files.len();
+    c.list(&mut m.child_files);
+    for t in &mut m.code_totals {
+        c.ident(&mut t.code, MAX_CODE);
+        if let Some(d) = t.description.as_mut() {
+            c.text(d, MAX_TEXT, false);
+        }
+    }
+    let n = m.code_totals.len();
+    m.code_totals.retain(|t| !t.code.trim().is_empty());
+    c.touched += n - m.code_totals.len();
+    c.list(&mut m.code_totals);
     for d in &mut out.diagnostics {
         c.ident(&mut d.message, MAX_TEXT);
+        c.opt(&mut d.code, MAX_CODE);
         c.position(&mut d.position);
     }
     out.diagnostics.extend(notes);

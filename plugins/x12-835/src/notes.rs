@@ -42,7 +42,7 @@ impl Notes {
             return;
         }
         self.once.insert(key, (self.diags.len(), 1));
-        self.diags.push(Diagnostic { severity, message: message(), position: Some(pos) });
+        self.diags.push(Diagnostic { severity, message: message(), position: Some(pos), code: None });
     }
 
     pub fn finish(mut self) -> Vec<Diagnostic> {

@@ -494,6 +494,7 @@ fn close(
         service_date_from: c.from.and_then(|d| notes.date(d, 2)).or(earliest),
         service_date_to: c.to.and_then(|d| notes.date(d, 2)).or(latest),
         frequency_code: clp.string(9),
+        ..ClaimRef::default()
     };
 
     track_reversal(clp, &mut file.reversals, notes);
