@@ -24,6 +24,7 @@
 
 pub mod cli;
 pub mod model;
+pub mod package;
 pub mod paths;
 pub mod plugins;
 pub mod runtime;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::model::{validate, ParsedFile, PluginInfo};
+use crate::package::{self, PackageError, PackageLimits};
 use crate::paths::DataDir;
 use crate::runtime::{embedded, Limits, LoadedPlugin, PluginError, PluginRef, PluginRuntime};
 
@@ -216,6 +217,8 @@ pub enum ParseFailure {
     NoPlugin(#[from] SelectError),
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    #[error(transparent)]
+    Package(#[from] PackageError),
 }
 
 impl ParseFailure {
@@ -235,11 +238,44 @@ impl ParseFailure {
             ParseFailure::Plugin(PluginError::Incompatible { .. }) => "incompatible",
             ParseFailure::Plugin(PluginError::Invalid { .. }) => "invalid_output",
             ParseFailure::Plugin(_) => "host_error",
+            ParseFailure::Package(e) => e.kind(),
         }
     }
 }
 
+/// The result for one file, or for one member of a package.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    /// What to call it: the file as given, or `package.zip!member/path` for a member.
+    pub name: String,
+    /// The package it came from, for a member.
+    pub package: Option<String>,
+    pub result: Result<ParseReport, ParseFailure>,
+}
+
 impl PluginSet {
+    /// Parse a file as the user gave it: a package (an ERA zip) is opened within `limits`
+    /// and each member parsed like any file; anything else is parsed directly.
+    /// `name` is how the file is shown; plugins see only its last path component.
+    pub fn parse_file(&self, name: &str, contents: &[u8], forced: Option<&str>, limits: &PackageLimits) -> Vec<FileOutcome> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if !package::is_zip(contents) {
+            let result = self.parse(base, contents, forced);
+            return vec![FileOutcome { name: name.to_string(), package: None, result }];
+        }
+        match package::open_zip(contents, limits) {
+            Err(e) => vec![FileOutcome { name: name.to_string(), package: None, result: Err(e.into()) }],
+            Ok(members) => members
+                .iter()
+                .map(|m| FileOutcome {
+                    name: format!("{name}!{}", m.path),
+                    package: Some(name.to_string()),
+                    result: self.parse(m.file_name(), &m.bytes, forced),
+                })
+                .collect(),
+        }
+    }
+
     /// Choose a plugin (or use `forced`) and parse `contents`.
     pub fn parse(&self, file_name: &str, contents: &[u8], forced: Option<&str>) -> Result<ParseReport, ParseFailure> {
         let plugin = match forced {

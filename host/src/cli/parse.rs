@@ -8,12 +8,13 @@ use serde::Serialize;
 use super::{exit, output, setup_failed};
 use crate::model::{ParsedFile, Severity, StatusEvent};
 use crate::paths::DataDir;
+use crate::package::PackageLimits;
 use crate::plugins::{ParseFailure, ParseReport, PluginSet};
 use crate::runtime::Limits;
 
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
-    /// Files to read.
+    /// Files to read. A zip (an ERA package) is opened and each file inside is read.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
@@ -29,7 +30,11 @@ pub struct ParseArgs {
 /// One file's result in `--json` output. The shape is stable: other software reads it.
 #[derive(Serialize)]
 struct FileJson<'a> {
+    /// The file, or `package.zip!member` for a member of a package.
     file: String,
+    /// The package a member came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<&'a str>,
     format: Option<&'a str>,
     plugin: Option<&'a str>,
     plugin_version: Option<&'a str>,
@@ -58,30 +63,37 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
         eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
     }
     let mut code = exit::OK;
-    let mut results: Vec<(String, FileResult)> = Vec::new();
+    let mut results: Vec<(String, Option<String>, FileResult)> = Vec::new();
+    let limits = PackageLimits::default();
     for path in &args.files {
         let shown = path.display().to_string();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| shown.clone());
-        let result = match std::fs::read(path) {
-            Err(e) => Err((format!("cannot read {shown}: {e}"), "unreadable")),
-            Ok(bytes) => set.parse(&name, &bytes, args.plugin.as_deref()).map_err(|e: ParseFailure| (e.to_string(), e.kind())),
+        let outcomes: Vec<(String, Option<String>, FileResult)> = match std::fs::read(path) {
+            Err(e) => vec![(shown.clone(), None, Err((format!("cannot read {shown}: {e}"), "unreadable")))],
+            Ok(bytes) => set
+                .parse_file(&shown, &bytes, args.plugin.as_deref(), &limits)
+                .into_iter()
+                .map(|o| (o.name, o.package, o.result.map_err(|e: ParseFailure| (e.to_string(), e.kind()))))
+                .collect(),
         };
-        match &result {
-            Err(_) => code = exit::SOME_FAILED,
-            Ok(r) if r.parsed.count(Severity::Error) > 0 => code = exit::SOME_FAILED,
-            Ok(_) => {}
+        for (name, package, result) in outcomes {
+            match &result {
+                Err(_) => code = exit::SOME_FAILED,
+                Ok(r) if r.parsed.count(Severity::Error) > 0 => code = exit::SOME_FAILED,
+                Ok(_) => {}
+            }
+            if !args.json {
+                print_human(&name, &result);
+            }
+            results.push((name, package, result));
         }
-        if !args.json {
-            print_human(&shown, &result);
-        }
-        results.push((shown, result));
     }
     if args.json {
         let objs: Vec<FileJson> = results
             .iter()
-            .map(|(file, r)| match r {
+            .map(|(file, package, r)| match r {
                 Ok(rep) => FileJson {
                     file: file.clone(),
+                    package: package.as_deref(),
                     format: Some(&rep.parsed.metadata.format_id),
                     plugin: Some(&rep.plugin),
                     plugin_version: Some(&rep.plugin_version),
@@ -92,6 +104,7 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
                 },
                 Err((message, kind)) => FileJson {
                     file: file.clone(),
+                    package: package.as_deref(),
                     format: None,
                     plugin: None,
                     plugin_version: None,

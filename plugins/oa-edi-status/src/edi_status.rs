@@ -1,0 +1,235 @@
+//! The EDI Status report: one claim-level payer event per table row.
+//!
+//! Mapping (office-ally.md §3.2): the payer's verdict relayed by Office Ally, so `source` is
+//! `payer` and the party is the row's Payer ID; ACCEPTED → `accepted`, REJECTED → `rejected`,
+//! any other word → `informational` plus a warning; `raw_code` is the word as printed. The
+//! response text becomes one `free-text` reason, whole (a leading "A7:562 - " or "CO-16 - " is
+//! kept in it: the payer's wording is what staff look up), with wrapped lines joined on.
+
+use claimtrack_plugin_sdk::prelude::*;
+
+use crate::columns::{Columns, Row};
+use crate::layout::{self, Col, Status};
+use crate::text::{Line, Text};
+
+/// Diagnostic codes, stable for programs.
+pub const CODE_UNKNOWN_STATUS: &str = "oa-edi-status-unknown-status";
+pub const CODE_NO_STATUS: &str = "oa-edi-status-no-status";
+pub const CODE_BAD_AMOUNT: &str = "oa-edi-status-bad-amount";
+pub const CODE_BAD_DATE: &str = "oa-edi-status-bad-date";
+pub const CODE_NO_CLAIM_KEY: &str = "oa-edi-status-no-claim-key";
+pub const CODE_UNKNOWN_LINE: &str = "oa-edi-status-unknown-line";
+pub const CODE_UNREAD_ROW: &str = "oa-edi-status-unread-row";
+pub const CODE_COLUMNS: &str = "oa-edi-status-columns";
+pub const CODE_NO_HEADER: &str = "oa-edi-status-no-header";
+
+/// The first line that is the table's column header, if any.
+pub fn find_header(text: &Text) -> Option<&Line> {
+    text.lines.iter().find(|l| Columns::from_header(&l.text).is_some())
+}
+
+/// A line that looks like a claim row but sits where no header says how to read it.
+pub fn has_status_word(line: &str) -> bool {
+    line.split_whitespace().any(|w| layout::status_of(w).is_some())
+}
+
+/// Read the table(s). Lines before the first header are the report's title block.
+pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> {
+    let mut events: Vec<StatusEvent> = Vec::new();
+    let mut columns: Option<Columns> = None;
+    // The event whose response text a continuation line extends.
+    let mut open: Option<usize> = None;
+    for line in &text.lines {
+        if line.is_blank() {
+            open = None;
+            continue;
+        }
+        if let Some(c) = Columns::from_header(&line.text) {
+            describe_header(&c, line, diagnostics);
+            columns = Some(c);
+            open = None;
+            continue;
+        }
+        let Some(cols) = columns.as_ref() else { continue };
+        if layout::is_separator(&line.text) {
+            open = None;
+            continue;
+        }
+        let row = cols.cut(&line.text);
+        if is_row(&row) {
+            events.push(event(&row, line, diagnostics));
+            open = Some(events.len() - 1);
+            continue;
+        }
+        if let (Some(i), Some(text)) = (open, continuation(cols, &line.text)) {
+            if let Some(e) = events.get_mut(i) {
+                extend_response(e, text, line);
+            }
+            continue;
+        }
+        open = None;
+        if layout::is_furniture(&line.text) {
+            continue;
+        }
+        if has_status_word(&line.text) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("line {}: has a status word but no File ID or OA Claim ID where the header puts them; not read", line.no),
+                    Some(line.position()),
+                )
+                .with_code(CODE_UNREAD_ROW),
+            );
+        } else {
+            diagnostics.push(
+                Diagnostic::info(format!("line {}: not a claim row; skipped", line.no), Some(line.position()))
+                    .with_code(CODE_UNKNOWN_LINE),
+            );
+        }
+    }
+    events
+}
+
+fn describe_header(c: &Columns, line: &Line, diagnostics: &mut Vec<Diagnostic>) {
+    if !c.unknown.is_empty() {
+        diagnostics.push(
+            Diagnostic::info(
+                format!("line {}: column(s) not read: {}", line.no, c.unknown.join(", ")),
+                Some(line.position()),
+            )
+            .with_code(CODE_COLUMNS),
+        );
+    }
+    let missing = c.missing();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|m| m.label()).collect();
+        diagnostics.push(
+            Diagnostic::info(
+                format!("line {}: the header has no {} column(s); those fields stay empty", line.no, names.join(", ")),
+                Some(line.position()),
+            )
+            .with_code(CODE_COLUMNS),
+        );
+    }
+}
+
+fn digits(v: Option<&str>) -> bool {
+    v.is_some_and(|s| s.len() >= layout::MIN_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_row(row: &Row) -> bool {
+    digits(row.get(Col::FileId)) || (row.get(Col::FileId).is_none() && digits(row.get(Col::ClaimId)))
+}
+
+/// The text of a line holding only response text (nothing left of the response column).
+fn continuation<'a>(cols: &Columns, line: &'a str) -> Option<&'a str> {
+    let start = cols.start(Col::Response)?;
+    let indent = line.chars().take_while(|c| c.is_whitespace()).count();
+    (indent + layout::CONTINUATION_SLACK >= start).then(|| line.trim())
+}
+
+fn extend_response(e: &mut StatusEvent, more: &str, line: &Line) {
+    match e.reasons.iter_mut().find(|r| r.code_set == CodeSet::FreeText) {
+        Some(r) => {
+            r.code.push(' ');
+            r.code.push_str(more);
+        }
+        None => {
+            let mut r = Reason::new(CodeSet::FreeText, more, None);
+            r.position = Some(line.position());
+            e.reasons.push(r);
+        }
+    }
+}
+
+fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEvent {
+    let no = line.no;
+    let printed = row.get(Col::Status);
+    let status = match printed.map(|w| (w, layout::status_of(w))) {
+        Some((_, Some(Status::Accepted))) => StatusClass::Accepted,
+        Some((_, Some(Status::Rejected))) => StatusClass::Rejected,
+        Some((word, None)) => {
+            // A status word is not PHI; a misplaced value might be, so only words are echoed.
+            let shown = if word.len() <= 24 && word.chars().all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '/') {
+                format!("'{word}'")
+            } else {
+                "(not shown)".to_string()
+            };
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("line {no}: unknown status {shown}; the row is kept as informational"),
+                    Some(line.position()),
+                )
+                .with_code(CODE_UNKNOWN_STATUS),
+            );
+            StatusClass::Informational
+        }
+        None => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("line {no}: the Status column is empty; the row is kept as informational"),
+                    Some(line.position()),
+                )
+                .with_code(CODE_NO_STATUS),
+            );
+            StatusClass::Informational
+        }
+    };
+    let raw_code = printed.unwrap_or("(no status)");
+    let mut e = StatusEvent::new(Level::Claim, Source::Payer, status, raw_code);
+    e.position = Some(line.position());
+
+    let owned = |c: Col| row.get(c).map(str::to_string);
+    let payer = owned(Col::PayerId).map(|id| Party { name: None, id: Some(id), id_qualifier: None });
+    let tax_id = owned(Col::TaxId);
+    let mut claim = ClaimRef {
+        clearinghouse_claim_id: owned(Col::ClaimId),
+        patient_control_number: owned(Col::Acct),
+        patient_name: row.get(Col::Patient).and_then(layout::patient_name),
+        payer_claim_number: owned(Col::PayerRef),
+        payer: payer.clone(),
+        ..ClaimRef::default()
+    };
+    if tax_id.is_some() {
+        claim.providers.push(Provider { role: ProviderRole::Billing, name: None, npi: None, tax_id });
+    }
+    if claim.clearinghouse_claim_id.is_none() && claim.patient_control_number.is_none() {
+        diagnostics.push(
+            Diagnostic::warning(
+                format!("line {no}: neither an OA Claim ID nor an Acct#; the event cannot be matched to a claim"),
+                Some(line.position()),
+            )
+            .with_code(CODE_NO_CLAIM_KEY),
+        );
+    }
+    e.claim = Some(claim);
+    e.source_party = payer;
+    e.correlation.clearinghouse_file_id = owned(Col::FileId);
+
+    if let Some(a) = row.get(Col::Amount) {
+        e.amounts.charged = layout::money_cents(a);
+        if e.amounts.charged.is_none() {
+            diagnostics.push(
+                Diagnostic::warning(format!("line {no}: the Amount column is not a money amount; left empty"), Some(line.position()))
+                    .with_code(CODE_BAD_AMOUNT),
+            );
+        }
+    }
+    if let Some(d) = row.get(Col::ProcessDate) {
+        e.effective_date = layout::date_iso(d);
+        if e.effective_date.is_none() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    format!("line {no}: the payer process date is not a date (MM/DD/YYYY); left empty"),
+                    Some(line.position()),
+                )
+                .with_code(CODE_BAD_DATE),
+            );
+        }
+    }
+    if let Some(text) = row.get(Col::Response) {
+        let mut r = Reason::new(CodeSet::FreeText, text, None);
+        r.position = Some(line.position());
+        e.reasons.push(r);
+    }
+    e
+}
