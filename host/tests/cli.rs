@@ -49,7 +49,7 @@ fn plugins_json_lists_the_built_in_plugins() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let names: Vec<&str> = v["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["x12-ack", "x12-277", "x12-835"]);
+    assert_eq!(names, ["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"]);
     for p in v["plugins"].as_array().unwrap() {
         assert_eq!(p["wit_version"], "0.1.0");
         assert_eq!(p["origin"]["kind"], "built_in");
@@ -121,7 +121,10 @@ fn several_files_print_an_array_and_a_failure_does_not_stop_the_rest() {
     assert_eq!(files.len(), 2);
     assert_eq!(files[0]["error"]["kind"], "unknown_format");
     let msg = files[0]["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("no plugin reads this file (tried x12-ack: 0%, x12-277: 0%, x12-835: 0%)"), "{msg}");
+    assert!(
+        msg.contains("no plugin reads this file (tried x12-ack: 0%, x12-277: 0%, x12-835: 0%, x12-837: 0%, oa-file-summary: 0%, oa-edi-status: 0%)"),
+        "{msg}"
+    );
     assert_eq!(files[1]["format"], "x12-999");
 }
 
@@ -150,7 +153,7 @@ fn unknown_plugin_and_bad_usage_have_distinct_exit_codes() {
     let good = write(tmp.path(), "response.999", REJECTING_999.as_bytes());
     let o = claimtrack(&tmp.path().join("data"), &["parse", "--plugin", "nope", good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("there is no plugin named \"nope\"; installed plugins: x12-ack, x12-277, x12-835"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("there is no plugin named \"nope\"; installed plugins: x12-ack, x12-277, x12-835, x12-837, oa-file-summary, oa-edi-status"), "{}", stdout(&o));
     let o = claimtrack(&tmp.path().join("data"), &["parse"]);
     assert_eq!(o.status.code(), Some(2), "missing FILE is a usage error");
     let o = claimtrack(&tmp.path().join("data"), &["--help"]);

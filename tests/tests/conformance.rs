@@ -13,13 +13,14 @@ use claimtrack::plugins::{ParseFailure, ParseReport};
 use claimtrack_plugin_sdk::x12;
 use claimtrack_tests::{files_under, plugins, samples_dir};
 
-/// Whether the file is one of the X12 response kinds the built-in plugins read.
+/// Whether the file is one of the X12 kinds the built-in plugins read (responses, and the
+/// 837 batches we submit).
 fn is_supported_response(bytes: &[u8]) -> bool {
     match x12::sniff_head(&bytes[..bytes.len().min(4096)]) {
         Some(h) => {
             h.has_ta1
-                || matches!(h.functional_id.as_deref(), Some("FA" | "HN" | "HP"))
-                || matches!(h.transaction_kind.as_deref(), Some("999" | "997" | "277" | "835"))
+                || matches!(h.functional_id.as_deref(), Some("FA" | "HN" | "HP" | "HC"))
+                || matches!(h.transaction_kind.as_deref(), Some("999" | "997" | "277" | "835" | "837"))
         }
         None => false,
     }
@@ -147,4 +148,39 @@ fn claim_event<'a>(r: &'a ParseReport, pcn: &str) -> &'a claimtrack::model::Stat
                 && e.claim.as_ref().and_then(|c| c.patient_control_number.as_deref()) == Some(pcn)
         })
         .unwrap_or_else(|| panic!("no claim-level event for {pcn}"))
+}
+
+/// The one real Office Ally File Summary (an external sample, read where it lies).
+#[test]
+fn office_ally_file_summary_sample() {
+    let Some(samples) = samples_dir() else {
+        eprintln!("skipping: ../shared/samples not found");
+        return;
+    };
+    let path = samples.join("officeally/FS_HCFA_1026347812_IN_C.txt");
+    let bytes = std::fs::read(&path).expect("the File Summary sample");
+    let r = plugins().parse("FS_HCFA_1026347812_IN_C.txt", &bytes, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.plugin, "oa-file-summary");
+    let m = &r.parsed.metadata;
+    assert_eq!(m.clearinghouse_file_id.as_deref(), Some("1026347812"));
+    assert_eq!(m.original_file_name.as_deref(), Some("1026347812_2022-12-08-050037-batch.txt"));
+    assert_eq!(m.child_files.len(), 1);
+    let child = &m.child_files[0];
+    assert_eq!(child.id, "1026454084");
+    let payer = child.payer.as_ref().unwrap();
+    assert_eq!((payer.name.as_deref(), payer.id.as_deref()), (Some("BCBSDelaware"), Some("00570")));
+    assert_eq!((child.claim_count, child.total_charge), (Some(1), Some(40000)));
+    let claim = claim_event(&r, "1-49");
+    assert_eq!(claim.status, StatusClass::Rejected);
+    assert_eq!(claim.claim.as_ref().unwrap().clearinghouse_claim_id.as_deref(), Some("2927096977"));
+    let reasons: Vec<(&str, Option<&str>)> = claim.reasons.iter().map(|x| (x.code.as_str(), x.description.as_deref())).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("FE69", Some("Patient Street Address Required")),
+            ("FE70", Some("Patient City Missing/Invalid Length")),
+            ("LC1762", Some("Claim Missing Diagnosis Codes")),
+        ]
+    );
+    assert!(reasons.iter().all(|_| claim.reasons.iter().all(|x| x.code_set.name() == "clearinghouse_edit")));
 }

@@ -6,10 +6,11 @@
 //! wider than its header) goes whole to the side holding most of its characters.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use crate::layout::{COLUMN_WORDS, Col, HEADER_REQUIRED};
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Columns {
     /// Start (character index) of every header column, known or not, in order.
     starts: Vec<(usize, Option<Col>)>,
@@ -49,29 +50,44 @@ fn words(line: &str) -> Vec<Word<'_>> {
     out
 }
 
+/// Every spelling of every column as words, longest first (stable, so the table's order
+/// breaks ties).
+fn spellings() -> &'static [(Col, Vec<&'static str>)] {
+    static SPELLINGS: OnceLock<Vec<(Col, Vec<&'static str>)>> = OnceLock::new();
+    SPELLINGS.get_or_init(|| {
+        let mut v: Vec<(Col, Vec<&'static str>)> = COLUMN_WORDS
+            .iter()
+            .flat_map(|(col, names)| names.iter().map(move |n| (*col, n.split_whitespace().collect::<Vec<_>>())))
+            .collect();
+        v.sort_by_key(|(_, w)| std::cmp::Reverse((w.len(), w.iter().map(|s| s.len()).sum::<usize>())));
+        v
+    })
+}
+
 impl Columns {
     /// The columns of `line` when it is the table's header (it names every column of
     /// [`HEADER_REQUIRED`]).
     pub fn from_header(line: &str) -> Option<Columns> {
+        // Every line of a report is offered; most are rows, and rows have no Status title.
+        let lower = line.to_ascii_lowercase();
+        let status_titles = COLUMN_WORDS.iter().filter(|(c, _)| *c == Col::Status).flat_map(|(_, n)| n.iter());
+        if !status_titles.clone().any(|t| lower.contains(&t.to_ascii_lowercase())) {
+            return None;
+        }
         let ws = words(line);
         if ws.is_empty() {
             return None;
         }
         let mut claimed = vec![false; ws.len()];
         let mut found: BTreeMap<Col, (usize, usize)> = BTreeMap::new();
-        let mut spellings: Vec<(Col, Vec<&str>)> = COLUMN_WORDS
-            .iter()
-            .flat_map(|(col, names)| names.iter().map(move |n| (*col, n.split_whitespace().collect::<Vec<_>>())))
-            .collect();
-        // Longest spelling first (stable, so the table's order breaks ties).
-        spellings.sort_by_key(|(_, w)| std::cmp::Reverse((w.len(), w.iter().map(|s| s.len()).sum::<usize>())));
-        for (col, spelling) in &spellings {
+        for (col, spelling) in spellings() {
             if found.contains_key(col) {
                 continue;
             }
             let n = spelling.len();
             let hit = (0..ws.len().saturating_sub(n - 1)).find(|&i| {
-                (i..i + n).all(|k| !claimed[k]) && spelling.iter().zip(&ws[i..i + n]).all(|(s, w)| w.text.eq_ignore_ascii_case(s))
+                (i..i + n).all(|k| !claimed[k])
+                    && spelling.iter().zip(&ws[i..i + n]).all(|(s, w)| w.text.eq_ignore_ascii_case(s))
             });
             if let Some(i) = hit {
                 claimed[i..i + n].iter_mut().for_each(|c| *c = true);
@@ -200,8 +216,10 @@ mod tests {
     #[test]
     fn header_words_give_medcubics_offsets() {
         let c = Columns::from_header(&header_at(MEDCUBICS)).expect("header");
-        let got: Vec<(Col, usize)> = COLUMN_WORDS.iter().filter_map(|(col, _)| c.start(*col).map(|s| (*col, s))).collect();
-        let want: Vec<(Col, usize)> = COLUMN_WORDS.iter().map(|(c, _)| *c).zip(MEDCUBICS.iter().map(|(a, _)| *a)).collect();
+        let got: Vec<(Col, usize)> =
+            COLUMN_WORDS.iter().filter_map(|(col, _)| c.start(*col).map(|s| (*col, s))).collect();
+        let want: Vec<(Col, usize)> =
+            COLUMN_WORDS.iter().map(|(c, _)| *c).zip(MEDCUBICS.iter().map(|(a, _)| *a)).collect();
         assert_eq!(got, want);
         assert!(c.unknown.is_empty());
         assert!(c.missing().is_empty());

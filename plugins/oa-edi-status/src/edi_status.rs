@@ -28,9 +28,15 @@ pub fn find_header(text: &Text) -> Option<&Line> {
     text.lines.iter().find(|l| Columns::from_header(&l.text).is_some())
 }
 
-/// A line that looks like a claim row but sits where no header says how to read it.
+/// A status word on the line (ACCEPTED / REJECTED as a whole word).
 pub fn has_status_word(line: &str) -> bool {
     line.split_whitespace().any(|w| layout::status_of(w).is_some())
+}
+
+/// A status word and an id-like digit run: a claim row, wherever its columns are.
+pub fn looks_like_row(line: &str) -> bool {
+    has_status_word(line)
+        && line.split_whitespace().any(|w| w.len() >= layout::MIN_ID_DIGITS && w.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Read the table(s). Lines before the first header are the report's title block.
@@ -45,7 +51,10 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
             continue;
         }
         if let Some(c) = Columns::from_header(&line.text) {
-            describe_header(&c, line, diagnostics);
+            // A header repeated on every page is described once.
+            if columns.as_ref() != Some(&c) {
+                describe_header(&c, line, diagnostics);
+            }
             columns = Some(c);
             open = None;
             continue;
@@ -61,6 +70,10 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
             open = Some(events.len() - 1);
             continue;
         }
+        if layout::is_page_number(&line.text) {
+            open = None;
+            continue;
+        }
         if let (Some(i), Some(text)) = (open, continuation(cols, &line.text)) {
             if let Some(e) = events.get_mut(i) {
                 extend_response(e, text, line);
@@ -71,10 +84,10 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
         if layout::is_furniture(&line.text) {
             continue;
         }
-        if has_status_word(&line.text) {
+        if looks_like_row(&line.text) {
             diagnostics.push(
                 Diagnostic::warning(
-                    format!("line {}: has a status word but no File ID or OA Claim ID where the header puts them; not read", line.no),
+                    format!("line {}: looks like a claim row but has no File ID or OA Claim ID where the header puts them; not read", line.no),
                     Some(line.position()),
                 )
                 .with_code(CODE_UNREAD_ROW),
@@ -209,8 +222,11 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
         e.amounts.charged = layout::money_cents(a);
         if e.amounts.charged.is_none() {
             diagnostics.push(
-                Diagnostic::warning(format!("line {no}: the Amount column is not a money amount; left empty"), Some(line.position()))
-                    .with_code(CODE_BAD_AMOUNT),
+                Diagnostic::warning(
+                    format!("line {no}: the Amount column is not a money amount; left empty"),
+                    Some(line.position()),
+                )
+                .with_code(CODE_BAD_AMOUNT),
             );
         }
     }

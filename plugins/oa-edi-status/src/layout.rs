@@ -117,7 +117,16 @@ pub const COLUMN_WORDS: &[(Col, &[&str])] = &[
     (Col::PayerId, &["Payer ID", "PayerID", "Payer"]),
     (
         Col::ProcessDate,
-        &["Payer Process Date", "Payer Proc Date", "Payer Processed Date", "Process Date", "Processed Date", "Payer Date", "Proc Date", "Date"],
+        &[
+            "Payer Process Date",
+            "Payer Proc Date",
+            "Payer Processed Date",
+            "Process Date",
+            "Processed Date",
+            "Payer Date",
+            "Proc Date",
+            "Date",
+        ],
     ),
     (Col::PayerRef, &["Payer Ref ID", "Payer Ref #", "Payer Ref", "Payer Reference ID", "Payer Claim #", "Ref ID"]),
     (Col::Status, &["Status"]),
@@ -153,9 +162,9 @@ pub fn status_of(word: &str) -> Option<Status> {
     STATUS_WORDS.iter().find(|(k, _)| w.eq_ignore_ascii_case(k)).map(|(_, s)| *s)
 }
 
-/// A line whose first character sits at least this far right of the response column's start
-/// (negative: left of it) and that is not a row continues the previous row's response text.
-/// Two characters of slack absorb a one-character shift from a 10-digit File ID.
+/// A line that is not a row and whose first character is at most this many characters left
+/// of the response column's start (or anywhere right of it) continues the previous row's
+/// response text. Two characters absorb a one-character shift from a 10-digit File ID.
 pub const CONTINUATION_SLACK: usize = 2;
 
 /// Ruler lines (`-----`, `=====`, `_____`, `+----+`) carry nothing.
@@ -164,15 +173,27 @@ pub fn is_separator(line: &str) -> bool {
     t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '+' | '*' | ' ' | '|'))
 }
 
-/// Report furniture repeated on every page (title, page number, run date): skipped without a
-/// diagnostic wherever it appears. Compared case-insensitively at the start of the trimmed
-/// line.
-pub const FURNITURE_PREFIXES: &[&str] =
-    &["page ", "office ally", "edi status report", "edi status", "report date", "run date", "printed"];
+/// Report furniture repeated on every page (title, run date): skipped without a diagnostic
+/// wherever it appears. Compared case-insensitively at the start of the trimmed line.
+pub const FURNITURE_PREFIXES: &[&str] = &["office ally", "edi status report", "report date", "run date"];
 
 pub fn is_furniture(line: &str) -> bool {
     let t = line.trim().to_ascii_lowercase();
-    FURNITURE_PREFIXES.iter().any(|p| t.starts_with(p))
+    FURNITURE_PREFIXES.iter().any(|p| t.starts_with(p)) || is_page_number(line)
+}
+
+/// "Page 2", "Page 2 of 3", "PAGE: 2": may sit far right, where it would otherwise pass for
+/// wrapped response text, so it is checked before continuations.
+pub fn is_page_number(line: &str) -> bool {
+    let t = line.trim().to_ascii_lowercase();
+    let Some(rest) = t.strip_prefix("page") else { return false };
+    let words: Vec<&str> = rest.trim_start_matches(':').split_whitespace().collect();
+    let num = |w: &&str| w.bytes().all(|b| b.is_ascii_digit());
+    match words.as_slice() {
+        [n] => num(n),
+        [n, of, m] => num(n) && *of == "of" && num(m),
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -197,8 +218,7 @@ pub fn era_marker_count(text: &str) -> usize {
     n
 }
 
-pub const ERA_DISPLAY_ONLY: &str =
-    "ERA text summary: kept for display; payments come from the 835 in the same package";
+pub const ERA_DISPLAY_ONLY: &str = "ERA text summary: kept for display; payments come from the 835 in the same package";
 
 // ---------------------------------------------------------------------------------------
 // Values
@@ -319,7 +339,12 @@ mod tests {
         assert!(!is_separator("--"));
         assert!(!is_separator("-- Total --"));
         assert!(is_furniture("  Page 2 of 3"));
+        assert!(is_furniture("OFFICE ALLY, INC."));
         assert!(!is_furniture("Total claims: 3"));
+        assert!(is_page_number("                        PAGE: 12"));
+        assert!(is_page_number("Page 2 of 3"));
+        assert!(!is_page_number("Page the provider"));
+        assert!(!is_page_number("Pages 2"));
     }
 
     #[test]

@@ -176,7 +176,7 @@ fn headerless_edi_status(
     t: &text::Text,
     mut diagnostics: Vec<Diagnostic>,
 ) -> Result<ParseOutput, ParseError> {
-    if let Some(line) = t.lines.iter().find(|l| edi_status::has_status_word(&l.text)) {
+    if let Some(line) = t.lines.iter().find(|l| edi_status::looks_like_row(&l.text)) {
         return Err(ParseError::Malformed(MalformedDetail {
             message: format!(
                 "line {} has a claim status but the file has no column header line (File ID, OA Claim ID, Status) to read it by",

@@ -8,8 +8,8 @@
 //! one), the row is read again by the order of its tokens, anchored on the OA Claim ID and
 //! the three dates.
 
-use crate::layout::{self, Column, COLUMN_NAMES, HEADER_MIN_COLUMNS};
-use crate::text::{expand_tabs, is_digits, tokens};
+use crate::layout::{self, COLUMN_NAMES, Column, HEADER_MIN_COLUMNS};
+use crate::text::{expand_tabs, find_ci, is_digits, tokens};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -49,6 +49,15 @@ impl Columns {
 
 /// The header line's columns, or None when the line is not a claim table header.
 pub fn header(line: &str) -> Option<Columns> {
+    // Cheap refusal first: most lines are not headers, and every header names the claim id.
+    let names_claim_id = COLUMN_NAMES
+        .iter()
+        .filter(|(c, _)| *c == Column::ClaimId)
+        .flat_map(|(_, names)| names.iter())
+        .any(|n| n.split_whitespace().all(|w| find_ci(line, w).is_some()));
+    if !names_claim_id {
+        return None;
+    }
     let chars = expand_tabs(line);
     let toks = tokens(&chars);
     let mut cols: Vec<Col> = Vec::new();
@@ -139,8 +148,8 @@ pub enum Reading {
     Aligned(Fields),
     /// Did not line up; read by token order instead, and everything checked out.
     Shifted(Fields),
-    /// Neither way gave plausible values: the header-aligned values, with the columns that
-    /// failed their checks. Dates among them are dropped; identifiers kept as printed.
+    /// Neither way gave plausible values: the header-aligned values without those of the
+    /// columns that failed their checks (listed).
     Doubtful(Fields, Vec<Column>),
 }
 
@@ -156,10 +165,8 @@ pub fn read_row(line: &str, columns: &Columns, section: Section) -> Reading {
         return Reading::Shifted(f);
     }
     let mut f = aligned;
-    for c in [Column::Dob, Column::FromDos, Column::ToDos] {
-        if bad.contains(&c) {
-            f.clear(c);
-        }
+    for c in &bad {
+        f.clear(*c);
     }
     Reading::Doubtful(f, bad)
 }
@@ -270,12 +277,29 @@ fn check(f: &Fields) -> Vec<Column> {
         test(c, &|v| layout::date(v).is_some(), false);
     }
     test(Column::Cpt, &one_word, false);
-    test(Column::Diag, &|v| v.split(',').all(|d| !d.trim().is_empty() && d.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '.')), false);
+    test(
+        Column::Diag,
+        &|v| {
+            v.split(',')
+                .all(|d| !d.trim().is_empty() && d.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        },
+        false,
+    );
     test(Column::TaxId, &|v| v.chars().all(|c| c.is_ascii_digit() || c == '-'), false);
     test(Column::Accnt, &one_word, false);
     test(Column::PhysId, &is_digits, false);
     test(Column::Payer, &alnum, false);
     test(Column::Errors, &|v| v.split(',').all(|e| !e.trim().is_empty() && alnum(e.trim())), false);
+    // A date anywhere else means the values slid across columns (a name swallowing the DOB).
+    for c in COLUMN_NAMES.iter().map(|(c, _)| *c) {
+        let is_date_col = matches!(c, Column::Dob | Column::FromDos | Column::ToDos);
+        if !is_date_col
+            && !bad.contains(&c)
+            && f.get(c).is_some_and(|v| v.split(' ').any(|w| layout::date(w).is_some()))
+        {
+            bad.push(c);
+        }
+    }
     bad
 }
 
@@ -311,7 +335,11 @@ mod tests {
     fn unknown_header_words_become_ignored_columns() {
         let cols = header("CLAIM# OA CLAIMID  PATIENT ID  REF NO   DOB  FROM DOS   TO DOS  PAYER").unwrap();
         assert_eq!(cols.unknown, ["REF NO"]);
-        let f = aligned(read_row("1)     1234567890  M1          X9       01/02/1990  03/04/2024 03/04/2024 12345", &cols, Section::Accepted));
+        let f = aligned(read_row(
+            "1)     1234567890  M1          X9       01/02/1990  03/04/2024 03/04/2024 12345",
+            &cols,
+            Section::Accepted,
+        ));
         assert_eq!(f.get(Column::PatientId), Some("M1"));
         assert_eq!(f.get(Column::Payer), Some("12345"));
     }
@@ -371,8 +399,22 @@ mod tests {
         match read_row(&row, &header(HEADER).unwrap(), Section::Error) {
             Reading::Doubtful(f, bad) => {
                 assert_eq!(bad, [Column::ClaimId, Column::Dob]);
-                assert!(f.get(Column::Dob).is_none());
+                assert!(f.get(Column::Dob).is_none() && f.get(Column::ClaimId).is_none());
                 assert_eq!(f.get(Column::FromDos), Some("12/08/2022"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn name_swallowing_a_date_is_not_aligned() {
+        // Tabs expand so that the DOB lands under LAST,FIRST and the dates slide one column.
+        let row = "3)\t3200000003\tM1000003\tROE,ANN\t03/03/1973\t04/30/2024\t04/30/2024\t97110\tM545\t123456789\tT-3\t1234567893\t62308\tFE69";
+        match read_row(row, &header(HEADER).unwrap(), Section::Error) {
+            Reading::Shifted(f) => {
+                assert_eq!(f.get(Column::Name), Some("ROE,ANN"));
+                assert_eq!(f.get(Column::Dob), Some("03/03/1973"));
+                assert_eq!(f.get(Column::ToDos), Some("04/30/2024"));
             }
             other => panic!("{other:?}"),
         }

@@ -116,12 +116,8 @@ pub const FAILURE_PHRASES: &[&str] = &[
 /// Known lines that carry nothing: the salutation and OA's boilerplate sentences. A line that
 /// starts with (`starts`) or contains (`contains`) one of these, case-insensitively, is
 /// skipped silently.
-pub const BOILERPLATE_STARTS: &[&str] = &[
-    "Dear ",
-    "for final processing",
-    "for processing. These file(s) are",
-    "please track each individual file",
-];
+pub const BOILERPLATE_STARTS: &[&str] =
+    &["Dear ", "for final processing", "for processing. These file(s) are", "please track each individual file"];
 pub const BOILERPLATE_CONTAINS: &[&str] = &["has now been processed by Office Ally"];
 
 /// Characters of separator lines ("=====", "-----"). A line made only of these (and spaces),

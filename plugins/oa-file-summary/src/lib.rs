@@ -9,7 +9,7 @@
 
 mod detail;
 mod detect;
-pub mod layout;
+mod layout;
 mod mapping;
 mod report;
 mod text;
@@ -69,11 +69,17 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         )));
     }
     let report = report::read(&lines);
-    let format_id =
-        if detect::is_error_report(file_name, report.error_report_heading) { FORMAT_ERROR_REPORT } else { FORMAT_FILE_SUMMARY };
+    let format_id = if detect::is_error_report(file_name, report.error_report_heading) {
+        FORMAT_ERROR_REPORT
+    } else {
+        FORMAT_FILE_SUMMARY
+    };
     let mut output = mapping::map(report, format_id, file_name);
     if bom {
-        output.diagnostics.insert(0, Diagnostic::info("UTF-8 byte order mark skipped", Some(Position::line(1))).with_code("oa-fs-bom"));
+        output.diagnostics.insert(
+            0,
+            Diagnostic::info("UTF-8 byte order mark skipped", Some(Position::line(1))).with_code("oa-fs-bom"),
+        );
     }
     claimtrack_plugin_sdk::fit_host_limits(&mut output);
     Ok(output)

@@ -63,13 +63,8 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
 
     // Which upload this is about.
     let original_name = printed_name.as_ref().map(|n| n.value.clone()).or(split_file_name.clone());
-    let master = master_file_id(
-        trailer_id.as_ref(),
-        printed_name.as_ref(),
-        split_file_name.as_deref(),
-        file_name,
-        &mut warn,
-    );
+    let master =
+        master_file_id(trailer_id.as_ref(), printed_name.as_ref(), split_file_name.as_deref(), file_name, &mut warn);
     let submitted_name = original_name.as_ref().map(|n| match &master {
         Some(id) => n.strip_prefix(id.as_str()).and_then(|r| r.strip_prefix('_')).unwrap_or(n).to_string(),
         None => n.clone(),
@@ -82,22 +77,25 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
         .iter()
         .map(|c| ChildFile {
             id: c.value.id.clone(),
-            payer: (c.value.payer_name.is_some() || c.value.payer_id.is_some())
-                .then(|| Party { name: c.value.payer_name.clone(), id: c.value.payer_id.clone(), id_qualifier: None }),
+            payer: (c.value.payer_name.is_some() || c.value.payer_id.is_some()).then(|| Party {
+                name: c.value.payer_name.clone(),
+                id: c.value.payer_id.clone(),
+                id_qualifier: None,
+            }),
             claim_count: c.value.claims,
             total_charge: c.value.total,
         })
         .collect();
-    if let Some(n) = &split_count {
-        if n.value as usize != children.len() {
-            warn(
-                Diagnostic::warning(
-                    format!("the report says the file was split into {} file(s) but lists {}", n.value, children.len()),
-                    Some(n.pos.clone()),
-                )
-                .with_code("oa-fs-count-mismatch"),
-            );
-        }
+    if let Some(n) = &split_count
+        && n.value as usize != children.len()
+    {
+        warn(
+            Diagnostic::warning(
+                format!("the report says the file was split into {} file(s) but lists {}", n.value, children.len()),
+                Some(n.pos.clone()),
+            )
+            .with_code("oa-fs-count-mismatch"),
+        );
     }
     if let Some(t) = &split_total {
         let sum: Option<i64> = children.iter().map(|c| c.total_charge).sum();
@@ -108,10 +106,12 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
             );
         }
     }
-    for id in children.iter().map(|c| &c.id).chain(master.iter()) {
+    let ids = child_files.iter().map(|c| (&c.value.id, Some(c.pos.clone()))).chain(master.iter().map(|m| (m, None)));
+    for (id, pos) in ids {
         if !layout::FILE_ID_DIGITS.contains(&id.len()) {
             warn(
-                Diagnostic::warning(format!("file ID {id} is not 9 or 10 digits long"), None).with_code("oa-fs-file-id-length"),
+                Diagnostic::warning(format!("file ID {id} is not 9 or 10 digits long"), pos)
+                    .with_code("oa-fs-file-id-length"),
             );
         }
     }
@@ -128,20 +128,20 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
     // The batch event.
     let error_rows = rows.iter().filter(|r| row_section(r) == Section::Error).count();
     let accepted_rows = rows.len() - error_rows;
-    for (stated, section, n, what) in [
-        (&accepted, Section::Accepted, accepted_rows, "accepted"),
-        (&rejected, Section::Error, error_rows, "rejected"),
-    ] {
-        if let Some(s) = stated {
-            if sections.contains(&section) && s.value as usize != n {
-                warn(
-                    Diagnostic::warning(
-                        format!("the report states {} {what} claims but its table lists {n}", s.value),
-                        Some(s.pos.clone()),
-                    )
-                    .with_code("oa-fs-count-mismatch"),
-                );
-            }
+    for (stated, section, n, what) in
+        [(&accepted, Section::Accepted, accepted_rows, "accepted"), (&rejected, Section::Error, error_rows, "rejected")]
+    {
+        if let Some(s) = stated
+            && sections.contains(&section)
+            && s.value as usize != n
+        {
+            warn(
+                Diagnostic::warning(
+                    format!("the report states {} {what} claims but its table lists {n}", s.value),
+                    Some(s.pos.clone()),
+                )
+                .with_code("oa-fs-count-mismatch"),
+            );
         }
     }
     let count_or_rows = |stated: &Option<At<u32>>, section: Section, n: usize| {
@@ -153,7 +153,10 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
     if let (Some(f), false) = (&failure, failed) {
         warn(
             Diagnostic::warning(
-                format!("line {} reads like a failed-file message, but the report lists claims or child files", f.pos.line.unwrap_or(0)),
+                format!(
+                    "line {} reads like a failed-file message, but the report lists claims or child files",
+                    f.pos.line.unwrap_or(0)
+                ),
                 Some(f.pos.clone()),
             )
             .with_code("oa-fs-failure-with-claims"),
@@ -198,10 +201,12 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
             ..Reason::new(CodeSet::ClearinghouseEdit, c.code.clone(), c.description.clone())
         })
         .collect();
-    if let Some(f) = &failure {
-        if failed {
-            batch.reasons.push(Reason { position: Some(f.pos.clone()), ..Reason::new(CodeSet::FreeText, f.value.clone(), None) });
-        }
+    if let Some(f) = &failure
+        && failed
+    {
+        batch
+            .reasons
+            .push(Reason { position: Some(f.pos.clone()), ..Reason::new(CodeSet::FreeText, f.value.clone(), None) });
     }
     batch.correlation = correlation.clone();
     batch.effective_date = effective_date.clone();
@@ -229,7 +234,12 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
     });
     metadata.code_totals = code_totals
         .into_iter()
-        .map(|c| CodeTotal { code_set: CodeSet::ClearinghouseEdit, code: c.code, description: c.description, count: c.count })
+        .map(|c| CodeTotal {
+            code_set: CodeSet::ClearinghouseEdit,
+            code: c.code,
+            description: c.description,
+            count: c.count,
+        })
         .collect();
 
     ParseOutput { metadata, events, diagnostics }
@@ -254,7 +264,8 @@ fn master_file_id(
     };
     let base = report_name.rsplit(['/', '\\']).next().unwrap_or(report_name);
     // FS_<type>_<FileID>_…
-    let from_report_name = base.split('_').nth(2).filter(|s| is_digits(s) && base.starts_with("FS_")).map(str::to_string);
+    let from_report_name =
+        base.split('_').nth(2).filter(|s| is_digits(s) && base.starts_with("FS_")).map(str::to_string);
     let candidates: [(Option<String>, &str, Option<Position>); 4] = [
         (trailer.map(|t| t.value.clone()), "the master file line", trailer.map(|t| t.pos.clone())),
         (printed_name.and_then(|n| prefix(&n.value)), "the File Name prefix", printed_name.map(|n| n.pos.clone())),
@@ -262,11 +273,13 @@ fn master_file_id(
         (from_report_name, "the report's file name", None),
     ];
     let mut chosen: Option<(String, &str)> = None;
+    let mut reported: Vec<String> = Vec::new();
     for (id, source, pos) in candidates {
         let Some(id) = id else { continue };
         match &chosen {
             None => chosen = Some((id, source)),
-            Some((c, csource)) if *c != id => {
+            Some((c, csource)) if *c != id && !reported.contains(&id) => {
+                reported.push(id.clone());
                 // The report's own name naming another ID is worth knowing, not a fault.
                 let d = format!("master file ID {id} from {source} differs from {c} from {csource}; using {c}");
                 warn(if source == "the report's file name" {
@@ -287,8 +300,11 @@ fn processed_date(d: &At<String>, warn: &mut impl FnMut(Diagnostic)) -> Option<S
     let date = words.next().and_then(layout::date);
     if date.is_none() {
         warn(
-            Diagnostic::warning(format!("unreadable Date Processed at line {}", d.pos.line.unwrap_or(0)), Some(d.pos.clone()))
-                .with_code("oa-fs-bad-date"),
+            Diagnostic::warning(
+                format!("unreadable Date Processed at line {}", d.pos.line.unwrap_or(0)),
+                Some(d.pos.clone()),
+            )
+            .with_code("oa-fs-bad-date"),
         );
         return None;
     }
@@ -329,8 +345,11 @@ fn claim_event(
     };
     if section == Section::Error && errors.is_none() {
         warn(
-            Diagnostic::warning(format!("rejected claim row at line {} lists no edit codes", row.line), Some(row.pos.clone()))
-                .with_code("oa-fs-no-edit-codes"),
+            Diagnostic::warning(
+                format!("rejected claim row at line {} lists no edit codes", row.line),
+                Some(row.pos.clone()),
+            )
+            .with_code("oa-fs-no-edit-codes"),
         );
     }
     let mut e = StatusEvent::new(Level::Claim, Source::Clearinghouse, status, raw_code);
@@ -346,7 +365,8 @@ fn claim_event(
             );
         }
         let position = Position { element: Some("ERRORS".into()), ..row.pos.clone() };
-        e.reasons.push(Reason { position: Some(position), ..Reason::new(CodeSet::ClearinghouseEdit, code, description) });
+        e.reasons
+            .push(Reason { position: Some(position), ..Reason::new(CodeSet::ClearinghouseEdit, code, description) });
     }
 
     let accnt = get(Column::Accnt);
@@ -366,10 +386,9 @@ fn claim_event(
 
     let payer_id = get(Column::Payer);
     let matching: Vec<&ChildFile> = match &payer_id {
-        Some(p) => children
-            .iter()
-            .filter(|c| c.payer.as_ref().and_then(|x| x.id.as_deref()) == Some(p.as_str()))
-            .collect(),
+        Some(p) => {
+            children.iter().filter(|c| c.payer.as_ref().and_then(|x| x.id.as_deref()) == Some(p.as_str())).collect()
+        }
         None => Vec::new(),
     };
     let child = (matching.len() == 1).then(|| matching[0]);
@@ -407,7 +426,8 @@ fn claim_event(
         diagnosis_codes: f.get(Column::Diag).map(diagnoses).unwrap_or_default(),
         ..ClaimRef::default()
     });
-    e.service_line = get(Column::Cpt).map(|cpt| ServiceLineRef { procedure_code: Some(cpt), ..ServiceLineRef::default() });
+    e.service_line =
+        get(Column::Cpt).map(|cpt| ServiceLineRef { procedure_code: Some(cpt), ..ServiceLineRef::default() });
     e.correlation = Correlation { clearinghouse_child_file_id: child.map(|c| c.id.clone()), ..correlation.clone() };
     e.effective_date = effective_date.clone();
     e.source_party = Some(office_ally.clone());
@@ -428,10 +448,7 @@ fn patient_name(s: &str) -> String {
 /// The DIAG column: codes separated by commas or spaces, any decimal point removed (the
 /// model carries ICD-10 codes as sent in X12, without it).
 fn diagnoses(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(|d| d.trim().replace('.', ""))
-        .filter(|d| !d.is_empty())
-        .collect()
+    s.split([',', ' ']).map(|d| d.trim().replace('.', "")).filter(|d| !d.is_empty()).collect()
 }
 
 #[cfg(test)]

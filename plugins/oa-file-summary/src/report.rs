@@ -8,7 +8,7 @@ use claimtrack_plugin_sdk::prelude::*;
 
 use crate::detail::{self, Columns, Fields, Reading, Section};
 use crate::layout::{self, Column};
-use crate::text::{find_ci, is_digits, squeeze, starts_with_ci, Line};
+use crate::text::{Line, find_ci, is_digits, squeeze, starts_with_ci};
 
 /// A value and where it was printed.
 #[derive(Clone, Debug)]
@@ -132,7 +132,9 @@ pub fn read(lines: &[Line]) -> Report {
         if let Some(columns) = detail::header(raw) {
             note_header(&mut r, &columns, line);
             table = match table {
-                Table::Detail { section, .. } => Table::Detail { section, columns: Some(columns), warned_no_header: false },
+                Table::Detail { section, .. } => {
+                    Table::Detail { section, columns: Some(columns), warned_no_header: false }
+                }
                 _ => {
                     r.diagnostics.push(
                         Diagnostic::info(
@@ -208,8 +210,11 @@ pub fn read(lines: &[Line]) -> Report {
             let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if id.is_empty() {
                 r.diagnostics.push(
-                    Diagnostic::warning(format!("no master file ID after its label at line {}", line.number), Some(line.position()))
-                        .with_code("oa-fs-bad-file-id"),
+                    Diagnostic::warning(
+                        format!("no master file ID after its label at line {}", line.number),
+                        Some(line.position()),
+                    )
+                    .with_code("oa-fs-bad-file-id"),
                 );
             } else {
                 r.master_id = Some(at(id, line));
@@ -228,8 +233,11 @@ pub fn read(lines: &[Line]) -> Report {
                 r.rejected = Some(at(n, line));
             } else {
                 r.diagnostics.push(
-                    Diagnostic::info(format!("count at line {} is of an unknown kind; ignored", line.number), Some(line.position()))
-                        .with_code("oa-fs-unknown-count"),
+                    Diagnostic::info(
+                        format!("count at line {} is of an unknown kind; ignored", line.number),
+                        Some(line.position()),
+                    )
+                    .with_code("oa-fs-unknown-count"),
                 );
             }
             continue;
@@ -271,18 +279,18 @@ pub fn read(lines: &[Line]) -> Report {
         unknown_lines += 1;
         if unknown_lines <= MAX_UNKNOWN_LINE_NOTES {
             r.diagnostics.push(
-                Diagnostic::info(format!("line {} is not a known File Summary line; skipped", line.number), Some(line.position()))
-                    .with_code("oa-fs-unknown-line"),
+                Diagnostic::info(
+                    format!("line {} is not a known File Summary line; skipped", line.number),
+                    Some(line.position()),
+                )
+                .with_code("oa-fs-unknown-line"),
             );
         }
     }
     if unknown_lines > MAX_UNKNOWN_LINE_NOTES {
         r.diagnostics.push(
-            Diagnostic::info(
-                format!("{} more unknown lines skipped", unknown_lines - MAX_UNKNOWN_LINE_NOTES),
-                None,
-            )
-            .with_code("oa-fs-unknown-line"),
+            Diagnostic::info(format!("{} more unknown lines skipped", unknown_lines - MAX_UNKNOWN_LINE_NOTES), None)
+                .with_code("oa-fs-unknown-line"),
         );
     }
     r
@@ -332,21 +340,22 @@ fn child_row(r: &mut Report, t: &str, line: &Line) {
     let toks: Vec<&str> = t.split_whitespace().collect();
     let Some((id, mut rest)) = toks.split_first() else { return };
     let mut total = None;
-    if let Some((last, before)) = rest.split_last() {
-        if last.contains('$') || layout::money(last).is_some() && before.last().is_some_and(|b| is_digits(b)) {
-            total = layout::money(last);
-            if total.is_none() {
-                r.diagnostics.push(bad_amount(line));
-            }
-            rest = before;
+    // A total has a '$'; a bare number is a total only when a count precedes it.
+    if let Some((last, before)) = rest.split_last()
+        && (last.contains('$') || (layout::money(last).is_some() && before.last().is_some_and(|b| is_digits(b))))
+    {
+        total = layout::money(last);
+        if total.is_none() {
+            r.diagnostics.push(bad_amount(line));
         }
+        rest = before;
     }
     let mut claims = None;
-    if let Some((last, before)) = rest.split_last() {
-        if is_digits(last) {
-            claims = last.parse().ok();
-            rest = before;
-        }
+    if let Some((last, before)) = rest.split_last()
+        && is_digits(last)
+    {
+        claims = last.parse().ok();
+        rest = before;
     }
     let payer = rest.join(" ");
     let (payer_name, payer_id) = match (payer.rfind('('), payer.strip_suffix(')')) {
@@ -396,31 +405,51 @@ fn code_total(r: &mut Report, rest: &str, line: &Line) {
             pos: line.position(),
         }),
         _ => r.diagnostics.push(
-            Diagnostic::warning(format!("error total at line {} is unreadable; skipped", line.number), Some(line.position()))
-                .with_code("oa-fs-bad-code-total"),
+            Diagnostic::warning(
+                format!("error total at line {} is unreadable; skipped", line.number),
+                Some(line.position()),
+            )
+            .with_code("oa-fs-bad-code-total"),
         ),
     }
 }
 
-/// "<n> # of <label>".
-fn count_line(t: &str) -> Option<(u32, &str)> {
+/// "<n> # of <label>" (spacing free).
+fn count_line(t: &str) -> Option<(u32, String)> {
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
         return None;
     }
-    let rest = t[digits..].trim_start();
-    let rest = rest.strip_prefix('#')?.trim_start();
-    if !starts_with_ci(rest, "of ") && !starts_with_ci(rest, "of\t") {
+    let rest = squeeze(&t[digits..]);
+    if !starts_with_ci(&rest, layout::COUNT_MARK) {
         return None;
     }
-    Some((t[..digits].parse().ok()?, rest[2..].trim()))
+    let label = &rest[layout::COUNT_MARK.len()..];
+    if !label.is_empty() && !label.starts_with(' ') {
+        return None;
+    }
+    Some((t[..digits].parse().ok()?, label.trim().to_string()))
 }
 
 fn note_header(r: &mut Report, columns: &Columns, line: &Line) {
+    let missing = columns.missing();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|c| column_label(*c)).collect();
+        r.diagnostics.push(
+            Diagnostic::info(
+                format!("claim table header at line {} has no {} column(s)", line.number, names.join(", ")),
+                Some(line.position()),
+            )
+            .with_code("oa-fs-missing-column"),
+        );
+    }
     if !columns.unknown.is_empty() {
         r.diagnostics.push(
             Diagnostic::info(
-                format!("claim table header at line {} has unknown columns {:?}; ignored", line.number, columns.unknown),
+                format!(
+                    "claim table header at line {} has unknown columns {:?}; ignored",
+                    line.number, columns.unknown
+                ),
                 Some(line.position()),
             )
             .with_code("oa-fs-unknown-column"),
@@ -448,6 +477,7 @@ fn claim_row(r: &mut Report, raw: &str, cols: &Columns, section: Option<Section>
         }
         Reading::Doubtful(f, bad) => {
             let names: Vec<&str> = bad.iter().map(|c| column_label(*c)).collect();
+            // Values that failed their checks are already dropped.
             let usable = f.get(Column::ClaimId).is_some() || f.get(Column::Accnt).is_some();
             r.diagnostics.push(
                 Diagnostic::warning(
@@ -455,7 +485,7 @@ fn claim_row(r: &mut Report, raw: &str, cols: &Columns, section: Option<Section>
                         "claim row at line {} does not match the column header (doubtful: {}){}",
                         line.number,
                         names.join(", "),
-                        if usable { "; its values may be misplaced" } else { "; skipped" }
+                        if usable { "; those values are dropped, the others may be misplaced" } else { "; skipped" }
                     ),
                     Some(line.position()),
                 )
@@ -486,7 +516,8 @@ mod tests {
 
     #[test]
     fn code_totals() {
-        let r = read_str("\t+---> 3 # errors FE69 - Patient Street Address Required\n+-> 1 # error X1\n+---> x # errors\n");
+        let r =
+            read_str("\t+---> 3 # errors FE69 - Patient Street Address Required\n+-> 1 # error X1\n+---> x # errors\n");
         assert_eq!(r.code_totals.len(), 2);
         assert_eq!((r.code_totals[0].count, r.code_totals[0].code.as_str()), (3, "FE69"));
         assert_eq!(r.code_totals[0].description.as_deref(), Some("Patient Street Address Required"));
@@ -498,14 +529,14 @@ mod tests {
     #[test]
     fn counts_and_labels() {
         let r = read_str(
-            "\t12 # of Claims Initially Accepted\n\t3 # of Claims Rejected\n 7 # of widgets\n  Type of File: UB\nDate Processed: 01/02/2023\n",
+            "\t12 # of Claims Initially Accepted\n\t3  #  OF Claims Rejected\n 7 # of widgets\n 8 # often\n  Type of File: UB\nDate Processed: 01/02/2023\n",
         );
         assert_eq!(r.accepted.map(|a| a.value), Some(12));
         assert_eq!(r.rejected.map(|a| a.value), Some(3));
         assert_eq!(r.type_of_file.map(|a| a.value).as_deref(), Some("UB"));
-        assert_eq!(r.date_processed.map(|a| (a.value, a.pos.line)), Some(("01/02/2023".into(), Some(5))));
-        assert_eq!(r.diagnostics.len(), 1);
-        assert_eq!(r.diagnostics[0].code.as_deref(), Some("oa-fs-unknown-count"));
+        assert_eq!(r.date_processed.map(|a| (a.value, a.pos.line)), Some(("01/02/2023".into(), Some(6))));
+        let codes: Vec<_> = r.diagnostics.iter().map(|d| (d.code.as_deref(), d.position.as_ref().and_then(|p| p.line))).collect();
+        assert_eq!(codes, [(Some("oa-fs-unknown-count"), Some(3)), (Some("oa-fs-unknown-line"), Some(4))]);
     }
 
     #[test]
@@ -524,7 +555,10 @@ mod tests {
         assert_eq!(r.split_count.map(|c| c.value), Some(2));
         let c: Vec<_> = r.child_files.iter().map(|c| &c.value).collect();
         assert_eq!(c.len(), 2);
-        assert_eq!((c[0].id.as_str(), c[0].payer_id.as_deref(), c[0].claims, c[0].total), ("123456790", Some("60054"), Some(2), Some(120050)));
+        assert_eq!(
+            (c[0].id.as_str(), c[0].payer_id.as_deref(), c[0].claims, c[0].total),
+            ("123456790", Some("60054"), Some(2), Some(120050))
+        );
         assert_eq!(c[1].payer_name.as_deref(), Some("BLUE CROSS (BC) OF X"));
         assert_eq!(c[1].payer_id.as_deref(), Some("00570"));
         assert_eq!(r.split_total.map(|t| t.value), Some(127550));
@@ -534,7 +568,9 @@ mod tests {
 
     #[test]
     fn failure_message_with_continuation() {
-        let r = read_str("Date Processed: 01/02/2023\n\tThis file could not be processed.\n\tReason:  bad ISA segment\n\n\t0 # of Claims Rejected\nsomething else\n");
+        let r = read_str(
+            "Date Processed: 01/02/2023\n\tThis file could not be processed.\n\tReason:  bad ISA segment\n\n\t0 # of Claims Rejected\nsomething else\n",
+        );
         let f = r.failure.unwrap();
         assert_eq!(f.value, "This file could not be processed. Reason: bad ISA segment");
         assert_eq!(f.pos.line, Some(2));

@@ -102,6 +102,19 @@ impl Segment {
         self.len() == 0
     }
 
+    /// An NM1 name as "LAST, FIRST MIDDLE" (NM103, NM104, NM105), or the organisation name;
+    /// `None` when all three are blank.
+    pub fn person_name(&self) -> Option<String> {
+        let last = self.opt(3);
+        let given: Vec<&str> = [self.opt(4), self.opt(5)].into_iter().flatten().collect();
+        match (last, given.is_empty()) {
+            (Some(l), true) => Some(l.to_string()),
+            (Some(l), false) => Some(format!("{l}, {}", given.join(" "))),
+            (None, false) => Some(given.join(" ")),
+            (None, true) => None,
+        }
+    }
+
     /// Where this segment is, for diagnostics and reasons.
     pub fn position(&self) -> Position {
         Position {

@@ -230,7 +230,7 @@ fn source_speaker(node: &Node<'_>, diags: &mut Diags) -> Speaker {
             Source::Payer
         }
     };
-    let party = Party { name: person_name(nm1), id: nm1.string(9), id_qualifier: nm1.string(8) };
+    let party = Party { name: nm1.person_name(), id: nm1.string(9), id_qualifier: nm1.string(8) };
     let said_nothing = party.name.is_none() && party.id.is_none();
     if said_nothing {
         diags.warning(
@@ -253,13 +253,6 @@ fn batch_reference(tree: &Tree<'_>, i: usize) -> Option<String> {
         .find(|n| n.level == LevelCode::Receiver)
         .and_then(|n| n.trace)
         .and_then(|trn| trn.string(2))
-}
-
-/// NM1 name as "LAST, FIRST MIDDLE" (or the organisation name).
-fn person_name(nm1: &Segment) -> Option<String> {
-    let last = nm1.opt(3)?;
-    let rest: Vec<&str> = [4, 5].iter().filter_map(|&n| nm1.opt(n)).collect();
-    Some(if rest.is_empty() { last.to_string() } else { format!("{last}, {}", rest.join(" ")) })
 }
 
 fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, diags: &mut Diags) -> ClaimRef {
@@ -303,7 +296,7 @@ fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, dia
     let node = &tree.nodes[i];
     let nm1 = node.names.iter().find(|n| matches!(n.get(1), "QC" | "IL")).or(node.names.first());
     if let Some(nm1) = nm1 {
-        r.patient_name = person_name(nm1);
+        r.patient_name = nm1.person_name();
         r.member_id = nm1.string(9);
     }
     if r.member_id.is_none() {

@@ -414,18 +414,6 @@ fn lq_reasons(segs: &[&Segment], notes: &mut Notes, out: &mut Vec<Reason>) {
     }
 }
 
-/// "LAST, FIRST MIDDLE" from an NM1 (NM103 last or organisation name, NM104, NM105).
-fn person_name(nm1: &Segment) -> Option<String> {
-    let last = nm1.opt(3);
-    let given: Vec<&str> = [nm1.opt(4), nm1.opt(5)].into_iter().flatten().collect();
-    match (last, given.is_empty()) {
-        (Some(l), true) => Some(l.to_string()),
-        (Some(l), false) => Some(format!("{l}, {}", given.join(" "))),
-        (None, false) => Some(given.join(" ")),
-        (None, true) => None,
-    }
-}
-
 /// Finish the open claim, if any: emit its claim event and its service-line events.
 fn close(
     claim: &mut Option<ClaimParts>,
@@ -489,7 +477,7 @@ fn close(
         patient_control_number: clp.string(1),
         clearinghouse_claim_id: None,
         payer_claim_number: clp.string(7),
-        patient_name: c.patient.and_then(person_name),
+        patient_name: c.patient.and_then(Segment::person_name),
         member_id: c.patient.and_then(|n| n.string(9)).or_else(|| c.insured.and_then(|n| n.string(9))),
         service_date_from: c.from.and_then(|d| notes.date(d, 2)).or(earliest),
         service_date_to: c.to.and_then(|d| notes.date(d, 2)).or(latest),

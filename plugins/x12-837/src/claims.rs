@@ -17,7 +17,7 @@ use claimtrack_plugin_sdk::x12::{self, Segment, Transaction};
 
 use crate::codes::{self, ClaimEntity, HiKind};
 use crate::detect::Variant;
-use crate::diag::Diags;
+use crate::diag::{self, Diags};
 
 /// What every event of one transaction set shares.
 pub struct SetContext {
@@ -101,7 +101,7 @@ pub fn map_set(t: &Transaction, ctx: &SetContext, diags: &mut Diags) -> Vec<Stat
 struct Walk<'c, 'a> {
     ctx: &'c SetContext,
     loop_: Loop,
-    billing: Option<(Provider, &'a Segment)>,
+    billing: Option<Provider>,
     subscriber: Person,
     payer: Option<Party>,
     /// `Some` beneath an HL 23.
@@ -125,13 +125,21 @@ impl<'a> Walk<'_, 'a> {
                     diagnoses(seg, c, diags);
                 }
             }
-            "SBR" if matches!(self.loop_, Loop::Claim | Loop::Line) => self.loop_ = Loop::OtherPayer,
+            "SBR" if matches!(self.loop_, Loop::Claim | Loop::Line) => {
+                self.loop_ = Loop::OtherPayer
+            }
             "LX" => match self.claim.as_mut() {
                 Some(c) => {
                     c.lines.push(LineBuild::new(seg));
                     self.loop_ = Loop::Line;
                 }
-                None => diags.warn(format!("LX at segment #{} is not inside a claim (no CLM before it); ignored", seg.index), seg.position()),
+                None => diags.warn(
+                    format!(
+                        "LX at segment #{} is not inside a claim (no CLM before it); ignored",
+                        seg.index
+                    ),
+                    seg.position(),
+                ),
             },
             "SV1" | "SV2" | "SV3" => self.service(seg, diags),
             _ => {}
@@ -144,7 +152,7 @@ impl<'a> Walk<'_, 'a> {
             && !self.hl_ids.iter().any(|id| id == parent)
         {
             diags.warn(
-                format!("HL at segment #{} names parent HL02 {parent:?}, which is no earlier HL; read in file order", seg.index),
+                format!("HL at segment #{} names parent HL02 {}, which is no earlier HL; read in file order", seg.index, diag::code(parent, 12)),
                 seg.position_at("HL02"),
             );
         }
@@ -171,7 +179,7 @@ impl<'a> Walk<'_, 'a> {
             }
             other => {
                 diags.warn(
-                    format!("HL at segment #{} has level code HL03 {other:?}, not 20/22/23; its loop is read past", seg.index),
+                    format!("HL at segment #{} has level code HL03 {}, not 20/22/23; its loop is read past", seg.index, diag::code(other, 3)),
                     seg.position_at("HL03"),
                 );
                 Loop::UnknownLevel
@@ -194,26 +202,42 @@ impl<'a> Walk<'_, 'a> {
                         seg.position_at("NM109"),
                     );
                 }
-                self.billing = Some((p, seg));
+                self.billing = Some(p);
             }
             (Loop::Subscriber, "IL") => {
-                self.subscriber.name = person_name(seg);
+                self.subscriber.name = seg.person_name();
                 self.subscriber.id = seg.string(9);
                 self.subscriber.named = true;
                 if self.subscriber.id.is_none() {
-                    diags.warn(format!("subscriber NM1*IL at segment #{} has no member id (NM109)", seg.index), seg.position_at("NM109"));
+                    diags.warn(
+                        format!(
+                            "subscriber NM1*IL at segment #{} has no member id (NM109)",
+                            seg.index
+                        ),
+                        seg.position_at("NM109"),
+                    );
                 }
             }
             (Loop::Subscriber, "PR") => {
-                let party = Party { name: seg.string(3), id: seg.string(9), id_qualifier: seg.string(8) };
+                let party = Party {
+                    name: seg.string(3),
+                    id: seg.string(9),
+                    id_qualifier: seg.string(8),
+                };
                 if party.id.is_none() {
-                    diags.warn(format!("payer NM1*PR at segment #{} has no payer id (NM109)", seg.index), seg.position_at("NM109"));
+                    diags.warn(
+                        format!(
+                            "payer NM1*PR at segment #{} has no payer id (NM109)",
+                            seg.index
+                        ),
+                        seg.position_at("NM109"),
+                    );
                 }
-                self.payer = Some(party);
+                self.payer = (party.name.is_some() || party.id.is_some()).then_some(party);
             }
             (Loop::Patient, "QC") => {
                 if let Some(p) = self.patient.as_mut() {
-                    p.name = person_name(seg);
+                    p.name = seg.person_name();
                     p.named = true;
                 }
             }
@@ -225,7 +249,11 @@ impl<'a> Walk<'_, 'a> {
                 }
                 Some((ClaimEntity::Other, _)) => {}
                 None => diags.warn(
-                    format!("unknown claim-level NM101 entity code {entity:?} at segment #{}; ignored", seg.index),
+                    format!(
+                        "unknown claim-level NM101 entity code {} at segment #{}; ignored",
+                        diag::code(entity, 3),
+                        seg.index
+                    ),
                     seg.position_at("NM101"),
                 ),
             },
@@ -237,7 +265,7 @@ impl<'a> Walk<'_, 'a> {
         let value = seg.string(2);
         match (self.loop_, seg.get(1)) {
             (Loop::BillingProvider, q @ ("EI" | "SY")) => {
-                if let Some((p, _)) = self.billing.as_mut() {
+                if let Some(p) = self.billing.as_mut() {
                     // EIN preferred over an SSN when a file (wrongly) sends both.
                     if q == "EI" || p.tax_id.is_none() {
                         p.tax_id = value.clone();
@@ -252,11 +280,13 @@ impl<'a> Walk<'_, 'a> {
                 (_, None) => missing_ref(seg, diags),
                 _ => {}
             },
-            (Loop::Line, "6R") => match (self.claim.as_mut().and_then(|c| c.lines.last_mut()), value) {
-                (Some(l), Some(v)) => l.r.line_item_control_number = Some(v),
-                (_, None) => missing_ref(seg, diags),
-                _ => {}
-            },
+            (Loop::Line, "6R") => {
+                match (self.claim.as_mut().and_then(|c| c.lines.last_mut()), value) {
+                    (Some(l), Some(v)) => l.r.line_item_control_number = Some(v),
+                    (_, None) => missing_ref(seg, diags),
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }
@@ -271,6 +301,10 @@ impl<'a> Walk<'_, 'a> {
             _ => return,
         };
         if seg.opt(2).is_none() {
+            diags.warn(
+                format!("DMG at segment #{} has no DMG02 birth date", seg.index),
+                seg.position_at("DMG02"),
+            );
             return;
         }
         let date = match seg.get(1) {
@@ -278,7 +312,13 @@ impl<'a> Walk<'_, 'a> {
             _ => None,
         };
         if date.is_none() {
-            diags.warn(format!("DMG at segment #{} has no valid D8 birth date; ignored", seg.index), seg.position_at("DMG02"));
+            diags.warn(
+                format!(
+                    "DMG at segment #{} has no valid D8 birth date; ignored",
+                    seg.index
+                ),
+                seg.position_at("DMG02"),
+            );
         }
         person.birth_date = date;
     }
@@ -286,19 +326,40 @@ impl<'a> Walk<'_, 'a> {
     fn clm(&mut self, seg: &'a Segment, diags: &mut Diags) {
         self.close_claim(diags);
         self.loop_ = Loop::Claim;
-        let mut r = ClaimRef::default();
-        r.patient_control_number = seg.string(1);
+        let mut r = ClaimRef {
+            patient_control_number: seg.string(1),
+            ..ClaimRef::default()
+        };
         if r.patient_control_number.is_none() {
-            diags.warn(format!("CLM at segment #{} has no CLM01 patient control number", seg.index), seg.position_at("CLM01"));
+            diags.warn(
+                format!(
+                    "CLM at segment #{} has no CLM01 patient control number",
+                    seg.index
+                ),
+                seg.position_at("CLM01"),
+            );
         }
         if seg.opt(2).is_none() {
-            diags.warn(format!("CLM at segment #{} has no CLM02 total claim charge", seg.index), seg.position_at("CLM02"));
+            diags.warn(
+                format!(
+                    "CLM at segment #{} has no CLM02 total claim charge",
+                    seg.index
+                ),
+                seg.position_at("CLM02"),
+            );
         }
         let charged = diags.amount(seg, 2, "CLM02");
         if let Some(q) = seg.component_opt(5, 2)
             && codes::facility_qualifier(q).is_none()
         {
-            diags.warn(format!("unknown CLM05-2 facility code qualifier {q:?} at segment #{}", seg.index), seg.position_at("CLM05-2"));
+            diags.warn(
+                format!(
+                    "unknown CLM05-2 facility code qualifier {} at segment #{}",
+                    diag::code(q, 3),
+                    seg.index
+                ),
+                seg.position_at("CLM05-2"),
+            );
         }
         r.frequency_code = seg.component_opt(5, 3).map(str::to_string);
         if let Some(f) = r.frequency_code.as_deref() {
@@ -308,35 +369,67 @@ impl<'a> Walk<'_, 'a> {
             };
             if known.is_none() {
                 diags.warn(
-                    format!("unknown {} claim frequency code CLM05-3 {f:?} at segment #{}", self.ctx.variant.keyword(), seg.index),
+                    format!(
+                        "unknown {} claim frequency code CLM05-3 {} at segment #{}",
+                        self.ctx.variant.keyword(),
+                        diag::code(f, 3),
+                        seg.index
+                    ),
                     seg.position_at("CLM05-3"),
                 );
             }
         }
         if self.subscriber.name.is_none() && self.subscriber.id.is_none() {
-            diags.warn(format!("CLM at segment #{} has no subscriber (HL 22 with NM1*IL) before it", seg.index), seg.position());
+            diags.warn(
+                format!(
+                    "CLM at segment #{} has no subscriber (HL 22 with NM1*IL) before it",
+                    seg.index
+                ),
+                seg.position(),
+            );
         }
         if let Some(p) = self.patient.as_mut()
             && !p.named
         {
-            diags.warn(format!("CLM at segment #{} is in a patient loop (HL 23) without NM1*QC", seg.index), seg.position());
+            diags.warn(
+                format!(
+                    "CLM at segment #{} is in a patient loop (HL 23) without NM1*QC",
+                    seg.index
+                ),
+                seg.position(),
+            );
             // Once per patient loop.
             p.named = true;
         }
         let (name, birth) = match &self.patient {
             Some(p) => (p.name.clone(), p.birth_date.clone()),
-            None => (self.subscriber.name.clone(), self.subscriber.birth_date.clone()),
+            None => (
+                self.subscriber.name.clone(),
+                self.subscriber.birth_date.clone(),
+            ),
         };
         r.patient_name = name;
         r.patient_birth_date = birth;
         r.member_id = self.subscriber.id.clone();
         r.payer = self.payer.clone();
         if r.payer.is_none() {
-            diags.warn(format!("CLM at segment #{} has no payer (NM1*PR in the subscriber loop) before it", seg.index), seg.position());
+            diags.warn(
+                format!(
+                    "CLM at segment #{} has no payer (NM1*PR in the subscriber loop) before it",
+                    seg.index
+                ),
+                seg.position(),
+            );
         }
         match &self.billing {
-            Some((p, _)) => r.providers.push(p.clone()),
-            None => diags.warn(format!("CLM at segment #{} has no billing provider (HL 20 with NM1*85) before it", seg.index), seg.position()),
+            Some(p) => r.providers.push(p.clone()),
+            None => diags.warn(
+                format!(
+                    "CLM at segment #{} has no billing provider (HL 20 with NM1*85) before it",
+                    seg.index
+                ),
+                seg.position(),
+            ),
         }
         self.claim = Some(ClaimBuild {
             clm: seg,
@@ -353,7 +446,9 @@ impl<'a> Walk<'_, 'a> {
     fn date(&mut self, seg: &'a Segment, diags: &mut Diags) {
         let Some(c) = self.claim.as_mut() else { return };
         match (self.loop_, seg.get(1)) {
-            (Loop::Claim, "434") => c.statement = c.statement.take().or_else(|| diags.dtp_period(seg)),
+            (Loop::Claim, "434") => {
+                c.statement = c.statement.take().or_else(|| diags.dtp_period(seg))
+            }
             (Loop::Claim, "472") => c.service = c.service.take().or_else(|| diags.dtp_period(seg)),
             (Loop::Line, "472") => {
                 if let Some(l) = c.lines.last_mut()
@@ -370,15 +465,29 @@ impl<'a> Walk<'_, 'a> {
 
     fn service(&mut self, seg: &'a Segment, diags: &mut Diags) {
         let Some(c) = self.claim.as_mut() else {
-            diags.warn(format!("{} at segment #{} is not inside a claim (no CLM before it); ignored", seg.id, seg.index), seg.position());
+            diags.warn(
+                format!(
+                    "{} at segment #{} is not inside a claim (no CLM before it); ignored",
+                    seg.id, seg.index
+                ),
+                seg.position(),
+            );
             return;
         };
         if !matches!(c.lines.last(), Some(l) if l.sv.is_none()) {
-            diags.warn(format!("{} at segment #{} has no LX before it; read as a new service line", seg.id, seg.index), seg.position());
+            diags.warn(
+                format!(
+                    "{} at segment #{} has no LX before it; read as a new service line",
+                    seg.id, seg.index
+                ),
+                seg.position(),
+            );
             c.lines.push(LineBuild::new(seg));
         }
         self.loop_ = Loop::Line;
-        let Some(line) = c.lines.last_mut() else { return };
+        let Some(line) = c.lines.last_mut() else {
+            return;
+        };
         line.sv = Some(seg);
         let (charge_el, units_el) = match seg.id.as_str() {
             "SV1" => (2, 4),
@@ -395,63 +504,116 @@ impl<'a> Walk<'_, 'a> {
             let q = comps.first().copied().unwrap_or("");
             if codes::procedure_qualifier(q).is_none() {
                 diags.warn(
-                    format!("unknown {}{composite:02}-1 product/service id qualifier {q:?} at segment #{}", seg.id, seg.index),
+                    format!(
+                        "unknown {}{composite:02}-1 product/service id qualifier {} at segment #{}",
+                        seg.id,
+                        diag::code(q, 3),
+                        seg.index
+                    ),
                     seg.position_at(format!("{}{composite:02}-1", seg.id)),
                 );
             }
             line.r.procedure_qualifier = (!q.is_empty()).then(|| q.to_string());
             line.r.procedure_code = Some(code.to_string());
-            line.r.modifiers = comps.iter().skip(2).take(4).filter(|m| !m.is_empty()).map(|m| m.to_string()).collect();
+            line.r.modifiers = comps
+                .iter()
+                .skip(2)
+                .take(4)
+                .filter(|m| !m.is_empty())
+                .map(|m| m.to_string())
+                .collect();
         } else if let (true, Some(rev)) = (seg.id == "SV2", seg.opt(1)) {
             // An institutional line with only a revenue code: the 835 answers it as NU:<code>.
             line.r.procedure_qualifier = Some("NU".into());
             line.r.procedure_code = Some(rev.to_string());
         } else {
-            diags.warn(format!("{} at segment #{} has no procedure code", seg.id, seg.index), seg.position_at(format!("{}{composite:02}", seg.id)));
+            diags.warn(
+                format!("{} at segment #{} has no procedure code", seg.id, seg.index),
+                seg.position_at(format!("{}{composite:02}", seg.id)),
+            );
         }
         line.r.units = seg.string(units_el);
         let el = format!("{}{charge_el:02}", seg.id);
         if seg.opt(charge_el).is_none() {
-            diags.warn(format!("{} at segment #{} has no {el} line charge", seg.id, seg.index), seg.position_at(el.clone()));
+            diags.warn(
+                format!(
+                    "{} at segment #{} has no {el} line charge",
+                    seg.id, seg.index
+                ),
+                seg.position_at(el.clone()),
+            );
         }
         line.charged = diags.amount(seg, charge_el, &el);
     }
 
     /// Emit the open claim's event and its lines' events.
     fn close_claim(&mut self, diags: &mut Diags) {
-        let Some(mut c) = self.claim.take() else { return };
+        let Some(mut c) = self.claim.take() else {
+            return;
+        };
         let clm = c.clm;
         c.r.diagnosis_codes = c.principal.drain(..).chain(c.other_dx.drain(..)).collect();
         // A claim-level single service date applies to lines that state none (837D sends
         // one DTP*472 in 2300 when every line shares it).
-        let inherited = c.service.as_ref().filter(|(f, t)| f == t).map(|(f, _)| f.clone());
+        let inherited = c
+            .service
+            .as_ref()
+            .filter(|(f, t)| f == t)
+            .map(|(f, _)| f.clone());
         for l in &mut c.lines {
             if l.r.service_date.is_none() {
                 l.r.service_date = inherited.clone();
             }
         }
-        let period = c.statement.clone().or_else(|| c.service.clone()).or_else(|| {
-            let from = c.lines.iter().filter_map(|l| l.r.service_date.clone()).min()?;
-            let to = c.lines.iter().filter_map(|l| l.date_to.clone().or_else(|| l.r.service_date.clone())).max()?;
-            Some((from, to))
-        });
+        let period = c
+            .statement
+            .clone()
+            .or_else(|| c.service.clone())
+            .or_else(|| {
+                let from = c
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.r.service_date.clone())
+                    .min()?;
+                let to = c
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.date_to.clone().or_else(|| l.r.service_date.clone()))
+                    .max()?;
+                Some((from, to))
+            });
         if let Some((from, to)) = period {
             c.r.service_date_from = Some(from);
             c.r.service_date_to = Some(to);
         }
         if c.lines.is_empty() {
-            diags.warn(format!("claim at segment #{} has no service lines (LX/{})", clm.index, self.ctx.variant.line_segment()), clm.position());
+            diags.warn(
+                format!(
+                    "claim at segment #{} has no service lines (LX/{})",
+                    clm.index,
+                    self.ctx.variant.line_segment()
+                ),
+                clm.position(),
+            );
         }
-        let lines_with_sv: Vec<&LineBuild<'_>> = c.lines.iter().filter(|l| l.sv.is_some()).collect();
+        let lines_with_sv: Vec<&LineBuild<'_>> =
+            c.lines.iter().filter(|l| l.sv.is_some()).collect();
         for l in c.lines.iter().filter(|l| l.sv.is_none()) {
             diags.warn(
-                format!("service line LX at segment #{} has no SV1/SV2/SV3 segment; no line event", l.opened_by.index),
+                format!(
+                    "service line LX at segment #{} has no SV1/SV2/SV3 segment; no line event",
+                    l.opened_by.index
+                ),
                 l.opened_by.position(),
             );
         }
-        // Office Ally and payers reject a claim whose total differs from its lines' sum.
-        let sum = lines_with_sv.iter().try_fold(0i64, |acc, l| acc.checked_add(l.charged?));
-        if let (Some(total), Some(sum), false) = (c.charged, sum, lines_with_sv.is_empty())
+        // Office Ally and payers reject a claim whose total differs from its lines' sum. Only
+        // checked when every line was read: a truncated or broken line is reported already.
+        let complete = !c.lines.is_empty() && c.lines.iter().all(|l| l.sv.is_some());
+        let sum = lines_with_sv
+            .iter()
+            .try_fold(0i64, |acc, l| acc.checked_add(l.charged?));
+        if let (Some(total), Some(sum), true) = (c.charged, sum, complete)
             && total != sum
         {
             diags.list.push(
@@ -488,33 +650,37 @@ impl<'a> Walk<'_, 'a> {
 
 impl<'a> LineBuild<'a> {
     fn new(opened_by: &'a Segment) -> Self {
-        LineBuild { opened_by, sv: None, r: ServiceLineRef::default(), charged: None, date_to: None }
+        LineBuild {
+            opened_by,
+            sv: None,
+            r: ServiceLineRef::default(),
+            charged: None,
+            date_to: None,
+        }
     }
 }
 
 fn missing_ref(seg: &Segment, diags: &mut Diags) {
-    diags.warn(format!("REF*{} at segment #{} has no REF02 value; ignored", seg.get(1), seg.index), seg.position_at("REF02"));
-}
-
-/// "LAST, FIRST MIDDLE" from an NM1 (NM103 last or organisation name, NM104 first, NM105
-/// middle).
-pub fn person_name(nm1: &Segment) -> Option<String> {
-    let last = nm1.opt(3);
-    let given: Vec<&str> = [nm1.opt(4), nm1.opt(5)].into_iter().flatten().collect();
-    match (last, given.is_empty()) {
-        (Some(l), true) => Some(l.to_string()),
-        (Some(l), false) => Some(format!("{l}, {}", given.join(" "))),
-        (None, false) => Some(given.join(" ")),
-        (None, true) => None,
-    }
+    diags.warn(
+        format!(
+            "REF*{} at segment #{} has no REF02 value; ignored",
+            seg.get(1),
+            seg.index
+        ),
+        seg.position_at("REF02"),
+    );
 }
 
 /// A provider NM1: name, and NM109 as the NPI when NM108 is XX.
 fn provider(role: ProviderRole, nm1: &Segment) -> Provider {
     Provider {
         role,
-        name: person_name(nm1),
-        npi: if nm1.get(8) == "XX" { nm1.string(9) } else { None },
+        name: nm1.person_name(),
+        npi: if nm1.get(8) == "XX" {
+            nm1.string(9)
+        } else {
+            None
+        },
         tax_id: None,
     }
 }
@@ -552,10 +718,23 @@ fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
             continue;
         }
         match codes::hi_qualifier(q) {
-            None => diags.warn(format!("unknown HI code list qualifier {q:?} at segment #{} ({el}); ignored", seg.index), seg.position_at(format!("{el}-1"))),
+            None => diags.warn(
+                format!(
+                    "unknown HI code list qualifier {} at segment #{} ({el}); ignored",
+                    diag::code(q, 3),
+                    seg.index
+                ),
+                seg.position_at(format!("{el}-1")),
+            ),
             Some((kind, _)) => match (kind, code) {
                 (HiKind::NotDiagnosis, _) => {}
-                (_, None) => diags.warn(format!("HI at segment #{} {el} has qualifier {q} but no code", seg.index), seg.position_at(format!("{el}-2"))),
+                (_, None) => diags.warn(
+                    format!(
+                        "HI at segment #{} {el} has qualifier {q} but no code",
+                        seg.index
+                    ),
+                    seg.position_at(format!("{el}-2")),
+                ),
                 (HiKind::Principal, Some(code)) => c.principal.push(code.to_string()),
                 (HiKind::Other, Some(code)) => c.other_dx.push(code.to_string()),
             },

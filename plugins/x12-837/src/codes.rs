@@ -34,7 +34,10 @@ pub fn hi_qualifier(q: &str) -> Option<(HiKind, &'static str)> {
         "BN" => (NotDiagnosis, "ICD-9-CM external cause of injury"),
         "BBR" => (NotDiagnosis, "ICD-10-PCS principal procedure"),
         "BR" => (NotDiagnosis, "ICD-9-CM principal procedure"),
-        "CAH" => (NotDiagnosis, "advanced billing concepts principal procedure"),
+        "CAH" => (
+            NotDiagnosis,
+            "advanced billing concepts principal procedure",
+        ),
         "BBQ" => (NotDiagnosis, "ICD-10-PCS other procedure"),
         "BQ" => (NotDiagnosis, "ICD-9-CM other procedure"),
         "BP" => (NotDiagnosis, "HCPCS principal procedure (anesthesia)"),
@@ -67,13 +70,19 @@ pub fn claim_entity(code: &str) -> Option<(ClaimEntity, &'static str)> {
         // Primary care provider, sent in 2310A beside or instead of DN: the referring role.
         "P3" => (Provider(ProviderRole::Referring), "primary care provider"),
         "82" => (Provider(ProviderRole::Rendering), "rendering provider"),
-        "77" => (Provider(ProviderRole::ServiceFacility), "service facility location"),
+        "77" => (
+            Provider(ProviderRole::ServiceFacility),
+            "service facility location",
+        ),
         // 4010 institutional claims named the service facility FA.
         "FA" => (Provider(ProviderRole::ServiceFacility), "facility"),
         "DQ" => (Provider(ProviderRole::Supervising), "supervising physician"),
         "71" => (Provider(ProviderRole::Attending), "attending physician"),
         "72" => (Provider(ProviderRole::Operating), "operating physician"),
-        "ZZ" => (Provider(ProviderRole::Operating), "other operating physician"),
+        "ZZ" => (
+            Provider(ProviderRole::Operating),
+            "other operating physician",
+        ),
         "DD" => (Other, "assistant surgeon"),
         "DK" => (Other, "ordering physician"),
         "QB" => (Other, "purchase service provider"),
@@ -164,9 +173,18 @@ mod tests {
 
     #[test]
     fn provider_roles_by_entity() {
-        assert_eq!(claim_entity("DN").map(|e| e.0), Some(ClaimEntity::Provider(ProviderRole::Referring)));
-        assert_eq!(claim_entity("71").map(|e| e.0), Some(ClaimEntity::Provider(ProviderRole::Attending)));
-        assert_eq!(claim_entity("ZZ").map(|e| e.0), Some(ClaimEntity::Provider(ProviderRole::Operating)));
+        assert_eq!(
+            claim_entity("DN").map(|e| e.0),
+            Some(ClaimEntity::Provider(ProviderRole::Referring))
+        );
+        assert_eq!(
+            claim_entity("71").map(|e| e.0),
+            Some(ClaimEntity::Provider(ProviderRole::Attending))
+        );
+        assert_eq!(
+            claim_entity("ZZ").map(|e| e.0),
+            Some(ClaimEntity::Provider(ProviderRole::Operating))
+        );
         assert_eq!(claim_entity("PW").map(|e| e.0), Some(ClaimEntity::Other));
         assert_eq!(claim_entity("Q9"), None);
     }

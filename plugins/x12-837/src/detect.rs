@@ -7,8 +7,8 @@
 //! The mapping itself reads all three line kinds, so a wrong guess changes only the format
 //! id; a set whose declaration or content disagrees with the file's variant is warned about.
 
-use claimtrack_plugin_sdk::x12::{Group, Transaction};
 use claimtrack_plugin_sdk::Position;
+use claimtrack_plugin_sdk::x12::{Group, Transaction};
 
 use crate::diag::Diags;
 
@@ -72,13 +72,19 @@ pub fn from_guide(id: &str) -> Option<Variant> {
 
 /// What a transaction set declares: ST03, else its group's GS08.
 fn declared(g: &Group, t: &Transaction) -> Option<Variant> {
-    t.st.opt(3).and_then(from_guide).or_else(|| g.gs.opt(8).and_then(from_guide))
+    t.st.opt(3)
+        .and_then(from_guide)
+        .or_else(|| g.gs.opt(8).and_then(from_guide))
 }
 
 /// What a transaction set's content says, when it says anything.
 fn by_content(t: &Transaction) -> Option<Variant> {
     let has = |id: &str| t.body.iter().any(|s| s.id == id);
-    let qualifier = |q: &str| t.body.iter().any(|s| s.id == "CLM" && s.component(5, 2) == q);
+    let qualifier = |q: &str| {
+        t.body
+            .iter()
+            .any(|s| s.id == "CLM" && s.component(5, 2) == q)
+    };
     if has("SV2") {
         Some(Variant::Institutional)
     } else if has("SV3") || has("TOO") {
@@ -104,10 +110,17 @@ pub fn detect(sets: &[(&Group, &Transaction)], diags: &mut Diags) -> Variant {
             let v = found.unwrap_or(Variant::Professional);
             let position = sets.first().map(|(_, t)| t.st.position_at("ST03"));
             let why = match found {
-                Some(_) => format!("its service lines and CLM05-2 facility code qualifiers read as {}", v.keyword()),
-                None => "it has no service lines or facility code qualifiers to tell; read as 837P".to_string(),
+                Some(_) => format!(
+                    "its service lines and CLM05-2 facility code qualifiers read as {}",
+                    v.keyword()
+                ),
+                None => "it has no service lines or facility code qualifiers to tell; read as 837P"
+                    .to_string(),
             };
-            diags.info(format!("the file names no 837 implementation guide in ST03 or GS08: {why}"), position);
+            diags.info(
+                format!("the file names no 837 implementation guide in ST03 or GS08: {why}"),
+                position,
+            );
             v
         }
     };
@@ -125,12 +138,14 @@ pub fn detect(sets: &[(&Group, &Transaction)], diags: &mut Diags) -> Variant {
             );
         }
         if let Some(c) = by_content(t).filter(|c| *c != decl.unwrap_or(variant)) {
+            let said = match decl {
+                Some(d) => format!("declared {}", d.keyword()),
+                None => format!("read as {}", variant.keyword()),
+            };
             diags.warn(
                 format!(
-                    "transaction set at segment #{} is declared {} but its content ({} lines or CLM05-2 qualifiers) is {}",
+                    "transaction set at segment #{} is {said} but its content (service lines, CLM05-2 qualifiers) reads as {}",
                     t.st.index,
-                    decl.unwrap_or(variant).keyword(),
-                    c.line_segment(),
                     c.keyword()
                 ),
                 pos_st(t),

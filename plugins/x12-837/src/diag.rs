@@ -25,7 +25,10 @@ impl Diags {
         let cents = x12::amount_cents(raw);
         if cents.is_none() {
             self.warn(
-                format!("{element} at segment #{} {} is not a valid amount; ignored", seg.index, seg.id),
+                format!(
+                    "{element} at segment #{} {} is not a valid amount; ignored",
+                    seg.index, seg.id
+                ),
                 seg.position_at(element),
             );
         }
@@ -56,5 +59,31 @@ impl Diags {
                 None
             }
         }
+    }
+}
+
+/// A code from the file, quoted for a message when it is short and alphanumeric like the
+/// code lists it belongs to (`max` characters at most); otherwise only its length is told: a
+/// shifted element can put a name or an id where a code belongs.
+pub fn code(value: &str, max: usize) -> String {
+    if value.len() <= max
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.')
+    {
+        format!("{value:?}")
+    } else {
+        format!("(a {}-character value)", value.chars().count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_code_like_values_are_quoted() {
+        assert_eq!(super::code("Q9", 3), "\"Q9\"");
+        assert_eq!(super::code("005010X222", 12), "\"005010X222\"");
+        assert_eq!(super::code("SMITH", 3), "(a 5-character value)");
+        assert_eq!(super::code("A B", 3), "(a 3-character value)");
     }
 }

@@ -54,8 +54,8 @@
 //! are warnings; a claim whose CLM02 differs from its lines' sum is a warning coded
 //! `claim-charge-sum`; Office Ally rule breaks are warnings coded `oa-rule-…`.
 
-pub mod codes;
 mod claims;
+pub mod codes;
 pub mod detect;
 mod diag;
 mod parse;
@@ -98,7 +98,9 @@ impl Parser for X12Claim837 {
     /// another GS01; 60 for a GS*HC group whose ST is not in the head; 0 otherwise (not X12,
     /// or another X12 transaction).
     fn sniff(_file_name: &str, head: &[u8]) -> u8 {
-        let Some(h) = x12::sniff_head(head) else { return 0 };
+        let Some(h) = x12::sniff_head(head) else {
+            return 0;
+        };
         match (h.transaction_kind.as_deref(), h.functional_id.as_deref()) {
             (Some("837"), Some("HC") | None) => 95,
             (Some("837"), Some(_)) => 70,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use claimtrack_plugin_sdk::prelude::*;
-use claimtrack_plugin_sdk::x12::{self, Document, Group, Interchange, Transaction};
+use claimtrack_plugin_sdk::x12::{self, Document, Group, Interchange, Segment, Transaction};
 
 use crate::claims::{self, SetContext};
 use crate::detect;
@@ -13,12 +13,24 @@ use crate::rules;
 /// Parse an 837 batch file (plain Rust entry point; the plugin's `parse` calls it).
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     let doc = x12::parse(bytes)?;
-    let sets: Vec<(&Interchange, &Group, &Transaction)> = doc.transactions().filter(|(_, _, t)| t.kind() == "837").collect();
-    let claim_group = doc.interchanges.iter().flat_map(|ic| ic.groups.iter()).any(|g| g.functional_id() == "HC");
+    let sets: Vec<(&Interchange, &Group, &Transaction)> = doc
+        .transactions()
+        .filter(|(_, _, t)| t.kind() == "837")
+        .collect();
+    let claim_group = doc
+        .interchanges
+        .iter()
+        .flat_map(|ic| ic.groups.iter())
+        .any(|g| g.functional_id() == "HC");
     if sets.is_empty() && !claim_group {
-        return Err(ParseError::NotMyFormat(format!("contains {}, not 837", contents(&doc))));
+        return Err(ParseError::NotMyFormat(format!(
+            "contains {}, not 837",
+            contents(&doc)
+        )));
     }
-    let mut diags = Diags { list: doc.diagnostics.clone() };
+    let mut diags = Diags {
+        list: doc.diagnostics.clone(),
+    };
     for (_, g, t) in doc.transactions().filter(|(_, _, t)| t.kind() != "837") {
         diags.warn(
             format!(
@@ -32,7 +44,10 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
     }
     let pairs: Vec<(&Group, &Transaction)> = sets.iter().map(|(_, g, t)| (*g, *t)).collect();
     let variant = if pairs.is_empty() {
-        diags.info("the file has a claim (HC) group but no complete 837 transaction set; read as 837P", None);
+        diags.info(
+            "the file has a claim (HC) group but no complete 837 transaction set; read as 837P",
+            None,
+        );
         detect::Variant::Professional
     } else {
         detect::detect(&pairs, &mut diags)
@@ -40,7 +55,13 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
 
     let mut meta = doc.metadata(variant.format_id());
     if let Some((_, _, t)) = sets.first() {
-        let named = |code: &str| t.body.iter().take_while(|s| s.id != "HL").find(|s| s.id == "NM1" && s.get(1) == code).and_then(claims::person_name);
+        let named = |code: &str| {
+            t.body
+                .iter()
+                .take_while(|s| s.id != "HL")
+                .find(|s| s.id == "NM1" && s.get(1) == code)
+                .and_then(Segment::person_name)
+        };
         if let (Some(p), Some(name)) = (meta.sender.as_mut(), named("41")) {
             p.name = Some(name);
         }
@@ -55,13 +76,23 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         events.extend(claims::map_set(t, &ctx, &mut diags));
     }
     diags.list.extend(rules::check(file_name, &doc, variant));
-    Ok(ParseOutput { metadata: meta, events, diagnostics: diags.list })
+    Ok(ParseOutput {
+        metadata: meta,
+        events,
+        diagnostics: diags.list,
+    })
 }
 
 /// Correlation, date and submitter shared by a set's events. For an 837 the "submitted file"
 /// the correlation record speaks of is this very file: its own ISA13, GS06, ST02 and BHT03
 /// are what a TA1, 999 or 277CA will quote back.
-fn set_context(ic: &Interchange, g: &Group, t: &Transaction, variant: detect::Variant, diags: &mut Diags) -> SetContext {
+fn set_context(
+    ic: &Interchange,
+    g: &Group,
+    t: &Transaction,
+    variant: detect::Variant,
+    diags: &mut Diags,
+) -> SetContext {
     let bht = t.body.iter().find(|s| s.id == "BHT");
     let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let correlation = Correlation {
@@ -73,43 +104,93 @@ fn set_context(ic: &Interchange, g: &Group, t: &Transaction, variant: detect::Va
     };
     let mut effective_date = None;
     match bht {
-        None => diags.warn(format!("transaction set at segment #{} has no BHT (batch reference and creation date)", t.st.index), t.st.position()),
+        None => diags.warn(
+            format!(
+                "transaction set at segment #{} has no BHT (batch reference and creation date)",
+                t.st.index
+            ),
+            t.st.position(),
+        ),
         Some(b) => {
             if b.opt(3).is_none() {
-                diags.warn(format!("BHT at segment #{} has no BHT03 batch reference", b.index), b.position_at("BHT03"));
+                diags.warn(
+                    format!("BHT at segment #{} has no BHT03 batch reference", b.index),
+                    b.position_at("BHT03"),
+                );
             }
             match x12::date_ccyymmdd(b.get(4)) {
-                Some(d) => effective_date = Some(match x12::time_hhmm(b.get(5)) {
-                    Some(time) => format!("{d}T{time}"),
-                    None => d,
-                }),
-                None => diags.warn(format!("BHT at segment #{} has no valid BHT04 creation date", b.index), b.position_at("BHT04")),
+                Some(d) => {
+                    effective_date = Some(match x12::time_hhmm(b.get(5)) {
+                        Some(time) => format!("{d}T{time}"),
+                        None => d,
+                    })
+                }
+                None => diags.warn(
+                    format!(
+                        "BHT at segment #{} has no valid BHT04 creation date",
+                        b.index
+                    ),
+                    b.position_at("BHT04"),
+                ),
             }
         }
     }
-    let submitter = t.body.iter().take_while(|s| s.id != "HL").find(|s| s.id == "NM1" && s.get(1) == "41");
+    let submitter = t
+        .body
+        .iter()
+        .take_while(|s| s.id != "HL")
+        .find(|s| s.id == "NM1" && s.get(1) == "41");
     let source_party = match submitter {
-        Some(nm1) => Some(Party { name: claims::person_name(nm1), id: nm1.string(9), id_qualifier: nm1.string(8) }),
+        Some(nm1) => Some(Party {
+            name: nm1.person_name(),
+            id: nm1.string(9),
+            id_qualifier: nm1.string(8),
+        }),
         None => {
-            diags.warn(format!("transaction set at segment #{} has no loop 1000A submitter NM1*41", t.st.index), t.st.position());
+            diags.warn(
+                format!(
+                    "transaction set at segment #{} has no loop 1000A submitter NM1*41",
+                    t.st.index
+                ),
+                t.st.position(),
+            );
             ic.sender()
         }
     };
-    SetContext { correlation, effective_date, source_party, variant }
+    SetContext {
+        correlation,
+        effective_date,
+        source_party,
+        variant,
+    }
 }
 
 /// "835 (HP), 999 (FA)": what a file holds instead of 837s.
 fn contents(doc: &Document) -> String {
-    let kinds: BTreeSet<String> = doc.transactions().map(|(_, g, t)| format!("{} ({})", shown(t.kind()), shown(g.functional_id()))).collect();
+    let kinds: BTreeSet<String> = doc
+        .transactions()
+        .map(|(_, g, t)| format!("{} ({})", shown(t.kind()), shown(g.functional_id())))
+        .collect();
     if kinds.is_empty() {
-        let ta1 = doc.interchanges.iter().any(|ic| ic.interchange_segments.iter().any(|s| s.id == "TA1"));
-        return if ta1 { "a TA1".into() } else { "no transaction sets".into() };
+        let ta1 = doc
+            .interchanges
+            .iter()
+            .any(|ic| ic.interchange_segments.iter().any(|s| s.id == "TA1"));
+        return if ta1 {
+            "a TA1".into()
+        } else {
+            "no transaction sets".into()
+        };
     }
     kinds.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 /// A code from the file, bounded and printable, for a message.
 fn shown(code: &str) -> String {
-    let s: String = code.chars().filter(|c| c.is_ascii_graphic()).take(12).collect();
+    let s: String = code
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(12)
+        .collect();
     if s.is_empty() { "?".into() } else { s }
 }

@@ -33,10 +33,11 @@
 //! match keywords case-insensitively ([INFERRED]: S1 spells them in capitals and does not say
 //! whether case matters). An empty file name skips them.
 
-use claimtrack_plugin_sdk::x12::Document;
+use claimtrack_plugin_sdk::x12::{Document, Group};
 use claimtrack_plugin_sdk::{Diagnostic, Position};
 
 use crate::detect::Variant;
+use crate::diag;
 
 /// Office Ally's tax id: ISA08, GS03, 1000B NM109.
 pub const OA_TAX_ID: &str = "330897513";
@@ -59,17 +60,36 @@ pub fn check(file_name: &str, doc: &Document, variant: Variant) -> Vec<Diagnosti
 }
 
 fn file_name_rules(file_name: &str, doc: &Document, variant: Variant, out: &mut Vec<Diagnostic>) {
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or("").to_ascii_uppercase();
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     if base.is_empty() {
         return;
     }
-    let keywords = [Variant::Professional, Variant::Institutional, Variant::Dental];
+    let keywords = [
+        Variant::Professional,
+        Variant::Institutional,
+        Variant::Dental,
+    ];
     if !base.contains(variant.keyword()) {
-        let named: Vec<&str> = keywords.iter().map(|v| v.keyword()).filter(|k| base.contains(k)).collect();
+        let named: Vec<&str> = keywords
+            .iter()
+            .map(|v| v.keyword())
+            .filter(|k| base.contains(k))
+            .collect();
         let message = if named.is_empty() {
-            format!("the file name must include {} (one of 837P, 837I, 837D, matching the claim type) for Office Ally to route it", variant.keyword())
+            format!(
+                "the file name must include {} (one of 837P, 837I, 837D, matching the claim type) for Office Ally to route it",
+                variant.keyword()
+            )
         } else {
-            format!("the file name says {} but the file holds {} claims; Office Ally routes by the name", named.join("/"), variant.keyword())
+            format!(
+                "the file name says {} but the file holds {} claims; Office Ally routes by the name",
+                named.join("/"),
+                variant.keyword()
+            )
         };
         out.push(rule("oa-rule-file-name-type", message, None));
     }
@@ -107,7 +127,12 @@ fn envelope_rules(doc: &Document, variant: Variant, out: &mut Vec<Diagnostic>) {
             Some(second.isa.position()),
         ));
     }
-    let groups: Vec<_> = doc.interchanges.iter().flat_map(|ic| ic.groups.iter()).filter(|g| g.gs.index != 0).collect();
+    let groups: Vec<&Group> = doc
+        .interchanges
+        .iter()
+        .flat_map(|ic| ic.groups.iter())
+        .filter(|g| g.gs.index != 0)
+        .collect();
     if let Some(second) = groups.get(1) {
         out.push(rule(
             "oa-rule-one-gs",
@@ -134,7 +159,7 @@ fn envelope_rules(doc: &Document, variant: Variant, out: &mut Vec<Diagnostic>) {
             if q != "30" && q != "ZZ" {
                 out.push(rule(
                     "oa-rule-isa-qualifier",
-                    format!("{el} interchange id qualifier at segment #{} is {q:?}; Office Ally takes 30 or ZZ", isa.index),
+                    format!("{el} interchange id qualifier at segment #{} is {}; Office Ally takes 30 or ZZ", isa.index, diag::code(q, 2)),
                     Some(isa.position_at(el)),
                 ));
             }
@@ -142,26 +167,47 @@ fn envelope_rules(doc: &Document, variant: Variant, out: &mut Vec<Diagnostic>) {
         if isa.get(8) != OA_TAX_ID {
             out.push(rule(
                 "oa-rule-isa08",
-                format!("ISA08 receiver id at segment #{} is not Office Ally's {OA_TAX_ID}", isa.index),
+                format!(
+                    "ISA08 receiver id at segment #{} is not Office Ally's {OA_TAX_ID}",
+                    isa.index
+                ),
                 Some(isa.position_at("ISA08")),
             ));
         }
     }
-    for g in &groups {
+    // GS03/GS08 rules are about the claim group; another group (a stray 999) is already
+    // reported by the one-GS rule and the parse.
+    for g in groups
+        .iter()
+        .filter(|g| g.functional_id() == "HC" || g.transactions.iter().any(|t| t.kind() == "837"))
+    {
         let gs = &g.gs;
         let gs03 = gs.get(3);
         if gs03 != "OA" && gs03 != OA_TAX_ID {
             out.push(rule(
                 "oa-rule-gs03",
-                format!("GS03 receiver code at segment #{} is neither OA nor {OA_TAX_ID}", gs.index),
+                format!(
+                    "GS03 receiver code at segment #{} is neither OA nor {OA_TAX_ID}",
+                    gs.index
+                ),
                 Some(gs.position_at("GS03")),
             ));
         }
         let gs08 = gs.get(8);
         if gs08 != variant.guide() {
+            let sent = if gs08.is_empty() {
+                "empty".to_string()
+            } else {
+                diag::code(gs08, 12)
+            };
             out.push(rule(
                 "oa-rule-gs08",
-                format!("GS08 at segment #{} is {gs08:?}; Office Ally expects {} for {} files", gs.index, variant.guide(), variant.keyword()),
+                format!(
+                    "GS08 at segment #{} is {sent}; Office Ally expects {} for {} files",
+                    gs.index,
+                    variant.guide(),
+                    variant.keyword()
+                ),
                 Some(gs.position_at("GS08")),
             ));
         }
