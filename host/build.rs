@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// First-party plugin crates embedded in the binary. Adding a plugin is one line here.
-const FIRST_PARTY: &[&str] = &["x12-ack", "x12-277", "x12-835"];
+const FIRST_PARTY: &[&str] = &["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"];
 
 /// Plugins built for tests only; `TEST_MISBEHAVE_WASM` points at the first.
 const TEST_PLUGINS: &[&str] = &["test-misbehave"];

@@ -59,6 +59,27 @@ fn an_era_zip_yields_the_835_events_of_its_members() {
 }
 
 #[test]
+fn the_era_text_summary_is_shown_but_never_carries_money() {
+    let tmp = tempfile::tempdir().unwrap();
+    let era = fixture("x12-835/835-paid-claims-ach.x12");
+    let summary = fixture("oa-edi-status/era-summary-1088623388_ERA_STATUS_5010_20230530.txt");
+    let z = zip_file(
+        tmp.path(),
+        "1088623388_ERA_STATUS_5010_20230530.zip",
+        &[("1088623388_ERA_STATUS_5010_20230530.txt", &summary), ("1088623388_ERA_835_5010_20230530.835", &era)],
+    );
+    let o = claimtrack(&tmp.path().join("data"), &["parse", "--json", z.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    let members = v.as_array().expect("two members print an array");
+    assert_eq!(members.len(), 2);
+    assert_eq!(members[0]["format"], "oa-era-summary");
+    assert_eq!(members[0]["events"].as_array().unwrap().len(), 0, "display only: no statuses, no amounts");
+    assert!(members[0]["diagnostics"][0]["message"].as_str().unwrap().contains("payments come from the 835"));
+    assert_eq!(members[1]["format"], "x12-835");
+}
+
+#[test]
 fn hostile_zips_are_refused_and_the_rest_of_the_run_continues() {
     let tmp = tempfile::tempdir().unwrap();
     // 16 MiB of zeros deflates to a few KiB: a ratio near 1000.

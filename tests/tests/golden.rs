@@ -2,7 +2,9 @@
 //! plugin chosen by sniffing, and its JSON must equal `tests/golden/<plugin>/<name>.json`.
 //!
 //! A fixture named `forced-*` is parsed with its folder's plugin chosen by hand (as with
-//! `--plugin`): it shows how that plugin refuses a file that is not its format.
+//! `--plugin`): it shows how that plugin refuses a file that is not its format. A fixture
+//! named `refused-*` is one its plugin must refuse (e.g. too broken to read): its golden
+//! file holds the error. Any other fixture must parse.
 //!
 //! After a deliberate change, regenerate with `UPDATE_GOLDEN=1 cargo test -p claimtrack-tests
 //! --test golden` and review the diff by hand before committing it.
@@ -22,14 +24,19 @@ fn fixtures_match_their_golden_json() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(&path).unwrap();
         let forced = name.starts_with("forced-").then_some(expected_plugin.as_str());
+        let must_refuse = forced.is_some() || name.starts_with("refused-");
         let actual = match plugins().parse(&name, &bytes, forced) {
+            Ok(_) if name.starts_with("refused-") => {
+                failures.push(format!("{}: parsed, but a refused-* fixture must be refused", rel.display()));
+                continue;
+            }
             Ok(report) => {
                 if report.plugin != expected_plugin {
                     failures.push(format!("{}: chosen plugin {} but the fixture is in {expected_plugin}/", rel.display(), report.plugin));
                 }
                 serde_json::to_string_pretty(&report).unwrap()
             }
-            Err(e) if forced.is_none() => {
+            Err(e) if !must_refuse => {
                 failures.push(format!("{}: not parsed: {e}", rel.display()));
                 continue;
             }

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use claimtrack_plugin_sdk::text::{find_ci, tokens};
+
 use crate::layout::{COLUMN_WORDS, Col, HEADER_REQUIRED};
 
 #[derive(Debug, PartialEq)]
@@ -16,38 +18,6 @@ pub struct Columns {
     starts: Vec<(usize, Option<Col>)>,
     /// Header words no known column claimed, as printed (column titles, never data).
     pub unknown: Vec<String>,
-}
-
-/// A header word: its start and its text.
-struct Word<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-}
-
-fn words(line: &str) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut byte_start = 0;
-    let mut count = 0;
-    for (i, (b, c)) in line.char_indices().enumerate() {
-        count = i + 1;
-        match (c.is_whitespace(), start) {
-            (false, None) => {
-                start = Some(i);
-                byte_start = b;
-            }
-            (true, Some(s)) => {
-                out.push(Word { start: s, end: i, text: &line[byte_start..b] });
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push(Word { start: s, end: count, text: &line[byte_start..] });
-    }
-    out
 }
 
 /// Every spelling of every column as words, longest first (stable, so the table's order
@@ -69,12 +39,11 @@ impl Columns {
     /// [`HEADER_REQUIRED`]).
     pub fn from_header(line: &str) -> Option<Columns> {
         // Every line of a report is offered; most are rows, and rows have no Status title.
-        let lower = line.to_ascii_lowercase();
-        let status_titles = COLUMN_WORDS.iter().filter(|(c, _)| *c == Col::Status).flat_map(|(_, n)| n.iter());
-        if !status_titles.clone().any(|t| lower.contains(&t.to_ascii_lowercase())) {
+        let mut status_titles = COLUMN_WORDS.iter().filter(|(c, _)| *c == Col::Status).flat_map(|(_, n)| n.iter());
+        if !status_titles.any(|t| find_ci(line, t).is_some()) {
             return None;
         }
-        let ws = words(line);
+        let ws = tokens(line);
         if ws.is_empty() {
             return None;
         }

@@ -7,10 +7,10 @@
 //! kept in it: the payer's wording is what staff look up), with wrapped lines joined on.
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::text::{Line, Text, is_digits, money_cents, person_name};
 
 use crate::columns::{Columns, Row};
 use crate::layout::{self, Col, Status};
-use crate::text::{Line, Text};
 
 /// Diagnostic codes, stable for programs.
 pub const CODE_UNKNOWN_STATUS: &str = "oa-edi-status-unknown-status";
@@ -36,7 +36,7 @@ pub fn has_status_word(line: &str) -> bool {
 /// A status word and an id-like digit run: a claim row, wherever its columns are.
 pub fn looks_like_row(line: &str) -> bool {
     has_status_word(line)
-        && line.split_whitespace().any(|w| w.len() >= layout::MIN_ID_DIGITS && w.bytes().all(|b| b.is_ascii_digit()))
+        && line.split_whitespace().any(|w| w.len() >= layout::MIN_ID_DIGITS && is_digits(w))
 }
 
 /// Read the table(s). Lines before the first header are the report's title block.
@@ -87,14 +87,14 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
         if looks_like_row(&line.text) {
             diagnostics.push(
                 Diagnostic::warning(
-                    format!("line {}: looks like a claim row but has no File ID or OA Claim ID where the header puts them; not read", line.no),
+                    format!("line {}: looks like a claim row but has no File ID or OA Claim ID where the header puts them; not read", line.number),
                     Some(line.position()),
                 )
                 .with_code(CODE_UNREAD_ROW),
             );
         } else {
             diagnostics.push(
-                Diagnostic::info(format!("line {}: not a claim row; skipped", line.no), Some(line.position()))
+                Diagnostic::info(format!("line {}: not a claim row; skipped", line.number), Some(line.position()))
                     .with_code(CODE_UNKNOWN_LINE),
             );
         }
@@ -106,7 +106,7 @@ fn describe_header(c: &Columns, line: &Line, diagnostics: &mut Vec<Diagnostic>) 
     if !c.unknown.is_empty() {
         diagnostics.push(
             Diagnostic::info(
-                format!("line {}: column(s) not read: {}", line.no, c.unknown.join(", ")),
+                format!("line {}: column(s) not read: {}", line.number, c.unknown.join(", ")),
                 Some(line.position()),
             )
             .with_code(CODE_COLUMNS),
@@ -117,7 +117,7 @@ fn describe_header(c: &Columns, line: &Line, diagnostics: &mut Vec<Diagnostic>) 
         let names: Vec<&str> = missing.iter().map(|m| m.label()).collect();
         diagnostics.push(
             Diagnostic::info(
-                format!("line {}: the header has no {} column(s); those fields stay empty", line.no, names.join(", ")),
+                format!("line {}: the header has no {} column(s); those fields stay empty", line.number, names.join(", ")),
                 Some(line.position()),
             )
             .with_code(CODE_COLUMNS),
@@ -126,7 +126,7 @@ fn describe_header(c: &Columns, line: &Line, diagnostics: &mut Vec<Diagnostic>) 
 }
 
 fn digits(v: Option<&str>) -> bool {
-    v.is_some_and(|s| s.len() >= layout::MIN_ID_DIGITS && s.bytes().all(|b| b.is_ascii_digit()))
+    v.is_some_and(|s| s.len() >= layout::MIN_ID_DIGITS && is_digits(s))
 }
 
 fn is_row(row: &Row) -> bool {
@@ -155,7 +155,7 @@ fn extend_response(e: &mut StatusEvent, more: &str, line: &Line) {
 }
 
 fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEvent {
-    let no = line.no;
+    let no = line.number;
     let printed = row.get(Col::Status);
     let status = match printed.map(|w| (w, layout::status_of(w))) {
         Some((_, Some(Status::Accepted))) => StatusClass::Accepted,
@@ -197,7 +197,7 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
     let mut claim = ClaimRef {
         clearinghouse_claim_id: owned(Col::ClaimId),
         patient_control_number: owned(Col::Acct),
-        patient_name: row.get(Col::Patient).and_then(layout::patient_name),
+        patient_name: row.get(Col::Patient).and_then(person_name),
         payer_claim_number: owned(Col::PayerRef),
         payer: payer.clone(),
         ..ClaimRef::default()
@@ -219,7 +219,7 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
     e.correlation.clearinghouse_file_id = owned(Col::FileId);
 
     if let Some(a) = row.get(Col::Amount) {
-        e.amounts.charged = layout::money_cents(a);
+        e.amounts.charged = money_cents(a);
         if e.amounts.charged.is_none() {
             diagnostics.push(
                 Diagnostic::warning(

@@ -17,10 +17,14 @@
 //! When a real file differs, the fix belongs here: a header word, a status word, a name
 //! pattern, a date or money shape.
 
+use claimtrack_plugin_sdk::text::{self, YearDigits, find_ci, is_digits, starts_with_ci};
 use claimtrack_plugin_sdk::x12;
 
 pub const FORMAT_EDI_STATUS: &str = "oa-edi-status";
 pub const FORMAT_ERA_SUMMARY: &str = "oa-era-summary";
+
+/// Tab stops of a line printer: columns are counted after tabs are expanded to these.
+pub const TAB_WIDTH: usize = 8;
 
 // ---------------------------------------------------------------------------------------
 // File names
@@ -49,14 +53,13 @@ pub struct NameParts {
 /// is used.
 pub fn name_parts(file_name: &str, key: &str) -> Option<NameParts> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    let upper = base.to_ascii_uppercase();
-    let at = upper.find(key)?;
+    let at = find_ci(base, key)?;
     let prefix = &base[..at];
     let digits: String = prefix.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
     let file_id = (!digits.is_empty()).then(|| digits.chars().rev().collect());
     let date = base[at + key.len()..]
         .split(['_', '.', '-', ' '])
-        .find(|t| t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()))
+        .find(|t| t.len() == 8 && is_digits(t))
         .and_then(x12::date_ccyymmdd);
     Some(NameParts { file_id, date })
 }
@@ -167,10 +170,13 @@ pub fn status_of(word: &str) -> Option<Status> {
 /// response text. Two characters absorb a one-character shift from a 10-digit File ID.
 pub const CONTINUATION_SLACK: usize = 2;
 
-/// Ruler lines (`-----`, `=====`, `_____`, `+----+`) carry nothing.
+/// Ruler lines (`-----`, `=====`, `_____`, `+----+`) carry nothing: a line made only of these
+/// characters and spaces, at least [`SEPARATOR_MIN`] of them.
+pub const SEPARATOR_CHARS: &[char] = &['-', '=', '_', '+', '*', '|'];
+pub const SEPARATOR_MIN: usize = 3;
+
 pub fn is_separator(line: &str) -> bool {
-    let t = line.trim();
-    t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '+' | '*' | ' ' | '|'))
+    text::is_separator(line, SEPARATOR_CHARS, SEPARATOR_MIN)
 }
 
 /// Report furniture repeated on every page (title, run date): skipped without a diagnostic
@@ -178,20 +184,21 @@ pub fn is_separator(line: &str) -> bool {
 pub const FURNITURE_PREFIXES: &[&str] = &["office ally", "edi status report", "report date", "run date"];
 
 pub fn is_furniture(line: &str) -> bool {
-    let t = line.trim().to_ascii_lowercase();
-    FURNITURE_PREFIXES.iter().any(|p| t.starts_with(p)) || is_page_number(line)
+    let t = line.trim();
+    FURNITURE_PREFIXES.iter().any(|p| starts_with_ci(t, p)) || is_page_number(line)
 }
 
 /// "Page 2", "Page 2 of 3", "PAGE: 2": may sit far right, where it would otherwise pass for
 /// wrapped response text, so it is checked before continuations.
 pub fn is_page_number(line: &str) -> bool {
-    let t = line.trim().to_ascii_lowercase();
-    let Some(rest) = t.strip_prefix("page") else { return false };
-    let words: Vec<&str> = rest.trim_start_matches(':').split_whitespace().collect();
-    let num = |w: &&str| w.bytes().all(|b| b.is_ascii_digit());
+    let t = line.trim();
+    if !starts_with_ci(t, "page") {
+        return false;
+    }
+    let words: Vec<&str> = t["page".len()..].trim_start_matches(':').split_whitespace().collect();
     match words.as_slice() {
-        [n] => num(n),
-        [n, of, m] => num(n) && *of == "of" && num(m),
+        [n] => is_digits(n),
+        [n, of, m] => is_digits(n) && of.eq_ignore_ascii_case("of") && is_digits(m),
         _ => false,
     }
 }
@@ -224,55 +231,22 @@ pub const ERA_DISPLAY_ONLY: &str = "ERA text summary: kept for display; payments
 // Values
 // ---------------------------------------------------------------------------------------
 
-/// Money as printed: `$1,234.50`, `1234.50`, `-$5.00`, `($5.00)`, `5.00-` → cents.
-pub fn money_cents(s: &str) -> Option<i64> {
-    let mut t = s.trim().replace([',', '$', ' '], "");
-    let mut neg = false;
-    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        neg = true;
-        t = inner.to_string();
-    }
-    if let Some(inner) = t.strip_suffix('-') {
-        neg = !neg;
-        t = inner.to_string();
-    }
-    if t.starts_with('+') {
-        return None;
-    }
-    let cents = x12::amount_cents(&t)?;
-    Some(if neg { -cents } else { cents })
-}
+// Money is printed `$1,234.50` (a negative as `-$5.00`, `($5.00)` or `5.00-`): read with
+// `text::money_cents`. Names are printed "LAST,FIRST": read with `text::person_name`.
 
-/// Dates as printed: `MM/DD/YYYY` (OA's reports), also `M/D/YYYY`, `MM/DD/YY` (20YY),
-/// `YYYY-MM-DD` and `YYYYMMDD`. Only the first word counts (a time may follow). → ISO.
+/// Dates as printed: `MM/DD/YYYY` (OA's reports), also `M/D/YYYY` and `MM/DD/YY` (20YY: these
+/// are process dates, never birth dates).
+pub const DATE_YEARS: YearDigits = YearDigits::FourOrTwo;
+
+/// A date as printed (see [`DATE_YEARS`]), or `YYYY-MM-DD` (`YYYY/MM/DD`) or `YYYYMMDD`. Only
+/// the first word counts (a time may follow). → ISO.
 pub fn date_iso(s: &str) -> Option<String> {
     let t = s.split_whitespace().next()?;
-    let parts: Vec<&str> = t.split(['/', '-']).collect();
-    let num = |p: &str| p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty();
-    match parts.as_slice() {
-        [m, d, y] if t.contains('/') && num(m) && num(d) && num(y) && m.len() <= 2 && d.len() <= 2 => {
-            let y = match y.len() {
-                4 => y.to_string(),
-                2 => format!("20{y}"),
-                _ => return None,
-            };
-            x12::date_ccyymmdd(&format!("{y}{m:0>2}{d:0>2}"))
-        }
+    text::date_mdy(t, DATE_YEARS).or_else(|| match t.split(['/', '-']).collect::<Vec<_>>().as_slice() {
         [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => x12::date_ccyymmdd(&format!("{y}{m}{d}")),
         [one] if one.len() == 8 => x12::date_ccyymmdd(one),
         _ => None,
-    }
-}
-
-/// Names as "LAST, FIRST MIDDLE": single spaces, one space after the comma.
-pub fn patient_name(s: &str) -> Option<String> {
-    let words = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let name = match words.split_once(',') {
-        Some((last, first)) => format!("{}, {}", last.trim(), first.trim()),
-        None => words,
-    };
-    let name = name.trim().trim_end_matches(',').trim().to_string();
-    (!name.is_empty()).then_some(name)
+    })
 }
 
 #[cfg(test)]
@@ -297,36 +271,16 @@ mod tests {
     }
 
     #[test]
-    fn money() {
-        assert_eq!(money_cents("$1,234.50"), Some(123450));
-        assert_eq!(money_cents("  250.00 "), Some(25000));
-        assert_eq!(money_cents("-$5.00"), Some(-500));
-        assert_eq!(money_cents("($5.00)"), Some(-500));
-        assert_eq!(money_cents("5.00-"), Some(-500));
-        assert_eq!(money_cents("$12"), Some(1200));
-        assert_eq!(money_cents("N/A"), None);
-        assert_eq!(money_cents("12.3.4"), None);
-        assert_eq!(money_cents(""), None);
-    }
-
-    #[test]
     fn dates() {
         assert_eq!(date_iso("10/19/2021").as_deref(), Some("2021-10-19"));
         assert_eq!(date_iso("1/9/2021 10:15").as_deref(), Some("2021-01-09"));
         assert_eq!(date_iso("10/19/21").as_deref(), Some("2021-10-19"));
         assert_eq!(date_iso("2021-10-19").as_deref(), Some("2021-10-19"));
         assert_eq!(date_iso("20211019").as_deref(), Some("2021-10-19"));
+        assert_eq!(date_iso("2021/10/19").as_deref(), Some("2021-10-19"));
         assert_eq!(date_iso("02/30/2021"), None);
         assert_eq!(date_iso("13/01/2021"), None);
         assert_eq!(date_iso("PENDING"), None);
-    }
-
-    #[test]
-    fn names_are_normalised() {
-        assert_eq!(patient_name("DOE,JANE").as_deref(), Some("DOE, JANE"));
-        assert_eq!(patient_name("  SMITH ,  JOHN   Q ").as_deref(), Some("SMITH, JOHN Q"));
-        assert_eq!(patient_name("ROE").as_deref(), Some("ROE"));
-        assert_eq!(patient_name("  "), None);
     }
 
     #[test]

@@ -14,9 +14,9 @@ mod columns;
 mod edi_status;
 mod era_summary;
 mod layout;
-mod text;
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::text::{self, Text};
 use claimtrack_plugin_sdk::{file_name_matches, x12};
 
 pub use layout::{FORMAT_EDI_STATUS, FORMAT_ERA_SUMMARY};
@@ -80,9 +80,9 @@ pub fn sniff(file_name: &str, head: &[u8]) -> u8 {
     if text::looks_binary(head) || x12::sniff_head(head).is_some() {
         return 0;
     }
-    let t = text::split(head);
+    let t = read_text(head);
     if let Some(h) = edi_status::find_header(&t) {
-        let rows = t.lines.iter().any(|l| l.no > h.no && edi_status::has_status_word(&l.text));
+        let rows = t.lines.iter().any(|l| l.number > h.number && edi_status::has_status_word(&l.text));
         return if rows { 95 } else { 85 };
     }
     let joined: String = t.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
@@ -100,6 +100,16 @@ pub fn sniff(file_name: &str, head: &[u8]) -> u8 {
     0
 }
 
+/// The report's lines as printed: columns are character indexes after tabs are expanded to
+/// the layout's stops, and trailing blanks are dropped.
+fn read_text(bytes: &[u8]) -> Text {
+    let mut t = text::lines(bytes);
+    for line in &mut t.lines {
+        line.text = text::expand_tabs(&line.text, layout::TAB_WIDTH).trim_end().to_string();
+    }
+    t
+}
+
 /// Parse an EDI Status report or an ERA text summary: the same entry point the WASM export
 /// uses, callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
@@ -114,7 +124,7 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
             "binary content (NUL bytes), not an Office Ally text report; an ERA zip must be unpacked first".into(),
         ));
     }
-    let t = text::split(bytes);
+    let t = read_text(bytes);
     let mut diagnostics = Vec::new();
     if t.bom {
         diagnostics.push(Diagnostic::info("UTF-8 byte order mark skipped", None).with_code(codes::CODE_BOM));
@@ -161,7 +171,7 @@ fn edi_status_metadata(file_name: &str) -> FileMetadata {
     metadata
 }
 
-fn edi_status_output(file_name: &str, t: &text::Text, mut diagnostics: Vec<Diagnostic>) -> ParseOutput {
+fn edi_status_output(file_name: &str, t: &Text, mut diagnostics: Vec<Diagnostic>) -> ParseOutput {
     let events = edi_status::read(t, &mut diagnostics);
     if events.is_empty() {
         diagnostics.push(Diagnostic::info("the status table has no claim rows", None));
@@ -173,14 +183,14 @@ fn edi_status_output(file_name: &str, t: &text::Text, mut diagnostics: Vec<Diagn
 /// a broken file; no rows at all is an empty report.
 fn headerless_edi_status(
     file_name: &str,
-    t: &text::Text,
+    t: &Text,
     mut diagnostics: Vec<Diagnostic>,
 ) -> Result<ParseOutput, ParseError> {
     if let Some(line) = t.lines.iter().find(|l| edi_status::looks_like_row(&l.text)) {
         return Err(ParseError::Malformed(MalformedDetail {
             message: format!(
                 "line {} has a claim status but the file has no column header line (File ID, OA Claim ID, Status) to read it by",
-                line.no
+                line.number
             ),
             position: Some(line.position()),
         }));

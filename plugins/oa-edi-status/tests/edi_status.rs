@@ -12,7 +12,7 @@ const MIXED: &str = "mixed-crlf-wrapped-several-payers-1088623390_EDI_STATUS_202
 const UNKNOWN: &str = "unknown-lines-and-status-957151498_EDI_STATUS_20220301.txt";
 const SHIFTED: &str = "rows-shifted-past-header-1102233445_EDI_STATUS_20240105.txt";
 const BOM_TABS: &str = "bom-tabs-fewer-columns-1200000000_EDI_STATUS_20240702.txt";
-const HEADERLESS: &str = "headerless-rows-1026454099_EDI_STATUS_20221215.txt";
+const HEADERLESS: &str = "refused-headerless-rows-1026454099_EDI_STATUS_20221215.txt";
 const EMPTY: &str = "empty-report-1026454100_EDI_STATUS_20221216.txt";
 
 #[test]

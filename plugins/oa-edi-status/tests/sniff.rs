@@ -20,7 +20,7 @@ fn sniff_scores_by_content_first() {
         ("unknown-lines-and-status-957151498_EDI_STATUS_20220301.txt", 95),
         ("rows-shifted-past-header-1102233445_EDI_STATUS_20240105.txt", 95),
         ("era-summary-1088623388_ERA_STATUS_5010_20230530.txt", 90),
-        ("headerless-rows-1026454099_EDI_STATUS_20221215.txt", 30),
+        ("refused-headerless-rows-1026454099_EDI_STATUS_20221215.txt", 30),
         ("empty-report-1026454100_EDI_STATUS_20221216.txt", 30),
         ("forced-file-summary-lookalike.txt", 0),
         ("forced-x12-999.x12", 0),
@@ -83,7 +83,7 @@ fn every_fixture_is_host_valid_and_free_of_phi_in_diagnostics() {
                 assert!(!name.starts_with("forced-"), "{name} is a refusal case");
             }
             Err(ParseError::NotMyFormat(_)) => assert!(name.starts_with("forced-"), "{name} refused"),
-            Err(ParseError::Malformed(_)) => assert!(name.starts_with("headerless-"), "{name} malformed"),
+            Err(ParseError::Malformed(_)) => assert!(name.starts_with("refused-"), "{name} malformed"),
             Err(e) => panic!("{name}: {e:?}"),
         }
     }

@@ -8,8 +8,9 @@
 //! one), the row is read again by the order of its tokens, anchored on the OA Claim ID and
 //! the three dates.
 
-use crate::layout::{self, COLUMN_NAMES, Column, HEADER_MIN_COLUMNS};
-use crate::text::{expand_tabs, find_ci, is_digits, tokens};
+use claimtrack_plugin_sdk::text::{Token, expand_tabs, find_ci, is_digits, tokens};
+
+use crate::layout::{self, COLUMN_NAMES, Column, HEADER_MIN_COLUMNS, TAB_WIDTH};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -58,8 +59,8 @@ pub fn header(line: &str) -> Option<Columns> {
     if !names_claim_id {
         return None;
     }
-    let chars = expand_tabs(line);
-    let toks = tokens(&chars);
+    let printed = expand_tabs(line, TAB_WIDTH);
+    let toks = tokens(&printed);
     let mut cols: Vec<Col> = Vec::new();
     let mut unknown: Vec<String> = Vec::new();
     // End column of the previous token when it was an unknown word, to join "FOO BAR".
@@ -74,11 +75,11 @@ pub fn header(line: &str) -> Option<Columns> {
                 let words: Vec<&str> = name.split_whitespace().collect();
                 let hit = toks
                     .get(i..i + words.len())
-                    .is_some_and(|ts| ts.iter().zip(&words).all(|((_, t), w)| t.eq_ignore_ascii_case(w)));
+                    .is_some_and(|ts| ts.iter().zip(&words).all(|(t, w)| t.text.eq_ignore_ascii_case(w)));
                 hit.then_some((c, words.len()))
             })
             .max_by_key(|(_, n)| *n);
-        let (start, ref word) = toks[i];
+        let Token { start, end, text: word } = toks[i];
         match best {
             Some((c, n)) => {
                 cols.push(Col { key: Some(c), start });
@@ -94,9 +95,9 @@ pub fn header(line: &str) -> Option<Columns> {
                     }
                 } else {
                     cols.push(Col { key: None, start });
-                    unknown.push(word.clone());
+                    unknown.push(word.to_string());
                 }
-                prev_unknown_end = Some(start + word.chars().count());
+                prev_unknown_end = Some(end);
                 i += 1;
             }
         }
@@ -154,8 +155,8 @@ pub enum Reading {
 }
 
 pub fn read_row(line: &str, columns: &Columns, section: Section) -> Reading {
-    let chars = expand_tabs(line);
-    let toks = tokens(&chars);
+    let printed = expand_tabs(line, TAB_WIDTH);
+    let toks = tokens(&printed);
     let aligned = by_columns(&toks, columns);
     let bad = check(&aligned);
     if bad.is_empty() {
@@ -171,14 +172,14 @@ pub fn read_row(line: &str, columns: &Columns, section: Section) -> Reading {
     Reading::Doubtful(f, bad)
 }
 
-fn by_columns(toks: &[(usize, String)], columns: &Columns) -> Fields {
+fn by_columns(toks: &[Token], columns: &Columns) -> Fields {
     let mut f = Fields::default();
-    for (start, tok) in toks {
+    for tok in toks {
         // The last column starting at or before the token; a token left of the first column
         // belongs to the first.
-        let col = columns.cols.iter().rev().find(|c| c.start <= *start).or(columns.cols.first());
+        let col = columns.cols.iter().rev().find(|c| c.start <= tok.start).or(columns.cols.first());
         if let Some(key) = col.and_then(|c| c.key) {
-            f.push(key, tok);
+            f.push(key, tok.text);
         }
     }
     f
@@ -187,12 +188,12 @@ fn by_columns(toks: &[(usize, String)], columns: &Columns) -> Fields {
 /// Values by token order: "n)", the claim id, patient id and name up to the first date, the
 /// dates, then one token per remaining column (an empty DIAG or ERRORS allowed; extra tokens
 /// at the end belong to ERRORS when it is last). None when that cannot work.
-fn by_order(toks: &[(usize, String)], columns: &Columns, section: Section) -> Option<Fields> {
+fn by_order(toks: &[Token], columns: &Columns, section: Section) -> Option<Fields> {
     if !columns.unknown.is_empty() {
         return None;
     }
     let known: Vec<Column> = columns.known().collect();
-    let t: Vec<&str> = toks.iter().map(|(_, s)| s.as_str()).collect();
+    let t: Vec<&str> = toks.iter().map(|tok| tok.text).collect();
     let mut f = Fields::default();
     let mut i = 0;
     if columns.has(Column::RowNumber) {

@@ -1,9 +1,9 @@
 //! Is this a File Summary, and which variant.
 
 use claimtrack_plugin_sdk::file_name_matches;
+use claimtrack_plugin_sdk::text::{BOM, find_ci};
 
 use crate::layout;
-use crate::text::find_ci;
 
 /// How many distinct content markers the text holds.
 pub fn markers(text: &str) -> usize {
@@ -16,7 +16,7 @@ fn name_hint(file_name: &str) -> bool {
 
 /// Content first: two markers are near certainty, one is likely; a name alone is weak.
 pub fn sniff(file_name: &str, head: &[u8]) -> u8 {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let head = head.strip_prefix(BOM).unwrap_or(head);
     // A head cut in the middle of a UTF-8 character is still searchable.
     let text = String::from_utf8_lossy(head);
     if text.trim_start().starts_with("ISA") {

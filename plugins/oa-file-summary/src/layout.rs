@@ -34,6 +34,8 @@
 //! the same parts (at least a claim detail table); it is recognised by its name or by a line
 //! starting with [`ERROR_REPORT_HEADING`].
 
+use claimtrack_plugin_sdk::text::{self, YearDigits};
+
 /// Format id of the File Summary.
 pub const FORMAT_FILE_SUMMARY: &str = "oa-file-summary";
 /// Format id of the File Summary error report (`FS_HCFA_<FileID>_ErrorReport…`).
@@ -129,6 +131,15 @@ pub const TABLE_END_CHAR: char = '=';
 /// Tab stops used to expand tabs before locating columns.
 pub const TAB_WIDTH: usize = 8;
 
+/// Dates are printed MM/DD/YYYY (one-digit month/day tolerated). ASSUMPTION: always with a
+/// four-digit year, as in the sample; a two-digit year is not taken for a date, so a stray
+/// "1/2/34" in another column does not pass for one.
+pub const DATE_YEARS: YearDigits = YearDigits::Four;
+
+// Money is printed "$1,234.50" ("Total: $400.00"): read with `text::money_cents`, which also
+// takes a leading '-', parentheses or a trailing '-' for a negative amount. Names are printed
+// "LAST,FIRST" or without a comma ("TEST TEST"): read with `text::person_name`.
+
 /// Columns of the claim detail tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -186,33 +197,9 @@ pub fn is_row_start(trimmed: &str) -> bool {
     digits > 0 && trimmed.as_bytes().get(digits) == Some(&b')')
 }
 
-/// Dates are printed MM/DD/YYYY (one-digit month/day tolerated); returns ISO `YYYY-MM-DD`.
+/// A printed date (see [`DATE_YEARS`]) as ISO `YYYY-MM-DD`.
 pub fn date(s: &str) -> Option<String> {
-    let mut parts = s.trim().split('/');
-    let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
-    let ok = |p: &str, lo: usize, hi: usize| (lo..=hi).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-    if parts.next().is_some() || !ok(m, 1, 2) || !ok(d, 1, 2) || !ok(y, 4, 4) {
-        return None;
-    }
-    claimtrack_plugin_sdk::x12::date_ccyymmdd(&format!("{y}{m:0>2}{d:0>2}"))
-}
-
-/// Money is printed "$1,234.50" (a leading '-' or parentheses tolerated); returns cents.
-pub fn money(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let (neg, s) = match s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner) => (true, inner.trim()),
-        None => match s.strip_prefix('-') {
-            Some(rest) => (true, rest.trim_start()),
-            None => (false, s),
-        },
-    };
-    let s = s.strip_prefix('$').unwrap_or(s);
-    if s.is_empty() || s.starts_with(['-', '+']) {
-        return None;
-    }
-    let cleaned: String = s.chars().filter(|&c| c != ',').collect();
-    claimtrack_plugin_sdk::x12::amount_cents(&cleaned).map(|c| if neg { -c } else { c })
+    text::date_mdy(s, DATE_YEARS)
 }
 
 #[cfg(test)]
@@ -220,26 +207,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates() {
-        assert_eq!(date("12/08/2022").as_deref(), Some("2022-12-08"));
+    fn dates_have_four_digit_years() {
         assert_eq!(date("2/9/2020").as_deref(), Some("2020-02-09"));
-        assert_eq!(date("02/29/2021"), None);
-        assert_eq!(date("13/01/2021"), None);
         assert_eq!(date("12/08/22"), None);
-        assert_eq!(date("2022-12-08"), None);
-        assert_eq!(date(""), None);
-    }
-
-    #[test]
-    fn amounts() {
-        assert_eq!(money("$400.00"), Some(40000));
-        assert_eq!(money("$1,234.50"), Some(123450));
-        assert_eq!(money("75"), Some(7500));
-        assert_eq!(money("-$5.25"), Some(-525));
-        assert_eq!(money("($5.25)"), Some(-525));
-        assert_eq!(money("$"), None);
-        assert_eq!(money("$4x0"), None);
-        assert_eq!(money("$--1"), None);
     }
 
     #[test]

@@ -12,9 +12,9 @@ mod detect;
 mod layout;
 mod mapping;
 mod report;
-mod text;
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::text;
 
 pub use layout::{FORMAT_ERROR_REPORT, FORMAT_FILE_SUMMARY};
 
@@ -55,8 +55,8 @@ register_parser!(FileSummaryParser);
 
 /// Parse a File Summary: the same entry point the WASM export uses, callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let (lines, bom) = text::lines(bytes);
-    let found = lines.iter().any(|l| detect::markers(&l.text) > 0);
+    let text = text::lines(bytes);
+    let found = text.lines.iter().any(|l| detect::markers(&l.text) > 0);
     if !found {
         let what = if String::from_utf8_lossy(bytes.get(..64).unwrap_or(bytes)).trim_start().starts_with("ISA") {
             "an X12 interchange"
@@ -68,14 +68,14 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
             layout::MARKERS
         )));
     }
-    let report = report::read(&lines);
+    let report = report::read(&text.lines);
     let format_id = if detect::is_error_report(file_name, report.error_report_heading) {
         FORMAT_ERROR_REPORT
     } else {
         FORMAT_FILE_SUMMARY
     };
     let mut output = mapping::map(report, format_id, file_name);
-    if bom {
+    if text.bom {
         output.diagnostics.insert(
             0,
             Diagnostic::info("UTF-8 byte order mark skipped", Some(Position::line(1))).with_code("oa-fs-bom"),

@@ -32,11 +32,11 @@
 use std::collections::HashMap;
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::text::{is_digits, person_name};
 
 use crate::detail::Section;
 use crate::layout::{self, Column};
 use crate::report::{At, ClaimRow, Report};
-use crate::text::{is_digits, squeeze};
 
 pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
     let Report {
@@ -412,7 +412,7 @@ fn claim_event(
     e.claim = Some(ClaimRef {
         patient_control_number: accnt,
         clearinghouse_claim_id: get(Column::ClaimId),
-        patient_name: f.get(Column::Name).map(patient_name),
+        patient_name: f.get(Column::Name).and_then(person_name),
         member_id: get(Column::PatientId),
         service_date_from: f.get(Column::FromDos).and_then(layout::date),
         service_date_to: f.get(Column::ToDos).and_then(layout::date),
@@ -435,16 +435,6 @@ fn claim_event(
     e
 }
 
-/// "DOE,JANE" → "DOE, JANE". A name printed without a comma ("TEST TEST") is kept as printed:
-/// which word is the last name cannot be told.
-fn patient_name(s: &str) -> String {
-    match s.split_once(',') {
-        Some((last, first)) if !squeeze(first).is_empty() => format!("{}, {}", squeeze(last), squeeze(first)),
-        Some((last, _)) => squeeze(last),
-        None => squeeze(s),
-    }
-}
-
 /// The DIAG column: codes separated by commas or spaces, any decimal point removed (the
 /// model carries ICD-10 codes as sent in X12, without it).
 fn diagnoses(s: &str) -> Vec<String> {
@@ -456,11 +446,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_diagnoses() {
-        assert_eq!(patient_name("DOE,JANE"), "DOE, JANE");
-        assert_eq!(patient_name("DOE ,  JANE  Q"), "DOE, JANE Q");
-        assert_eq!(patient_name("TEST TEST"), "TEST TEST");
-        assert_eq!(patient_name("DOE,"), "DOE");
+    fn diagnoses_lose_their_decimal_point() {
         assert_eq!(diagnoses("M54.16,Z00.00"), ["M5416", "Z0000"]);
         assert_eq!(diagnoses("M545"), ["M545"]);
     }

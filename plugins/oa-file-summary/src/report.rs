@@ -5,10 +5,10 @@
 //! info diagnostic naming its number, never its text (it may hold PHI).
 
 use claimtrack_plugin_sdk::prelude::*;
+use claimtrack_plugin_sdk::text::{Line, find_ci, is_digits, is_separator, money_cents, squeeze, starts_with_ci};
 
 use crate::detail::{self, Columns, Fields, Reading, Section};
 use crate::layout::{self, Column};
-use crate::text::{Line, find_ci, is_digits, squeeze, starts_with_ci};
 
 /// A value and where it was printed.
 #[derive(Clone, Debug)]
@@ -100,7 +100,7 @@ pub fn read(lines: &[Line]) -> Report {
             in_failure = false;
             continue;
         }
-        if is_separator(t) {
+        if is_separator(t, layout::SEPARATOR_CHARS, layout::SEPARATOR_MIN) {
             if t.starts_with(layout::TABLE_END_CHAR) {
                 table = Table::None;
             }
@@ -193,7 +193,7 @@ pub fn read(lines: &[Line]) -> Report {
                 continue;
             }
             if let Some(total) = t.strip_prefix(layout::SPLIT_TOTAL_LABEL) {
-                match layout::money(total) {
+                match money_cents(total) {
                     Some(c) => r.split_total = Some(at(c, line)),
                     None => r.diagnostics.push(bad_amount(line)),
                 }
@@ -296,11 +296,6 @@ pub fn read(lines: &[Line]) -> Report {
     r
 }
 
-fn is_separator(t: &str) -> bool {
-    t.chars().all(|c| c.is_whitespace() || layout::SEPARATOR_CHARS.contains(&c))
-        && t.chars().filter(|c| layout::SEPARATOR_CHARS.contains(c)).count() >= layout::SEPARATOR_MIN
-}
-
 fn is_boilerplate(t: &str) -> bool {
     layout::BOILERPLATE_STARTS.iter().any(|p| starts_with_ci(t, p))
         || layout::BOILERPLATE_CONTAINS.iter().any(|p| find_ci(t, p).is_some())
@@ -342,9 +337,9 @@ fn child_row(r: &mut Report, t: &str, line: &Line) {
     let mut total = None;
     // A total has a '$'; a bare number is a total only when a count precedes it.
     if let Some((last, before)) = rest.split_last()
-        && (last.contains('$') || (layout::money(last).is_some() && before.last().is_some_and(|b| is_digits(b))))
+        && (last.contains('$') || (money_cents(last).is_some() && before.last().is_some_and(|b| is_digits(b))))
     {
-        total = layout::money(last);
+        total = money_cents(last);
         if total.is_none() {
             r.diagnostics.push(bad_amount(line));
         }
@@ -508,10 +503,10 @@ pub fn column_label(c: Column) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::lines;
+    use claimtrack_plugin_sdk::text::lines;
 
     fn read_str(s: &str) -> Report {
-        read(&lines(s.as_bytes()).0)
+        read(&lines(s.as_bytes()).lines)
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod limits;
 mod sniff;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
+pub mod text;
 pub mod x12;
 
 pub use limits::fit_host_limits;
