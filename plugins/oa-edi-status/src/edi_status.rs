@@ -160,6 +160,7 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
     let status = match printed.map(|w| (w, layout::status_of(w))) {
         Some((_, Some(Status::Accepted))) => StatusClass::Accepted,
         Some((_, Some(Status::Rejected))) => StatusClass::Rejected,
+        Some((_, Some(Status::Pending))) => StatusClass::Pending,
         Some((word, None)) => {
             // A status word is not PHI; a misplaced value might be, so only words are echoed.
             let shown = if word.len() <= 24 && word.chars().all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '/') {
@@ -216,7 +217,9 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
     }
     e.claim = Some(claim);
     e.source_party = payer;
-    e.correlation.clearinghouse_file_id = owned(Col::FileId);
+    // A row's File ID is the per-payer child file Office Ally split the upload into (the
+    // File Summary lists the same ids), not the uploaded master file.
+    e.correlation.clearinghouse_child_file_id = owned(Col::FileId);
 
     if let Some(a) = row.get(Col::Amount) {
         e.amounts.charged = money_cents(a);

@@ -151,13 +151,16 @@ pub const HEADER_REQUIRED: &[Col] = &[Col::FileId, Col::ClaimId, Col::Status];
 pub const MIN_ID_DIGITS: usize = 6;
 
 /// The status words and what they mean. Anything else is kept as `informational` with a
-/// warning (medcubics knows only these two).
-pub const STATUS_WORDS: &[(&str, Status)] = &[("ACCEPTED", Status::Accepted), ("REJECTED", Status::Rejected)];
+/// warning. medcubics knows only ACCEPTED and REJECTED; PENDING (a payer that pended the
+/// claim) is our assumption.
+pub const STATUS_WORDS: &[(&str, Status)] =
+    &[("ACCEPTED", Status::Accepted), ("REJECTED", Status::Rejected), ("PENDING", Status::Pending)];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Accepted,
     Rejected,
+    Pending,
 }
 
 pub fn status_of(word: &str) -> Option<Status> {
@@ -287,7 +290,8 @@ mod tests {
     fn statuses_and_lines() {
         assert_eq!(status_of("ACCEPTED"), Some(Status::Accepted));
         assert_eq!(status_of(" rejected "), Some(Status::Rejected));
-        assert_eq!(status_of("PENDING"), None);
+        assert_eq!(status_of("pending"), Some(Status::Pending));
+        assert_eq!(status_of("DENIED"), None);
         assert!(is_separator("   ------------  ----- "));
         assert!(is_separator("======"));
         assert!(!is_separator("--"));

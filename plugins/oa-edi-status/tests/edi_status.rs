@@ -36,7 +36,7 @@ fn nine_digit_file_ids_read_at_medcubics_offsets_with_every_field_mapped() {
     assert_eq!(c.providers[0].role, ProviderRole::Billing);
     assert_eq!(c.providers[0].tax_id.as_deref(), Some("123456789"));
     assert_eq!(e.source_party.as_ref().and_then(|p| p.id.as_deref()), Some("00570"), "the payer made the statement");
-    assert_eq!(e.correlation.clearinghouse_file_id.as_deref(), Some("882990026"), "the row's File ID");
+    assert_eq!(e.correlation.clearinghouse_child_file_id.as_deref(), Some("882990026"), "the row's File ID");
     assert_eq!(e.amounts.charged, Some(12500));
     assert_eq!(e.amounts.paid, None);
     assert_eq!(e.effective_date.as_deref(), Some("2021-10-18"));
@@ -50,7 +50,7 @@ fn nine_digit_file_ids_read_at_medcubics_offsets_with_every_field_mapped() {
     // Several payers, several child File IDs.
     let payers: Vec<_> = o.events.iter().map(|e| claim(e).payer.as_ref().and_then(|p| p.id.clone()).unwrap()).collect();
     assert_eq!(payers, ["00570", "00570", "62308", "SX063"]);
-    let files: Vec<_> = o.events.iter().map(|e| e.correlation.clearinghouse_file_id.clone().unwrap()).collect();
+    let files: Vec<_> = o.events.iter().map(|e| e.correlation.clearinghouse_child_file_id.clone().unwrap()).collect();
     assert_eq!(files, ["882990026", "882990026", "882990027", "882990028"]);
     // "LEE,KIM" is written "LAST, FIRST"; a blank payer ref and response stay empty.
     let last = &o.events[3];
@@ -84,7 +84,7 @@ fn ten_digit_file_ids_shift_the_columns_and_all_rejected_keep_their_coded_text()
     );
     assert!(o.events.iter().all(|e| e.reasons.len() == 1 && e.reasons[0].code_set == CodeSet::FreeText));
     assert_eq!(claim(&o.events[2]).payer_claim_number.as_deref(), Some("2022348R0001"));
-    assert_eq!(o.events[2].correlation.clearinghouse_file_id.as_deref(), Some("1026454085"));
+    assert_eq!(o.events[2].correlation.clearinghouse_child_file_id.as_deref(), Some("1026454085"));
     assert_eq!(o.events[2].effective_date.as_deref(), Some("2022-12-14"));
     assert_eq!(o.events[2].amounts.charged, Some(6000));
 }
@@ -131,8 +131,8 @@ fn unknown_status_words_lines_and_values_are_tolerated() {
     );
     // An unknown word is kept as printed; the event carries the row, with a warning.
     let pending = &o.events[1];
-    assert_eq!(pending.raw_code, "PENDING");
-    assert_eq!(response(pending), Some("Claim pended for review"));
+    assert_eq!(pending.raw_code, "ON HOLD");
+    assert_eq!(response(pending), Some("Claim held for review"));
     assert_eq!(pending.amounts.charged, None, "N/A is not money");
     assert_eq!(pending.effective_date.as_deref(), Some("2022-02-28"));
     assert_eq!(o.events[2].effective_date, None, "00/00/0000 is not a date");
@@ -152,7 +152,7 @@ fn unknown_status_words_lines_and_values_are_tolerated() {
     let lines: Vec<_> =
         with_severity(&o, Severity::Warning).iter().map(|d| d.position.as_ref().unwrap().line.unwrap()).collect();
     assert_eq!(lines, [9, 9, 15, 16, 18]);
-    assert!(with_severity(&o, Severity::Warning)[0].message.contains("'PENDING'"));
+    assert!(with_severity(&o, Severity::Warning)[0].message.contains("'ON HOLD'"));
     // A note, the totals line and the end marker are information; "Page 2 of 2" and the repeated
     // header are not worth a word.
     let infos: Vec<_> =
@@ -167,7 +167,7 @@ fn rows_printed_one_column_right_of_their_header_still_read() {
     let o = parse(SHIFTED);
     assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
     let e = &o.events[0];
-    assert_eq!(e.correlation.clearinghouse_file_id.as_deref(), Some("1102233446"));
+    assert_eq!(e.correlation.clearinghouse_child_file_id.as_deref(), Some("1102233446"));
     let c = claim(e);
     assert_eq!(c.clearinghouse_claim_id.as_deref(), Some("3100000001"));
     assert_eq!(c.patient_control_number.as_deref(), Some("LONGACCT-00001"), "a full-width Acct# is not cut");

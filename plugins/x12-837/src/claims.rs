@@ -280,6 +280,13 @@ impl<'a> Walk<'_, 'a> {
                 (_, None) => missing_ref(seg, diags),
                 _ => {}
             },
+            // A replacement or void (CLM05-3 7/8) names the payer's claim number of the claim
+            // it replaces: the key that ties the refile to the original claim.
+            (Loop::Claim, "F8") => match (self.claim.as_mut(), value) {
+                (Some(c), Some(v)) => c.r.payer_claim_number = Some(v),
+                (_, None) => missing_ref(seg, diags),
+                _ => {}
+            },
             (Loop::Line, "6R") => {
                 match (self.claim.as_mut().and_then(|c| c.lines.last_mut()), value) {
                     (Some(l), Some(v)) => l.r.line_item_control_number = Some(v),

@@ -285,6 +285,7 @@ fn clean_837p_three_claims_and_their_lines() {
         (Some("2025-01-02"), Some("2025-01-04"))
     );
     assert_eq!(cr.frequency_code.as_deref(), Some("7"));
+    assert_eq!(cr.payer_claim_number.as_deref(), Some("PAYERICN0001"), "REF*F8: the claim it replaces");
     assert_eq!(
         cr.payer.as_ref().and_then(|p| p.name.as_deref()),
         Some("BETA INSURANCE")
