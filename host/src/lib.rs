@@ -23,8 +23,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod clock;
+pub mod ingest;
 pub mod model;
 pub mod package;
 pub mod paths;
 pub mod plugins;
 pub mod runtime;
+pub mod store;

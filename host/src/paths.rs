@@ -67,6 +67,25 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Every file under `dir`, recursively, sorted (so runs are repeatable).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! The `claimtrack` command line: a thin layer over the library.
 
+mod files;
+mod ingest;
 mod output;
 mod parse;
 mod plugins;
@@ -9,7 +11,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::clock::Clock;
 use crate::paths::DataDir;
+
+fn parse_now(s: &str) -> Result<Clock, String> {
+    Clock::parse_fixed(s)
+}
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -44,6 +51,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "CLAIMTRACK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Pretend it is this time (RFC 3339 or a date), for the demo and tests; time rules and
+    /// timestamps use it.
+    #[arg(long, global = true, env = "CLAIMTRACK_NOW", value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<Clock>,
+
     /// More log output on stderr (-v info, -vv debug). Overridden by CLAIMTRACK_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -65,6 +77,23 @@ pub enum Command {
     ///   claimtrack parse --plugin x12-277 odd-name.txt
     #[command(verbatim_doc_comment)]
     Parse(parse::ParseArgs),
+
+    /// Archive response files, read them, and store what they say.
+    ///
+    /// Each file is kept forever in the data folder's archive, whatever happens. Files are
+    /// known by their content: the same file again changes nothing ("already ingested").
+    /// A file no plugin reads is archived and listed as needing attention (see `claimtrack
+    /// files --attention`). A folder is read recursively; a zip (an ERA package) is opened
+    /// and each file inside is ingested.
+    ///
+    /// Examples:
+    ///   claimtrack ingest ~/Downloads/officeally/
+    ///   claimtrack ingest --json 1640601333_ERA_STATUS_5010_20260910.zip
+    #[command(verbatim_doc_comment)]
+    Ingest(ingest::IngestArgs),
+
+    /// List the archived files: what each was read as, or why it needs attention.
+    Files(files::FilesArgs),
 
     /// List the plugins that read files: versions, formats, hashes.
     ///
@@ -91,9 +120,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::SETUP);
         }
     };
+    let clock = cli.now.unwrap_or(Clock::System);
     let code = match cli.command {
         Command::Parse(args) => parse::run(&data_dir, args),
         Command::Plugins(args) => plugins::run(&data_dir, args),
+        Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
+        Command::Files(args) => files::run(&data_dir, args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,167 @@
+//! `claimtrack ingest`: archive and read files into the store.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{exit, output, setup_failed};
+use crate::clock::Clock;
+use crate::ingest::{self, IngestReport, Outcome};
+use crate::model::Severity;
+use crate::package::PackageLimits;
+use crate::paths::{files_under, DataDir};
+use crate::plugins::PluginSet;
+use crate::runtime::Limits;
+use crate::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// Files or folders (read recursively).
+    #[arg(required = true, value_name = "FILE|DIR")]
+    paths: Vec<PathBuf>,
+
+    /// Print JSON: one object per file with its outcome.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A file that could not even be read from disk (nothing was archived).
+#[derive(Serialize)]
+struct Unreadable {
+    name: String,
+    outcome: &'static str,
+    problem: String,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Line {
+    Report(IngestReport),
+    Unreadable(Unreadable),
+}
+
+pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
+    let mut store = match Store::open(data_dir) {
+        Ok(s) => s,
+        Err(e) => return setup_failed("the database could not be opened", &e.into()),
+    };
+    let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
+        Ok(v) => v,
+        Err(e) => return setup_failed("the plugin runtime could not start", &e),
+    };
+    for p in &problems {
+        eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
+    }
+    let limits = PackageLimits::default();
+    let mut code = exit::OK;
+    let mut lines = Vec::new();
+    let mut out = std::io::stdout().lock();
+    for path in files_of(&args.paths) {
+        let name = path.display().to_string();
+        let line = match std::fs::read(&path) {
+            Err(e) => Line::Unreadable(Unreadable { name: name.clone(), outcome: "unreadable", problem: e.to_string() }),
+            Ok(bytes) => match ingest::ingest_bytes(&mut store, &set, clock, &limits, &name, "ingest", &bytes) {
+                Ok(r) => Line::Report(r),
+                Err(e) => {
+                    // The database failed (disk full, locked too long): stop, nothing half-written.
+                    eprintln!("error: {name}: {e}; nothing of this file was stored");
+                    return exit::SETUP;
+                }
+            },
+        };
+        match &line {
+            Line::Unreadable(_) => code = exit::SOME_FAILED,
+            Line::Report(r) if r.needs_attention() => code = exit::SOME_FAILED,
+            Line::Report(_) => {}
+        }
+        if !args.json {
+            print_line(&mut out, &line, "");
+        }
+        lines.push(line);
+    }
+    if args.json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&lines).expect("serializes"));
+    } else {
+        let _ = writeln!(out, "{}", summary(&lines));
+    }
+    code
+}
+
+/// Every file under the given paths, folders recursively, in a stable order.
+fn files_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            out.extend(files_under(p));
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn print_line(out: &mut impl Write, line: &Line, indent: &str) {
+    match line {
+        Line::Unreadable(u) => {
+            let _ = writeln!(out, "{indent}{}: {}: cannot read it: {}", output::severity_label(Severity::Error), u.name, u.problem);
+        }
+        Line::Report(r) => match &r.outcome {
+            Outcome::Ingested { format, events, warnings, errors, .. } => {
+                let _ = writeln!(out, "{indent}ingested {} ({format}, {events} events, {warnings} warnings, {errors} errors)", r.name);
+            }
+            Outcome::AlreadyIngested { .. } => {
+                let _ = writeln!(out, "{indent}already ingested {}", r.name);
+            }
+            Outcome::NeedsAttention { problem, .. } => {
+                let _ = writeln!(
+                    out,
+                    "{indent}{}: {} was archived but needs attention: {problem}",
+                    output::severity_label(Severity::Warning),
+                    r.name
+                );
+            }
+            Outcome::Package { members, .. } => {
+                let _ = writeln!(out, "{indent}package {} ({} files)", r.name, members.len());
+                for m in members {
+                    print_line(out, &Line::Report(m.clone()), "  ");
+                }
+            }
+        },
+    }
+}
+
+fn summary(lines: &[Line]) -> String {
+    let (mut new, mut again, mut attention, mut unreadable) = (0, 0, 0, 0);
+    fn count(r: &IngestReport, new: &mut usize, again: &mut usize, attention: &mut usize) {
+        match &r.outcome {
+            Outcome::Ingested { errors, .. } => {
+                *new += 1;
+                if *errors > 0 {
+                    *attention += 1;
+                }
+            }
+            Outcome::AlreadyIngested { .. } => *again += 1,
+            Outcome::NeedsAttention { .. } => *attention += 1,
+            Outcome::Package { members, .. } => {
+                for m in members {
+                    count(m, new, again, attention);
+                }
+            }
+        }
+    }
+    for l in lines {
+        match l {
+            Line::Report(r) => count(r, &mut new, &mut again, &mut attention),
+            Line::Unreadable(_) => unreadable += 1,
+        }
+    }
+    let mut s = format!("{new} ingested, {again} already ingested, {attention} need attention");
+    if unreadable > 0 {
+        s.push_str(&format!(", {unreadable} unreadable"));
+    }
+    if attention > 0 {
+        s.push_str(" (see `claimtrack files --attention`)");
+    }
+    s
+}

@@ -1,0 +1,338 @@
+//! Ingest: archive a file, parse it with the plugin that reads it, and store its events,
+//! in one transaction per file.
+//!
+//! - **Idempotent.** Files are known by the SHA-256 of their bytes: the same bytes again
+//!   change nothing but the file's `last_seen`, and say "already ingested".
+//! - **Nothing is dropped.** A file no plugin reads, a plugin failure or a refused package is
+//!   archived anyway and listed as needing attention; a later plugin can read it
+//!   (`rebuild`).
+//! - **Crash-safe and concurrent.** Parsing happens before the write transaction; the
+//!   transaction re-checks the hash, so a crash leaves a file wholly ingested or not at
+//!   all, and two processes ingesting the same file store it once.
+
+use rusqlite::{params, Transaction, TransactionBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::clock::Clock;
+use crate::model::Severity;
+use crate::package::{self, PackageLimits};
+use crate::plugins::{ParseFailure, ParseReport, PluginSet};
+use crate::store::{Store, StoreError};
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Archived and parsed; its events are stored.
+    Ingested { file_id: i64, format: String, plugin: String, events: usize, warnings: usize, errors: usize },
+    /// A package (zip): archived, and each member ingested.
+    Package { file_id: i64, members: Vec<IngestReport> },
+    /// These exact bytes were ingested before; nothing changed.
+    AlreadyIngested { file_id: i64 },
+    /// Archived, but not read: no plugin reads it, a plugin failed, or the package was refused.
+    NeedsAttention { file_id: i64, kind: String, problem: String },
+}
+
+/// One file's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    /// The name the file was given under (a path, or a member's path in its package).
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl IngestReport {
+    /// Whether this file, or a member of this package, needs someone to look at it.
+    pub fn needs_attention(&self) -> bool {
+        match &self.outcome {
+            Outcome::NeedsAttention { .. } => true,
+            Outcome::Ingested { errors, .. } => *errors > 0,
+            Outcome::Package { members, .. } => members.iter().any(IngestReport::needs_attention),
+            Outcome::AlreadyIngested { .. } => false,
+        }
+    }
+}
+
+/// The SHA-256 of `bytes`, lower-case hex: a file's identity in the archive.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// How one file was read, before anything is written.
+enum Parsed {
+    Document(Result<ParseReport, ParseFailure>),
+    Package(Result<Vec<(package::Member, Result<ParseReport, ParseFailure>)>, package::PackageError>),
+}
+
+/// Ingest one file's bytes. `name` is how it was given (its last path component is what
+/// plugins see); `origin` says where it came from ("ingest", "sftp", "submit").
+pub fn ingest_bytes(
+    store: &mut Store,
+    plugins: &PluginSet,
+    clock: &Clock,
+    limits: &PackageLimits,
+    name: &str,
+    origin: &str,
+    bytes: &[u8],
+) -> Result<IngestReport, StoreError> {
+    let sha = sha256_hex(bytes);
+    let now = clock.stamp();
+    if let Some(file_id) = store.file_id(&sha)? {
+        touch(store, file_id, &now)?;
+        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
+    }
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let parsed = if package::is_zip(bytes) {
+        Parsed::Package(package::open_zip(bytes, limits).map(|members| {
+            members
+                .into_iter()
+                .map(|m| {
+                    let r = plugins.parse(m.file_name(), &m.bytes, None);
+                    (m, r)
+                })
+                .collect()
+        }))
+    } else {
+        Parsed::Document(plugins.parse(base, bytes, None))
+    };
+
+    let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have stored the same bytes while this one was parsing.
+    if let Some(file_id) = existing(&tx, &sha)? {
+        tx.execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![file_id, now])?;
+        tx.commit()?;
+        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
+    }
+    let outcome = match parsed {
+        Parsed::Document(result) => store_document(&tx, base, origin, &sha, bytes, &now, result)?,
+        Parsed::Package(Err(e)) => {
+            let file_id = insert_file(&tx, base, origin, &sha, bytes, &now, "package", &Failed::new(e.kind(), e.to_string()))?;
+            Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() }
+        }
+        Parsed::Package(Ok(members)) => {
+            let file_id = insert_file(&tx, base, origin, &sha, bytes, &now, "package", &Stored::Package)?;
+            let mut reports = Vec::new();
+            for (m, result) in members {
+                let msha = sha256_hex(&m.bytes);
+                let member_outcome = match existing(&tx, &msha)? {
+                    Some(member_id) => {
+                        tx.execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![member_id, now])?;
+                        Outcome::AlreadyIngested { file_id: member_id }
+                    }
+                    None => store_document(&tx, m.file_name(), "package", &msha, &m.bytes, &now, result)?,
+                };
+                let member_id = match &member_outcome {
+                    Outcome::Ingested { file_id, .. }
+                    | Outcome::AlreadyIngested { file_id }
+                    | Outcome::NeedsAttention { file_id, .. }
+                    | Outcome::Package { file_id, .. } => *file_id,
+                };
+                tx.execute(
+                    "INSERT INTO package_members (package_id, member_id, path) VALUES (?1, ?2, ?3)",
+                    params![file_id, member_id, m.path],
+                )?;
+                reports.push(report(&format!("{name}!{}", m.path), &msha, &m.bytes, member_outcome));
+            }
+            Outcome::Package { file_id, members: reports }
+        }
+    };
+    tx.commit()?;
+    Ok(report(name, &sha, bytes, outcome))
+}
+
+fn report(name: &str, sha: &str, bytes: &[u8], outcome: Outcome) -> IngestReport {
+    IngestReport { name: name.to_string(), sha256: sha.to_string(), size: bytes.len() as u64, outcome }
+}
+
+fn touch(store: &mut Store, file_id: i64, now: &str) -> Result<(), StoreError> {
+    store.conn().execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![file_id, now])?;
+    Ok(())
+}
+
+fn existing(tx: &Transaction<'_>, sha: &str) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    tx.query_row("SELECT id FROM files WHERE sha256 = ?1", params![sha], |r| r.get(0)).optional()
+}
+
+/// What is written in a file's row besides its bytes.
+enum Stored<'a> {
+    Parsed(&'a ParseReport),
+    Package,
+}
+
+/// A file that was not read, and why.
+struct Failed {
+    kind: String,
+    problem: String,
+}
+
+impl Failed {
+    fn new(kind: &str, problem: String) -> Self {
+        Failed { kind: kind.to_string(), problem }
+    }
+}
+
+trait FileRow {
+    fn outcome(&self) -> &'static str;
+    fn columns(&self) -> [Option<String>; 7];
+    fn counts(&self) -> (usize, usize);
+}
+
+impl FileRow for Stored<'_> {
+    fn outcome(&self) -> &'static str {
+        "parsed"
+    }
+    fn columns(&self) -> [Option<String>; 7] {
+        match self {
+            Stored::Parsed(r) => [
+                Some(r.parsed.metadata.format_id.clone()),
+                Some(r.plugin.clone()),
+                Some(r.plugin_version.clone()),
+                None,
+                None,
+                serde_json::to_string(&r.parsed.metadata).ok(),
+                serde_json::to_string(&r.parsed.diagnostics).ok(),
+            ],
+            Stored::Package => [None, None, None, None, None, None, None],
+        }
+    }
+    fn counts(&self) -> (usize, usize) {
+        match self {
+            Stored::Parsed(r) => (r.parsed.count(Severity::Warning), r.parsed.count(Severity::Error)),
+            Stored::Package => (0, 0),
+        }
+    }
+}
+
+impl FileRow for Failed {
+    fn outcome(&self) -> &'static str {
+        "needs_attention"
+    }
+    fn columns(&self) -> [Option<String>; 7] {
+        [None, None, None, Some(self.kind.clone()), Some(self.problem.clone()), None, None]
+    }
+    fn counts(&self) -> (usize, usize) {
+        (0, 0)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_file(
+    tx: &Transaction<'_>,
+    name: &str,
+    origin: &str,
+    sha: &str,
+    bytes: &[u8],
+    now: &str,
+    kind: &str,
+    row: &dyn FileRow,
+) -> rusqlite::Result<i64> {
+    let [format, plugin, version, problem_kind, problem, metadata, diagnostics] = row.columns();
+    let (warnings, errors) = row.counts();
+    tx.execute(
+        "INSERT INTO files (sha256, size, bytes, original_name, origin, first_seen, last_seen, kind, outcome,
+                            format, plugin, plugin_version, problem_kind, problem, warnings, errors,
+                            metadata_json, diagnostics_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            sha,
+            bytes.len() as i64,
+            bytes,
+            name,
+            origin,
+            now,
+            kind,
+            row.outcome(),
+            format,
+            plugin,
+            version,
+            problem_kind,
+            problem,
+            warnings as i64,
+            errors as i64,
+            metadata,
+            diagnostics
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn store_document(
+    tx: &Transaction<'_>,
+    name: &str,
+    origin: &str,
+    sha: &str,
+    bytes: &[u8],
+    now: &str,
+    result: Result<ParseReport, ParseFailure>,
+) -> rusqlite::Result<Outcome> {
+    match result {
+        Err(e) => {
+            let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Failed::new(e.kind(), e.to_string()))?;
+            Ok(Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() })
+        }
+        Ok(r) => {
+            let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(&r))?;
+            insert_events(tx, file_id, &r)?;
+            Ok(Outcome::Ingested {
+                file_id,
+                format: r.parsed.metadata.format_id.clone(),
+                plugin: r.plugin.clone(),
+                events: r.parsed.events.len(),
+                warnings: r.parsed.count(Severity::Warning),
+                errors: r.parsed.count(Severity::Error),
+            })
+        }
+    }
+}
+
+/// Store a file's events. Also used by `rebuild` after deleting a file's old events.
+pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO events (file_id, seq, plugin, plugin_version, level, source, status, raw_code, effective_date,
+                             patient_control_number, clearinghouse_claim_id, payer_claim_number,
+                             interchange_control_number, group_control_number, transaction_set_control_number,
+                             batch_reference, clearinghouse_file_id, clearinghouse_child_file_id, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?;
+    for (seq, e) in r.parsed.events.iter().enumerate() {
+        let claim = e.claim.as_ref();
+        let c = &e.correlation;
+        stmt.execute(params![
+            file_id,
+            seq as i64,
+            r.plugin,
+            r.plugin_version,
+            e.level.as_str(),
+            e.source.as_str(),
+            e.status.as_str(),
+            e.raw_code,
+            e.effective_date,
+            claim.and_then(|c| c.patient_control_number.as_deref()),
+            claim.and_then(|c| c.clearinghouse_claim_id.as_deref()),
+            claim.and_then(|c| c.payer_claim_number.as_deref()),
+            c.interchange_control_number,
+            c.group_control_number,
+            c.transaction_set_control_number,
+            c.batch_reference,
+            c.clearinghouse_file_id,
+            c.clearinghouse_child_file_id,
+            serde_json::to_string(e).expect("the model serializes"),
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_hex_of_the_bytes() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

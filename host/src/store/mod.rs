@@ -1,0 +1,250 @@
+//! The store: one SQLite file in the data folder holding the archive (every file's raw
+//! bytes, content-addressed by SHA-256) and the append-only event log.
+//!
+//! The archive lives inside the database on purpose: a file and the events parsed from it
+//! are written in one transaction, so a crash at any point leaves either both or neither,
+//! and a second process ingesting the same file finds it already there.
+//!
+//! The file is created owner-only (0600, in a 0700 folder); SQLite gives its WAL and
+//! shared-memory files the same mode.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::paths::{create_private_dir, DataDir};
+
+pub use schema::SCHEMA_VERSION;
+
+/// The database file name inside the data folder.
+pub const DB_FILE: &str = "claimtrack.db";
+
+/// How long a writer waits for another process's transaction before giving up. Ingesting a
+/// large file holds the write lock for well under a second.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why the store could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("the database {path} could not be opened: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error(
+        "the database {path} has schema version {found}, newer than this claimtrack understands ({supported}); upgrade claimtrack"
+    )]
+    TooNew { path: PathBuf, found: u32, supported: u32 },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the store in `data_dir`, and bring its schema up to date.
+    pub fn open(data_dir: &DataDir) -> Result<Store, StoreError> {
+        let root = data_dir.root();
+        create_private_dir(root).map_err(|source| StoreError::Folder { path: root.to_path_buf(), source })?;
+        Store::open_file(&root.join(DB_FILE))
+    }
+
+    /// Open (creating if needed) the database at `path`.
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        create_owner_only(path).map_err(|source| StoreError::Folder { path: path.to_path_buf(), source })?;
+        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // WAL: readers never block the writer, and a crash loses at most the transaction
+        // being written. NORMAL sync is durable at each checkpoint and safe against
+        // corruption in WAL mode.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version on disk.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        schema::migrate(&mut self.conn).map_err(|e| match e {
+            schema::MigrateError::TooNew { found } => {
+                StoreError::TooNew { path: self.path.clone(), found, supported: SCHEMA_VERSION }
+            }
+            schema::MigrateError::Sql(e) => StoreError::Sql(e),
+        })
+    }
+
+    /// `PRAGMA integrity_check`: "ok", or what is wrong.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// The id of the archived file with this SHA-256, if any.
+    pub fn file_id(&self, sha256: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row("SELECT id FROM files WHERE sha256 = ?1", params![sha256], |r| r.get(0)).optional()?)
+    }
+}
+
+/// One archived file, as listed by `claimtrack files`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ArchivedFile {
+    pub id: i64,
+    pub sha256: String,
+    pub name: String,
+    pub size: i64,
+    pub origin: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// "document" or "package".
+    pub kind: String,
+    /// "parsed" or "needs_attention".
+    pub outcome: String,
+    pub format: Option<String>,
+    pub plugin: Option<String>,
+    pub plugin_version: Option<String>,
+    pub problem_kind: Option<String>,
+    pub problem: Option<String>,
+    pub warnings: i64,
+    pub errors: i64,
+    pub events: i64,
+}
+
+impl Store {
+    /// The archive, oldest first; with `attention`, only files not read, refused, or read
+    /// with errors.
+    pub fn archived_files(&self, attention: bool) -> Result<Vec<ArchivedFile>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.id, f.sha256, f.original_name, f.size, f.origin, f.first_seen, f.last_seen, f.kind, f.outcome,
+                    f.format, f.plugin, f.plugin_version, f.problem_kind, f.problem, f.warnings, f.errors,
+                    (SELECT COUNT(*) FROM events e WHERE e.file_id = f.id)
+             FROM files f
+             WHERE ?1 = 0 OR f.outcome = 'needs_attention' OR f.errors > 0
+             ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map(params![attention as i64], |r| {
+            Ok(ArchivedFile {
+                id: r.get(0)?,
+                sha256: r.get(1)?,
+                name: r.get(2)?,
+                size: r.get(3)?,
+                origin: r.get(4)?,
+                first_seen: r.get(5)?,
+                last_seen: r.get(6)?,
+                kind: r.get(7)?,
+                outcome: r.get(8)?,
+                format: r.get(9)?,
+                plugin: r.get(10)?,
+                plugin_version: r.get(11)?,
+                problem_kind: r.get(12)?,
+                problem: r.get(13)?,
+                warnings: r.get(14)?,
+                errors: r.get(15)?,
+                events: r.get(16)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many events the log holds.
+    pub fn event_count(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?)
+    }
+}
+
+/// Create the database file with mode 0600 before SQLite opens it (SQLite would use the
+/// process umask, typically 0644), and tighten an existing one.
+fn create_owner_only(path: &Path) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_private_dir(parent)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        opts.open(path)?;
+        let meta = std::fs::metadata(path)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        return Ok(());
+    }
+    #[allow(unreachable_code)]
+    {
+        opts.open(path)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_has_the_current_schema_and_is_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let store = Store::open(&data).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(data.root()), 0o700);
+            assert_eq!(mode(store.path()), 0o600);
+            let wal = store.path().with_extension("db-wal");
+            if wal.exists() {
+                assert_eq!(mode(&wal), 0o600);
+            }
+        }
+        drop(store);
+        // Reopening is a no-op migration.
+        assert_eq!(Store::open(&data).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_not_downgraded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("x.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", SCHEMA_VERSION + 5).unwrap();
+        }
+        match Store::open_file(&path) {
+            Err(StoreError::TooNew { found, .. }) => assert_eq!(found, SCHEMA_VERSION + 5),
+            other => panic!("{other:?}"),
+        }
+    }
+}
