@@ -62,10 +62,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A package's members, each with how it was read.
+type Members = Vec<(package::Member, Result<ParseReport, ParseFailure>)>;
+
 /// How one file was read, before anything is written.
 enum Parsed {
-    Document(Result<ParseReport, ParseFailure>),
-    Package(Result<Vec<(package::Member, Result<ParseReport, ParseFailure>)>, package::PackageError>),
+    Document(Box<Result<ParseReport, ParseFailure>>),
+    Package(Result<Members, package::PackageError>),
 }
 
 /// Ingest one file's bytes. `name` is how it was given (its last path component is what
@@ -97,7 +100,7 @@ pub fn ingest_bytes(
                 .collect()
         }))
     } else {
-        Parsed::Document(plugins.parse(base, bytes, None))
+        Parsed::Document(Box::new(plugins.parse(base, bytes, None)))
     };
 
     let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -108,7 +111,7 @@ pub fn ingest_bytes(
         return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
     }
     let outcome = match parsed {
-        Parsed::Document(result) => store_document(&tx, base, origin, &sha, bytes, &now, result)?,
+        Parsed::Document(result) => store_document(&tx, base, origin, &sha, bytes, &now, *result)?,
         Parsed::Package(Err(e)) => {
             let file_id = insert_file(&tx, base, origin, &sha, bytes, &now, "package", &Failed::new(e.kind(), e.to_string()))?;
             Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() }
