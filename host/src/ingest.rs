@@ -281,6 +281,7 @@ fn store_document(
         Ok(r) => {
             let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(&r))?;
             insert_events(tx, file_id, &r)?;
+            crate::tracking::track_file(tx, file_id)?;
             Ok(Outcome::Ingested {
                 file_id,
                 format: r.parsed.metadata.format_id.clone(),
@@ -338,4 +339,49 @@ mod tests {
     fn sha256_is_hex_of_the_bytes() {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
+}
+
+/// Parse every archived document again with the current plugins, replacing its events
+/// and what the archive says about it. Used by `rebuild`; the caller derives batches and
+/// claims afterwards. Links to the old events are dropped first.
+pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM event_links", [])?;
+    let files: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare("SELECT id, original_name FROM files WHERE kind = 'document' ORDER BY id")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+    };
+    for (id, name) in files {
+        let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
+        tx.execute("DELETE FROM events WHERE file_id = ?1", params![id])?;
+        match plugins.parse(&name, &bytes, None) {
+            Ok(r) => {
+                let [format, plugin, version, _, _, metadata, diagnostics] = Stored::Parsed(&r).columns();
+                tx.execute(
+                    "UPDATE files SET outcome = 'parsed', format = ?2, plugin = ?3, plugin_version = ?4, problem_kind = NULL,
+                         problem = NULL, warnings = ?5, errors = ?6, metadata_json = ?7, diagnostics_json = ?8
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        format,
+                        plugin,
+                        version,
+                        r.parsed.count(Severity::Warning) as i64,
+                        r.parsed.count(Severity::Error) as i64,
+                        metadata,
+                        diagnostics
+                    ],
+                )?;
+                insert_events(tx, id, &r)?;
+            }
+            Err(e) => {
+                tx.execute(
+                    "UPDATE files SET outcome = 'needs_attention', format = NULL, plugin = NULL, plugin_version = NULL,
+                         problem_kind = ?2, problem = ?3, warnings = 0, errors = 0, metadata_json = NULL, diagnostics_json = NULL
+                     WHERE id = ?1",
+                    params![id, e.kind(), e.to_string()],
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -31,3 +31,5 @@ pub mod paths;
 pub mod plugins;
 pub mod runtime;
 pub mod store;
+pub mod tracker;
+pub mod tracking;

@@ -8,12 +8,12 @@
 
 pub mod validate;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::runtime::FilePosition as Position;
 
 /// Which thing in the submission hierarchy an event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Interchange,
@@ -24,7 +24,7 @@ pub enum Level {
 }
 
 /// Who made the statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Clearinghouse,
@@ -33,7 +33,7 @@ pub enum Source {
 }
 
 /// What an event says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusClass {
     Received,
@@ -125,6 +125,48 @@ impl CodeSet {
     }
 }
 
+impl<'de> Deserialize<'de> for CodeSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "claim_status_category" => CodeSet::ClaimStatusCategory,
+            "claim_status" => CodeSet::ClaimStatus,
+            "entity" => CodeSet::Entity,
+            "ack_segment_error" => CodeSet::AckSegmentError,
+            "ack_element_error" => CodeSet::AckElementError,
+            "ack_transaction_set_error" => CodeSet::AckTransactionSetError,
+            "ack_group_error" => CodeSet::AckGroupError,
+            "ta1_note" => CodeSet::Ta1Note,
+            "carc" => CodeSet::Carc,
+            "rarc" => CodeSet::Rarc,
+            "clearinghouse_edit" => CodeSet::ClearinghouseEdit,
+            "free_text" => CodeSet::FreeText,
+            other => CodeSet::Other(other.strip_prefix("other:").unwrap_or(other).to_string()),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            segment_index: Option<u32>,
+            segment_id: Option<String>,
+            line: Option<u32>,
+            byte_offset: Option<u64>,
+            element: Option<String>,
+        }
+        let r = Raw::deserialize(d)?;
+        Ok(Position {
+            segment_index: r.segment_index,
+            segment_id: r.segment_id,
+            line: r.line,
+            byte_offset: r.byte_offset,
+            element: r.element,
+        })
+    }
+}
+
 impl Serialize for CodeSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.name())
@@ -155,7 +197,7 @@ impl Serialize for Position {
 }
 
 /// One coded reason for a status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     pub code_set: CodeSet,
     pub code: String,
@@ -169,7 +211,7 @@ pub struct Reason {
 }
 
 /// A payer, clearinghouse, sender or receiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     pub name: Option<String>,
     pub id: Option<String>,
@@ -177,7 +219,7 @@ pub struct Party {
 }
 
 /// A provider's part on a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderRole {
     Billing,
@@ -191,7 +233,7 @@ pub enum ProviderRole {
 }
 
 /// A provider named on a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provider {
     pub role: ProviderRole,
     pub name: Option<String>,
@@ -200,7 +242,7 @@ pub struct Provider {
 }
 
 /// The claim an event is about. Contains PHI (patient name, member id, birth date).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimRef {
     pub patient_control_number: Option<String>,
     pub clearinghouse_claim_id: Option<String>,
@@ -214,14 +256,14 @@ pub struct ClaimRef {
     pub patient_birth_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payer: Option<Party>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<Provider>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnosis_codes: Vec<String>,
 }
 
 /// The service line an event is about.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceLineRef {
     pub procedure_code: Option<String>,
     pub procedure_qualifier: Option<String>,
@@ -232,7 +274,7 @@ pub struct ServiceLineRef {
 }
 
 /// Keys of the *submitted* file an event answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Correlation {
     pub interchange_control_number: Option<String>,
     pub group_control_number: Option<String>,
@@ -248,7 +290,7 @@ pub struct Correlation {
 }
 
 /// Money in integer cents; only what the file states.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Amounts {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub charged: Option<i64>,
@@ -263,7 +305,7 @@ pub struct Amounts {
 }
 
 /// One status statement about one thing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEvent {
     pub level: Level,
     pub source: Source,
@@ -284,7 +326,7 @@ pub struct StatusEvent {
 }
 
 /// A per-payer file a clearinghouse split an upload into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildFile {
     pub id: String,
     pub payer: Option<Party>,
@@ -293,7 +335,7 @@ pub struct ChildFile {
 }
 
 /// Claim counts a file states about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimCounts {
     pub total: Option<u32>,
     pub accepted: Option<u32>,
@@ -301,7 +343,7 @@ pub struct ClaimCounts {
 }
 
 /// How often a code occurs, as a file states it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeTotal {
     pub code_set: CodeSet,
     pub code: String,
@@ -310,7 +352,7 @@ pub struct CodeTotal {
 }
 
 /// What a file says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileMetadata {
     pub format_id: String,
     pub implementation: Option<String>,
@@ -323,15 +365,15 @@ pub struct FileMetadata {
     pub usage: Option<String>,
     pub clearinghouse_file_id: Option<String>,
     pub original_file_name: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub child_files: Vec<ChildFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_counts: Option<ClaimCounts>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_totals: Vec<CodeTotal>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -350,7 +392,7 @@ impl Severity {
 }
 
 /// Something tolerated or unreadable in a file, from the plugin or the host's validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
@@ -360,7 +402,7 @@ pub struct Diagnostic {
 }
 
 /// A validated parse result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParsedFile {
     pub metadata: FileMetadata,
     pub events: Vec<StatusEvent>,
@@ -374,7 +416,7 @@ impl ParsedFile {
 }
 
 /// One format a plugin reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormatInfo {
     pub id: String,
     pub description: String,
@@ -382,7 +424,7 @@ pub struct FormatInfo {
 }
 
 /// What a plugin says it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,

@@ -5,6 +5,7 @@ mod ingest;
 mod output;
 mod parse;
 mod plugins;
+mod track;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,6 +96,22 @@ pub enum Command {
     /// List the archived files: what each was read as, or why it needs attention.
     Files(files::FilesArgs),
 
+    /// The batches: submitted, claim count, status (R marks rejected claims), Office Ally
+    /// file IDs, age.
+    Batches(track::ListArgs),
+
+    /// One batch's claims: patient control number, patient, dates, charge, OA Claim ID,
+    /// status, last update, reasons.
+    Batch(track::BatchArgs),
+
+    /// Everything said about a claim, by patient control number, OA Claim ID or payer
+    /// claim number: which file, which plugin, what it said.
+    Claim(track::ClaimArgs),
+
+    /// Re-read every archived file with the current plugins and derive every status again;
+    /// lists each status that changed.
+    Rebuild(track::ListArgs),
+
     /// List the plugins that read files: versions, formats, hashes.
     ///
     /// Built-in plugins come with claimtrack; others are `.wasm` files in the data folder's
@@ -126,6 +143,10 @@ pub fn main() -> ExitCode {
         Command::Plugins(args) => plugins::run(&data_dir, args),
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
         Command::Files(args) => files::run(&data_dir, args),
+        Command::Batches(args) => track::batches(&data_dir, &clock, args),
+        Command::Batch(args) => track::batch(&data_dir, &clock, args),
+        Command::Claim(args) => track::claim(&data_dir, &clock, args),
+        Command::Rebuild(args) => track::rebuild(&data_dir, &clock, args),
     };
     ExitCode::from(code)
 }

@@ -559,6 +559,24 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_json_reads_back_unchanged() {
+        let mut e = ev();
+        e.level = wit::Level::Claim;
+        e.reasons = vec![wit::Reason {
+            code_set: wit::CodeSet::Other("payment method".into()),
+            code: "ACH".into(),
+            description: None,
+            group: None,
+            amount: Some(-5),
+            position: Some(wit::Position { segment_index: Some(3), segment_id: None, line: Some(2), byte_offset: None, element: None }),
+        }];
+        let f = accept(out(vec![e]), &formats()).unwrap();
+        let json = serde_json::to_string(&f.events[0]).unwrap();
+        let back: StatusEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, f.events[0]);
+    }
+
+    #[test]
     fn plugin_names_are_restricted() {
         let info = wit::PluginInfo {
             name: "Bad Name".into(),

@@ -79,6 +79,83 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_oa_claim ON events(clearinghouse_claim_id);
     CREATE INDEX events_payer_claim ON events(payer_claim_number);
     "#,
+    // 2: batches, claims and the links from events to them. All of it is derived from the
+    // event log (`rebuild` deletes and recomputes it); nothing here is the only copy.
+    r#"
+    -- One batch per 837 file we submitted (or ingested).
+    CREATE TABLE batches (
+        id                          INTEGER PRIMARY KEY,
+        file_id                     INTEGER NOT NULL UNIQUE REFERENCES files(id),
+        -- The name the file was uploaded under: Office Ally's File Summary echoes it.
+        submitted_name              TEXT NOT NULL,
+        interchange_control_number  TEXT,
+        group_control_number        TEXT,
+        batch_reference             TEXT,
+        -- Office Ally's File ID for the upload, once a File Summary names it.
+        clearinghouse_file_id       TEXT,
+        claim_count                 INTEGER NOT NULL DEFAULT 0,
+        status                      TEXT NOT NULL,
+        status_reasons              TEXT NOT NULL DEFAULT '[]',
+        last_update                 TEXT
+    );
+    CREATE INDEX batches_isa13 ON batches(interchange_control_number);
+    CREATE INDEX batches_gs06 ON batches(group_control_number);
+    CREATE INDEX batches_bht03 ON batches(batch_reference);
+    CREATE INDEX batches_name ON batches(submitted_name);
+    CREATE INDEX batches_oa_file ON batches(clearinghouse_file_id);
+
+    -- The transaction sets (ST02) of a batch, for 999 acknowledgements.
+    CREATE TABLE batch_sets (
+        batch_id                        INTEGER NOT NULL REFERENCES batches(id),
+        transaction_set_control_number  TEXT NOT NULL,
+        PRIMARY KEY (batch_id, transaction_set_control_number)
+    );
+
+    -- Office Ally's per-payer child files of an upload.
+    CREATE TABLE child_files (
+        clearinghouse_child_file_id TEXT PRIMARY KEY,
+        batch_id                    INTEGER NOT NULL REFERENCES batches(id),
+        payer_id                    TEXT,
+        payer_name                  TEXT
+    );
+
+    -- One claim per CLM of a batch, and one per claim that only ever appears in responses
+    -- (batch_id NULL: submitted by other software).
+    CREATE TABLE claims (
+        id                              INTEGER PRIMARY KEY,
+        batch_id                        INTEGER REFERENCES batches(id),
+        transaction_set_control_number  TEXT,
+        patient_control_number          TEXT NOT NULL,
+        clearinghouse_claim_id          TEXT,
+        payer_claim_number              TEXT,
+        patient_name                    TEXT,
+        service_date_from               TEXT,
+        service_date_to                 TEXT,
+        charged_cents                   INTEGER,
+        paid_cents                      INTEGER,
+        payer_id                        TEXT,
+        payer_name                      TEXT,
+        status                          TEXT NOT NULL,
+        status_source                   TEXT,
+        status_reasons                  TEXT NOT NULL DEFAULT '[]',
+        last_update                     TEXT
+    );
+    CREATE INDEX claims_batch ON claims(batch_id);
+    CREATE INDEX claims_pcn ON claims(patient_control_number);
+    CREATE INDEX claims_oa ON claims(clearinghouse_claim_id);
+    CREATE INDEX claims_payer ON claims(payer_claim_number);
+
+    -- How each event was matched: to a batch, a claim, or both; `via` says by which level
+    -- ("claim", "transaction_set", "interchange").
+    CREATE TABLE event_links (
+        event_id    INTEGER PRIMARY KEY REFERENCES events(id),
+        batch_id    INTEGER REFERENCES batches(id),
+        claim_id    INTEGER REFERENCES claims(id),
+        via         TEXT NOT NULL
+    );
+    CREATE INDEX event_links_claim ON event_links(claim_id);
+    CREATE INDEX event_links_batch ON event_links(batch_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,296 @@
+//! Correlation: which batch and which claim each event is about (architecture.md,
+//! "Correlation keys").
+//!
+//! - An 837 file (events from the `submitter`) makes a batch, its transaction sets and one
+//!   claim per CLM.
+//! - A response finds its batch by, in this order: the submitted file's ISA13 (TA1), GS06
+//!   (999 AK1), BHT03 (277CA 2200B TRN02), the uploaded file name (File Summary), Office
+//!   Ally's File ID and its per-payer child file IDs (File Summary, EDI Status).
+//! - It finds its claim inside that batch by patient control number (CLM01) or OA Claim
+//!   ID; without a batch, by OA Claim ID, then payer claim number, then the most recent
+//!   claim with that CLM01 (CLM01 is reused by refiles, so a known batch or OA Claim ID
+//!   always wins). A claim seen only in responses gets a claim of its own.
+//! - A 999 transaction-set statement applies to every claim of that set; a TA1 or a File
+//!   Summary batch statement applies to the whole batch.
+//!
+//! Everything here is derived from the event log and can be rebuilt from it.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::model::{FileMetadata, Level, Source, StatusEvent};
+
+/// Batches and claims whose status must be recomputed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Touched {
+    pub batches: BTreeSet<i64>,
+    pub claims: BTreeSet<i64>,
+}
+
+/// One stored event, as correlation reads it.
+struct Row {
+    id: i64,
+    event: StatusEvent,
+}
+
+fn events_of(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Vec<Row>> {
+    let mut stmt = tx.prepare_cached("SELECT id, body FROM events WHERE file_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map(params![file_id], |r| {
+        let body: String = r.get(1)?;
+        let event: StatusEvent = serde_json::from_str(&body).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        Ok(Row { id: r.get(0)?, event })
+    })?;
+    rows.collect()
+}
+
+/// Link every event of `file_id` to its batch and claim, creating batches and claims as
+/// needed. Returns what changed.
+pub fn correlate_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
+    let rows = events_of(tx, file_id)?;
+    let mut touched = Touched::default();
+    if rows.is_empty() {
+        return Ok(touched);
+    }
+    if rows.iter().any(|r| r.event.source == Source::Submitter) {
+        register_batch(tx, file_id, &rows, &mut touched)?;
+        return Ok(touched);
+    }
+    let (name, metadata): (String, Option<String>) = tx.query_row(
+        "SELECT original_name, metadata_json FROM files WHERE id = ?1",
+        params![file_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let _ = name;
+    let metadata: Option<FileMetadata> = metadata.and_then(|m| serde_json::from_str(&m).ok());
+    for row in &rows {
+        link_response(tx, row, metadata.as_ref(), &mut touched)?;
+    }
+    Ok(touched)
+}
+
+/// An 837: one batch, its sets and its claims.
+fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row], touched: &mut Touched) -> rusqlite::Result<()> {
+    let name: String = tx.query_row("SELECT original_name FROM files WHERE id = ?1", params![file_id], |r| r.get(0))?;
+    let first = &rows[0].event.correlation;
+    tx.execute(
+        "INSERT INTO batches (file_id, submitted_name, interchange_control_number, group_control_number, batch_reference, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'QUEUED')",
+        params![file_id, name, first.interchange_control_number, first.group_control_number, first.batch_reference],
+    )?;
+    let batch_id = tx.last_insert_rowid();
+    touched.batches.insert(batch_id);
+    let mut current_claim: Option<i64> = None;
+    for row in rows {
+        let e = &row.event;
+        if let Some(st02) = &e.correlation.transaction_set_control_number {
+            tx.execute(
+                "INSERT OR IGNORE INTO batch_sets (batch_id, transaction_set_control_number) VALUES (?1, ?2)",
+                params![batch_id, st02],
+            )?;
+        }
+        match e.level {
+            Level::Claim => {
+                let claim_id = insert_claim(tx, Some(batch_id), e)?;
+                touched.claims.insert(claim_id);
+                current_claim = Some(claim_id);
+                link(tx, row.id, Some(batch_id), Some(claim_id), "claim")?;
+            }
+            // Service lines follow their claim in an 837.
+            Level::ServiceLine => link(tx, row.id, Some(batch_id), current_claim, "claim")?,
+            _ => link(tx, row.id, Some(batch_id), None, "interchange")?,
+        }
+    }
+    tx.execute(
+        "UPDATE batches SET claim_count = (SELECT COUNT(*) FROM claims WHERE batch_id = ?1) WHERE id = ?1",
+        params![batch_id],
+    )?;
+    Ok(())
+}
+
+fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) -> rusqlite::Result<i64> {
+    let c = e.claim.clone().unwrap_or_default();
+    let pcn = c.patient_control_number.clone().unwrap_or_default();
+    let payer = c.payer.as_ref();
+    tx.execute(
+        "INSERT INTO claims (batch_id, transaction_set_control_number, patient_control_number, clearinghouse_claim_id,
+                             payer_claim_number, patient_name, service_date_from, service_date_to, charged_cents,
+                             payer_id, payer_name, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'QUEUED')",
+        params![
+            batch_id,
+            e.correlation.transaction_set_control_number,
+            pcn,
+            c.clearinghouse_claim_id,
+            c.payer_claim_number,
+            c.patient_name,
+            c.service_date_from,
+            c.service_date_to,
+            e.amounts.charged,
+            payer.and_then(|p| p.id.clone()),
+            payer.and_then(|p| p.name.clone()),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn link(tx: &Transaction<'_>, event_id: i64, batch_id: Option<i64>, claim_id: Option<i64>, via: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO event_links (event_id, batch_id, claim_id, via) VALUES (?1, ?2, ?3, ?4)",
+        params![event_id, batch_id, claim_id, via],
+    )?;
+    Ok(())
+}
+
+/// The batch a response event answers, by the first key that finds one.
+fn find_batch(tx: &Transaction<'_>, e: &StatusEvent) -> rusqlite::Result<Option<i64>> {
+    let c = &e.correlation;
+    let by = |sql: &str, key: &Option<String>| -> rusqlite::Result<Option<i64>> {
+        match key {
+            Some(k) => tx.query_row(sql, params![k], |r| r.get(0)).optional(),
+            None => Ok(None),
+        }
+    };
+    // The most recent batch wins when a key repeats (control numbers recycle).
+    let candidates: [(&str, &Option<String>); 6] = [
+        ("SELECT id FROM batches WHERE interchange_control_number = ?1 ORDER BY id DESC LIMIT 1", &c.interchange_control_number),
+        ("SELECT id FROM batches WHERE group_control_number = ?1 ORDER BY id DESC LIMIT 1", &c.group_control_number),
+        ("SELECT id FROM batches WHERE batch_reference = ?1 ORDER BY id DESC LIMIT 1", &c.batch_reference),
+        ("SELECT id FROM batches WHERE submitted_name = ?1 ORDER BY id DESC LIMIT 1", &c.submitted_file_name),
+        ("SELECT id FROM batches WHERE clearinghouse_file_id = ?1 ORDER BY id DESC LIMIT 1", &c.clearinghouse_file_id),
+        ("SELECT batch_id FROM child_files WHERE clearinghouse_child_file_id = ?1", &c.clearinghouse_child_file_id),
+    ];
+    for (sql, key) in candidates {
+        if let Some(id) = by(sql, key)? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The claim a response event is about, inside `batch` when known.
+fn find_claim(tx: &Transaction<'_>, batch: Option<i64>, e: &StatusEvent) -> rusqlite::Result<Option<i64>> {
+    let Some(c) = &e.claim else { return Ok(None) };
+    let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<Option<i64>> {
+        tx.query_row(sql, p, |r| r.get(0)).optional()
+    };
+    if let Some(b) = batch {
+        if let Some(oa) = &c.clearinghouse_claim_id {
+            if let Some(id) = one("SELECT id FROM claims WHERE batch_id = ?1 AND clearinghouse_claim_id = ?2", &[&b, oa])? {
+                return Ok(Some(id));
+            }
+        }
+        if let Some(pcn) = &c.patient_control_number {
+            if let Some(id) =
+                one("SELECT id FROM claims WHERE batch_id = ?1 AND patient_control_number = ?2 ORDER BY id DESC LIMIT 1", &[&b, pcn])?
+            {
+                return Ok(Some(id));
+            }
+        }
+    }
+    if let Some(oa) = &c.clearinghouse_claim_id {
+        if let Some(id) = one("SELECT id FROM claims WHERE clearinghouse_claim_id = ?1 ORDER BY id DESC LIMIT 1", &[oa])? {
+            return Ok(Some(id));
+        }
+    }
+    if let Some(icn) = &c.payer_claim_number {
+        if let Some(id) = one("SELECT id FROM claims WHERE payer_claim_number = ?1 ORDER BY id DESC LIMIT 1", &[icn])? {
+            return Ok(Some(id));
+        }
+    }
+    if let Some(pcn) = &c.patient_control_number {
+        // Payers sometimes upper-case CLM01 or drop leading zeros (x12-reference §1.4).
+        if let Some(id) = one(
+            "SELECT id FROM claims WHERE patient_control_number = ?1 COLLATE NOCASE
+                OR ltrim(patient_control_number, '0') = ltrim(?1, '0') COLLATE NOCASE
+             ORDER BY id DESC LIMIT 1",
+            &[pcn],
+        )? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+fn link_response(tx: &Transaction<'_>, row: &Row, metadata: Option<&FileMetadata>, touched: &mut Touched) -> rusqlite::Result<()> {
+    let e = &row.event;
+    let batch = find_batch(tx, e)?;
+    if let Some(b) = batch {
+        touched.batches.insert(b);
+        // A File Summary names Office Ally's File ID and the child files of the upload.
+        if e.level == Level::Interchange {
+            if let Some(fid) = &e.correlation.clearinghouse_file_id {
+                tx.execute(
+                    "UPDATE batches SET clearinghouse_file_id = ?2 WHERE id = ?1 AND clearinghouse_file_id IS NULL",
+                    params![b, fid],
+                )?;
+            }
+            for child in metadata.map(|m| m.child_files.as_slice()).unwrap_or_default() {
+                tx.execute(
+                    "INSERT OR IGNORE INTO child_files (clearinghouse_child_file_id, batch_id, payer_id, payer_name)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        child.id,
+                        b,
+                        child.payer.as_ref().and_then(|p| p.id.clone()),
+                        child.payer.as_ref().and_then(|p| p.name.clone())
+                    ],
+                )?;
+            }
+        }
+    }
+    match e.level {
+        Level::Claim | Level::ServiceLine if e.claim.is_some() => {
+            let claim = match find_claim(tx, batch, e)? {
+                Some(id) => id,
+                // Seen only in responses (submitted by other software, or before claimtrack).
+                None => insert_claim(tx, batch, e)?,
+            };
+            fill_keys(tx, claim, e)?;
+            touched.claims.insert(claim);
+            let claim_batch: Option<i64> = tx.query_row("SELECT batch_id FROM claims WHERE id = ?1", params![claim], |r| r.get(0))?;
+            if let Some(b) = claim_batch {
+                touched.batches.insert(b);
+            }
+            link(tx, row.id, claim_batch.or(batch), Some(claim), "claim")
+        }
+        Level::TransactionSet if e.correlation.transaction_set_control_number.is_some() => {
+            if let Some(b) = batch {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id FROM claims WHERE batch_id = ?1 AND transaction_set_control_number = ?2",
+                )?;
+                let ids: Vec<i64> = stmt
+                    .query_map(params![b, e.correlation.transaction_set_control_number], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                touched.claims.extend(ids);
+            }
+            link(tx, row.id, batch, None, "transaction_set")
+        }
+        _ => {
+            if let Some(b) = batch {
+                let mut stmt = tx.prepare_cached("SELECT id FROM claims WHERE batch_id = ?1")?;
+                let ids: Vec<i64> = stmt.query_map(params![b], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                touched.claims.extend(ids);
+            }
+            link(tx, row.id, batch, None, "interchange")
+        }
+    }
+}
+
+/// Responses teach a claim its OA Claim ID and payer claim number.
+fn fill_keys(tx: &Transaction<'_>, claim: i64, e: &StatusEvent) -> rusqlite::Result<()> {
+    let Some(c) = &e.claim else { return Ok(()) };
+    tx.execute(
+        "UPDATE claims SET
+            clearinghouse_claim_id = COALESCE(clearinghouse_claim_id, ?2),
+            payer_claim_number = COALESCE(?3, payer_claim_number),
+            patient_name = COALESCE(patient_name, ?4),
+            service_date_from = COALESCE(service_date_from, ?5),
+            service_date_to = COALESCE(service_date_to, ?6)
+         WHERE id = ?1",
+        params![claim, c.clearinghouse_claim_id, c.payer_claim_number, c.patient_name, c.service_date_from, c.service_date_to],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Tracking: correlation of events to batches and claims, and their statuses.
+//!
+//! Batches, claims and their statuses are derived from the event log: ingest updates them
+//! for each new file, in the file's own transaction, and [`rebuild`] recomputes all of them
+//! from scratch.
+
+pub mod correlate;
+pub mod derive;
+pub mod query;
+pub mod status;
+
+use rusqlite::Transaction;
+
+pub use correlate::Touched;
+
+/// Correlate a newly stored file's events and update the statuses they touch.
+pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
+    let touched = correlate::correlate_file(tx, file_id)?;
+    derive::derive(tx, &touched)?;
+    Ok(touched)
+}
+
+/// Forget every batch, claim and link, and derive them again from the event log: 837s
+/// first (so every response finds its batch whatever order files arrived in), then the
+/// responses in the order they were archived.
+pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DELETE FROM event_links; DELETE FROM child_files; DELETE FROM claims; DELETE FROM batch_sets; DELETE FROM batches;",
+    )?;
+    let files: Vec<i64> = {
+        let mut stmt = tx.prepare(
+            "SELECT f.id FROM files f
+             WHERE EXISTS (SELECT 1 FROM events e WHERE e.file_id = f.id)
+             ORDER BY EXISTS (SELECT 1 FROM events e WHERE e.file_id = f.id AND e.source = 'submitter') DESC, f.id",
+        )?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    let mut all = Touched::default();
+    for f in files {
+        let t = correlate::correlate_file(tx, f)?;
+        all.batches.extend(t.batches);
+        all.claims.extend(t.claims);
+    }
+    derive::derive(tx, &all)
+}

@@ -1,0 +1,173 @@
+//! What the views show: batches, a batch's claims, a claim's timeline. Plain data, for the
+//! CLI and for software embedding the library.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::model::{Reason, StatusEvent};
+
+/// A batch as the E-Claims Tracking list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchRow {
+    pub id: i64,
+    /// The name the 837 was uploaded under.
+    pub name: String,
+    /// When the 837 was archived (submitted), RFC 3339.
+    pub submitted: String,
+    pub claim_count: i64,
+    /// "AWAITING", "OA ACCEPTED with rejections", …
+    pub status: String,
+    /// Claims rejected by Office Ally or the payer: the red "R" of the list.
+    pub rejected_claims: i64,
+    /// Office Ally's File ID for the upload, and the per-payer child file IDs.
+    pub clearinghouse_file_id: Option<String>,
+    pub child_file_ids: Vec<String>,
+    pub last_update: Option<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// A claim as a batch's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub batch_id: Option<i64>,
+    pub patient_control_number: String,
+    pub patient_name: Option<String>,
+    pub service_date_from: Option<String>,
+    pub service_date_to: Option<String>,
+    pub charged_cents: Option<i64>,
+    pub paid_cents: Option<i64>,
+    pub clearinghouse_claim_id: Option<String>,
+    pub payer_claim_number: Option<String>,
+    pub payer_id: Option<String>,
+    pub status: String,
+    pub status_source: Option<String>,
+    pub last_update: Option<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// One event in a claim's timeline: which file, which plugin, what it said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub file_id: i64,
+    pub file: String,
+    pub seen: String,
+    pub plugin: String,
+    pub plugin_version: String,
+    /// How the event reached the claim: "claim", "transaction_set" or "interchange".
+    pub via: String,
+    pub event: StatusEvent,
+}
+
+fn reasons(json: String) -> Vec<Reason> {
+    serde_json::from_str(&json).unwrap_or_default()
+}
+
+const BATCH_SELECT: &str = "SELECT b.id, b.submitted_name, f.first_seen, b.claim_count, b.status,
+        (SELECT COUNT(*) FROM claims c WHERE c.batch_id = b.id AND c.status IN ('OA REJECTED', 'PAYER REJECTED')),
+        b.clearinghouse_file_id,
+        (SELECT group_concat(clearinghouse_child_file_id, ',') FROM child_files cf WHERE cf.batch_id = b.id),
+        b.last_update, b.status_reasons
+     FROM batches b JOIN files f ON f.id = b.file_id";
+
+fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
+    let children: Option<String> = r.get(7)?;
+    Ok(BatchRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        submitted: r.get(2)?,
+        claim_count: r.get(3)?,
+        status: r.get(4)?,
+        rejected_claims: r.get(5)?,
+        clearinghouse_file_id: r.get(6)?,
+        child_file_ids: children.map(|c| c.split(',').map(str::to_string).collect()).unwrap_or_default(),
+        last_update: r.get(8)?,
+        reasons: reasons(r.get(9)?),
+    })
+}
+
+/// Every batch, newest first.
+pub fn batches(conn: &Connection) -> rusqlite::Result<Vec<BatchRow>> {
+    let mut stmt = conn.prepare(&format!("{BATCH_SELECT} ORDER BY b.id DESC"))?;
+    let rows = stmt.query_map([], batch_row)?;
+    rows.collect()
+}
+
+/// One batch.
+pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
+    conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), params![id], batch_row).optional()
+}
+
+const CLAIM_SELECT: &str = "SELECT id, batch_id, patient_control_number, patient_name, service_date_from, service_date_to,
+        charged_cents, paid_cents, clearinghouse_claim_id, payer_claim_number, payer_id, status, status_source,
+        last_update, status_reasons
+     FROM claims";
+
+fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
+    Ok(ClaimRow {
+        id: r.get(0)?,
+        batch_id: r.get(1)?,
+        patient_control_number: r.get(2)?,
+        patient_name: r.get(3)?,
+        service_date_from: r.get(4)?,
+        service_date_to: r.get(5)?,
+        charged_cents: r.get(6)?,
+        paid_cents: r.get(7)?,
+        clearinghouse_claim_id: r.get(8)?,
+        payer_claim_number: r.get(9)?,
+        payer_id: r.get(10)?,
+        status: r.get(11)?,
+        status_source: r.get(12)?,
+        last_update: r.get(13)?,
+        reasons: reasons(r.get(14)?),
+    })
+}
+
+/// The claims of a batch, in submission order.
+pub fn claims_of_batch(conn: &Connection, batch_id: i64) -> rusqlite::Result<Vec<ClaimRow>> {
+    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE batch_id = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map(params![batch_id], claim_row)?;
+    rows.collect()
+}
+
+/// Claims whose patient control number, OA Claim ID or payer claim number is `key`
+/// (several when a CLM01 was reused by refiles), newest first.
+pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "{CLAIM_SELECT} WHERE patient_control_number = ?1 OR clearinghouse_claim_id = ?1 OR payer_claim_number = ?1
+         ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map(params![key], claim_row)?;
+    rows.collect()
+}
+
+/// Everything said about a claim, across files, oldest first.
+pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body
+         FROM claims c
+         JOIN event_links l ON l.claim_id = c.id
+            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'interchange')
+            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'transaction_set')
+         JOIN events e ON e.id = l.event_id
+         JOIN files f ON f.id = e.file_id
+         WHERE c.id = ?1
+           AND (l.via != 'transaction_set' OR e.transaction_set_control_number = c.transaction_set_control_number)
+         ORDER BY e.file_id, e.seq",
+    )?;
+    let rows = stmt.query_map(params![claim_id], |r| {
+        let body: String = r.get(6)?;
+        let event: StatusEvent = serde_json::from_str(&body)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e)))?;
+        Ok(TimelineEntry {
+            file_id: r.get(0)?,
+            file: r.get(1)?,
+            seen: r.get(2)?,
+            plugin: r.get(3)?,
+            plugin_version: r.get(4)?,
+            via: r.get(5)?,
+            event,
+        })
+    })?;
+    rows.collect()
+}
