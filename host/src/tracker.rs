@@ -90,6 +90,16 @@ impl Tracker {
             .collect()
     }
 
+    /// Rejection and denial reasons grouped by code (in one batch, or all).
+    pub fn errors(&self, batch: Option<i64>) -> Result<Vec<query::ErrorGroup>, StoreError> {
+        Ok(query::errors(self.store.conn(), batch)?)
+    }
+
+    /// Every claim, for export.
+    pub fn all_claims(&self) -> Result<Vec<ClaimRow>, StoreError> {
+        Ok(query::all_claims(self.store.conn())?)
+    }
+
     /// Re-read every archived file with the current plugins and derive every batch and
     /// claim again, in one transaction. Returns every status that changed.
     pub fn rebuild(&mut self) -> Result<Vec<StatusChange>, StoreError> {

@@ -108,6 +108,13 @@ pub enum Command {
     /// claim number: which file, which plugin, what it said.
     Claim(track::ClaimArgs),
 
+    /// "Print Errors": every rejection and denial reason with its code, description and
+    /// the claims it hit, grouped so claims can be fixed in bulk.
+    Errors(track::ErrorsArgs),
+
+    /// Every batch and claim with its status, reasons, identifiers and amounts.
+    Export(track::ExportArgs),
+
     /// Re-read every archived file with the current plugins and derive every status again;
     /// lists each status that changed.
     Rebuild(track::ListArgs),
@@ -147,6 +154,8 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => track::batch(&data_dir, &clock, args),
         Command::Claim(args) => track::claim(&data_dir, &clock, args),
         Command::Rebuild(args) => track::rebuild(&data_dir, &clock, args),
+        Command::Errors(args) => track::errors(&data_dir, &clock, args),
+        Command::Export(args) => track::export(&data_dir, &clock, args),
     };
     ExitCode::from(code)
 }

@@ -267,3 +267,122 @@ pub fn rebuild(data_dir: &DataDir, clock: &Clock, args: ListArgs) -> u8 {
     }
     exit::OK
 }
+
+#[derive(Debug, clap::Args)]
+pub struct ErrorsArgs {
+    /// Only this batch (default: every batch).
+    batch: Option<i64>,
+    /// List every claim each reason hit (default: the first few).
+    #[arg(long)]
+    all: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn errors(data_dir: &DataDir, clock: &Clock, args: ErrorsArgs) -> u8 {
+    let t = match open(data_dir, clock) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let groups = match t.errors(args.batch) {
+        Ok(g) => g,
+        Err(e) => return setup_failed("the errors could not be read", &e.into()),
+    };
+    if args.json {
+        json_out(&groups);
+        return exit::OK;
+    }
+    if groups.is_empty() {
+        println!("No rejected or denied claims{}.", args.batch.map(|b| format!(" in batch {b}")).unwrap_or_default());
+        return exit::OK;
+    }
+    let mut table = output::table(&["Code", "Description", "Claims", "Hit"]);
+    for g in &groups {
+        let shown = if args.all { g.claims.len() } else { 5 };
+        let mut hit: Vec<String> = g
+            .claims
+            .iter()
+            .take(shown)
+            .map(|c| match &c.clearinghouse_claim_id {
+                Some(oa) => format!("{} (OA {oa})", c.patient_control_number),
+                None => c.patient_control_number.clone(),
+            })
+            .collect();
+        if g.claims.len() > shown {
+            hit.push(format!("… {} more (--all)", g.claims.len() - shown));
+        }
+        table.add_row(vec![
+            Cell::new(&g.code),
+            Cell::new(g.description.as_deref().unwrap_or("")),
+            Cell::new(g.count),
+            Cell::new(hit.join("\n")),
+        ]);
+    }
+    println!("{table}");
+    exit::OK
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// json (claims with batches, amounts in integer cents) or csv (one row per claim).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    format: ExportFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Serialize)]
+struct Export<'a> {
+    batches: &'a [BatchRow],
+    claims: &'a [ClaimRow],
+}
+
+pub fn export(data_dir: &DataDir, clock: &Clock, args: ExportArgs) -> u8 {
+    let t = match open(data_dir, clock) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let (batches, claims) = match (t.batches(), t.all_claims()) {
+        (Ok(b), Ok(c)) => (b, c),
+        (Err(e), _) | (_, Err(e)) => return setup_failed("the data could not be read", &e.into()),
+    };
+    match args.format {
+        ExportFormat::Json => json_out(&Export { batches: &batches, claims: &claims }),
+        ExportFormat::Csv => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "batch_id,patient_control_number,status,clearinghouse_claim_id,payer_claim_number,charged_cents,paid_cents,service_date_from,service_date_to,reasons"
+            );
+            for c in &claims {
+                let reasons: Vec<String> = c.reasons.iter().map(|r| r.code.clone()).collect();
+                let fields = [
+                    c.batch_id.map(|b| b.to_string()).unwrap_or_default(),
+                    c.patient_control_number.clone(),
+                    c.status.clone(),
+                    c.clearinghouse_claim_id.clone().unwrap_or_default(),
+                    c.payer_claim_number.clone().unwrap_or_default(),
+                    c.charged_cents.map(|v| v.to_string()).unwrap_or_default(),
+                    c.paid_cents.map(|v| v.to_string()).unwrap_or_default(),
+                    c.service_date_from.clone().unwrap_or_default(),
+                    c.service_date_to.clone().unwrap_or_default(),
+                    reasons.join(" "),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                let _ = writeln!(out, "{}", line.join(","));
+            }
+        }
+    }
+    exit::OK
+}
+
+/// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}

@@ -171,3 +171,70 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
     })?;
     rows.collect()
 }
+
+/// One rejection reason and the claims it hit ("Print Errors").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorGroup {
+    pub code_set: String,
+    pub code: String,
+    pub description: Option<String>,
+    pub count: usize,
+    /// (claim id, patient control number, batch id) of each claim it hit.
+    pub claims: Vec<ErrorClaim>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorClaim {
+    pub claim_id: i64,
+    pub batch_id: Option<i64>,
+    pub patient_control_number: String,
+    pub clearinghouse_claim_id: Option<String>,
+    pub status: String,
+}
+
+/// Every reason behind a rejected or denied claim (in `batch`, or everywhere), grouped by
+/// code so staff can fix claims in bulk; most frequent first. Entity codes (which party a
+/// 277 status names) say where, not what, and are left out.
+pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<ErrorGroup>> {
+    let mut stmt = conn.prepare(&format!(
+        "{CLAIM_SELECT} WHERE status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED') AND (?1 IS NULL OR batch_id = ?1) ORDER BY id"
+    ))?;
+    let claims: Vec<ClaimRow> = stmt.query_map(params![batch], claim_row)?.collect::<Result<_, _>>()?;
+    let mut groups: Vec<ErrorGroup> = Vec::new();
+    for c in &claims {
+        for r in c.reasons.iter().filter(|r| !matches!(r.code_set, crate::model::CodeSet::Entity)) {
+            let set = r.code_set.name();
+            let hit = ErrorClaim {
+                claim_id: c.id,
+                batch_id: c.batch_id,
+                patient_control_number: c.patient_control_number.clone(),
+                clearinghouse_claim_id: c.clearinghouse_claim_id.clone(),
+                status: c.status.clone(),
+            };
+            match groups.iter_mut().find(|g| g.code_set == set && g.code == r.code) {
+                Some(g) => {
+                    if !g.claims.iter().any(|x| x.claim_id == c.id) {
+                        g.claims.push(hit);
+                        g.count += 1;
+                    }
+                }
+                None => groups.push(ErrorGroup {
+                    code_set: set,
+                    code: r.code.clone(),
+                    description: r.description.clone(),
+                    count: 1,
+                    claims: vec![hit],
+                }),
+            }
+        }
+    }
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    Ok(groups)
+}
+
+/// Every claim with its batch, for `export`.
+pub fn all_claims(conn: &Connection) -> rusqlite::Result<Vec<ClaimRow>> {
+    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} ORDER BY id"))?;
+    let rows = stmt.query_map([], claim_row)?;
+    rows.collect()
+}
