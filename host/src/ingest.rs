@@ -331,15 +331,6 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport)
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_is_hex_of_the_bytes() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
-}
 
 /// Parse every archived document again with the current plugins, replacing its events
 /// and what the archive says about it. Used by `rebuild`; the caller derives batches and
@@ -384,4 +375,14 @@ pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_hex_of_the_bytes() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
 }

@@ -35,6 +35,9 @@ pub struct StatusChange {
     pub after: Option<String>,
 }
 
+/// ((kind, key), status) of one batch or claim.
+type Snapshot = ((&'static str, String), String);
+
 /// An open data folder: the store, the plugins and the clock.
 pub struct Tracker {
     store: Store,
@@ -127,7 +130,7 @@ impl Tracker {
 
     /// Every batch and claim status, keyed by what survives a rebuild (the 837's file and
     /// the claim's CLM01 and position), for comparing before and after.
-    fn snapshot(&self) -> Result<Vec<((&'static str, String), String)>, StoreError> {
+    fn snapshot(&self) -> Result<Vec<Snapshot>, StoreError> {
         let conn = self.store.conn();
         let mut out = Vec::new();
         let mut stmt = conn.prepare("SELECT b.submitted_name, b.file_id, b.status FROM batches b ORDER BY b.file_id")?;

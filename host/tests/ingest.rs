@@ -203,7 +203,7 @@ impl Inbox {
 
     /// A generated 835 whose expected events come from the native parser.
     fn generated(&mut self, rel: &str, claims: usize, seed: u64) {
-        let bytes = x12_835::generate::synthetic_835(claims, seed);
+        let bytes = own_claims(&x12_835::generate::synthetic_835(claims, seed), self.files.len());
         let e = native_835(&bytes);
         assert!(matches!(&e, Expected::Parsed { errors: false, events } if !events.is_empty()));
         self.expected.insert(sha256_hex(&bytes), e);
@@ -250,13 +250,37 @@ impl Inbox {
     }
 }
 
-/// `n` generated 835s of varied sizes (1 to `max_claims` claims, now and then 5× that),
+/// The generator numbers claims C0000001, C0000002, … with payer claim numbers derived
+/// from those in every file, so a folder of generated 835s would be many remittances of the
+/// same few claims. Real ERAs are mostly about different claims: give this file's claims
+/// their own patient control numbers (CLP01) and payer claim numbers (CLP07).
+fn own_claims(bytes: &[u8], file_no: usize) -> Vec<u8> {
+    let text = std::str::from_utf8(bytes).expect("the generator writes ASCII");
+    assert!(text.starts_with("ISA*") && text.contains("~CLP*"), "the generator's layout changed");
+    text.split('~')
+        .map(|seg| match seg.strip_prefix("CLP*") {
+            Some(rest) => {
+                let mut el: Vec<String> = rest.split('*').map(str::to_string).collect();
+                el[0] = format!("F{file_no:04}{}", el[0]);
+                if let Some(icn) = el.get_mut(6).filter(|v| !v.is_empty()) {
+                    *icn = format!("{file_no:04}{icn}");
+                }
+                format!("CLP*{}", el.join("*"))
+            }
+            None => seg.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("~")
+        .into_bytes()
+}
+
+/// `n` generated 835s of varied sizes (1 to `max_claims` claims, now and then 3× that),
 /// each with its own seed, so all are distinct.
 fn add_generated(inbox: &mut Inbox, rng: &mut Rng, n: usize, max_claims: u64, name: impl Fn(usize) -> String) {
     for i in 0..n {
         let mut claims = 1 + rng.below(max_claims) as usize;
         if rng.below(12) == 0 {
-            claims *= 5;
+            claims *= 3;
         }
         inbox.generated(&name(i), claims, 10_000 + rng.next() % 1_000_000_000);
     }
@@ -288,7 +312,14 @@ fn check_store(db: &Connection, expected: &HashMap<String, Expected>) -> BTreeMa
         assert!(tables.is_empty(), "schema version 0 but tables {tables:?}: a half-applied migration");
         return BTreeMap::new();
     }
-    assert_eq!(tables, ["events", "files", "package_members"], "schema version {version}");
+    let current = claimtrack::store::SCHEMA_VERSION;
+    assert!(version <= current, "schema version {version}");
+    for t in ["events", "files", "package_members"] {
+        assert!(tables.iter().any(|n| n == t), "schema version {version} without table {t}: {tables:?}");
+    }
+    if version == current {
+        assert_eq!(tables, fresh_schema_tables(), "schema version {version}: tables differ from a new store's");
+    }
     assert_eq!(strings(db, "PRAGMA foreign_key_check"), Vec::<String>::new(), "dangling references");
 
     let dup_sha = strings(db, "SELECT sha256 FROM files GROUP BY sha256 HAVING COUNT(*) > 1");
@@ -358,6 +389,58 @@ fn check_store(db: &Connection, expected: &HashMap<String, Expected>) -> BTreeMa
     // Every member of a stored package is itself stored (checked above through the join),
     // and nothing is a member of a package that is not stored (foreign keys).
     files
+}
+
+/// The tables of a store created from scratch by this build.
+fn fresh_schema_tables() -> Vec<String> {
+    static TABLES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TABLES
+        .get_or_init(|| {
+            let tmp = tempfile::tempdir().unwrap();
+            let data = claimtrack::paths::DataDir::new(tmp.path().join("data"));
+            drop(claimtrack::store::Store::open(&data).unwrap());
+            strings(&open_ro(data.root()), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        })
+        .clone()
+}
+
+/// Every row of every table, in rowid order; blobs as their SHA-256.
+fn dump(db: &Connection) -> BTreeMap<String, Vec<Vec<rusqlite::types::Value>>> {
+    use rusqlite::types::Value as V;
+    let mut out = BTreeMap::new();
+    for table in strings(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+        let mut st = db.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid")).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, V>(i).map(|v| match v {
+                            V::Blob(b) => V::Text(format!("blob sha256 {}", sha256_hex(&b))),
+                            v => v,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        out.insert(table, rows);
+    }
+    out
+}
+
+/// Assert two stores hold the same rows, naming the first difference.
+fn assert_same_rows(got: &Connection, want: &Connection, what: &str) {
+    let (got, want) = (dump(got), dump(want));
+    assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>(), "{what}: tables");
+    for (table, rows) in &want {
+        let g = &got[table];
+        assert_eq!(g.len(), rows.len(), "{what}: rows in {table}");
+        if let Some(i) = (0..rows.len()).find(|&i| g[i] != rows[i]) {
+            panic!("{what}: {table} row {i} differs:\n  got  {:?}\n  want {:?}", g[i], rows[i]);
+        }
+    }
 }
 
 fn event_total(db: &Connection) -> i64 {
@@ -531,6 +614,57 @@ impl Inbox {
     }
 }
 
+/// The checks above can fail: a store missing one event of a file, or all of them, or
+/// holding a row that differs from another store's, is caught.
+#[test]
+fn the_store_checks_catch_a_partly_stored_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut inbox = Inbox::new(tmp.path().join("inbox"));
+    add_generated(&mut inbox, &mut Rng(7), 3, 10, |i| format!("remit-{i}.835"));
+    let data = tmp.path().join("data");
+    let o = run(&data, T1, &["ingest", path_str(&inbox.dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // A clean exit checkpointed the WAL into the file: a copy is the whole store.
+    assert!(!data.join(format!("{DB}-wal")).exists());
+    let pristine = tmp.path().join("pristine.db");
+    std::fs::copy(data.join(DB), &pristine).unwrap();
+    let good = open_ro(&data);
+    check_store(&good, &inbox.expected);
+
+    let damaged = |sql: &str| -> Connection {
+        let dir = tempfile::tempdir_in(tmp.path()).unwrap().keep();
+        std::fs::copy(&pristine, dir.join(DB)).unwrap();
+        let c = Connection::open(dir.join(DB)).unwrap();
+        c.execute_batch(&format!("PRAGMA foreign_keys = OFF; {sql}")).unwrap();
+        // Drop what referenced a deleted event too (tracking links), as a real partial
+        // write would have: the damage is then visible only as missing events.
+        for table in strings(&c, "SELECT name FROM sqlite_master WHERE type = 'table'") {
+            let mut st = c.prepare("SELECT \"from\" FROM pragma_foreign_key_list(?1) WHERE \"table\" = 'events'").unwrap();
+            let cols: Vec<String> = st.query_map([&table], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
+            for col in cols {
+                c.execute(&format!("DELETE FROM \"{table}\" WHERE \"{col}\" NOT IN (SELECT id FROM events)"), []).unwrap();
+            }
+        }
+        c
+    };
+    let fails = |c: &Connection, f: &dyn Fn(&Connection), want: &str| {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c))).expect_err("the check must fail");
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(msg.contains(want), "{msg}");
+    };
+    let check = |c: &Connection| {
+        check_store(c, &inbox.expected);
+    };
+    let last_of_file_2 = "DELETE FROM events WHERE id = (SELECT MAX(id) FROM events WHERE file_id = 2)";
+    fails(&damaged(last_of_file_2), &check, "partly stored");
+    fails(&damaged("DELETE FROM events WHERE file_id = 3"), &check, "partly stored");
+    fails(&damaged("UPDATE events SET raw_code = 'CLP02 9' WHERE id = 5"), &check, "differ from an independent parse");
+    fails(&damaged("UPDATE files SET bytes = X'00' WHERE id = 1"), &check, "do not match their hash");
+    let same = |c: &Connection| assert_same_rows(c, &good, "damaged vs good");
+    fails(&damaged("UPDATE files SET last_seen = 'later' WHERE id = 1"), &same, "files row 0 differs");
+    same(&damaged("SELECT 1"));
+}
+
 // ---------------------------------------------------------------------------------------
 // 2. Crash safety
 
@@ -540,21 +674,25 @@ const KILLS: usize = 50;
 /// in the ingest the SIGKILL lands, and a fixed seed makes every run choose the same.
 const KILL_SEED: u64 = 0x5EED_C0DE;
 
+/// Generated 835s in the large ingest folder: sized so that one uninterrupted ingest takes
+/// a few seconds in a debug build.
+const LARGE_GENERATED: usize = 140;
+
 /// A "large ingest" folder: generated 835s of varied sizes with a few fixtures, an
 /// unknown file and an ERA zip among them.
 fn large_inbox(dir: PathBuf) -> Inbox {
     let mut inbox = Inbox::new(dir);
     let mut rng = Rng(0x835);
-    add_generated(&mut inbox, &mut rng, 230, 60, |i| format!("{:03}-remit.835", i + (i / 46) + 1));
-    // Five others, spread through the sorted order (positions 0, 47, 94, 141, 188).
+    add_generated(&mut inbox, &mut rng, LARGE_GENERATED, 30, |i| format!("{:03}-remit.835", i + (i / 29) + 1));
+    // Five others, spread through the sorted order (positions 0, 30, 60, 90, 120).
     let mut oracle = vec![
         inbox.write("000-999-accepted.x12", fixture("x12-ack/999-accepted.x12")),
-        inbox.write("047-277ca-payer-claims-rejected.x12", fixture("x12-277/277ca-payer-claims-rejected.x12")),
-        inbox.write("094-fs-hcfa-10digit-mixed-3-payers.txt", fixture("oa-file-summary/fs-hcfa-10digit-mixed-3-payers.txt")),
+        inbox.write("030-277ca-payer-claims-rejected.x12", fixture("x12-277/277ca-payer-claims-rejected.x12")),
+        inbox.write("060-fs-hcfa-10digit-mixed-3-payers.txt", fixture("oa-file-summary/fs-hcfa-10digit-mixed-3-payers.txt")),
     ];
     let (_, _, zip) = era_zip("1088623390", &fixture("x12-835/835-reversal-correction.x12"));
-    oracle.push(inbox.write("141-1088623390_ERA_STATUS_5010_20230530.zip", zip));
-    inbox.unknown("188-notes.txt");
+    oracle.push(inbox.write("090-1088623390_ERA_STATUS_5010_20230530.zip", zip));
+    inbox.unknown("120-notes.txt");
     inbox.expect_from_parse(&oracle);
     assert_eq!(inbox.shas().len(), inbox.files.len(), "every file is distinct");
     inbox
@@ -658,6 +796,15 @@ fn sigkill_at_any_point_leaves_each_file_wholly_stored_or_absent() {
     let all: BTreeSet<String> = inbox.expected.keys().cloned().collect();
     assert_eq!(stored.keys().cloned().collect::<BTreeSet<_>>(), all, "every file stored exactly once");
     assert_eq!(event_total(&db) as usize, inbox.total_events());
+
+    // And it is the very store one uninterrupted run builds: every table, row for row
+    // (ids included: a killed transaction leaves no trace), tracking state too.
+    let clean = tmp.path().join("clean");
+    let t = Instant::now();
+    let o = run(&clean, T1, &["ingest", &folder]);
+    eprintln!("one uninterrupted ingest of the folder (plugins compiled cold): {:.1} s", t.elapsed().as_secs_f64());
+    assert_eq!(o.status.code(), Some(1), "the unknown file needs attention: {}", text(&o.stderr));
+    assert_same_rows(&db, &open_ro(&clean), "killed 50 times vs never killed");
     eprintln!("crash test: {:.1} s", started.elapsed().as_secs_f64());
 }
 

@@ -173,41 +173,28 @@ fn find_batch(tx: &Transaction<'_>, e: &StatusEvent) -> rusqlite::Result<Option<
 /// The claim a response event is about, inside `batch` when known.
 fn find_claim(tx: &Transaction<'_>, batch: Option<i64>, e: &StatusEvent) -> rusqlite::Result<Option<i64>> {
     let Some(c) = &e.claim else { return Ok(None) };
-    let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<Option<i64>> {
-        tx.query_row(sql, p, |r| r.get(0)).optional()
-    };
-    if let Some(b) = batch {
-        if let Some(oa) = &c.clearinghouse_claim_id {
-            if let Some(id) = one("SELECT id FROM claims WHERE batch_id = ?1 AND clearinghouse_claim_id = ?2", &[&b, oa])? {
-                return Ok(Some(id));
-            }
-        }
-        if let Some(pcn) = &c.patient_control_number {
-            if let Some(id) =
-                one("SELECT id FROM claims WHERE batch_id = ?1 AND patient_control_number = ?2 ORDER BY id DESC LIMIT 1", &[&b, pcn])?
-            {
-                return Ok(Some(id));
-            }
-        }
-    }
-    if let Some(oa) = &c.clearinghouse_claim_id {
-        if let Some(id) = one("SELECT id FROM claims WHERE clearinghouse_claim_id = ?1 ORDER BY id DESC LIMIT 1", &[oa])? {
-            return Ok(Some(id));
-        }
-    }
-    if let Some(icn) = &c.payer_claim_number {
-        if let Some(id) = one("SELECT id FROM claims WHERE payer_claim_number = ?1 ORDER BY id DESC LIMIT 1", &[icn])? {
-            return Ok(Some(id));
-        }
-    }
-    if let Some(pcn) = &c.patient_control_number {
-        // Payers sometimes upper-case CLM01 or drop leading zeros (x12-reference §1.4).
-        if let Some(id) = one(
-            "SELECT id FROM claims WHERE patient_control_number = ?1 COLLATE NOCASE
-                OR ltrim(patient_control_number, '0') = ltrim(?1, '0') COLLATE NOCASE
+    let oa = c.clearinghouse_claim_id.as_deref();
+    let icn = c.payer_claim_number.as_deref();
+    let pcn = c.patient_control_number.as_deref();
+    // Most specific first: within the batch; then keys that are unique over time (OA Claim
+    // ID, payer claim number); last CLM01, which refiles reuse. Payers sometimes upper-case
+    // CLM01 or drop its leading zeros (x12-reference §1.4).
+    let tries: [(Option<i64>, Option<&str>, &str); 5] = [
+        (batch, oa, "SELECT id FROM claims WHERE batch_id = ?1 AND clearinghouse_claim_id = ?2"),
+        (batch, pcn, "SELECT id FROM claims WHERE batch_id = ?1 AND patient_control_number = ?2 ORDER BY id DESC LIMIT 1"),
+        (Some(0), oa, "SELECT id FROM claims WHERE ?1 = 0 AND clearinghouse_claim_id = ?2 ORDER BY id DESC LIMIT 1"),
+        (Some(0), icn, "SELECT id FROM claims WHERE ?1 = 0 AND payer_claim_number = ?2 ORDER BY id DESC LIMIT 1"),
+        (
+            Some(0),
+            pcn,
+            "SELECT id FROM claims WHERE ?1 = 0 AND (patient_control_number = ?2 COLLATE NOCASE
+                OR ltrim(patient_control_number, '0') = ltrim(?2, '0') COLLATE NOCASE)
              ORDER BY id DESC LIMIT 1",
-            &[pcn],
-        )? {
+        ),
+    ];
+    for (scope, key, sql) in tries {
+        let (Some(scope), Some(key)) = (scope, key) else { continue };
+        if let Some(id) = tx.query_row(sql, params![scope, key], |r| r.get(0)).optional()? {
             return Ok(Some(id));
         }
     }

@@ -26,14 +26,17 @@ fn claim_facts(tx: &Transaction<'_>, claim_id: i64) -> rusqlite::Result<Vec<Fact
     rows.collect()
 }
 
-/// The batch's own statements (TA1, 999 AK9, File Summary batch event), oldest first.
+/// The batch's own statements (TA1, 999 AK9, File Summary batch event) and its claims'
+/// responses, oldest first: the rules tell a failed file from one that rejected every
+/// claim by whether the file also spoke about claims.
 fn batch_facts(tx: &Transaction<'_>, batch_id: i64) -> rusqlite::Result<Vec<Fact>> {
     let mut stmt = tx.prepare_cached(
         "SELECT e.body, f.first_seen, e.file_id, e.seq, l.via
          FROM event_links l
          JOIN events e ON e.id = l.event_id
          JOIN files f ON f.id = e.file_id
-         WHERE l.batch_id = ?1 AND l.claim_id IS NULL AND l.via = 'interchange'
+         WHERE l.batch_id = ?1
+           AND ((l.claim_id IS NULL AND l.via = 'interchange') OR (l.claim_id IS NOT NULL AND e.source != 'submitter'))
          ORDER BY e.file_id, e.seq",
     )?;
     let rows = stmt.query_map(params![batch_id], fact_from_row)?;
@@ -85,7 +88,14 @@ pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
             "UPDATE claims SET status = ?2, status_source = ?3, status_reasons = ?4, last_update = ?5,
                  paid_cents = (SELECT json_extract(e.body, '$.amounts.paid') FROM event_links l JOIN events e ON e.id = l.event_id
                                WHERE l.claim_id = ?1 AND e.level = 'claim' AND e.status IN ('paid', 'denied', 'reversed')
-                               ORDER BY e.file_id DESC, e.seq DESC LIMIT 1)
+                               ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1),
+                 -- The payer's newest claim number (a correction may change it), by when
+                 -- the payer said it rather than when the file arrived here.
+                 payer_claim_number = COALESCE(
+                     (SELECT e.payer_claim_number FROM event_links l JOIN events e ON e.id = l.event_id
+                      WHERE l.claim_id = ?1 AND e.payer_claim_number IS NOT NULL AND e.source = 'payer'
+                      ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1),
+                     payer_claim_number)
              WHERE id = ?1",
             params![
                 claim,

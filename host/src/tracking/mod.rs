@@ -14,8 +14,24 @@ use rusqlite::Transaction;
 pub use correlate::Touched;
 
 /// Correlate a newly stored file's events and update the statuses they touch.
+///
+/// An 837 that arrives after responses to it (claims imported from other software, a sync
+/// that ran before the batch was recorded) would leave those responses on claims of their
+/// own; since status must not depend on arrival order, a new batch while responses are
+/// still unmatched derives everything again (the event log is not re-read).
 pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
     let touched = correlate::correlate_file(tx, file_id)?;
+    let new_batch = !touched.batches.is_empty()
+        && tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE file_id = ?1)", [file_id], |r| r.get::<_, bool>(0))?;
+    let orphans = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM event_links WHERE batch_id IS NULL)",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?;
+    if new_batch && orphans {
+        rebuild(tx)?;
+        return Ok(touched);
+    }
     derive::derive(tx, &touched)?;
     Ok(touched)
 }

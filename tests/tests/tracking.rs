@@ -1,0 +1,488 @@
+//! Tracking end to end: one synthetic practice's batch of five claims followed through every
+//! response Office Ally and the payer send back, ingested through the library API
+//! ([`Tracker`]) with an injected clock that moves forward between files.
+//!
+//! The scenario lives in `tests/scenarios/five-claims/` (see its README.md): an 837P uploaded
+//! as `ct-20260105-0930-837P.txt`, its File Summary, 999, 277CA and EDI Status report, and an
+//! ERA package built here from the folder's 835 and ERA text summary. Every file correlates
+//! through the keys of architecture.md:
+//!
+//! | claim   | OA        | payer 277CA          | 835                                   | expected         |
+//! |---------|-----------|----------------------|---------------------------------------|------------------|
+//! | PCN5001 | accepted  | A2:20, 1K …101       | paid 78.00                            | PAID             |
+//! | PCN5002 | accepted  | A2:20, 1K …102       | denied, CO-50                         | DENIED           |
+//! | PCN5003 | accepted  | A2:20, 1K …103       | paid 100.00, reversed, corrected 116.00 (1K …113) | PAID 116.00 |
+//! | PCN5004 | accepted  | A7:562:82 rejected   | —                                     | PAYER REJECTED   |
+//! | PCN5005 | FE69      | —                    | —                                     | OA REJECTED      |
+//!
+//! Then: ingesting everything again changes nothing, `rebuild` changes nothing, and the same
+//! files ingested in another order into a fresh folder and rebuilt end in the same state.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use claimtrack::clock::Clock;
+use claimtrack::ingest::{IngestReport, Outcome};
+use claimtrack::paths::DataDir;
+use claimtrack::tracker::Tracker;
+use claimtrack::tracking::query::{BatchRow, ClaimRow, TimelineEntry};
+use claimtrack_tests::workspace;
+use zip::write::SimpleFileOptions;
+
+// ---------------------------------------------------------------------------------------
+// The scenario
+
+const BATCH_NAME: &str = "ct-20260105-0930-837P.txt";
+const FILE_SUMMARY: &str = "FS_HCFA_1130000100_IN_C.txt";
+const ACK_999: &str = "1130000100_ct-20260105-0930-837P_999.999";
+const ACK_277CA: &str = "bwfc0001_1130000100_HCFA_277ca_20260107.txt";
+const EDI_STATUS: &str = "1130000250_EDI_STATUS_20260108.txt";
+const ERA_ZIP: &str = "1130000400_ERA_STATUS_5010_20260128.zip";
+const ERA_835: &str = "1130000400_ERA_835_5010_20260128.835";
+const ERA_SUMMARY: &str = "1130000400_ERA_STATUS_5010_20260128.txt";
+
+const OA_FILE_ID: &str = "1130000100";
+const OA_CHILD_FILES: [&str; 2] = ["1130000101", "1130000102"];
+
+fn scenario_dir() -> PathBuf {
+    workspace().join("tests/scenarios/five-claims")
+}
+
+fn scenario_file(name: &str) -> Vec<u8> {
+    let p = scenario_dir().join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The ERA package as Office Ally names it: the 835 and its text summary, deflated. Entry
+/// times are the zip default, so the bytes (and their hash) are the same on every run.
+fn era_zip() -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for name in [ERA_835, ERA_SUMMARY] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(&scenario_file(name)).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// One file as it arrives: its name, when it is ingested, where it came from.
+struct Step {
+    name: &'static str,
+    at: &'static str,
+    origin: &'static str,
+    bytes: Vec<u8>,
+}
+
+fn step(name: &'static str, at: &'static str, origin: &'static str) -> Step {
+    let bytes = if name == ERA_ZIP { era_zip() } else { scenario_file(name) };
+    Step { name, at, origin, bytes }
+}
+
+/// The files in the order they arrive in real life, each with the time it is ingested.
+fn arrival_order() -> Vec<Step> {
+    vec![
+        step(BATCH_NAME, "2026-01-05T09:30:00Z", "ingest"),
+        step(FILE_SUMMARY, "2026-01-05T11:15:00Z", "sftp"),
+        step(ACK_999, "2026-01-05T11:15:30Z", "sftp"),
+        step(ACK_277CA, "2026-01-07T07:00:00Z", "sftp"),
+        step(EDI_STATUS, "2026-01-08T07:00:00Z", "sftp"),
+        step(ERA_ZIP, "2026-01-28T07:00:00Z", "sftp"),
+    ]
+}
+
+/// The same files, answers first and the 837 last; the clock still moves forward.
+fn reverse_order() -> Vec<Step> {
+    vec![
+        step(ERA_ZIP, "2026-01-28T07:00:00Z", "sftp"),
+        step(EDI_STATUS, "2026-01-28T07:05:00Z", "sftp"),
+        step(ACK_277CA, "2026-01-28T07:10:00Z", "sftp"),
+        step(ACK_999, "2026-01-28T07:15:00Z", "sftp"),
+        step(FILE_SUMMARY, "2026-01-28T07:20:00Z", "sftp"),
+        step(BATCH_NAME, "2026-01-28T07:25:00Z", "ingest"),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------
+// Driving the tracker
+
+/// The tracker as it is at `at`. The clock is fixed when a tracker is opened, so each file
+/// gets its own tracker on the same data folder (the compiled plugins are cached there).
+fn open_at(dir: &Path, at: &str) -> Tracker {
+    let clock = Clock::parse_fixed(at).expect("a valid time");
+    let (tracker, problems) = Tracker::open(&DataDir::new(dir), clock).expect("the tracker opens");
+    assert!(problems.is_empty(), "built-in plugins failed to load: {problems:?}");
+    tracker
+}
+
+/// A file (or each member of a package) was read cleanly: stored, 0 warnings, 0 errors.
+fn assert_clean(r: &IngestReport) {
+    match &r.outcome {
+        Outcome::Ingested { warnings, errors, .. } => {
+            assert_eq!((*warnings, *errors), (0, 0), "{}: parsed with warnings or errors: {r:?}", r.name)
+        }
+        Outcome::Package { members, .. } => {
+            assert_eq!(members.len(), 2, "{}: the ERA package holds the 835 and its summary", r.name);
+            members.iter().for_each(assert_clean);
+        }
+        other => panic!("{}: expected to be ingested, got {other:?}", r.name),
+    }
+}
+
+fn ingest_all(dir: &Path, steps: &[Step]) {
+    for s in steps {
+        let mut t = open_at(dir, s.at);
+        let r = t.ingest(s.name, s.origin, &s.bytes).expect("ingest");
+        assert_clean(&r);
+    }
+}
+
+/// Everything the views show: every batch, each batch with its claims, and each claim's
+/// timeline.
+#[derive(Debug, PartialEq)]
+struct State {
+    batches: Vec<BatchRow>,
+    batch_claims: Vec<(BatchRow, Vec<ClaimRow>)>,
+    claims: Vec<Vec<(ClaimRow, Vec<TimelineEntry>)>>,
+}
+
+fn state(t: &Tracker) -> State {
+    let batches = t.batches().unwrap();
+    let batch_claims = batches.iter().map(|b| t.batch(b.id).unwrap().expect("listed batch exists")).collect();
+    let claims = ["PCN5001", "PCN5002", "PCN5003", "PCN5004", "PCN5005"].iter().map(|k| t.claim(k).unwrap()).collect();
+    State { batches, batch_claims, claims }
+}
+
+/// The one batch and its claims keyed by patient control number.
+fn the_batch(t: &Tracker) -> (BatchRow, BTreeMap<String, ClaimRow>) {
+    let batches = t.batches().unwrap();
+    assert_eq!(batches.len(), 1, "one 837, one batch: {batches:#?}");
+    let (b, claims) = t.batch(batches[0].id).unwrap().unwrap();
+    let by_pcn: BTreeMap<String, ClaimRow> =
+        claims.into_iter().map(|c| (c.patient_control_number.clone(), c)).collect();
+    assert_eq!(by_pcn.len(), 5, "five distinct claims in the batch: {by_pcn:#?}");
+    (b, by_pcn)
+}
+
+fn codes(c: &ClaimRow) -> Vec<(String, String)> {
+    c.reasons.iter().map(|r| (r.code_set.name(), r.code.clone())).collect()
+}
+
+fn has_code(c: &ClaimRow, set: &str, code: &str) -> bool {
+    codes(c).iter().any(|(s, k)| s == set && k == code)
+}
+
+/// What a billing person reads about a claim: what must not depend on arrival order.
+#[derive(Debug, PartialEq, Eq)]
+struct ClaimView {
+    status: String,
+    source: Option<String>,
+    reasons: Vec<(String, String)>,
+    oa_claim_id: Option<String>,
+    paid_cents: Option<i64>,
+    charged_cents: Option<i64>,
+}
+
+fn view(c: &ClaimRow) -> ClaimView {
+    ClaimView {
+        status: c.status.clone(),
+        source: c.status_source.clone(),
+        reasons: codes(c),
+        oa_claim_id: c.clearinghouse_claim_id.clone(),
+        paid_cents: c.paid_cents,
+        charged_cents: c.charged_cents,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests
+
+#[test]
+fn five_claims_followed_from_837_to_era() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &arrival_order());
+    let t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    let (batch, claims) = the_batch(&t);
+
+    // The batch: the uploaded name, Office Ally's File ID and its per-payer child files.
+    assert_eq!(batch.name, BATCH_NAME);
+    assert_eq!(batch.claim_count, 5);
+    assert_eq!(batch.submitted, "2026-01-05T09:30:00Z");
+    assert_eq!(batch.clearinghouse_file_id.as_deref(), Some(OA_FILE_ID), "the File Summary names the upload's File ID");
+    let mut children = batch.child_file_ids.clone();
+    children.sort();
+    assert_eq!(children, OA_CHILD_FILES, "the File Summary's split into per-payer child files");
+    assert_eq!(batch.rejected_claims, 2, "PCN5004 (payer) and PCN5005 (Office Ally) are rejected");
+    // status.rs, batch_status: some claims rejected, and the payer has answered for the
+    // rest (277CA accepted, then paid/denied) → PAYER ACCEPTED with rejections.
+    assert_eq!(batch.status, "PAYER ACCEPTED with rejections", "batch: {batch:#?}");
+
+    let c = |pcn: &str| claims.get(pcn).unwrap_or_else(|| panic!("{pcn} missing"));
+
+    // OA Claim IDs from the File Summary, for every claim (the rejected one too).
+    for (pcn, oa) in [
+        ("PCN5001", "3157702411"),
+        ("PCN5002", "3157702412"),
+        ("PCN5003", "3157702413"),
+        ("PCN5004", "3157702414"),
+        ("PCN5005", "3157702415"),
+    ] {
+        assert_eq!(c(pcn).clearinghouse_claim_id.as_deref(), Some(oa), "{pcn}: OA Claim ID");
+    }
+    // Charges from the 837.
+    for (pcn, cents) in
+        [("PCN5001", 11000), ("PCN5002", 8000), ("PCN5003", 14500), ("PCN5004", 9500), ("PCN5005", 6500)]
+    {
+        assert_eq!(c(pcn).charged_cents, Some(cents), "{pcn}: charge");
+    }
+
+    // PCN5001: accepted everywhere, paid 78.00 (10.00 patient responsibility).
+    let p1 = c("PCN5001");
+    assert_eq!(p1.status, "PAID", "{p1:#?}");
+    assert_eq!(p1.status_source.as_deref(), Some("payer"));
+    assert_eq!(p1.paid_cents, Some(7800));
+    assert_eq!(p1.payer_claim_number.as_deref(), Some("2026007000101"));
+
+    // PCN5002: denied by the 835, with its reason (CO-50).
+    let p2 = c("PCN5002");
+    assert_eq!(p2.status, "DENIED", "{p2:#?}");
+    assert_eq!(p2.status_source.as_deref(), Some("payer"));
+    assert_eq!(p2.paid_cents, Some(0));
+    assert!(has_code(p2, "carc", "50"), "PCN5002: the denial's CARC 50: {:?}", codes(p2));
+    assert!(p2.reasons.iter().any(|r| r.code == "50" && r.group.as_deref() == Some("CO")), "PCN5002: CO-50");
+    assert_eq!(p2.payer_claim_number.as_deref(), Some("2026007000102"));
+
+    // PCN5003: paid 100.00, reversed, corrected to 116.00 under a new payer claim number.
+    let p3 = c("PCN5003");
+    assert_eq!(p3.status, "PAID", "the correction after the reversal decides: {p3:#?}");
+    assert_eq!(p3.paid_cents, Some(11600), "PCN5003: the corrected amount, not the original 100.00 nor the reversal");
+    assert_eq!(p3.payer_claim_number.as_deref(), Some("2026007000113"), "PCN5003: the correction's claim number");
+    // Its reasons are the correction's adjustment (CO-45 29.00), not the original's 45.00.
+    let adjustments: Vec<(Option<&str>, &str, Option<i64>)> =
+        p3.reasons.iter().map(|r| (r.group.as_deref(), r.code.as_str(), r.amount)).collect();
+    assert_eq!(adjustments, [(Some("CO"), "45", Some(2900))], "PCN5003: reasons of the correction");
+
+    // PCN5004: accepted by Office Ally, rejected by the payer's 277CA.
+    let p4 = c("PCN5004");
+    assert_eq!(p4.status, "PAYER REJECTED", "{p4:#?}");
+    assert_eq!(p4.status_source.as_deref(), Some("payer"));
+    for (set, code) in [("claim_status_category", "A7"), ("claim_status", "562"), ("entity", "82")] {
+        assert!(has_code(p4, set, code), "PCN5004: reason {set} {code} in {:?}", codes(p4));
+    }
+    assert_eq!(p4.paid_cents, None);
+    assert_eq!(p4.payer_claim_number, None, "the 277CA gave no REF*1K for the rejected claim");
+
+    // PCN5005: rejected by Office Ally (FE69), never reached the payer.
+    let p5 = c("PCN5005");
+    assert_eq!(p5.status, "OA REJECTED", "{p5:#?}");
+    assert_eq!(p5.status_source.as_deref(), Some("clearinghouse"));
+    assert!(has_code(p5, "clearinghouse_edit", "FE69"), "PCN5005: FE69 in {:?}", codes(p5));
+    assert_eq!(p5.paid_cents, None);
+    assert_eq!(p5.payer_claim_number, None);
+
+    // Last updates: when the deciding file was ingested (the injected clock).
+    for (pcn, at) in [
+        ("PCN5001", "2026-01-28T07:00:00Z"),
+        ("PCN5002", "2026-01-28T07:00:00Z"),
+        ("PCN5003", "2026-01-28T07:00:00Z"),
+        ("PCN5004", "2026-01-07T07:00:00Z"),
+        ("PCN5005", "2026-01-05T11:15:00Z"),
+    ] {
+        assert_eq!(c(pcn).last_update.as_deref(), Some(at), "{pcn}: last update");
+    }
+    assert_eq!(batch.last_update.as_deref(), Some("2026-01-28T07:00:00Z"));
+
+    // Every key finds the same claim.
+    for key in ["PCN5003", "3157702413", "2026007000113"] {
+        let found = t.claim(key).unwrap();
+        assert_eq!(found.len(), 1, "{key} finds one claim");
+        assert_eq!(found[0].0.id, p3.id, "{key} finds PCN5003");
+    }
+}
+
+#[test]
+fn the_timeline_of_pcn5003_crosses_every_file_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &arrival_order());
+    let t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    let found = t.claim("PCN5003").unwrap();
+    assert_eq!(found.len(), 1);
+    let timeline = &found[0].1;
+
+    // Which file said something about the claim, in order (consecutive events of one file
+    // collapsed).
+    let mut files: Vec<(&str, &str)> = Vec::new();
+    for e in timeline {
+        if files.last().map(|(f, _)| *f) != Some(e.file.as_str()) {
+            files.push((e.file.as_str(), e.plugin.as_str()));
+        }
+    }
+    assert_eq!(
+        files,
+        [
+            (BATCH_NAME, "x12-837"),
+            (FILE_SUMMARY, "oa-file-summary"),
+            (ACK_999, "x12-ack"),
+            (ACK_277CA, "x12-277"),
+            (EDI_STATUS, "oa-edi-status"),
+            (ERA_835, "x12-835"),
+        ],
+        "timeline: {:#?}",
+        timeline.iter().map(|e| (&e.file, &e.via, e.event.raw_code.as_str())).collect::<Vec<_>>()
+    );
+    // Oldest first, as the clock moved.
+    let seen: Vec<&str> = timeline.iter().map(|e| e.seen.as_str()).collect();
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "timeline not in time order: {seen:?}");
+    assert_eq!(seen.first(), Some(&"2026-01-05T09:30:00Z"));
+    assert_eq!(seen.last(), Some(&"2026-01-28T07:00:00Z"));
+
+    // The claim's own statements, one per file, then the 835's three CLPs.
+    let own: Vec<(&str, &str, &str)> = timeline
+        .iter()
+        .filter(|e| e.via == "claim" && e.event.level == claimtrack::model::Level::Claim)
+        .map(|e| (e.plugin.as_str(), e.event.status.as_str(), e.event.raw_code.as_str()))
+        .collect();
+    assert_eq!(
+        own,
+        [
+            ("x12-837", "received", "CLM"),
+            ("oa-file-summary", "accepted", "ACCEPTED"),
+            ("x12-277", "accepted", "A2:20"),
+            ("oa-edi-status", "accepted", "ACCEPTED"),
+            ("x12-835", "paid", "CLP02 1"),
+            ("x12-835", "reversed", "CLP02 22"),
+            ("x12-835", "paid", "CLP02 1"),
+        ]
+    );
+    let paid: Vec<Option<i64>> = timeline
+        .iter()
+        .filter(|e| e.plugin == "x12-835" && e.event.level == claimtrack::model::Level::Claim)
+        .map(|e| e.event.amounts.paid)
+        .collect();
+    assert_eq!(paid, [Some(10000), Some(-10000), Some(11600)]);
+    // The 999 reached the claim through its transaction set (ST02 0417).
+    assert!(
+        timeline.iter().any(|e| e.plugin == "x12-ack" && e.via == "transaction_set" && e.event.raw_code == "IK5 A"),
+        "the 999's IK5 applies to the claim's set"
+    );
+}
+
+#[test]
+fn ingesting_everything_again_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let steps = arrival_order();
+    ingest_all(dir.path(), &steps);
+    let before = state(&open_at(dir.path(), "2026-01-28T08:00:00Z"));
+
+    // Every file again, a day later; and the 835 and ERA summary as loose files too (someone
+    // unzipped the package): all already known by their bytes.
+    let mut again: Vec<(&str, Vec<u8>)> = steps.iter().map(|s| (s.name, s.bytes.clone())).collect();
+    again.push((ERA_835, scenario_file(ERA_835)));
+    again.push((ERA_SUMMARY, scenario_file(ERA_SUMMARY)));
+    for (name, bytes) in &again {
+        let mut t = open_at(dir.path(), "2026-01-29T08:00:00Z");
+        let r = t.ingest(name, "sftp", bytes).unwrap();
+        assert!(matches!(r.outcome, Outcome::AlreadyIngested { .. }), "{name}: {r:?}");
+    }
+
+    let after = state(&open_at(dir.path(), "2026-01-29T09:00:00Z"));
+    assert_eq!(before, after, "a second ingest changed batches, claims or timelines");
+}
+
+#[test]
+fn rebuild_changes_nothing_and_reproduces_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &arrival_order());
+    let mut t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    let before = state(&t);
+    let changes = t.rebuild().unwrap();
+    assert!(changes.is_empty(), "rebuild changed statuses: {changes:#?}");
+    let after = state(&t);
+    assert_eq!(before, after, "rebuild did not reproduce the same batches, claims and timelines");
+    // And again: rebuild is a fixed point.
+    assert!(t.rebuild().unwrap().is_empty());
+    assert_eq!(state(&t), before);
+}
+
+#[test]
+fn another_arrival_order_rebuilt_ends_in_the_same_statuses() {
+    let expected_dir = tempfile::tempdir().unwrap();
+    ingest_all(expected_dir.path(), &arrival_order());
+    let (expected_batch, expected_claims) = the_batch(&open_at(expected_dir.path(), "2026-01-28T08:00:00Z"));
+
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &reverse_order());
+    let mut t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    // Before the rebuild the answers that came before their 837 made claims of their own;
+    // the rebuild correlates the 837 first.
+    let changes = t.rebuild().unwrap();
+    eprintln!("rebuild after the reverse order changed {} statuses", changes.len());
+
+    let (batch, claims) = the_batch(&t);
+    assert_eq!(batch.status, expected_batch.status, "batch status: {batch:#?}");
+    assert_eq!(batch.rejected_claims, expected_batch.rejected_claims);
+    assert_eq!(batch.clearinghouse_file_id, expected_batch.clearinghouse_file_id);
+    let mut children = batch.child_file_ids.clone();
+    children.sort();
+    assert_eq!(children, OA_CHILD_FILES);
+    // No claim is left outside the batch.
+    for pcn in expected_claims.keys() {
+        assert_eq!(t.claim(pcn).unwrap().len(), 1, "{pcn}: one claim after the rebuild");
+    }
+    for (pcn, e) in &expected_claims {
+        assert_eq!(view(&claims[pcn]), view(e), "{pcn}: differs when the files arrive in another order");
+    }
+}
+
+/// The payer claim number a claim shows must not depend on the order files were read in:
+/// it is the payer's newest (the 835 correction's CLP07 2026007000113), even when the 835 was
+/// archived before the 277CA and EDI Status that carry the older 2026007000103.
+/// (Regression: `fill_keys` in correlate.rs let the last file correlated set it; derive.rs now
+/// takes the payer's newest by effective date.)
+#[test]
+fn payer_claim_number_does_not_depend_on_arrival_order() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &reverse_order());
+    let mut t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    t.rebuild().unwrap();
+    let (_, claims) = the_batch(&t);
+    let p3 = &claims["PCN5003"];
+    assert_eq!(
+        p3.payer_claim_number.as_deref(),
+        Some("2026007000113"),
+        "PCN5003 after the reverse arrival order and rebuild: the payer claim number must be the 835 correction's \
+         2026007000113, not the older 277CA/EDI Status 2026007000103 (whichever file was correlated last); \
+         see the payer_claim_number update in host/src/tracking/derive.rs and fill_keys in correlate.rs: {p3:#?}"
+    );
+    assert_eq!(t.claim("2026007000113").unwrap().len(), 1, "the correction's payer claim number finds PCN5003");
+}
+
+/// An 837 ingested after the responses to it (claims imported from other software, or a
+/// sync that ran before the batch was recorded) picks them up without a rebuild: the status
+/// is a function of the archived files, whatever order they came in.
+/// (Regression: `register_batch` in correlate.rs only created the batch and five new AWAITING
+/// claims, leaving every status, OA Claim ID and payment on five response-only claims and no
+/// OA File ID or child file on the batch until `rebuild`; `track_file` now re-derives when a
+/// new batch arrives while responses are unmatched.)
+#[test]
+fn an_837_ingested_after_its_responses_needs_no_rebuild() {
+    let expected_dir = tempfile::tempdir().unwrap();
+    ingest_all(expected_dir.path(), &arrival_order());
+    let (expected_batch, expected_claims) = the_batch(&open_at(expected_dir.path(), "2026-01-28T08:00:00Z"));
+
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &reverse_order());
+    let mut t = open_at(dir.path(), "2026-01-28T08:00:00Z");
+    let (batch, claims) = the_batch(&t);
+    let where_ = "host/src/tracking/correlate.rs register_batch / mod.rs track_file";
+    assert_eq!(batch.status, expected_batch.status, "the 837 ingested last did not adopt its responses ({where_})");
+    assert_eq!(batch.clearinghouse_file_id.as_deref(), Some(OA_FILE_ID), "{where_}");
+    for (pcn, e) in &expected_claims {
+        assert_eq!(view(&claims[pcn]), view(e), "{pcn}: the 837 ingested last did not adopt its responses ({where_})");
+        assert_eq!(t.claim(pcn).unwrap().len(), 1, "{pcn}: a response-only claim was left beside the batch's");
+    }
+    let before = state(&t);
+    let changes = t.rebuild().unwrap();
+    assert!(changes.is_empty(), "rebuild still changed {} statuses ({where_}): {changes:#?}", changes.len());
+    assert_eq!(state(&t), before, "rebuild changed the state after the 837 arrived last");
+}
