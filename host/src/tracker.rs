@@ -55,6 +55,15 @@ impl Tracker {
         Ok((Tracker { store, plugins, clock, limits: PackageLimits::default() }, problems))
     }
 
+    /// Move the tracker's clock (tests, the demo).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

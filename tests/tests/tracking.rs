@@ -7,16 +7,17 @@
 //! ERA package built here from the folder's 835 and ERA text summary. Every file correlates
 //! through the keys of architecture.md:
 //!
-//! | claim   | OA        | payer 277CA          | 835                                   | expected         |
-//! |---------|-----------|----------------------|---------------------------------------|------------------|
-//! | PCN5001 | accepted  | A2:20, 1K …101       | paid 78.00                            | PAID             |
-//! | PCN5002 | accepted  | A2:20, 1K …102       | denied, CO-50                         | DENIED           |
-//! | PCN5003 | accepted  | A2:20, 1K …103       | paid 100.00, reversed, corrected 116.00 (1K …113) | PAID 116.00 |
-//! | PCN5004 | accepted  | A7:562:82 rejected   | —                                     | PAYER REJECTED   |
-//! | PCN5005 | FE69      | —                    | —                                     | OA REJECTED      |
+//! | claim   | Office Ally | payer 277CA        | 835                                         | expected       |
+//! |---------|-------------|--------------------|---------------------------------------------|----------------|
+//! | PCN5001 | accepted    | A2:20, 1K …101     | paid 78.00                                  | PAID           |
+//! | PCN5002 | accepted    | A2:20, 1K …102     | denied, CO-50                               | DENIED         |
+//! | PCN5003 | accepted    | A2:20, 1K …103     | paid 100.00, reversed, corrected 116.00 …113 | PAID 116.00    |
+//! | PCN5004 | accepted    | A7:562:82 rejected | —                                           | PAYER REJECTED |
+//! | PCN5005 | FE69        | —                  | —                                           | OA REJECTED    |
 //!
-//! Then: ingesting everything again changes nothing, `rebuild` changes nothing, and the same
-//! files ingested in another order into a fresh folder and rebuilt end in the same state.
+//! Then: ingesting everything again changes nothing; `rebuild` changes nothing; the same files
+//! ingested answers-first into a fresh folder end in the same state, with and without a
+//! rebuild, and show the payer's newest claim number.
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -156,6 +156,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX event_links_claim ON event_links(claim_id);
     CREATE INDEX event_links_batch ON event_links(batch_id);
     "#,
+    // 3: bookkeeping that is not derived from files: submissions staged in the outbox and
+    // their upload, and archived batches. Keyed by the 837's archived file, so it survives
+    // `rebuild`.
+    r#"
+    CREATE TABLE submissions (
+        file_id         INTEGER PRIMARY KEY REFERENCES files(id),
+        -- The Office Ally-compliant name the file is staged and uploaded under.
+        staged_name     TEXT NOT NULL UNIQUE,
+        test_mode       INTEGER NOT NULL,
+        -- Submitted despite broken Office Ally rules (the codes, JSON), or '[]'.
+        forced_rules    TEXT NOT NULL DEFAULT '[]',
+        queued_at       TEXT NOT NULL,
+        uploaded_at     TEXT
+    );
+    CREATE TABLE batch_archive (
+        file_id     INTEGER PRIMARY KEY REFERENCES files(id),
+        archived_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.
