@@ -278,20 +278,36 @@ fn store_document(
             let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Failed::new(e.kind(), e.to_string()))?;
             Ok(Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() })
         }
-        Ok(r) => {
-            let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(&r))?;
-            insert_events(tx, file_id, &r)?;
-            crate::tracking::track_file(tx, file_id)?;
-            Ok(Outcome::Ingested {
-                file_id,
-                format: r.parsed.metadata.format_id.clone(),
-                plugin: r.plugin.clone(),
-                events: r.parsed.events.len(),
-                warnings: r.parsed.count(Severity::Warning),
-                errors: r.parsed.count(Severity::Error),
-            })
-        }
+        Ok(r) => store_parsed(tx, name, origin, sha, bytes, now, &r, |_, _| Ok(())),
     }
+}
+
+/// Archive a parsed document, store its events and correlate them, in `tx`.
+/// `before_tracking` runs once the file has its id and before its events are correlated:
+/// `submit` records the submission there, so the batch is registered under its staged name.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn store_parsed(
+    tx: &Transaction<'_>,
+    name: &str,
+    origin: &str,
+    sha: &str,
+    bytes: &[u8],
+    now: &str,
+    r: &ParseReport,
+    before_tracking: impl FnOnce(&Transaction<'_>, i64) -> rusqlite::Result<()>,
+) -> rusqlite::Result<Outcome> {
+    let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(r))?;
+    before_tracking(tx, file_id)?;
+    insert_events(tx, file_id, r)?;
+    crate::tracking::track_file(tx, file_id)?;
+    Ok(Outcome::Ingested {
+        file_id,
+        format: r.parsed.metadata.format_id.clone(),
+        plugin: r.plugin.clone(),
+        events: r.parsed.events.len(),
+        warnings: r.parsed.count(Severity::Warning),
+        errors: r.parsed.count(Severity::Error),
+    })
 }
 
 /// Store a file's events. Also used by `rebuild` after deleting a file's old events.
@@ -337,8 +353,14 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport)
 /// claims afterwards. Links to the old events are dropped first.
 pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM event_links", [])?;
+    // A submitted 837 is read under the name it was staged (and uploaded) under, as `submit`
+    // read it: its Office Ally file-name rules are about that name, not the user's.
     let files: Vec<(i64, String)> = {
-        let mut stmt = tx.prepare("SELECT id, original_name FROM files WHERE kind = 'document' ORDER BY id")?;
+        let mut stmt = tx.prepare(
+            "SELECT f.id, COALESCE(s.staged_name, f.original_name) FROM files f
+             LEFT JOIN submissions s ON s.file_id = f.id
+             WHERE f.kind = 'document' ORDER BY f.id",
+        )?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
     };
     for (id, name) in files {

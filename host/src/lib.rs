@@ -31,5 +31,6 @@ pub mod paths;
 pub mod plugins;
 pub mod runtime;
 pub mod store;
+pub mod submit;
 pub mod tracker;
 pub mod tracking;

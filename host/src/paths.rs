@@ -37,6 +37,18 @@ impl DataDir {
         self.root.join("plugins")
     }
 
+    /// Submitted 837s waiting to be uploaded, under their staged names (see
+    /// [`crate::submit`]).
+    pub fn outbox(&self) -> PathBuf {
+        self.root.join("outbox")
+    }
+
+    /// Submitted 837s once their upload is recorded (moved out of the outbox, so they are
+    /// never uploaded twice).
+    pub fn sent(&self) -> PathBuf {
+        self.root.join("sent")
+    }
+
     /// Create the data folder (and `sub` beneath it) readable by the owner only.
     pub fn ensure(&self, sub: &Path) -> io::Result<PathBuf> {
         let target = self.root.join(sub);

@@ -22,6 +22,8 @@ use crate::paths::DataDir;
 use crate::plugins::{LoadProblem, PluginSet};
 use crate::runtime::Limits;
 use crate::store::{Store, StoreError};
+use crate::submit::{self, OutboxEntry, SubmitError, Submission, UploadError, Uploaded};
+use crate::tracking::alerts::{self, Alert, AlertSettings};
 use crate::tracking::query::{self, BatchRow, ClaimRow, TimelineEntry};
 
 /// A status that `rebuild` changed.
@@ -35,6 +37,19 @@ pub struct StatusChange {
     pub after: Option<String>,
 }
 
+/// What [`Tracker::archive`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ArchiveOutcome {
+    /// Archived now; `batch.archived` is the clock's time.
+    Archived { batch: BatchRow },
+    /// It already was: nothing changed.
+    AlreadyArchived { batch: BatchRow },
+    /// Not yet eligible (see [`crate::tracking::alerts`], rule 5): nothing changed.
+    NotEligible { batch: BatchRow, blocking: Vec<String> },
+    NoSuchBatch { batch_id: i64 },
+}
+
 /// ((kind, key), status) of one batch or claim.
 type Snapshot = ((&'static str, String), String);
 
@@ -44,6 +59,7 @@ pub struct Tracker {
     plugins: PluginSet,
     clock: Clock,
     limits: PackageLimits,
+    data_dir: DataDir,
 }
 
 impl Tracker {
@@ -52,7 +68,7 @@ impl Tracker {
     pub fn open(data_dir: &DataDir, clock: Clock) -> anyhow::Result<(Tracker, Vec<LoadProblem>)> {
         let store = Store::open(data_dir)?;
         let (plugins, problems) = PluginSet::open(Some(data_dir), Limits::default())?;
-        Ok((Tracker { store, plugins, clock, limits: PackageLimits::default() }, problems))
+        Ok((Tracker { store, plugins, clock, limits: PackageLimits::default(), data_dir: data_dir.clone() }, problems))
     }
 
     /// Move the tracker's clock (tests, the demo).
@@ -77,6 +93,24 @@ impl Tracker {
         ingest::ingest_bytes(&mut self.store, &self.plugins, &self.clock, &self.limits, name, origin, bytes)
     }
 
+    /// Submit an 837: refuse it, naming each Office Ally rule it breaks (unless `force`), or
+    /// archive and ingest it as a QUEUED batch and stage it in the outbox under an Office
+    /// Ally-compliant name (`OATEST` in it when `test`). See [`crate::submit`].
+    pub fn submit(&mut self, name: &str, bytes: &[u8], test: bool, force: bool) -> Result<Submission, SubmitError> {
+        submit::submit(&mut self.store, &self.plugins, &self.clock, &self.data_dir, name, bytes, test, force)
+    }
+
+    /// Record that a submitted batch (by batch id or staged name) was uploaded: it becomes
+    /// AWAITING and its file leaves the outbox.
+    pub fn mark_uploaded(&mut self, batch_or_staged_name: &str) -> Result<Uploaded, UploadError> {
+        submit::mark_uploaded(&mut self.store, &self.clock, &self.data_dir, batch_or_staged_name)
+    }
+
+    /// The submitted batches not yet uploaded, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        submit::outbox(self.store.conn(), &self.data_dir)
+    }
+
     /// Every batch, newest first.
     pub fn batches(&self) -> Result<Vec<BatchRow>, StoreError> {
         Ok(query::batches(self.store.conn())?)
@@ -85,7 +119,8 @@ impl Tracker {
     /// One batch and its claims.
     pub fn batch(&self, id: i64) -> Result<Option<(BatchRow, Vec<ClaimRow>)>, StoreError> {
         let Some(b) = query::batch(self.store.conn(), id)? else { return Ok(None) };
-        let claims = query::claims_of_batch(self.store.conn(), id)?;
+        let mut claims = query::claims_of_batch(self.store.conn(), id)?;
+        alerts::mark_waiting(&mut claims, self.clock.now());
         Ok(Some((b, claims)))
     }
 
@@ -95,7 +130,8 @@ impl Tracker {
         let conn = self.store.conn();
         query::find_claims(conn, key)?
             .into_iter()
-            .map(|c| {
+            .map(|mut c| {
+                c.waiting_for_era = alerts::waiting_for_era(&c, self.clock.now());
                 let t = query::timeline(conn, c.id)?;
                 Ok((c, t))
             })
@@ -109,7 +145,61 @@ impl Tracker {
 
     /// Every claim, for export.
     pub fn all_claims(&self) -> Result<Vec<ClaimRow>, StoreError> {
-        Ok(query::all_claims(self.store.conn())?)
+        let mut claims = query::all_claims(self.store.conn())?;
+        alerts::mark_waiting(&mut claims, self.clock.now());
+        Ok(claims)
+    }
+
+    /// Every alert at the clock's time, newest first, with the default settings
+    /// (see [`crate::tracking::alerts`] for the rules).
+    pub fn alerts(&self) -> Result<Vec<Alert>, StoreError> {
+        self.alerts_with(&AlertSettings::default())
+    }
+
+    /// Every alert at the clock's time, newest first.
+    pub fn alerts_with(&self, settings: &AlertSettings) -> Result<Vec<Alert>, StoreError> {
+        Ok(alerts::alerts(self.store.conn(), self.clock.now(), settings)?)
+    }
+
+    /// The batches that can be archived at the clock's time, newest first.
+    pub fn archivable(&self) -> Result<Vec<BatchRow>, StoreError> {
+        Ok(alerts::archivable(self.store.conn(), self.clock.now())?.into_iter().map(|(b, _)| b).collect())
+    }
+
+    /// Archive one batch at the clock's time, if it is eligible (every claim paid, denied,
+    /// rejected or waiting for ERA/EOB); otherwise say why not and change nothing.
+    pub fn archive(&mut self, batch: i64) -> Result<ArchiveOutcome, StoreError> {
+        let now = self.clock.now();
+        let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(b) = query::batch(&tx, batch)? else { return Ok(ArchiveOutcome::NoSuchBatch { batch_id: batch }) };
+        if b.archived.is_some() {
+            return Ok(ArchiveOutcome::AlreadyArchived { batch: b });
+        }
+        let mut claims = query::claims_of_batch(&tx, batch)?;
+        alerts::mark_waiting(&mut claims, now);
+        let e = alerts::archive_eligibility(&b, &claims, now);
+        if !e.eligible {
+            return Ok(ArchiveOutcome::NotEligible { batch: b, blocking: e.blocking });
+        }
+        alerts::record_archive(&tx, batch, now)?;
+        let b = query::batch(&tx, batch)?.expect("the batch was just read");
+        tx.commit()?;
+        Ok(ArchiveOutcome::Archived { batch: b })
+    }
+
+    /// Archive every batch that is eligible at the clock's time, in one transaction.
+    /// Returns how many were archived.
+    pub fn archive_eligible(&mut self) -> Result<usize, StoreError> {
+        let now = self.clock.now();
+        let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for (b, _) in alerts::archivable(&tx, now)? {
+            if alerts::record_archive(&tx, b.id, now)? {
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     /// Re-read every archived file with the current plugins and derive every batch and

@@ -1,10 +1,12 @@
 //! The `claimtrack` command line: a thin layer over the library.
 
+mod alerts;
 mod files;
 mod ingest;
 mod output;
 mod parse;
 mod plugins;
+mod submit;
 mod track;
 
 use std::path::PathBuf;
@@ -93,12 +95,49 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Ingest(ingest::IngestArgs),
 
+    /// Submit an 837 batch: check it against Office Ally's rules and stage it in the outbox.
+    ///
+    /// The file must be an 837P, 837I or 837D. It is checked as Office Ally will see it,
+    /// under the name it is staged under: each broken Office Ally rule (oa-rule-…) and each
+    /// error reading the file (file-error) is listed with its code, nothing is stored and
+    /// the exit code is 1, unless --force. Otherwise it is archived, its batch and claims are
+    /// QUEUED, and it is copied into the data folder's outbox/ under an Office Ally name:
+    ///   [OATEST_]<practice>_<YYYYMMDD-HHMMSS>[-n]_<837P|837I|837D>.txt
+    /// (OATEST only with --test: Office Ally ignores ISA15). Upload it under that name, then
+    /// `claimtrack mark-uploaded`. The same file again is "already submitted" (exit 0).
+    ///
+    /// Examples:
+    ///   claimtrack submit batch-0105.837
+    ///   claimtrack submit --test trial.837
+    ///   claimtrack submit --json --force legacy.837
+    #[command(verbatim_doc_comment)]
+    Submit(submit::SubmitArgs),
+
+    /// The submitted batches waiting for upload: batch, staged name, claims, when queued.
+    ///
+    /// Their files are in the data folder's outbox/. Upload each under its name to Office
+    /// Ally's inbound folder, then `claimtrack mark-uploaded BATCH`.
+    Outbox(submit::OutboxArgs),
+
+    /// Record that a submitted batch was uploaded to Office Ally: it becomes AWAITING.
+    ///
+    /// Takes the batch id or the staged file name (see `claimtrack outbox`). The time is
+    /// now (or --now); the file moves from outbox/ to sent/ so it is never uploaded twice.
+    /// Marking a batch again changes nothing.
+    ///
+    /// Examples:
+    ///   claimtrack mark-uploaded 7
+    ///   claimtrack mark-uploaded SUNNY-CHIROPRACTIC_20260105-093000_837P.txt
+    #[command(verbatim_doc_comment)]
+    MarkUploaded(submit::MarkUploadedArgs),
+
     /// List the archived files: what each was read as, or why it needs attention.
     Files(files::FilesArgs),
 
     /// The batches: submitted, claim count, status (R marks rejected claims), Office Ally
     /// file IDs, age.
-    Batches(track::ListArgs),
+    /// Archived batches are hidden unless --all.
+    Batches(track::BatchesArgs),
 
     /// One batch's claims: patient control number, patient, dates, charge, OA Claim ID,
     /// status, last update, reasons.
@@ -114,6 +153,26 @@ pub enum Command {
 
     /// Every batch and claim with its status, reasons, identifiers and amounts.
     Export(track::ExportArgs),
+
+    /// What needs attention now: batches still AWAITING after 24 hours (a notice) or 72
+    /// hours (an alert, with the SFTP and account checklist), claims accepted by the payer
+    /// with no ERA after --era-days, batches that can be archived. Newest first.
+    ///
+    /// Examples:
+    ///   claimtrack alerts
+    ///   claimtrack alerts --era-days 45 --json
+    #[command(verbatim_doc_comment)]
+    Alerts(alerts::AlertsArgs),
+
+    /// Archive a batch once its tracking is over: every claim paid, denied, rejected, or
+    /// waiting for ERA/EOB (no update for 7 days). Without BATCH, archives every batch that
+    /// can be. Archived batches leave `claimtrack batches` (see --all).
+    ///
+    /// Examples:
+    ///   claimtrack archive 12
+    ///   claimtrack archive
+    #[command(verbatim_doc_comment)]
+    Archive(alerts::ArchiveArgs),
 
     /// Re-read every archived file with the current plugins and derive every status again;
     /// lists each status that changed.
@@ -149,6 +208,9 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(&data_dir, args),
         Command::Plugins(args) => plugins::run(&data_dir, args),
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
+        Command::Submit(args) => submit::submit(&data_dir, &clock, args),
+        Command::Outbox(args) => submit::outbox(&data_dir, &clock, args),
+        Command::MarkUploaded(args) => submit::mark_uploaded(&data_dir, &clock, args),
         Command::Files(args) => files::run(&data_dir, args),
         Command::Batches(args) => track::batches(&data_dir, &clock, args),
         Command::Batch(args) => track::batch(&data_dir, &clock, args),
@@ -156,6 +218,8 @@ pub fn main() -> ExitCode {
         Command::Rebuild(args) => track::rebuild(&data_dir, &clock, args),
         Command::Errors(args) => track::errors(&data_dir, &clock, args),
         Command::Export(args) => track::export(&data_dir, &clock, args),
+        Command::Alerts(args) => alerts::alerts(&data_dir, &clock, args),
+        Command::Archive(args) => alerts::archive(&data_dir, &clock, args),
     };
     ExitCode::from(code)
 }

@@ -20,6 +20,16 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BatchesArgs {
+    /// Also list archived batches (shown as ARCHIVED).
+    #[arg(long)]
+    all: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BatchArgs {
     /// The batch id (first column of `claimtrack batches`).
     id: i64,
@@ -37,7 +47,7 @@ pub struct ClaimArgs {
     json: bool,
 }
 
-fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
+pub(super) fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
     match Tracker::open(data_dir, *clock) {
         Ok((t, problems)) => {
             for p in &problems {
@@ -49,7 +59,7 @@ fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
     }
 }
 
-fn json_out<T: Serialize>(v: &T) {
+pub(super) fn json_out<T: Serialize>(v: &T) {
     let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(v).expect("serializes"));
 }
 
@@ -66,6 +76,16 @@ fn status_cell(status: &str, partial: bool) -> Cell {
         cell.fg(Color::Green)
     } else {
         cell
+    }
+}
+
+/// A claim's status, with "waiting for ERA/EOB" once its tracking window has closed.
+fn claim_status_cell(c: &ClaimRow) -> Cell {
+    if c.waiting_for_era {
+        let cell = Cell::new(format!("{}\nwaiting for ERA/EOB", c.status));
+        if output::stdout_color() { cell.fg(Color::Yellow) } else { cell }
+    } else {
+        status_cell(&c.status, false)
     }
 }
 
@@ -86,21 +106,29 @@ fn money(c: Option<i64>) -> String {
     c.map(output::dollars).unwrap_or_default()
 }
 
-pub fn batches(data_dir: &DataDir, clock: &Clock, args: ListArgs) -> u8 {
+pub fn batches(data_dir: &DataDir, clock: &Clock, args: BatchesArgs) -> u8 {
     let t = match open(data_dir, clock) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let rows = match t.batches() {
+    let mut rows = match t.batches() {
         Ok(r) => r,
         Err(e) => return setup_failed("the batches could not be read", &e.into()),
     };
+    let archived = rows.iter().filter(|b| b.archived.is_some()).count();
+    if !args.all {
+        rows.retain(|b| b.archived.is_none());
+    }
     if args.json {
         json_out(&rows);
         return exit::OK;
     }
     if rows.is_empty() {
-        println!("No batches yet: `claimtrack ingest` an 837 you sent, or the files Office Ally sent back.");
+        if archived > 0 {
+            println!("Every batch is archived ({archived}); `claimtrack batches --all` lists them.");
+        } else {
+            println!("No batches yet: `claimtrack ingest` an 837 you sent, or the files Office Ally sent back.");
+        }
         return exit::OK;
     }
     let now = clock.now();
@@ -111,12 +139,18 @@ pub fn batches(data_dir: &DataDir, clock: &Clock, args: ListArgs) -> u8 {
             Cell::new(&b.submitted[..10.min(b.submitted.len())]),
             Cell::new(&b.name),
             Cell::new(b.claim_count),
-            status_cell(&b.status, b.rejected_claims > 0),
+            match b.archived {
+                Some(_) => Cell::new("ARCHIVED"),
+                None => status_cell(&b.status, b.rejected_claims > 0),
+            },
             Cell::new(oa_ids(b)),
             Cell::new(age(&b.submitted, now)),
         ]);
     }
     println!("{table}");
+    if archived > 0 && !args.all {
+        println!("{archived} archived batches not shown (`claimtrack batches --all`).");
+    }
     exit::OK
 }
 
@@ -156,7 +190,11 @@ pub fn batch(data_dir: &DataDir, clock: &Clock, args: BatchArgs) -> u8 {
         json_out(&BatchJson { batch: &b, claims: &claims });
         return exit::OK;
     }
-    println!("Batch {} — {} — {} ({} claims)", b.id, b.name, b.status, b.claim_count);
+    let status = match &b.archived {
+        Some(at) => format!("ARCHIVED {} ({})", &at[..10.min(at.len())], b.status),
+        None => b.status.clone(),
+    };
+    println!("Batch {} — {} — {status} ({} claims)", b.id, b.name, b.claim_count);
     if !b.reasons.is_empty() {
         println!("  {}", reasons_text(&b.reasons).replace('\n', "\n  "));
     }
@@ -168,7 +206,7 @@ pub fn batch(data_dir: &DataDir, clock: &Clock, args: BatchArgs) -> u8 {
             Cell::new(dates(c)),
             Cell::new(money(c.charged_cents)),
             Cell::new(c.clearinghouse_claim_id.as_deref().unwrap_or("")),
-            status_cell(&c.status, false),
+            claim_status_cell(c),
             Cell::new(c.last_update.as_deref().map(|s| &s[..10.min(s.len())]).unwrap_or("")),
             Cell::new(reasons_text(&c.reasons)),
         ]);
@@ -214,8 +252,9 @@ pub fn claim(data_dir: &DataDir, clock: &Clock, args: ClaimArgs) -> u8 {
     }
     for (c, timeline) in &found {
         let batch = c.batch_id.map(|b| format!("batch {b}")).unwrap_or_else(|| "seen only in responses".into());
+        let waiting = if c.waiting_for_era { " (waiting for ERA/EOB)" } else { "" };
         println!(
-            "Claim {} ({batch}) — {} — charge {} paid {}",
+            "Claim {} ({batch}) — {}{waiting} — charge {} paid {}",
             c.patient_control_number,
             c.status,
             money(c.charged_cents),

@@ -71,9 +71,16 @@ pub fn correlate_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<To
     Ok(touched)
 }
 
-/// An 837: one batch, its sets and its claims.
+/// An 837: one batch, its sets and its claims. The batch is known by the name the file was
+/// uploaded under, which Office Ally's File Summary echoes: the staged name of a `submit`,
+/// else the name the file was ingested under.
 fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row], touched: &mut Touched) -> rusqlite::Result<()> {
-    let name: String = tx.query_row("SELECT original_name FROM files WHERE id = ?1", params![file_id], |r| r.get(0))?;
+    let name: String = tx.query_row(
+        "SELECT COALESCE(s.staged_name, f.original_name) FROM files f LEFT JOIN submissions s ON s.file_id = f.id
+         WHERE f.id = ?1",
+        params![file_id],
+        |r| r.get(0),
+    )?;
     let first = &rows[0].event.correlation;
     tx.execute(
         "INSERT INTO batches (file_id, submitted_name, interchange_control_number, group_control_number, batch_reference, status)

@@ -65,16 +65,17 @@ fn fact_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Fact> {
     })
 }
 
-/// Whether the batch's 837 has been sent. Until submission bookkeeping exists, every 837
-/// that was ingested (rather than staged by `submit`) was sent by some other means.
+/// Whether the batch's 837 has been sent. A `submit`ted 837 (one with a `submissions` row)
+/// is uploaded once its upload is recorded (`uploaded_at`); an 837 that was only ingested
+/// (history, or sent by other software) was sent by some other means.
 fn uploaded(tx: &Transaction<'_>, batch_id: Option<i64>) -> rusqlite::Result<bool> {
     let Some(b) = batch_id else { return Ok(true) };
-    let origin: String = tx.query_row(
-        "SELECT f.origin FROM batches b JOIN files f ON f.id = b.file_id WHERE b.id = ?1",
+    tx.query_row(
+        "SELECT s.file_id IS NULL OR s.uploaded_at IS NOT NULL
+         FROM batches b LEFT JOIN submissions s ON s.file_id = b.file_id WHERE b.id = ?1",
         params![b],
         |r| r.get(0),
-    )?;
-    Ok(origin != "submit")
+    )
 }
 
 /// Recompute the claims and batches in `touched` (and the batches of those claims).

@@ -1,9 +1,11 @@
-//! Tracking: correlation of events to batches and claims, and their statuses.
+//! Tracking: correlation of events to batches and claims, their statuses, and the time
+//! rules (alerts, the 7-day tracking window, archiving: [`alerts`]).
 //!
 //! Batches, claims and their statuses are derived from the event log: ingest updates them
 //! for each new file, in the file's own transaction, and [`rebuild`] recomputes all of them
 //! from scratch.
 
+pub mod alerts;
 pub mod correlate;
 pub mod derive;
 pub mod query;

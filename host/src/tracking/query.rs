@@ -24,6 +24,10 @@ pub struct BatchRow {
     pub child_file_ids: Vec<String>,
     pub last_update: Option<String>,
     pub reasons: Vec<Reason>,
+    /// When the batch was archived (RFC 3339; `batch_archive`), or `None` while it is
+    /// tracked. The `batches` view hides archived batches unless `--all` and shows them as
+    /// ARCHIVED; `status` keeps the derived status.
+    pub archived: Option<String>,
 }
 
 /// A claim as a batch's list shows it.
@@ -44,6 +48,15 @@ pub struct ClaimRow {
     pub status_source: Option<String>,
     pub last_update: Option<String>,
     pub reasons: Vec<Reason>,
+    /// When Office Ally or a payer last said anything about the claim (its own statements
+    /// and those about its transaction set or file; RFC 3339), whether or not it changed the
+    /// status. The 7-day tracking window runs from here.
+    pub last_response: Option<String>,
+    /// The 7-day tracking window has closed: no clearinghouse or payer update for 7 days,
+    /// and the claim is neither final nor rejected ([`crate::tracking::alerts`]). Depends on
+    /// the clock: the [`crate::tracker::Tracker`] views set it; the functions here leave it
+    /// `false`.
+    pub waiting_for_era: bool,
 }
 
 /// One event in a claim's timeline: which file, which plugin, what it said.
@@ -67,7 +80,8 @@ const BATCH_SELECT: &str = "SELECT b.id, b.submitted_name, f.first_seen, b.claim
         (SELECT COUNT(*) FROM claims c WHERE c.batch_id = b.id AND c.status IN ('OA REJECTED', 'PAYER REJECTED')),
         b.clearinghouse_file_id,
         (SELECT group_concat(clearinghouse_child_file_id, ',') FROM child_files cf WHERE cf.batch_id = b.id),
-        b.last_update, b.status_reasons
+        b.last_update, b.status_reasons,
+        (SELECT a.archived_at FROM batch_archive a WHERE a.file_id = b.file_id)
      FROM batches b JOIN files f ON f.id = b.file_id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -83,6 +97,7 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         child_file_ids: children.map(|c| c.split(',').map(str::to_string).collect()).unwrap_or_default(),
         last_update: r.get(8)?,
         reasons: reasons(r.get(9)?),
+        archived: r.get(10)?,
     })
 }
 
@@ -100,7 +115,15 @@ pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
 
 const CLAIM_SELECT: &str = "SELECT id, batch_id, patient_control_number, patient_name, service_date_from, service_date_to,
         charged_cents, paid_cents, clearinghouse_claim_id, payer_claim_number, payer_id, status, status_source,
-        last_update, status_reasons
+        last_update, status_reasons,
+        (SELECT MAX(t) FROM (
+            SELECT f.first_seen AS t FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE l.claim_id = claims.id AND e.source IN ('clearinghouse', 'payer')
+            UNION ALL
+            SELECT f.first_seen FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE l.claim_id IS NULL AND l.batch_id = claims.batch_id AND e.source IN ('clearinghouse', 'payer')
+              AND (l.via = 'interchange'
+                   OR (l.via = 'transaction_set' AND e.transaction_set_control_number = claims.transaction_set_control_number))))
      FROM claims";
 
 fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
@@ -120,6 +143,8 @@ fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
         status_source: r.get(12)?,
         last_update: r.get(13)?,
         reasons: reasons(r.get(14)?),
+        last_response: r.get(15)?,
+        waiting_for_era: false,
     })
 }
 

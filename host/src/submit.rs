@@ -1,0 +1,610 @@
+//! Submission bookkeeping: the 837 batches the practice submits through claimtrack, staged in
+//! the outbox under an Office Ally-compliant name until their upload is recorded.
+//!
+//! - **Office Ally's rules first.** The file must read as an 837P, 837I or 837D, and it is
+//!   read as Office Ally will read it: under its staged name (so a local file name such as
+//!   `claims TEST.x12` does not matter, but ISA15 `T` without test mode does). Any broken
+//!   Office Ally rule (a diagnostic coded `oa-rule-…`, see the x12-837 plugin's `rules.rs`),
+//!   and any error reading the file (a truncated file: Office Ally fails a file it cannot
+//!   read; coded `file-error` when the plugin gives no code), refuses the submission, naming
+//!   each, and nothing is stored, unless it is forced; forced codes are recorded with the
+//!   submission.
+//! - **One transaction.** The file is archived and ingested like any file (origin `submit`)
+//!   and its `submissions` row written in the same transaction, before its events are
+//!   correlated: the batch is registered under the staged name (which Office Ally's File
+//!   Summary echoes as `File Name:<FileID>_<staged name>`), and it and its claims start
+//!   QUEUED.
+//! - **QUEUED until uploaded.** The file waits in `<data-dir>/outbox/<staged name>` (0600, in a
+//!   0700 folder). [`mark_uploaded`] records the upload with the tracker's clock, moves the
+//!   file to `<data-dir>/sent/` (so it is never uploaded twice) and derives the batch again:
+//!   it becomes AWAITING. An 837 that was only ingested counts as uploaded (it was sent by
+//!   other means).
+//! - **Idempotent.** Files are known by content: the same bytes again are "already
+//!   submitted" and write no second outbox file.
+//! - **Crash-safe.** The outbox file is written under a hidden temporary name
+//!   (`.<staged name>.part`) and flushed to disk before the transaction commits, then renamed
+//!   into place: a crash leaves nothing, or a recorded submission whose outbox file is
+//!   restored by submitting the same bytes again. Whatever uploads the outbox skips names
+//!   starting with `.`.
+//! - **Kept through `rebuild`.** The `submissions` table is bookkeeping, keyed by the archived
+//!   file; `rebuild` derives batches again and they keep their staged names and statuses.
+//!
+//! # The staged name
+//!
+//! `[OATEST_]<practice>_<YYYYMMDD-HHMMSS>[-<n>]_<837P|837I|837D>.txt` ([`staged_name`]):
+//! - `837P` / `837I` / `837D`: the claim type the file holds (office-ally.md §1.3: Office Ally
+//!   routes by this keyword);
+//! - `OATEST_` in test mode, and never otherwise (§1.3: only OATEST makes a test file;
+//!   the `OATEST_XXXXXX_XXXXX.txt` form is one Office Ally lists as acceptable);
+//! - `<practice>`: the 837's submitter name (loop 1000A) with letters and digits kept and
+//!   every other run turned into one `-`, at most 24 characters; `claimtrack` when there is
+//!   none, or when it would itself contain `TEST` or `837` (a keyword Office Ally would read);
+//! - the tracker's clock, UTC, to the second; `-2`, `-3`… when an earlier submission already
+//!   has that name (two submits in the same second);
+//! - only `A-Z a-z 0-9 _ . -`.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use crate::clock::Clock;
+use crate::ingest;
+use crate::model::{Level, Severity, Source};
+use crate::paths::{create_private_dir, DataDir};
+use crate::plugins::PluginSet;
+use crate::store::{Store, StoreError};
+use crate::tracking::{derive, Touched};
+
+/// The code prefix of the x12-837 plugin's Office Ally rule diagnostics.
+pub const RULE_PREFIX: &str = "oa-rule-";
+/// The code a refusal gives an error the plugin found reading the file, when it has none.
+pub const FILE_ERROR: &str = "file-error";
+/// The staged name's first part when the 837 names no usable submitter.
+pub const DEFAULT_PREFIX: &str = "claimtrack";
+/// Most characters of the submitter name kept in a staged name.
+const MAX_PRACTICE: usize = 24;
+
+/// A batch staged in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submission {
+    pub batch_id: i64,
+    /// The archived 837.
+    pub file_id: i64,
+    /// The Office Ally-compliant name it is staged and uploaded under.
+    pub staged_name: String,
+    /// `<data-dir>/outbox/<staged_name>`.
+    pub outbox_path: PathBuf,
+    /// The name the file was given under (its last path component).
+    pub original_name: String,
+    /// `x12-837p`, `x12-837i` or `x12-837d`.
+    pub format: String,
+    /// Staged as an Office Ally test file (OATEST in the name).
+    pub test_mode: bool,
+    /// The Office Ally rules it breaks (and `file-error` for errors reading it) and was
+    /// submitted despite (`--force`), by code.
+    pub forced_rules: Vec<String>,
+    /// When it was submitted (the tracker's clock), RFC 3339.
+    pub queued_at: String,
+    pub claim_count: i64,
+    /// The batch's status: QUEUED.
+    pub status: String,
+}
+
+/// Why a file was not submitted.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("{name} is not an 837 claim batch ({problem}); only X12 837P, 837I and 837D files can be submitted")]
+    NotAn837 { name: String, problem: String },
+    #[error("{name} holds no claims (no CLM segment): there is nothing to submit")]
+    NoClaims { name: String },
+    /// Office Ally rules the file breaks (`oa-rule-…`) and errors reading it (their code, or
+    /// `file-error`), as (code, message), in file order; nothing was stored.
+    #[error("the file breaks Office Ally rules or has errors ({}); nothing was stored", codes(.0))]
+    RulesBroken(Vec<(String, String)>),
+    /// These bytes were submitted before; nothing changed (a missing outbox file of a batch
+    /// not yet uploaded is restored: `restored`).
+    #[error("already submitted as {staged_name}{}", .batch_id.map(|b| format!(" (batch {b})")).unwrap_or_default())]
+    AlreadySubmitted {
+        staged_name: String,
+        batch_id: Option<i64>,
+        status: Option<String>,
+        queued_at: String,
+        uploaded_at: Option<String>,
+        restored: bool,
+    },
+    /// These bytes were ingested before (not submitted): that batch counts as sent by other
+    /// means, so it is not submitted again.
+    #[error("{}", already_ingested(.name, .first_seen, .batch_id))]
+    AlreadyIngested { file_id: i64, name: String, batch_id: Option<i64>, first_seen: String },
+    /// Nothing was stored.
+    #[error("the outbox file {path} could not be written ({source}); nothing was stored")]
+    Outbox { path: PathBuf, source: io::Error },
+    /// The submission is recorded but its file is not in the outbox.
+    #[error(
+        "the submission is recorded as {staged_name}, but its outbox file {path} could not be written ({source}); submit the same file again to restore it"
+    )]
+    NotStaged { staged_name: String, path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SubmitError {
+    fn from(e: rusqlite::Error) -> Self {
+        SubmitError::Store(StoreError::Sql(e))
+    }
+}
+
+fn already_ingested(name: &str, first_seen: &str, batch_id: &Option<i64>) -> String {
+    match batch_id {
+        Some(b) => format!(
+            "these bytes were already ingested as {name} on {first_seen} (batch {b}): claimtrack counts that batch as sent outside claimtrack, so it is not submitted again"
+        ),
+        None => format!("these bytes were already ingested as {name} on {first_seen}, and they are not an 837 batch; nothing was submitted"),
+    }
+}
+
+fn codes(rules: &[(String, String)]) -> String {
+    let mut v: Vec<&str> = Vec::new();
+    for (c, _) in rules {
+        if !v.contains(&c.as_str()) {
+            v.push(c);
+        }
+    }
+    v.join(", ")
+}
+
+/// The Office Ally file-name keyword of an 837 format id.
+pub fn keyword(format_id: &str) -> Option<&'static str> {
+    match format_id {
+        "x12-837p" => Some("837P"),
+        "x12-837i" => Some("837I"),
+        "x12-837d" => Some("837D"),
+        _ => None,
+    }
+}
+
+/// The staged name's practice part from the 837's submitter name (see the module docs).
+pub fn practice_label(submitter: Option<&str>) -> String {
+    let mut out = String::new();
+    for c in submitter.unwrap_or("").chars() {
+        if out.len() >= MAX_PRACTICE {
+            break;
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    let upper = out.to_ascii_uppercase();
+    if out.is_empty() || upper.contains("TEST") || upper.contains("837") {
+        DEFAULT_PREFIX.to_string()
+    } else {
+        out
+    }
+}
+
+/// `[OATEST_]<practice>_<YYYYMMDD-HHMMSS>[-<seq>]_<keyword>.txt`; `seq` 1 adds nothing.
+pub fn staged_name(practice: &str, keyword: &str, test: bool, at: DateTime<Utc>, seq: u32) -> String {
+    let mut s = String::new();
+    if test {
+        s.push_str("OATEST_");
+    }
+    s.push_str(practice);
+    s.push('_');
+    s.push_str(&at.format("%Y%m%d-%H%M%S").to_string());
+    if seq > 1 {
+        s.push_str(&format!("-{seq}"));
+    }
+    s.push('_');
+    s.push_str(keyword);
+    s.push_str(".txt");
+    s
+}
+
+/// The first staged name no submission has and no file in the outbox or `sent/` uses.
+fn free_name(
+    conn: &Connection,
+    data_dir: &DataDir,
+    practice: &str,
+    keyword: &str,
+    test: bool,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<String> {
+    let mut seq = 1;
+    loop {
+        let name = staged_name(practice, keyword, test, at, seq);
+        let taken: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM submissions WHERE staged_name = ?1)", params![name], |r| r.get(0))?;
+        if !taken && !data_dir.outbox().join(&name).exists() && !data_dir.sent().join(&name).exists() {
+            return Ok(name);
+        }
+        seq += 1;
+    }
+}
+
+/// Check, archive, ingest and stage one 837 (see the module docs).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn submit(
+    store: &mut Store,
+    plugins: &PluginSet,
+    clock: &Clock,
+    data_dir: &DataDir,
+    name: &str,
+    bytes: &[u8],
+    test: bool,
+    force: bool,
+) -> Result<Submission, SubmitError> {
+    let sha = ingest::sha256_hex(bytes);
+    if let Some(file_id) = store.file_id(&sha)? {
+        return Err(known(store.conn(), data_dir, file_id, bytes)?);
+    }
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let not_837 = |problem: String| SubmitError::NotAn837 { name: base.to_string(), problem };
+
+    // What the file is: the claim type decides the name's keyword.
+    let first = plugins.parse(base, bytes, None).map_err(|e| not_837(e.to_string()))?;
+    let format = first.parsed.metadata.format_id.clone();
+    let Some(kw) = keyword(&format) else {
+        return Err(not_837(format!("it reads as {format}")));
+    };
+    let submitter = first.parsed.metadata.sender.as_ref().and_then(|p| p.name.as_deref());
+    let practice = practice_label(submitter);
+    let at = clock.now();
+    let queued_at = at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let outbox = data_dir.outbox();
+
+    // Read it as Office Ally will: under the name it is uploaded under. A later counter
+    // suffix changes no rule (it is digits), so this reading stands for the final name.
+    let candidate = free_name(store.conn(), data_dir, &practice, kw, test, at)?;
+    let report = plugins.parse(&candidate, bytes, Some(&first.plugin)).map_err(|e| not_837(e.to_string()))?;
+    if !report.parsed.events.iter().any(|e| e.level == Level::Claim && e.source == Source::Submitter) {
+        return Err(SubmitError::NoClaims { name: base.to_string() });
+    }
+    let broken: Vec<(String, String)> = report
+        .parsed
+        .diagnostics
+        .iter()
+        .filter_map(|d| match d.code.as_deref() {
+            Some(c) if c.starts_with(RULE_PREFIX) => Some((c.to_string(), d.message.clone())),
+            code if d.severity == Severity::Error => Some((code.unwrap_or(FILE_ERROR).to_string(), d.message.clone())),
+            _ => None,
+        })
+        .collect();
+    if !broken.is_empty() && !force {
+        return Err(SubmitError::RulesBroken(broken));
+    }
+    let mut forced: Vec<String> = Vec::new();
+    for (code, _) in &broken {
+        if !forced.contains(code) {
+            forced.push(code.clone());
+        }
+    }
+
+    create_private_dir(&outbox).map_err(|source| SubmitError::Outbox { path: outbox.clone(), source })?;
+    let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have stored the same bytes, or taken the name, meanwhile.
+    if let Some(file_id) = tx.query_row("SELECT id FROM files WHERE sha256 = ?1", params![sha], |r| r.get(0)).optional()? {
+        drop(tx);
+        return Err(known(store.conn(), data_dir, file_id, bytes)?);
+    }
+    let staged = free_name(&tx, data_dir, &practice, kw, test, at)?;
+    let dest = outbox.join(&staged);
+    let tmp = write_temp(&outbox, &staged, bytes).map_err(|source| SubmitError::Outbox { path: dest.clone(), source })?;
+    let forced_json = serde_json::to_string(&forced).expect("codes serialize");
+    let stored = ingest::store_parsed(&tx, base, "submit", &sha, bytes, &queued_at, &report, |tx, file_id| {
+        tx.execute(
+            "INSERT INTO submissions (file_id, staged_name, test_mode, forced_rules, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![file_id, staged, test, forced_json, queued_at],
+        )?;
+        Ok(())
+    })
+    .and_then(|outcome| tx.commit().map(|()| outcome));
+    let outcome = match stored {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    };
+    let ingest::Outcome::Ingested { file_id, .. } = outcome else {
+        unreachable!("store_parsed archives a parsed document")
+    };
+    publish(&tmp, &dest).map_err(|source| SubmitError::NotStaged { staged_name: staged.clone(), path: dest.clone(), source })?;
+    let (batch_id, claim_count, status): (i64, i64, String) = store.conn().query_row(
+        "SELECT id, claim_count, status FROM batches WHERE file_id = ?1",
+        params![file_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(Submission {
+        batch_id,
+        file_id,
+        staged_name: staged,
+        outbox_path: dest,
+        original_name: base.to_string(),
+        format,
+        test_mode: test,
+        forced_rules: forced,
+        queued_at,
+        claim_count,
+        status,
+    })
+}
+
+/// Why bytes already in the archive are not submitted again; a submission not yet uploaded
+/// whose outbox file is missing gets it back.
+fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> Result<SubmitError, SubmitError> {
+    #[allow(clippy::type_complexity)]
+    let (name, first_seen, staged, queued_at, uploaded_at, batch_id, status): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    ) = conn.query_row(
+        "SELECT f.original_name, f.first_seen, s.staged_name, s.queued_at, s.uploaded_at, b.id, b.status
+         FROM files f LEFT JOIN submissions s ON s.file_id = f.id LEFT JOIN batches b ON b.file_id = f.id
+         WHERE f.id = ?1",
+        params![file_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+    )?;
+    let Some(staged_name) = staged else {
+        return Ok(SubmitError::AlreadyIngested { file_id, name, batch_id, first_seen });
+    };
+    let mut restored = false;
+    let dest = data_dir.outbox().join(&staged_name);
+    if uploaded_at.is_none() && !dest.exists() {
+        let outbox = data_dir.outbox();
+        let staged = |source| SubmitError::NotStaged { staged_name: staged_name.clone(), path: dest.clone(), source };
+        create_private_dir(&outbox).map_err(staged)?;
+        let tmp = write_temp(&outbox, &staged_name, bytes).map_err(staged)?;
+        publish(&tmp, &dest).map_err(staged)?;
+        restored = true;
+    }
+    Ok(SubmitError::AlreadySubmitted {
+        staged_name,
+        batch_id,
+        status,
+        queued_at: queued_at.unwrap_or_default(),
+        uploaded_at,
+        restored,
+    })
+}
+
+/// Write `bytes` to `<dir>/.<name>.part`, owner-only, and flush it to disk.
+fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let tmp = dir.join(format!(".{name}.part"));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    // A temporary file a crash left behind keeps its old mode: tighten it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(tmp)
+}
+
+/// Rename `from` to `to` and make the rename durable.
+fn publish(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)?;
+    sync_dir(to.parent().unwrap_or(Path::new(".")))
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
+}
+
+/// A recorded upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Uploaded {
+    pub batch_id: Option<i64>,
+    pub file_id: i64,
+    pub staged_name: String,
+    /// When the upload was recorded (the tracker's clock), RFC 3339.
+    pub uploaded_at: String,
+    /// The upload had been recorded before: nothing changed.
+    pub already: bool,
+    /// The batch's status now: AWAITING, or whatever responses already said.
+    pub status: Option<String>,
+    /// Where the outbox file was moved (`<data-dir>/sent/<staged name>`), when it was there.
+    pub moved_to: Option<PathBuf>,
+}
+
+/// Why an upload could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("no submitted batch has the id or staged name {0:?}; `claimtrack outbox` lists the batches waiting for upload")]
+    Unknown(String),
+    #[error("batch {batch_id} ({name}) was ingested, not submitted with claimtrack: it already counts as uploaded")]
+    NotSubmitted { batch_id: i64, name: String },
+    #[error(
+        "the upload of {staged_name} is recorded, but its outbox file could not be moved to {to} ({source}); delete {from} by hand so it is not uploaded twice"
+    )]
+    Move { staged_name: String, from: PathBuf, to: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for UploadError {
+    fn from(e: rusqlite::Error) -> Self {
+        UploadError::Store(StoreError::Sql(e))
+    }
+}
+
+/// (file id, staged name, uploaded at, batch id) of the submission `key` names: a staged
+/// name, else a batch id.
+type Found = (i64, String, Option<String>, Option<i64>);
+
+fn find(conn: &Connection, key: &str) -> Result<Found, UploadError> {
+    const SELECT: &str = "SELECT s.file_id, s.staged_name, s.uploaded_at, b.id
+         FROM submissions s LEFT JOIN batches b ON b.file_id = s.file_id";
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    if let Some(f) = conn.query_row(&format!("{SELECT} WHERE s.staged_name = ?1"), params![key], row).optional()? {
+        return Ok(f);
+    }
+    let Ok(id) = key.trim().parse::<i64>() else { return Err(UploadError::Unknown(key.to_string())) };
+    if let Some(f) = conn.query_row(&format!("{SELECT} WHERE b.id = ?1"), params![id], row).optional()? {
+        return Ok(f);
+    }
+    match conn.query_row("SELECT submitted_name FROM batches WHERE id = ?1", params![id], |r| r.get(0)).optional()? {
+        Some(name) => Err(UploadError::NotSubmitted { batch_id: id, name }),
+        None => Err(UploadError::Unknown(key.to_string())),
+    }
+}
+
+/// Record that the submission `key` names (batch id or staged name) was uploaded, derive its
+/// batch and claims again (QUEUED → AWAITING), and move its file out of the outbox.
+pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir, key: &str) -> Result<Uploaded, UploadError> {
+    let (file_id, staged_name, _, _) = find(store.conn(), key)?;
+    let now = clock.stamp();
+    let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process may have recorded it meanwhile.
+    let (recorded, batch_id): (Option<String>, Option<i64>) = tx.query_row(
+        "SELECT s.uploaded_at, b.id FROM submissions s LEFT JOIN batches b ON b.file_id = s.file_id WHERE s.file_id = ?1",
+        params![file_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let already = recorded.is_some();
+    let uploaded_at = match recorded {
+        Some(at) => at,
+        None => {
+            tx.execute("UPDATE submissions SET uploaded_at = ?2 WHERE file_id = ?1", params![file_id, now])?;
+            if let Some(b) = batch_id {
+                let claims = {
+                    let mut stmt = tx.prepare("SELECT id FROM claims WHERE batch_id = ?1")?;
+                    stmt.query_map(params![b], |r| r.get(0))?.collect::<Result<_, _>>()?
+                };
+                derive::derive(&tx, &Touched { batches: [b].into(), claims })?;
+            }
+            now
+        }
+    };
+    tx.commit()?;
+    let status: Option<String> = match batch_id {
+        Some(b) => store.conn().query_row("SELECT status FROM batches WHERE id = ?1", params![b], |r| r.get(0)).optional()?,
+        None => None,
+    };
+    let from = data_dir.outbox().join(&staged_name);
+    let mut moved_to = None;
+    if from.exists() {
+        let sent = data_dir.sent();
+        let to = sent.join(&staged_name);
+        let moved = create_private_dir(&sent).and_then(|()| publish(&from, &to));
+        if let Err(source) = moved {
+            return Err(UploadError::Move { staged_name, from, to, source });
+        }
+        moved_to = Some(to);
+    }
+    Ok(Uploaded { batch_id, file_id, staged_name, uploaded_at, already, status, moved_to })
+}
+
+/// A submitted batch waiting for upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    pub batch_id: Option<i64>,
+    pub file_id: i64,
+    pub staged_name: String,
+    /// `<data-dir>/outbox/<staged_name>`.
+    pub path: PathBuf,
+    /// Whether the file is there (if not: submit the same file again to restore it).
+    pub present: bool,
+    pub original_name: String,
+    pub format: Option<String>,
+    pub test_mode: bool,
+    pub forced_rules: Vec<String>,
+    pub queued_at: String,
+    pub claim_count: i64,
+    pub status: Option<String>,
+}
+
+/// The submissions not yet uploaded, oldest first.
+pub(crate) fn outbox(conn: &Connection, data_dir: &DataDir) -> Result<Vec<OutboxEntry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT b.id, s.file_id, s.staged_name, f.original_name, f.format, s.test_mode, s.forced_rules, s.queued_at,
+                COALESCE(b.claim_count, 0), b.status
+         FROM submissions s JOIN files f ON f.id = s.file_id LEFT JOIN batches b ON b.file_id = s.file_id
+         WHERE s.uploaded_at IS NULL
+         ORDER BY s.queued_at, s.file_id",
+    )?;
+    let dir = data_dir.outbox();
+    let rows = stmt.query_map([], |r| {
+        let staged_name: String = r.get(2)?;
+        let forced: String = r.get(6)?;
+        let path = dir.join(&staged_name);
+        Ok(OutboxEntry {
+            batch_id: r.get(0)?,
+            file_id: r.get(1)?,
+            present: path.is_file(),
+            path,
+            staged_name,
+            original_name: r.get(3)?,
+            format: r.get(4)?,
+            test_mode: r.get(5)?,
+            forced_rules: serde_json::from_str(&forced).unwrap_or_default(),
+            queued_at: r.get(7)?,
+            claim_count: r.get(8)?,
+            status: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn staged_names_follow_office_ally_rules() {
+        let t = at("2026-02-03T04:05:06Z");
+        assert_eq!(staged_name("SUNNY-CHIROPRACTIC", "837P", false, t, 1), "SUNNY-CHIROPRACTIC_20260203-040506_837P.txt");
+        assert_eq!(staged_name("SUNNY-CHIROPRACTIC", "837I", true, t, 2), "OATEST_SUNNY-CHIROPRACTIC_20260203-040506-2_837I.txt");
+        let name = staged_name(&practice_label(Some("Dr. O'Brien & Sons, P.C.")), "837D", false, t, 12);
+        assert_eq!(name, "Dr-O-Brien-Sons-P-C_20260203-040506-12_837D.txt");
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)), "{name}");
+    }
+
+    #[test]
+    fn practice_labels_are_safe() {
+        assert_eq!(practice_label(Some("SUNNY CHIROPRACTIC")), "SUNNY-CHIROPRACTIC");
+        assert_eq!(practice_label(Some("  Dr. O'Brien & Sons, P.C. ")), "Dr-O-Brien-Sons-P-C");
+        assert_eq!(practice_label(Some("A VERY LONG PRACTICE NAME INDEED LLC")), "A-VERY-LONG-PRACTICE-NAM");
+        assert_eq!(practice_label(None), DEFAULT_PREFIX);
+        assert_eq!(practice_label(Some("ÉÉÉ")), DEFAULT_PREFIX);
+        // Never a keyword Office Ally reads in a name.
+        assert_eq!(practice_label(Some("Testa Family Clinic")), DEFAULT_PREFIX);
+        assert_eq!(practice_label(Some("Clinic 837")), DEFAULT_PREFIX);
+    }
+
+    #[test]
+    fn keywords_of_837_formats() {
+        assert_eq!(keyword("x12-837p"), Some("837P"));
+        assert_eq!(keyword("x12-837i"), Some("837I"));
+        assert_eq!(keyword("x12-837d"), Some("837D"));
+        assert_eq!(keyword("x12-999"), None);
+    }
+}

@@ -1,0 +1,554 @@
+//! Time rules: the alerts, the 7-day tracking window and archiving (architecture.md,
+//! "Status vocabulary"; office-ally.md §1.4, §5.1 and §6).
+//!
+//! Alerts are not stored: [`alerts`] computes them from the current batches, claims, files
+//! and submissions and the time `now` (the injectable [`crate::clock::Clock`]), so they are
+//! rebuilt with everything else and never go stale. The only stored input that is not
+//! derived from files is `batch_archive` (which batches staff archived, and when).
+//!
+//! # The rules
+//!
+//! Times: a batch is *uploaded* at `submissions.uploaded_at`, or, for an 837 that claimtrack
+//! did not upload itself, when its file was first seen. A statement is *seen* when its file
+//! was first seen. "More than" is strict: a notice due after 24 hours is not raised at
+//! exactly 24 hours.
+//!
+//! 1. **`batch_awaiting_24h`** (notice). A batch that is AWAITING (uploaded, no statement
+//!    from Office Ally or a payer about it or any of its claims) more than 24 hours after it
+//!    was uploaded. Office Ally says it answers within 24 hours. Begins at upload + 24 h.
+//! 2. **`batch_awaiting_72h`** (alert). The same, more than 72 hours after upload; it
+//!    replaces the notice. Its message carries the checklist of office-ally.md §5.1: were
+//!    the SFTP credentials changed in the settings; is the Office Ally account paused
+//!    (unpaid invoice, too many failed access attempts); call Office Ally at
+//!    (360) 975-7000, option 1; and the last known SFTP connection state
+//!    ([`last_sftp_connection_state`]). Begins at upload + 72 h. Both go away as soon as any
+//!    response moves the batch off AWAITING (a File Summary, a 999, …).
+//! 3. **`claim_era_overdue`** (alert). A claim that is PAYER ACCEPTED or PENDING and has
+//!    no paid, denied or reversed statement (no 835 for it) more than
+//!    [`AlertSettings::era_days`] days (default 30) after its payer acceptance: the
+//!    earliest statement that the payer accepted it (or that it is pending), from the claim
+//!    itself or its transaction set or file. Names the claim, its batch, the payer, the payer
+//!    claim number and the days waiting. Begins at acceptance + `era_days`. Raised for
+//!    archived batches too: archiving ends tracking, not the wait for the money.
+//! 4. **The 7-day tracking window** (a flag, [`ClaimRow::waiting_for_era`], shown as
+//!    "waiting for ERA/EOB"). A claim's window closes 7 days after its last response
+//!    ([`ClaimRow::last_response`]: anything Office Ally or a payer said about the claim, its
+//!    transaction set or its file), when the claim is neither final (PAID, DENIED,
+//!    REVERSED), rejected (OA / PAYER REJECTED) nor QUEUED. It closes at exactly last
+//!    response + 7 days. A claim nobody has answered yet has no window: it is covered by
+//!    rules 1 and 2, and never makes its batch archivable.
+//! 5. **Archiving.** A batch can be archived when it is not archived yet, is not QUEUED or
+//!    AWAITING, and every one of its claims is final, rejected or waiting for ERA/EOB (rule
+//!    4). [`archive_eligibility`] says why not, claim by claim. Archiving records
+//!    `batch_archive(file_id, archived_at = now)`; keyed by the 837's file, it survives
+//!    `rebuild`. It is never undone by later files: a late response still updates the
+//!    claim, and rule 3 still applies.
+//! 6. **`batch_archivable`** (info). A batch that can be archived (rule 5). Begins when the
+//!    last of its claims became final or rejected (its last update) or waiting for ERA/EOB
+//!    (its window closed).
+//!
+//! Alerts of archived batches: only rule 3.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::query::{self, BatchRow, ClaimRow};
+use super::status::{BatchStatus, ClaimStatus};
+
+/// A batch AWAITING longer than this gets a notice (rule 1).
+pub const AWAITING_NOTICE_HOURS: i64 = 24;
+/// A batch AWAITING longer than this gets the alert with the checklist (rule 2).
+pub const AWAITING_ALERT_HOURS: i64 = 72;
+/// Days without a clearinghouse or payer update after which a claim waits for its ERA/EOB
+/// (rule 4).
+pub const TRACKING_WINDOW_DAYS: i64 = 7;
+/// Default for [`AlertSettings::era_days`].
+pub const DEFAULT_ERA_DAYS: u32 = 30;
+
+/// The checklist of office-ally.md §5.1, in the order staff should work through it.
+pub const AWAITING_CHECKLIST: [&str; 3] = [
+    "were the SFTP credentials changed in the settings?",
+    "is the Office Ally account paused (an unpaid invoice, too many failed access attempts)?",
+    "call Office Ally at (360) 975-7000, option 1",
+];
+
+/// What the time rules can be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertSettings {
+    /// Days after payer acceptance without an 835 before a claim's follow-up alert (rule 3).
+    pub era_days: u32,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings { era_days: DEFAULT_ERA_DAYS }
+    }
+}
+
+/// How urgent an alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSeverity {
+    Info,
+    Notice,
+    Alert,
+}
+
+impl AlertSeverity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertSeverity::Info => "info",
+            AlertSeverity::Notice => "notice",
+            AlertSeverity::Alert => "alert",
+        }
+    }
+}
+
+/// Which rule raised an alert; the serialized names are stable identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Rule 1.
+    #[serde(rename = "batch_awaiting_24h")]
+    BatchAwaiting24h,
+    /// Rule 2.
+    #[serde(rename = "batch_awaiting_72h")]
+    BatchAwaiting72h,
+    /// Rule 3.
+    ClaimEraOverdue,
+    /// Rule 6.
+    BatchArchivable,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::BatchAwaiting24h => "batch_awaiting_24h",
+            AlertKind::BatchAwaiting72h => "batch_awaiting_72h",
+            AlertKind::ClaimEraOverdue => "claim_era_overdue",
+            AlertKind::BatchArchivable => "batch_archivable",
+        }
+    }
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub severity: AlertSeverity,
+    pub kind: AlertKind,
+    pub batch_id: Option<i64>,
+    /// The name the batch's 837 was uploaded under.
+    pub batch_name: Option<String>,
+    pub claim_id: Option<i64>,
+    pub patient_control_number: Option<String>,
+    /// When the condition began (RFC 3339), e.g. upload + 72 h.
+    pub created_at: String,
+    pub message: String,
+}
+
+/// The last known state of the SFTP connection to Office Ally, quoted by the AWAITING alert.
+///
+/// The SFTP transport will record its connections and fill this in (last success, last
+/// failure and why); until then there is nothing to report.
+pub fn last_sftp_connection_state(_conn: &Connection) -> rusqlite::Result<String> {
+    Ok("no SFTP connection recorded yet".to_string())
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// "2026-01-05 09:30 UTC", for messages.
+fn display(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// When the claim's tracking window closes (rule 4), or `None` when it has none: final,
+/// rejected, QUEUED, or never answered.
+pub fn tracking_window_closes(c: &ClaimRow) -> Option<DateTime<Utc>> {
+    let status = ClaimStatus::parse(&c.status)?;
+    if status.is_final() || status.is_rejected() || status == ClaimStatus::Queued {
+        return None;
+    }
+    let last = parse_time(c.last_response.as_deref()?)?;
+    Some(last + Duration::days(TRACKING_WINDOW_DAYS))
+}
+
+/// Rule 4: the claim's tracking window has closed at `now`.
+pub fn waiting_for_era(c: &ClaimRow, now: DateTime<Utc>) -> bool {
+    tracking_window_closes(c).is_some_and(|closes| now >= closes)
+}
+
+/// Set [`ClaimRow::waiting_for_era`] on each row for `now`.
+pub fn mark_waiting(rows: &mut [ClaimRow], now: DateTime<Utc>) {
+    for c in rows {
+        c.waiting_for_era = waiting_for_era(c, now);
+    }
+}
+
+/// Whether a batch can be archived now (rule 5), and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// When it became eligible (rule 6), if it is.
+    pub since: Option<String>,
+    /// Why not, one line each (the batch, or each claim still tracked).
+    pub blocking: Vec<String>,
+}
+
+/// Rule 5 for `batch` and its `claims` at `now`.
+pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<Utc>) -> Eligibility {
+    let mut blocking = Vec::new();
+    if let Some(at) = &batch.archived {
+        blocking.push(format!("batch {} is already archived (since {at})", batch.id));
+    }
+    let unanswered = match BatchStatus::parse(&batch.status) {
+        Some(BatchStatus::Queued) => {
+            blocking.push(format!("batch {} is QUEUED: it has not been uploaded yet", batch.id));
+            true
+        }
+        Some(BatchStatus::Awaiting) => {
+            blocking.push(format!(
+                "batch {} is AWAITING: Office Ally has not answered yet (see `claimtrack alerts`)",
+                batch.id
+            ));
+            true
+        }
+        _ => false,
+    };
+    let mut since = parse_time(&batch.submitted);
+    for c in claims {
+        let status = ClaimStatus::parse(&c.status);
+        let settled = if status.is_some_and(|s| s.is_final() || s.is_rejected()) {
+            Some(c.last_update.as_deref().or(c.last_response.as_deref()).and_then(parse_time).or(since))
+        } else {
+            match tracking_window_closes(c) {
+                Some(closes) if now >= closes => Some(Some(closes)),
+                Some(closes) => {
+                    blocking.push(format!(
+                        "{} is {}: its tracking window closes {} (7 days after the last update from Office Ally or the payer)",
+                        c.patient_control_number,
+                        c.status,
+                        display(closes)
+                    ));
+                    None
+                }
+                // The batch's own line already says nobody has answered.
+                None if unanswered && status.is_some_and(ClaimStatus::is_waiting) => None,
+                None => {
+                    blocking.push(format!(
+                        "{} is {} with no answer from Office Ally or the payer yet",
+                        c.patient_control_number, c.status
+                    ));
+                    None
+                }
+            }
+        };
+        if let Some(Some(t)) = settled {
+            since = since.max(Some(t));
+        }
+    }
+    let eligible = blocking.is_empty();
+    Eligibility { eligible, since: if eligible { since.map(stamp) } else { None }, blocking }
+}
+
+/// Every batch with its claims (the window flag set for `now`).
+fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<(BatchRow, Vec<ClaimRow>)>> {
+    let mut claims = query::all_claims(conn)?;
+    mark_waiting(&mut claims, now);
+    let batches = query::batches(conn)?;
+    Ok(batches
+        .into_iter()
+        .map(|b| {
+            let mine: Vec<ClaimRow> = claims.iter().filter(|c| c.batch_id == Some(b.id)).cloned().collect();
+            (b, mine)
+        })
+        .collect())
+}
+
+/// The batches that can be archived at `now` (rule 5), newest first.
+pub fn archivable(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<(BatchRow, Eligibility)>> {
+    Ok(batches_with_claims(conn, now)?
+        .into_iter()
+        .map(|(b, claims)| {
+            let e = archive_eligibility(&b, &claims, now);
+            (b, e)
+        })
+        .filter(|(_, e)| e.eligible)
+        .collect())
+}
+
+/// Record that the batch is archived at `now` (no checks: see [`archive_eligibility`]).
+/// Returns false when it already was.
+pub fn record_archive(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO batch_archive (file_id, archived_at) SELECT file_id, ?2 FROM batches WHERE id = ?1",
+        params![batch_id, stamp(now)],
+    )?;
+    Ok(n == 1)
+}
+
+/// Every alert at `now`, newest first (by `created_at`; then the most severe).
+pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -> rusqlite::Result<Vec<Alert>> {
+    let mut out = Vec::new();
+    awaiting_alerts(conn, now, &mut out)?;
+    era_alerts(conn, now, settings, &mut out)?;
+    for (b, e) in archivable(conn, now)? {
+        let claims = if b.claim_count == 1 { "its claim is".to_string() } else { format!("its {} claims are", b.claim_count) };
+        out.push(Alert {
+            severity: AlertSeverity::Info,
+            kind: AlertKind::BatchArchivable,
+            batch_id: Some(b.id),
+            batch_name: Some(b.name.clone()),
+            claim_id: None,
+            patient_control_number: None,
+            created_at: e.since.unwrap_or_else(|| b.submitted.clone()),
+            message: format!(
+                "Batch {} ({}) can be archived: {claims} paid, denied, rejected or waiting for ERA/EOB \
+                 (`claimtrack archive {}`).",
+                b.id, b.name, b.id
+            ),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| b.batch_id.cmp(&a.batch_id))
+            .then_with(|| a.claim_id.cmp(&b.claim_id))
+    });
+    Ok(out)
+}
+
+/// Rules 1 and 2.
+fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT b.id, b.submitted_name, COALESCE(s.uploaded_at, f.first_seen)
+         FROM batches b JOIN files f ON f.id = b.file_id
+         LEFT JOIN submissions s ON s.file_id = b.file_id
+         WHERE b.status = ?1 AND NOT EXISTS (SELECT 1 FROM batch_archive a WHERE a.file_id = b.file_id)
+         ORDER BY b.id",
+    )?;
+    let rows: Vec<(i64, String, String)> = stmt
+        .query_map(params![BatchStatus::Awaiting.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut connection: Option<String> = None;
+    for (id, name, uploaded) in rows {
+        let Some(up) = parse_time(&uploaded) else { continue };
+        let hours = (now - up).num_hours();
+        let (severity, kind, after) = if now - up > Duration::hours(AWAITING_ALERT_HOURS) {
+            (AlertSeverity::Alert, AlertKind::BatchAwaiting72h, AWAITING_ALERT_HOURS)
+        } else if now - up > Duration::hours(AWAITING_NOTICE_HOURS) {
+            (AlertSeverity::Notice, AlertKind::BatchAwaiting24h, AWAITING_NOTICE_HOURS)
+        } else {
+            continue;
+        };
+        let head = format!(
+            "Batch {id} ({name}) has been AWAITING for {hours} hours since it was uploaded ({}): no File Summary or \
+             acknowledgement from Office Ally yet.",
+            display(up)
+        );
+        let message = if kind == AlertKind::BatchAwaiting72h {
+            let state = match &connection {
+                Some(s) => s.clone(),
+                None => connection.insert(last_sftp_connection_state(conn)?).clone(),
+            };
+            let mut m = format!("{head} Check:");
+            for item in AWAITING_CHECKLIST {
+                m.push_str("\n- ");
+                m.push_str(item);
+            }
+            m.push_str(&format!("\nLast known connection state: {state}."));
+            m
+        } else {
+            format!("{head} Office Ally usually answers within 24 hours; after 72 hours check the SFTP connection and the account.")
+        };
+        out.push(Alert {
+            severity,
+            kind,
+            batch_id: Some(id),
+            batch_name: Some(name),
+            claim_id: None,
+            patient_control_number: None,
+            created_at: stamp(up + Duration::hours(after)),
+            message,
+        });
+    }
+    Ok(())
+}
+
+/// Rule 3.
+fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
+    // The payer's acceptance: the earliest statement that the payer accepted the claim (or
+    // that it is pending), by the claim itself or its transaction set or file.
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.batch_id, b.submitted_name, c.patient_control_number, c.status, c.payer_id, c.payer_name,
+                c.payer_claim_number, c.last_update,
+                (SELECT MIN(t) FROM (
+                    SELECT f.first_seen AS t FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+                    WHERE l.claim_id = c.id AND e.level != 'service_line'
+                      AND ((e.source = 'payer' AND e.status IN ('accepted', 'accepted_with_errors')) OR e.status = 'pending')
+                    UNION ALL
+                    SELECT f.first_seen FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+                    WHERE l.claim_id IS NULL AND l.batch_id = c.batch_id
+                      AND (l.via = 'interchange'
+                           OR (l.via = 'transaction_set' AND e.transaction_set_control_number = c.transaction_set_control_number))
+                      AND ((e.source = 'payer' AND e.status IN ('accepted', 'accepted_with_errors')) OR e.status = 'pending')))
+         FROM claims c LEFT JOIN batches b ON b.id = c.batch_id
+         WHERE c.status IN (?1, ?2)
+           AND NOT EXISTS (SELECT 1 FROM event_links l JOIN events e ON e.id = l.event_id
+                           WHERE l.claim_id = c.id AND e.status IN ('paid', 'denied', 'reversed'))
+         ORDER BY c.id",
+    )?;
+    type Row = (
+        i64,
+        Option<i64>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = stmt
+        .query_map(params![ClaimStatus::PayerAccepted.as_str(), ClaimStatus::Pending.as_str()], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let limit = Duration::days(i64::from(settings.era_days));
+    for (id, batch_id, batch_name, pcn, status, payer_id, payer_name, payer_claim, last_update, accepted) in rows {
+        let Some(accepted) = accepted.or(last_update).as_deref().and_then(parse_time) else { continue };
+        if now - accepted <= limit {
+            continue;
+        }
+        let days = (now - accepted).num_days();
+        let payer = match (payer_name, payer_id) {
+            (Some(n), Some(i)) => format!("{n} ({i})"),
+            (Some(n), None) => n,
+            (None, Some(i)) => i,
+            (None, None) => "the payer".to_string(),
+        };
+        let batch = match (batch_id, &batch_name) {
+            (Some(b), Some(n)) => format!("batch {b}, {n}"),
+            _ => "seen only in responses".to_string(),
+        };
+        let number = payer_claim.map(|n| format!("payer claim number {n}")).unwrap_or_else(|| "no payer claim number".into());
+        out.push(Alert {
+            severity: AlertSeverity::Alert,
+            kind: AlertKind::ClaimEraOverdue,
+            batch_id,
+            batch_name,
+            claim_id: Some(id),
+            patient_control_number: Some(pcn.clone()),
+            created_at: stamp(accepted + limit),
+            message: format!(
+                "Claim {pcn} ({batch}): {payer} accepted it on {} ({number}) and no ERA/835 has arrived in {days} \
+                 days (status {status}). Follow up with the payer; is the practice enrolled for ERA with this payer?",
+                display(accepted)
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(pcn: &str, status: &str, last_response: Option<&str>) -> ClaimRow {
+        ClaimRow {
+            id: 1,
+            batch_id: Some(1),
+            patient_control_number: pcn.into(),
+            patient_name: None,
+            service_date_from: None,
+            service_date_to: None,
+            charged_cents: None,
+            paid_cents: None,
+            clearinghouse_claim_id: None,
+            payer_claim_number: None,
+            payer_id: None,
+            status: status.into(),
+            status_source: None,
+            last_update: last_response.map(str::to_string),
+            reasons: Vec::new(),
+            last_response: last_response.map(str::to_string),
+            waiting_for_era: false,
+        }
+    }
+
+    fn batch(status: &str) -> BatchRow {
+        BatchRow {
+            id: 1,
+            name: "b.txt".into(),
+            submitted: "2026-01-01T00:00:00Z".into(),
+            claim_count: 1,
+            status: status.into(),
+            rejected_claims: 0,
+            clearinghouse_file_id: None,
+            child_file_ids: Vec::new(),
+            last_update: None,
+            reasons: Vec::new(),
+            archived: None,
+        }
+    }
+
+    #[test]
+    fn the_window_closes_at_exactly_seven_days_for_open_claims_only() {
+        let t = |s: &str| parse_time(s).unwrap();
+        let last = "2026-01-08T07:00:00Z";
+        for status in ["AWAITING", "OA ACCEPTED", "PAYER ACCEPTED", "PENDING"] {
+            let c = claim("P", status, Some(last));
+            assert!(!waiting_for_era(&c, t("2026-01-15T06:59:59Z")), "{status}");
+            assert!(waiting_for_era(&c, t("2026-01-15T07:00:00Z")), "{status}");
+        }
+        for status in ["QUEUED", "OA REJECTED", "PAYER REJECTED", "PAID", "DENIED", "REVERSED"] {
+            assert!(!waiting_for_era(&claim("P", status, Some(last)), t("2027-01-01T00:00:00Z")), "{status}");
+        }
+        // Never answered: no window (the AWAITING alerts cover it).
+        assert!(!waiting_for_era(&claim("P", "AWAITING", None), t("2027-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn eligibility_names_what_is_still_tracked() {
+        let now = parse_time("2026-01-10T00:00:00Z").unwrap();
+        let mut open = claim("P1", "PAYER ACCEPTED", Some("2026-01-08T07:00:00Z"));
+        open.waiting_for_era = waiting_for_era(&open, now);
+        let done = claim("P2", "PAID", Some("2026-01-09T00:00:00Z"));
+        let e = archive_eligibility(&batch("PAYER ACCEPTED"), &[open.clone(), done.clone()], now);
+        assert!(!e.eligible);
+        assert_eq!(e.blocking.len(), 1);
+        assert!(e.blocking[0].starts_with("P1 is PAYER ACCEPTED: its tracking window closes 2026-01-15 07:00 UTC"));
+
+        let later = parse_time("2026-01-20T00:00:00Z").unwrap();
+        let e = archive_eligibility(&batch("PAYER ACCEPTED"), &[open, done], later);
+        assert!(e.eligible, "{e:?}");
+        assert_eq!(e.since.as_deref(), Some("2026-01-15T07:00:00Z"), "when the last claim settled");
+
+        // An unanswered batch: one line, not one per claim.
+        let e = archive_eligibility(&batch("AWAITING"), &[claim("P3", "AWAITING", None)], later);
+        assert_eq!(e.blocking.len(), 1, "{e:?}");
+        assert!(e.blocking[0].contains("AWAITING"));
+        // Failed or fully rejected batches can go at once.
+        let e = archive_eligibility(&batch("FAILED"), &[claim("P4", "OA REJECTED", Some("2026-01-02T00:00:00Z"))], later);
+        assert!(e.eligible);
+    }
+}
