@@ -182,3 +182,20 @@ fn a_third_party_plugin_from_the_data_folder_is_loaded_and_its_crash_costs_one_f
     assert!(v[0]["error"]["message"].as_str().unwrap().contains("plugin test-misbehave"), "{}", v[0]);
     assert_eq!(v[1]["format"], "x12-999", "the next file parses normally");
 }
+
+#[test]
+fn ingesting_a_folder_that_holds_the_data_folder_leaves_the_database_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    write(&inbox, "response.999", REJECTING_999.as_bytes());
+    let data = inbox.join("data");
+    for round in 0..2 {
+        let o = claimtrack(&data, &["ingest", "--json", inbox.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "round {round}: {}", stdout(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let names: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+        assert_eq!(names.len(), 1, "only the response, never the database or cache: {names:?}");
+        assert!(names[0].ends_with("response.999"));
+    }
+}

@@ -57,7 +57,7 @@ pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
     let mut code = exit::OK;
     let mut lines = Vec::new();
     let mut out = std::io::stdout().lock();
-    for path in files_of(&args.paths) {
+    for path in files_of(&args.paths, data_dir) {
         let name = path.display().to_string();
         let line = match std::fs::read(&path) {
             Err(e) => Line::Unreadable(Unreadable { name: name.clone(), outcome: "unreadable", problem: e.to_string() }),
@@ -88,12 +88,19 @@ pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
     code
 }
 
-/// Every file under the given paths, folders recursively, in a stable order.
-fn files_of(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// Every file under the given paths, folders recursively, in a stable order, leaving out
+/// the data folder itself: ingesting a folder that holds it must not archive the database
+/// into itself.
+fn files_of(paths: &[PathBuf], data_dir: &DataDir) -> Vec<PathBuf> {
+    let data = std::fs::canonicalize(data_dir.root()).ok();
+    let inside_data = |p: &PathBuf| match (&data, std::fs::canonicalize(p)) {
+        (Some(d), Ok(c)) => c.starts_with(d),
+        _ => false,
+    };
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            out.extend(files_under(p));
+            out.extend(files_under(p).into_iter().filter(|f| !inside_data(f)));
         } else {
             out.push(p.clone());
         }

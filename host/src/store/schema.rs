@@ -175,6 +175,11 @@ const MIGRATIONS: &[&str] = &[
         archived_at TEXT NOT NULL
     );
     "#,
+    // 4: find claims by CLM01 the way payers rewrite it (upper-cased, leading zeros
+    // dropped) without scanning every claim.
+    r#"
+    CREATE INDEX claims_pcn_norm ON claims(upper(ltrim(patient_control_number, '0')));
+    "#,
 ];
 
 /// The schema version this build writes.

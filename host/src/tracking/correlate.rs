@@ -186,18 +186,11 @@ fn find_claim(tx: &Transaction<'_>, batch: Option<i64>, e: &StatusEvent) -> rusq
     // Most specific first: within the batch; then keys that are unique over time (OA Claim
     // ID, payer claim number); last CLM01, which refiles reuse. Payers sometimes upper-case
     // CLM01 or drop its leading zeros (x12-reference §1.4).
-    let tries: [(Option<i64>, Option<&str>, &str); 5] = [
+    let tries: [(Option<i64>, Option<&str>, &str); 4] = [
         (batch, oa, "SELECT id FROM claims WHERE batch_id = ?1 AND clearinghouse_claim_id = ?2"),
         (batch, pcn, "SELECT id FROM claims WHERE batch_id = ?1 AND patient_control_number = ?2 ORDER BY id DESC LIMIT 1"),
         (Some(0), oa, "SELECT id FROM claims WHERE ?1 = 0 AND clearinghouse_claim_id = ?2 ORDER BY id DESC LIMIT 1"),
         (Some(0), icn, "SELECT id FROM claims WHERE ?1 = 0 AND payer_claim_number = ?2 ORDER BY id DESC LIMIT 1"),
-        (
-            Some(0),
-            pcn,
-            "SELECT id FROM claims WHERE ?1 = 0 AND (patient_control_number = ?2 COLLATE NOCASE
-                OR ltrim(patient_control_number, '0') = ltrim(?2, '0') COLLATE NOCASE)
-             ORDER BY id DESC LIMIT 1",
-        ),
     ];
     for (scope, key, sql) in tries {
         let (Some(scope), Some(key)) = (scope, key) else { continue };
@@ -205,7 +198,35 @@ fn find_claim(tx: &Transaction<'_>, batch: Option<i64>, e: &StatusEvent) -> rusq
             return Ok(Some(id));
         }
     }
-    Ok(None)
+    match pcn {
+        Some(pcn) => claim_by_pcn(tx, pcn, c.service_date_from.as_deref(), e.amounts.charged),
+        None => Ok(None),
+    }
+}
+
+/// The last resort: CLM01 alone, which refiles reuse. Among the claims with that CLM01
+/// (compared upper-cased and without leading zeros, as payers rewrite it), newest first,
+/// the one whose date of service and then charge agree with the event; a claim whose dates
+/// are stated and all differ is another claim, and gets a record of its own.
+fn claim_by_pcn(tx: &Transaction<'_>, pcn: &str, from: Option<&str>, charged: Option<i64>) -> rusqlite::Result<Option<i64>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, service_date_from, charged_cents FROM claims
+         WHERE upper(ltrim(patient_control_number, '0')) = upper(ltrim(?1, '0'))
+         ORDER BY id DESC LIMIT 50",
+    )?;
+    let candidates: Vec<(i64, Option<String>, Option<i64>)> =
+        stmt.query_map(params![pcn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let same_date = |d: &Option<String>| match (from, d) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    let dated: Vec<&(i64, Option<String>, Option<i64>)> = candidates.iter().filter(|(_, d, _)| same_date(d)).collect();
+    let pick = dated
+        .iter()
+        .find(|(_, _, c)| charged.is_some() && *c == charged)
+        .or_else(|| dated.first())
+        .map(|(id, _, _)| *id);
+    Ok(pick)
 }
 
 fn link_response(tx: &Transaction<'_>, row: &Row, metadata: Option<&FileMetadata>, touched: &mut Touched) -> rusqlite::Result<()> {

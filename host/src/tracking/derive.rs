@@ -11,16 +11,24 @@ use crate::model::StatusEvent;
 /// its batch's interchange statements, oldest first.
 fn claim_facts(tx: &Transaction<'_>, claim_id: i64) -> rusqlite::Result<Vec<Fact>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT e.body, f.first_seen, e.file_id, e.seq, l.via
-         FROM claims c
-         JOIN event_links l ON l.claim_id = c.id
-            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'interchange')
-            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'transaction_set')
-         JOIN events e ON e.id = l.event_id
-         JOIN files f ON f.id = e.file_id
-         WHERE c.id = ?1
-           AND (l.via != 'transaction_set' OR e.transaction_set_control_number = c.transaction_set_control_number)
-         ORDER BY e.file_id, e.seq",
+        "SELECT body, first_seen, file_id, seq, via FROM (
+            SELECT e.body AS body, f.first_seen AS first_seen, e.file_id AS file_id, e.seq AS seq, l.via AS via
+            FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE l.claim_id = ?1
+            UNION ALL
+            SELECT e.body, f.first_seen, e.file_id, e.seq, l.via
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'interchange'
+            JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
+            UNION ALL
+            SELECT e.body, f.first_seen, e.file_id, e.seq, l.via
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'transaction_set'
+            JOIN events e ON e.id = l.event_id AND e.transaction_set_control_number = c.transaction_set_control_number
+            JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
+         ) ORDER BY file_id, seq",
     )?;
     let rows = stmt.query_map(params![claim_id], fact_from_row)?;
     rows.collect()

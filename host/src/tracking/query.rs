@@ -169,16 +169,25 @@ pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRo
 /// Everything said about a claim, across files, oldest first.
 pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body
-         FROM claims c
-         JOIN event_links l ON l.claim_id = c.id
-            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'interchange')
-            OR (l.claim_id IS NULL AND l.batch_id = c.batch_id AND l.via = 'transaction_set')
-         JOIN events e ON e.id = l.event_id
-         JOIN files f ON f.id = e.file_id
-         WHERE c.id = ?1
-           AND (l.via != 'transaction_set' OR e.transaction_set_control_number = c.transaction_set_control_number)
-         ORDER BY e.file_id, e.seq",
+        "SELECT file_id, original_name, first_seen, plugin, plugin_version, via, body FROM (
+            SELECT e.file_id AS file_id, f.original_name AS original_name, f.first_seen AS first_seen, e.plugin AS plugin,
+                   e.plugin_version AS plugin_version, l.via AS via, e.body AS body, e.seq AS seq
+            FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE l.claim_id = ?1
+            UNION ALL
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'interchange'
+            JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
+            UNION ALL
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'transaction_set'
+            JOIN events e ON e.id = l.event_id AND e.transaction_set_control_number = c.transaction_set_control_number
+            JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
+         ) ORDER BY file_id, seq",
     )?;
     let rows = stmt.query_map(params![claim_id], |r| {
         let body: String = r.get(6)?;
