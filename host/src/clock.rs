@@ -13,6 +13,7 @@ pub enum Clock {
 }
 
 impl Clock {
+    /// The current instant, in UTC: the system time, or the fixed one.
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),

@@ -25,13 +25,41 @@ use crate::store::{Store, StoreError};
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Archived and parsed; its events are stored.
-    Ingested { file_id: i64, format: String, plugin: String, events: usize, warnings: usize, errors: usize },
+    Ingested {
+        /// The archived file's id (`files.id`).
+        file_id: i64,
+        /// The format it was read as, e.g. "x12-835".
+        format: String,
+        /// Name of the plugin that read it.
+        plugin: String,
+        /// Status events stored.
+        events: usize,
+        /// Warning diagnostics.
+        warnings: usize,
+        /// Error diagnostics: parts of the file could not be read (needs attention).
+        errors: usize,
+    },
     /// A package (zip): archived, and each member ingested.
-    Package { file_id: i64, members: Vec<IngestReport> },
+    Package {
+        /// The archived zip's id.
+        file_id: i64,
+        /// Each member's own result, in archive order.
+        members: Vec<IngestReport>,
+    },
     /// These exact bytes were ingested before; nothing changed.
-    AlreadyIngested { file_id: i64 },
+    AlreadyIngested {
+        /// The id it was archived under.
+        file_id: i64,
+    },
     /// Archived, but not read: no plugin reads it, a plugin failed, or the package was refused.
-    NeedsAttention { file_id: i64, kind: String, problem: String },
+    NeedsAttention {
+        /// The archived file's id.
+        file_id: i64,
+        /// Stable snake_case reason, e.g. "unknown_format", "crashed", "package_too_large".
+        kind: String,
+        /// What went wrong, for people.
+        problem: String,
+    },
 }
 
 /// One file's result.
@@ -39,8 +67,11 @@ pub enum Outcome {
 pub struct IngestReport {
     /// The name the file was given under (a path, or a member's path in its package).
     pub name: String,
+    /// SHA-256 of the bytes, lower-case hex: the file's identity in the archive.
     pub sha256: String,
+    /// Size in bytes.
     pub size: u64,
+    /// What happened (serialized inline, tagged by `outcome`).
     #[serde(flatten)]
     pub outcome: Outcome,
 }

@@ -21,6 +21,9 @@
 // Plugin errors carry the plugin's identity and its message; they are the rare path, and
 // boxing them would only make every match noisier.
 #![allow(clippy::result_large_err)]
+// Every public item is part of the embedding API and must say what it is for; items public
+// only for the CLI binary or the tests are `#[doc(hidden)]` instead.
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod clock;

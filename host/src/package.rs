@@ -44,6 +44,7 @@ impl Default for PackageLimits {
 pub struct Member {
     /// The member's path inside the package, as stored (with `/` separators).
     pub path: String,
+    /// The member's uncompressed contents.
     pub bytes: Vec<u8>,
 }
 
@@ -57,20 +58,55 @@ impl Member {
 /// Why a package was refused. Nothing from a refused package is parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PackageError {
+    /// The zip has more entries than [`PackageLimits::max_entries`].
     #[error("the zip has {count} entries, more than the {limit} allowed; it was not opened (an ERA package holds a few files)")]
-    TooManyEntries { count: usize, limit: usize },
+    TooManyEntries {
+        /// Entries in the zip.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A member unpacks past [`PackageLimits::max_member_bytes`].
     #[error("member {member:?} unpacks to more than {limit} bytes; the zip was refused")]
-    MemberTooLarge { member: String, limit: u64 },
+    MemberTooLarge {
+        /// The member's path.
+        member: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// All members together unpack past [`PackageLimits::max_total_bytes`].
     #[error("the zip unpacks to more than {limit} bytes in all; it was refused")]
-    TotalTooLarge { limit: u64 },
+    TotalTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A member expands past [`PackageLimits::max_ratio`] (a zip bomb).
     #[error("member {member:?} expands more than {limit}× (a zip bomb); the zip was refused")]
-    RatioTooHigh { member: String, limit: u64 },
+    RatioTooHigh {
+        /// The member's path.
+        member: String,
+        /// The highest ratio allowed.
+        limit: u64,
+    },
+    /// A member's path is absolute or climbs out with `..`.
     #[error("member {member:?} has a path that leaves the archive (absolute or with `..`); the zip was refused")]
-    UnsafePath { member: String },
+    UnsafePath {
+        /// The member's path as stored, made printable.
+        member: String,
+    },
+    /// A member is encrypted (password-protected).
     #[error("member {member:?} is encrypted; claimtrack cannot read encrypted zips")]
-    Encrypted { member: String },
+    Encrypted {
+        /// The member's path, or `#n` when it could not be read.
+        member: String,
+    },
+    /// The zip structure cannot be read (truncated, not really a zip).
     #[error("the zip is damaged: {message}")]
-    Corrupt { message: String },
+    Corrupt {
+        /// What the zip reader reported.
+        message: String,
+    },
+    /// The zip holds no files (folders only, or nothing).
     #[error("the zip holds no files")]
     Empty,
 }

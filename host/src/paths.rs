@@ -23,6 +23,7 @@ impl DataDir {
         directories::ProjectDirs::from("", "", "claimtrack").map(|d| DataDir::new(d.data_dir()))
     }
 
+    /// The data folder itself; every other path here is inside it.
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -31,12 +31,15 @@ pub struct Plugin {
 }
 
 impl Plugin {
+    /// What the plugin says it is: name, version, formats and file-name hints (validated).
     pub fn info(&self) -> &PluginInfo {
         &self.info
     }
+    /// The plugin's unique name, e.g. "x12-835"; what `--plugin` and `forced` take.
     pub fn name(&self) -> &str {
         &self.info.name
     }
+    /// Built in, or the `.wasm` file it was loaded from.
     pub fn origin(&self) -> &Origin {
         &self.origin
     }
@@ -74,25 +77,45 @@ impl Plugin {
 pub struct LoadProblem {
     /// "built-in x12-835" or the file path.
     pub source: String,
+    /// Why it could not be loaded.
     pub error: PluginError,
 }
 
 /// Why no plugin was chosen for a file.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SelectError {
+    /// Every plugin answered 0 (or failed) when sniffing the file.
     #[error("no plugin reads this file ({}); if it is a payer- or clearinghouse-specific format, a plugin for it can be added (see `claimtrack plugins`)", describe_tried(.tried))]
-    NoTaker { tried: Vec<SniffAnswer> },
+    NoTaker {
+        /// What each plugin answered.
+        tried: Vec<SniffAnswer>,
+    },
+    /// Several plugins gave the same highest confidence; the caller must choose one.
     #[error("plugins {} are equally sure ({confidence}%) that they read this file; choose one with --plugin NAME", .names.join(" and "))]
-    Tie { names: Vec<String>, confidence: u8 },
+    Tie {
+        /// The plugins tied at the top.
+        names: Vec<String>,
+        /// Their shared confidence, 1 to 100.
+        confidence: u8,
+    },
+    /// A plugin was asked for by name and none has that name.
     #[error("there is no plugin named {name:?}; installed plugins: {}", .available.join(", "))]
-    UnknownPlugin { name: String, available: Vec<String> },
+    UnknownPlugin {
+        /// The name asked for.
+        name: String,
+        /// The names of the loaded plugins.
+        available: Vec<String>,
+    },
 }
 
 /// What one plugin said when asked to sniff a file.
 #[derive(Debug, Clone, Serialize)]
 pub struct SniffAnswer {
+    /// The plugin's name.
     pub plugin: String,
+    /// 0 (not mine) to 100 (certain); 0 when the call failed.
     pub confidence: u8,
+    /// Why the sniff call failed, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -167,10 +190,12 @@ impl PluginSet {
         Ok(self.plugins.last().expect("just pushed"))
     }
 
+    /// Every loaded plugin: built-in ones first, then files from `plugins/` by path.
     pub fn plugins(&self) -> &[Plugin] {
         &self.plugins
     }
 
+    /// The plugin with this name, or [`SelectError::UnknownPlugin`].
     pub fn get(&self, name: &str) -> Result<&Plugin, SelectError> {
         self.plugins.iter().find(|p| p.info.name == name).ok_or_else(|| SelectError::UnknownPlugin {
             name: name.to_string(),
@@ -204,8 +229,11 @@ impl PluginSet {
 /// A file parsed by a chosen plugin.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParseReport {
+    /// Name of the plugin that read the file.
     pub plugin: String,
+    /// That plugin's version (stored with each event when the file is ingested).
     pub plugin_version: String,
+    /// What the file says, validated (serialized inline, not nested).
     #[serde(flatten)]
     pub parsed: ParsedFile,
 }
@@ -213,10 +241,13 @@ pub struct ParseReport {
 /// Why a file produced no statuses.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ParseFailure {
+    /// No plugin was chosen: no taker, a tie, or an unknown forced name.
     #[error(transparent)]
     NoPlugin(#[from] SelectError),
+    /// The chosen plugin refused the file, failed, or returned invalid output.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// The file is a zip package that could not be opened within the limits.
     #[error(transparent)]
     Package(#[from] PackageError),
 }
@@ -250,6 +281,7 @@ pub struct FileOutcome {
     pub name: String,
     /// The package it came from, for a member.
     pub package: Option<String>,
+    /// What the file says, or why it could not be read.
     pub result: Result<ParseReport, ParseFailure>,
 }
 

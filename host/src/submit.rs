@@ -15,10 +15,10 @@
 //!   Summary echoes as `File Name:<FileID>_<staged name>`), and it and its claims start
 //!   QUEUED.
 //! - **QUEUED until uploaded.** The file waits in `<data-dir>/outbox/<staged name>` (0600, in a
-//!   0700 folder). [`mark_uploaded`] records the upload with the tracker's clock, moves the
-//!   file to `<data-dir>/sent/` (so it is never uploaded twice) and derives the batch again:
-//!   it becomes AWAITING. An 837 that was only ingested counts as uploaded (it was sent by
-//!   other means).
+//!   0700 folder). [`Tracker::mark_uploaded`](crate::tracker::Tracker::mark_uploaded)
+//!   records the upload with the tracker's clock, moves the file to `<data-dir>/sent/` (so it
+//!   is never uploaded twice) and derives the batch again: it becomes AWAITING. An 837 that
+//!   was only ingested counts as uploaded (it was sent by other means).
 //! - **Idempotent.** Files are known by content: the same bytes again are "already
 //!   submitted" and write no second outbox file.
 //! - **Crash-safe.** The outbox file is written under a hidden temporary name
@@ -71,6 +71,7 @@ const MAX_PRACTICE: usize = 24;
 /// A batch staged in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Submission {
+    /// The batch id: what `mark_uploaded` and the batch views take.
     pub batch_id: i64,
     /// The archived 837.
     pub file_id: i64,
@@ -89,6 +90,7 @@ pub struct Submission {
     pub forced_rules: Vec<String>,
     /// When it was submitted (the tracker's clock), RFC 3339.
     pub queued_at: String,
+    /// Claims in the batch.
     pub claim_count: i64,
     /// The batch's status: QUEUED.
     pub status: String,
@@ -97,10 +99,20 @@ pub struct Submission {
 /// Why a file was not submitted.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
+    /// No plugin reads the file, or it reads as something other than an 837P/I/D.
     #[error("{name} is not an 837 claim batch ({problem}); only X12 837P, 837I and 837D files can be submitted")]
-    NotAn837 { name: String, problem: String },
+    NotAn837 {
+        /// The file's name (last path component).
+        name: String,
+        /// What it is instead, or why no plugin read it.
+        problem: String,
+    },
+    /// The 837 holds no claim; nothing was stored.
     #[error("{name} holds no claims (no CLM segment): there is nothing to submit")]
-    NoClaims { name: String },
+    NoClaims {
+        /// The file's name (last path component).
+        name: String,
+    },
     /// Office Ally rules the file breaks (`oa-rule-…`) and errors reading it (their code, or
     /// `file-error`), as (code, message), in file order; nothing was stored.
     #[error("the file breaks Office Ally rules or has errors ({}); nothing was stored", codes(.0))]
@@ -109,25 +121,53 @@ pub enum SubmitError {
     /// not yet uploaded is restored: `restored`).
     #[error("already submitted as {staged_name}{}", .batch_id.map(|b| format!(" (batch {b})")).unwrap_or_default())]
     AlreadySubmitted {
+        /// The name it was staged under.
         staged_name: String,
+        /// Its batch, when one was derived.
         batch_id: Option<i64>,
+        /// The batch's display status now.
         status: Option<String>,
+        /// When it was first submitted, RFC 3339 UTC.
         queued_at: String,
+        /// When its upload was recorded, RFC 3339 UTC; `None` while in the outbox.
         uploaded_at: Option<String>,
+        /// The missing outbox file was written again.
         restored: bool,
     },
     /// These bytes were ingested before (not submitted): that batch counts as sent by other
     /// means, so it is not submitted again.
     #[error("{}", already_ingested(.name, .first_seen, .batch_id))]
-    AlreadyIngested { file_id: i64, name: String, batch_id: Option<i64>, first_seen: String },
+    AlreadyIngested {
+        /// The archived file.
+        file_id: i64,
+        /// The name it was ingested under.
+        name: String,
+        /// Its batch; `None` when the bytes are not an 837.
+        batch_id: Option<i64>,
+        /// When it was ingested, RFC 3339 UTC.
+        first_seen: String,
+    },
     /// Nothing was stored.
     #[error("the outbox file {path} could not be written ({source}); nothing was stored")]
-    Outbox { path: PathBuf, source: io::Error },
+    Outbox {
+        /// The outbox folder or file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
     /// The submission is recorded but its file is not in the outbox.
     #[error(
         "the submission is recorded as {staged_name}, but its outbox file {path} could not be written ({source}); submit the same file again to restore it"
     )]
-    NotStaged { staged_name: String, path: PathBuf, source: io::Error },
+    NotStaged {
+        /// The name it is recorded under.
+        staged_name: String,
+        /// The outbox file that could not be written.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The database failed; the transaction was rolled back and nothing was stored.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -418,8 +458,11 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// A recorded upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Uploaded {
+    /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,
+    /// The archived 837.
     pub file_id: i64,
+    /// The name it was staged and uploaded under.
     pub staged_name: String,
     /// When the upload was recorded (the tracker's clock), RFC 3339.
     pub uploaded_at: String,
@@ -434,14 +477,32 @@ pub struct Uploaded {
 /// Why an upload could not be recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
+    /// No submission has this batch id or staged name (the key as given).
     #[error("no submitted batch has the id or staged name {0:?}; `claimtrack outbox` lists the batches waiting for upload")]
     Unknown(String),
+    /// The batch exists but was ingested, not submitted: it already counts as uploaded.
     #[error("batch {batch_id} ({name}) was ingested, not submitted with claimtrack: it already counts as uploaded")]
-    NotSubmitted { batch_id: i64, name: String },
+    NotSubmitted {
+        /// The batch.
+        batch_id: i64,
+        /// The name its 837 was ingested under.
+        name: String,
+    },
+    /// The upload is recorded, but the file could not leave the outbox: delete it by hand.
     #[error(
         "the upload of {staged_name} is recorded, but its outbox file could not be moved to {to} ({source}); delete {from} by hand so it is not uploaded twice"
     )]
-    Move { staged_name: String, from: PathBuf, to: PathBuf, source: io::Error },
+    Move {
+        /// The staged name.
+        staged_name: String,
+        /// The outbox file still there.
+        from: PathBuf,
+        /// Where it should have gone (`<data-dir>/sent/`).
+        to: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The database failed; nothing was recorded.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -522,19 +583,29 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
 /// A submitted batch waiting for upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {
+    /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,
+    /// The archived 837.
     pub file_id: i64,
+    /// The Office Ally-compliant name to upload it under.
     pub staged_name: String,
     /// `<data-dir>/outbox/<staged_name>`.
     pub path: PathBuf,
     /// Whether the file is there (if not: submit the same file again to restore it).
     pub present: bool,
+    /// The name the file was given under (its last path component).
     pub original_name: String,
+    /// `x12-837p`, `x12-837i` or `x12-837d`.
     pub format: Option<String>,
+    /// Staged as an Office Ally test file (OATEST in the name).
     pub test_mode: bool,
+    /// The rule codes it was submitted despite (`--force`).
     pub forced_rules: Vec<String>,
+    /// When it was submitted, RFC 3339 UTC.
     pub queued_at: String,
+    /// Claims in the batch.
     pub claim_count: i64,
+    /// The batch's display status: QUEUED, unless responses already arrived.
     pub status: Option<String>,
 }
 

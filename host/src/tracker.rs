@@ -33,7 +33,9 @@ pub struct StatusChange {
     pub kind: &'static str,
     /// The batch's uploaded file name, or the claim's patient control number and batch.
     pub key: String,
+    /// The display status before; `None` when the batch or claim is new.
     pub before: Option<String>,
+    /// The display status after; `None` when the batch or claim is gone.
     pub after: Option<String>,
 }
 
@@ -42,12 +44,27 @@ pub struct StatusChange {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ArchiveOutcome {
     /// Archived now; `batch.archived` is the clock's time.
-    Archived { batch: BatchRow },
+    Archived {
+        /// The batch as it is now.
+        batch: BatchRow,
+    },
     /// It already was: nothing changed.
-    AlreadyArchived { batch: BatchRow },
+    AlreadyArchived {
+        /// The batch, with `archived` set to when it was archived.
+        batch: BatchRow,
+    },
     /// Not yet eligible (see [`crate::tracking::alerts`], rule 5): nothing changed.
-    NotEligible { batch: BatchRow, blocking: Vec<String> },
-    NoSuchBatch { batch_id: i64 },
+    NotEligible {
+        /// The batch as it is.
+        batch: BatchRow,
+        /// Why not, one line each (the batch, or each claim still tracked).
+        blocking: Vec<String>,
+    },
+    /// No batch has this id: nothing changed.
+    NoSuchBatch {
+        /// The id asked for.
+        batch_id: i64,
+    },
 }
 
 /// ((kind, key), status) of one batch or claim.
@@ -76,14 +93,17 @@ impl Tracker {
         self.clock = clock;
     }
 
+    /// The clock every time rule and timestamp uses.
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
 
+    /// The open database, for read-only queries such as [`Store::archived_files`].
     pub fn store(&self) -> &Store {
         &self.store
     }
 
+    /// The loaded plugins, e.g. to parse a file without storing it.
     pub fn plugins(&self) -> &PluginSet {
         &self.plugins
     }

@@ -46,6 +46,7 @@ the default level.";
 /// claimtrack reads the files Office Ally and payers send back (999 and TA1
 /// acknowledgements, 277CA claim acknowledgements, 835 remittances, …) with sandboxed
 /// plugins, and shows what they say about each batch and claim.
+#[doc(hidden)]
 #[derive(Debug, Parser)]
 #[command(name = "claimtrack", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
@@ -67,6 +68,7 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[doc(hidden)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read response files and show the statuses they contain.

@@ -38,10 +38,16 @@ pub enum CacheOutcome {
     Hit,
     /// Not in the cache: compiled, then stored (`stored` is false when writing failed,
     /// which only costs the next start a compile).
-    Miss { stored: bool },
+    Miss {
+        /// Whether the compiled component was written to the cache.
+        stored: bool,
+    },
     /// A cache file existed but was not trusted or did not load; it was recompiled and
     /// overwritten. `reason` says what was wrong.
-    Rejected { reason: String },
+    Rejected {
+        /// What was wrong with the cache file, for the log.
+        reason: String,
+    },
 }
 
 impl CacheOutcome {

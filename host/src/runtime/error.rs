@@ -31,10 +31,15 @@ impl fmt::Display for PluginRef {
 /// Where in a file a plugin says something is (mirrors WIT `position`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FilePosition {
+    /// 1-based ordinal of the segment in the whole file (every interchange, ISA included).
     pub segment_index: Option<u32>,
+    /// The segment id, e.g. "IK3", "CLP", "STC".
     pub segment_id: Option<String>,
+    /// 1-based line on which the segment (or text line) starts.
     pub line: Option<u32>,
+    /// 0-based byte offset where the segment (or text line) starts.
     pub byte_offset: Option<u64>,
+    /// The element meant, when one is, e.g. "CLM05-3", "STC01".
     pub element: Option<String>,
 }
 
@@ -67,7 +72,12 @@ pub enum Refusal {
     /// The file is not in a format this plugin reads.
     NotMyFormat(String),
     /// The file is in this plugin's format but too broken to read anything from.
-    Malformed { message: String, position: Option<FilePosition> },
+    Malformed {
+        /// What is wrong, from the plugin.
+        message: String,
+        /// Where, when the plugin says.
+        position: Option<FilePosition>,
+    },
     /// The format is recognised but this version of it is not supported.
     UnsupportedVersion(String),
 }
@@ -95,55 +105,113 @@ fn mib(bytes: &u64) -> String {
 pub enum PluginError {
     /// The plugin answered with its typed `parse-error`.
     #[error("plugin {plugin} could not read the file: {refusal}")]
-    Refused { plugin: PluginRef, refusal: Refusal },
+    Refused {
+        /// The plugin that declined.
+        plugin: PluginRef,
+        /// Why it declined.
+        refusal: Refusal,
+    },
 
     /// The call ran past its wall-clock budget and was stopped.
     #[error(
         "plugin {plugin} ran longer than its {limit:?} time limit and was stopped; the file may be unusually large or the plugin may be stuck — report it to the plugin's author with the file"
     )]
-    TimedOut { plugin: PluginRef, limit: Duration },
+    TimedOut {
+        /// The plugin that was stopped.
+        plugin: PluginRef,
+        /// The wall-clock budget it ran past (`Limits::parse_timeout` or `quick_timeout`).
+        limit: Duration,
+    },
 
     /// The plugin wanted more linear memory than the per-call limit.
     #[error(
         "plugin {plugin} needed more than its {} memory limit and was stopped; the file may be unusually large or the plugin may have a memory bug", mib(.limit)
     )]
-    OutOfMemory { plugin: PluginRef, limit: u64 },
+    OutOfMemory {
+        /// The plugin that was stopped.
+        plugin: PluginRef,
+        /// The memory limit, in bytes (`Limits::memory_bytes`).
+        limit: u64,
+    },
 
     /// The plugin recursed past its stack limit.
     #[error(
         "plugin {plugin} overflowed its {} stack (runaway recursion) and was stopped; report it to the plugin's author with the file", mib(.limit)
     )]
-    StackOverflow { plugin: PluginRef, limit: u64 },
+    StackOverflow {
+        /// The plugin that was stopped.
+        plugin: PluginRef,
+        /// The stack limit, in bytes (`Limits::max_wasm_stack`).
+        limit: u64,
+    },
 
     /// The plugin trapped: a panic, an `unreachable`, an out-of-bounds access, `exit`.
     /// `message` is the panic message when the plugin printed one, else the trap;
     /// `stderr` is what the plugin wrote to stderr (bounded, control characters escaped).
     #[error("plugin {plugin} crashed: {message}; report it to the plugin's author with the file")]
-    Crashed { plugin: PluginRef, message: String, stderr: String },
+    Crashed {
+        /// The plugin that crashed.
+        plugin: PluginRef,
+        /// The panic message, or the trap when there is none.
+        message: String,
+        /// What the plugin wrote to stderr (bounded by `Limits::stderr_bytes`, escaped).
+        stderr: String,
+    },
 
     /// The plugin returned more output than the limits allow (`what` names the limit).
     #[error(
         "plugin {plugin} returned too much output ({what}: {actual}, limit {limit}); the output was discarded — report it to the plugin's author"
     )]
-    OutputTooLarge { plugin: PluginRef, what: &'static str, actual: u64, limit: u64 },
+    OutputTooLarge {
+        /// The plugin whose output was discarded.
+        plugin: PluginRef,
+        /// Which cap: "events", "diagnostics", "string bytes" or "describe string bytes".
+        what: &'static str,
+        /// How much the plugin returned, in `what`'s unit.
+        actual: u64,
+        /// The cap, in `what`'s unit.
+        limit: u64,
+    },
 
     /// The file is bigger than any plugin is allowed to read.
     #[error("the file is {actual} bytes, more than the {limit}-byte limit for plugin {plugin}; it was not parsed")]
-    InputTooLarge { plugin: PluginRef, actual: u64, limit: u64 },
+    InputTooLarge {
+        /// The plugin that would have read it.
+        plugin: PluginRef,
+        /// The file's size, in bytes.
+        actual: u64,
+        /// The limit, in bytes (`Limits::max_input_bytes`).
+        limit: u64,
+    },
 
     /// The wasm is not a plugin this host can run: not a component, built against another
     /// WIT version, missing exports, or importing something the host does not provide.
     #[error("plugin {plugin} cannot be used by this version of claimtrack: {reason}")]
-    Incompatible { plugin: PluginRef, reason: String },
+    Incompatible {
+        /// The plugin, by file or crate name when `describe` never answered.
+        plugin: PluginRef,
+        /// What is wrong with it, for the user.
+        reason: String,
+    },
 
     /// The plugin returned output that failed the host's validation (used by the model
     /// layer, not by the runtime).
     #[error("plugin {plugin} returned invalid output: {message}; report it to the plugin's author with the file")]
-    Invalid { plugin: PluginRef, message: String },
+    Invalid {
+        /// The plugin whose output was rejected.
+        plugin: PluginRef,
+        /// The event and field that failed, and why.
+        message: String,
+    },
 
     /// Something failed on the host side (e.g. the instance could not be created).
     #[error("claimtrack could not run plugin {plugin}: {message}")]
-    Host { plugin: PluginRef, message: String },
+    Host {
+        /// The plugin that could not be run.
+        plugin: PluginRef,
+        /// What failed on the host side.
+        message: String,
+    },
 }
 
 impl PluginError {

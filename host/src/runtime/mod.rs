@@ -59,10 +59,18 @@ const MAX_INFO_STRING_BYTES: usize = 1 << 20;
 /// A failure to set up the runtime itself (not about any plugin).
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
+    /// Wasmtime rejected the configuration or the WASI linker could not be built.
     #[error("could not set up the WebAssembly engine: {0}")]
     Engine(String),
+    /// The compiled-component cache folder could not be created or opened.
     #[error("could not use the plugin cache folder {path}: {source}")]
-    CacheDir { path: String, source: std::io::Error },
+    CacheDir {
+        /// The cache folder.
+        path: String,
+        /// Why it could not be used.
+        source: std::io::Error,
+    },
+    /// The epoch ticker thread (which enforces time limits) could not be spawned.
     #[error("could not start the plugin timer thread: {0}")]
     Ticker(std::io::Error),
 }
@@ -218,6 +226,7 @@ pub struct PluginIdentity {
     pub name: String,
     /// From `describe` (control characters escaped, cut to 64 bytes).
     pub version: String,
+    /// From `describe`: one line for people about the plugin.
     pub description: String,
     /// The ids of the formats it reads, from `describe`.
     pub formats: Vec<String>,
@@ -241,9 +250,12 @@ pub struct PluginIdentity {
 }
 
 /// Counts and sizes of a parse result, checked against [`Limits`].
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutputStats {
+    /// Number of status events.
     pub events: usize,
+    /// Number of diagnostics.
     pub diagnostics: usize,
     /// Every string of the output added up, in bytes.
     pub string_bytes: usize,

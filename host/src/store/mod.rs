@@ -29,14 +29,35 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 /// Why the store could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The data folder or database file could not be created or made owner-only.
     #[error("cannot create the data folder {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        /// The folder or file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// SQLite could not open or configure the database (locked, corrupt, not a database).
     #[error("the database {path} could not be opened: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer claimtrack; it is left untouched.
     #[error(
         "the database {path} has schema version {found}, newer than this claimtrack understands ({supported}); upgrade claimtrack"
     )]
-    TooNew { path: PathBuf, found: u32, supported: u32 },
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest version this build understands ([`SCHEMA_VERSION`]).
+        supported: u32,
+    },
+    /// Any other SQLite error while reading or writing (e.g. busy past the 60 s timeout).
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -83,6 +104,7 @@ impl Store {
         Ok(store)
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -123,24 +145,39 @@ impl Store {
 /// One archived file, as listed by `claimtrack files`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ArchivedFile {
+    /// The file's id (`files.id`), as in ingest reports.
     pub id: i64,
+    /// SHA-256 of the bytes, lower-case hex.
     pub sha256: String,
+    /// The name the file had when first seen (last path component).
     pub name: String,
+    /// Size in bytes.
     pub size: i64,
+    /// Where it came from: "ingest", "sftp", "submit" or "package" (a zip member).
     pub origin: String,
+    /// When it was first archived, RFC 3339 UTC.
     pub first_seen: String,
+    /// When the same bytes were last seen again, RFC 3339 UTC.
     pub last_seen: String,
     /// "document" or "package".
     pub kind: String,
     /// "parsed" or "needs_attention".
     pub outcome: String,
+    /// The format it was read as, when parsed.
     pub format: Option<String>,
+    /// The plugin that read it, when parsed.
     pub plugin: Option<String>,
+    /// That plugin's version.
     pub plugin_version: Option<String>,
+    /// Stable snake_case reason it needs attention (as [`crate::plugins::ParseFailure::kind`]).
     pub problem_kind: Option<String>,
+    /// What went wrong, for people.
     pub problem: Option<String>,
+    /// Warning diagnostics of the last parse.
     pub warnings: i64,
+    /// Error diagnostics of the last parse.
     pub errors: i64,
+    /// Status events stored from it.
     pub events: i64,
 }
 

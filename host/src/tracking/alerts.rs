@@ -90,12 +90,16 @@ impl Default for AlertSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSeverity {
+    /// Nothing is wrong; something can be done (a batch can be archived, rule 6).
     Info,
+    /// Worth watching: a batch AWAITING more than 24 hours (rule 1).
     Notice,
+    /// Needs action: AWAITING more than 72 hours (rule 2), or an overdue ERA (rule 3).
     Alert,
 }
 
 impl AlertSeverity {
+    /// The JSON / display name (`notice`).
     pub fn as_str(self) -> &'static str {
         match self {
             AlertSeverity::Info => "info",
@@ -122,6 +126,7 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    /// The stable identifier (`batch_awaiting_72h`), as serialized.
     pub fn as_str(self) -> &'static str {
         match self {
             AlertKind::BatchAwaiting24h => "batch_awaiting_24h",
@@ -135,15 +140,21 @@ impl AlertKind {
 /// One alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
+    /// How urgent it is.
     pub severity: AlertSeverity,
+    /// Which rule raised it.
     pub kind: AlertKind,
+    /// The batch it is about (for a claim alert, the claim's batch, if any).
     pub batch_id: Option<i64>,
     /// The name the batch's 837 was uploaded under.
     pub batch_name: Option<String>,
+    /// The claim, for claim alerts (`claim_era_overdue`).
     pub claim_id: Option<i64>,
+    /// The claim's CLM01, for claim alerts.
     pub patient_control_number: Option<String>,
     /// When the condition began (RFC 3339), e.g. upload + 72 h.
     pub created_at: String,
+    /// What is wrong and what to do, for staff (the 72-hour alert carries the checklist).
     pub message: String,
 }
 
@@ -194,6 +205,7 @@ pub fn mark_waiting(rows: &mut [ClaimRow], now: DateTime<Utc>) {
 /// Whether a batch can be archived now (rule 5), and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Eligibility {
+    /// Whether the batch can be archived now.
     pub eligible: bool,
     /// When it became eligible (rule 6), if it is.
     pub since: Option<String>,

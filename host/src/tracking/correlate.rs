@@ -24,7 +24,9 @@ use crate::model::{FileMetadata, Level, Source, StatusEvent};
 /// Batches and claims whose status must be recomputed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Touched {
+    /// Batch ids (`batches.id`) to derive again.
     pub batches: BTreeSet<i64>,
+    /// Claim ids (`claims.id`) to derive again.
     pub claims: BTreeSet<i64>,
 }
 

@@ -9,11 +9,13 @@ use crate::model::{Reason, StatusEvent};
 /// A batch as the E-Claims Tracking list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchRow {
+    /// The batch id: what [`crate::tracker::Tracker::batch`] and `archive` take.
     pub id: i64,
     /// The name the 837 was uploaded under.
     pub name: String,
     /// When the 837 was archived (submitted), RFC 3339.
     pub submitted: String,
+    /// Claims in the 837.
     pub claim_count: i64,
     /// "AWAITING", "OA ACCEPTED with rejections", …
     pub status: String,
@@ -21,8 +23,11 @@ pub struct BatchRow {
     pub rejected_claims: i64,
     /// Office Ally's File ID for the upload, and the per-payer child file IDs.
     pub clearinghouse_file_id: Option<String>,
+    /// Office Ally's per-payer child file IDs split from the upload.
     pub child_file_ids: Vec<String>,
+    /// When the latest claim status was decided (that file's first sighting), RFC 3339 UTC.
     pub last_update: Option<String>,
+    /// Batch-level reasons when FAILED or REJECTED; empty otherwise (claims carry their own).
     pub reasons: Vec<Reason>,
     /// When the batch was archived (RFC 3339; `batch_archive`), or `None` while it is
     /// tracked. The `batches` view hides archived batches unless `--all` and shows them as
@@ -33,20 +38,35 @@ pub struct BatchRow {
 /// A claim as a batch's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimRow {
+    /// The claim id (internal; may change on `rebuild`).
     pub id: i64,
+    /// The batch of its latest submission; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
+    /// CLM01 as submitted; not unique over time (refiles reuse it).
     pub patient_control_number: String,
+    /// PHI. Patient name as "LAST, FIRST MIDDLE".
     pub patient_name: Option<String>,
+    /// First date of service, ISO 8601 date.
     pub service_date_from: Option<String>,
+    /// Last date of service, ISO 8601 date.
     pub service_date_to: Option<String>,
+    /// Total charge as first stated (837 CLM02 for a submitted claim), integer cents.
     pub charged_cents: Option<i64>,
+    /// Paid amount of the latest payment, denial or reversal statement, integer cents.
     pub paid_cents: Option<i64>,
+    /// Office Ally's 10-digit OA Claim ID, for follow-up calls.
     pub clearinghouse_claim_id: Option<String>,
+    /// The payer's newest claim control number / ICN (277 REF*1K, 835 CLP07).
     pub payer_claim_number: Option<String>,
+    /// The payer id the claim is addressed to.
     pub payer_id: Option<String>,
+    /// Display status: a [`ClaimStatus`](super::status::ClaimStatus) text, e.g. "OA REJECTED".
     pub status: String,
+    /// Who decided it: "clearinghouse", "payer" or "submitter"; `None` before any statement.
     pub status_source: Option<String>,
+    /// When the deciding statement's file was first seen, RFC 3339 UTC.
     pub last_update: Option<String>,
+    /// Reasons of the statement(s) that decided the status: rejection codes, CARC adjustments.
     pub reasons: Vec<Reason>,
     /// When Office Ally or a payer last said anything about the claim (its own statements
     /// and those about its transaction set or file; RFC 3339), whether or not it changed the
@@ -62,13 +82,19 @@ pub struct ClaimRow {
 /// One event in a claim's timeline: which file, which plugin, what it said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
+    /// The archived file the event came from.
     pub file_id: i64,
+    /// That file's name when first seen.
     pub file: String,
+    /// When that file was first archived, RFC 3339 UTC.
     pub seen: String,
+    /// The plugin that read it.
     pub plugin: String,
+    /// That plugin's version.
     pub plugin_version: String,
     /// How the event reached the claim: "claim", "transaction_set" or "interchange".
     pub via: String,
+    /// The event as stored (may contain PHI in its claim).
     pub event: StatusEvent,
 }
 
@@ -209,20 +235,30 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
 /// One rejection reason and the claims it hit ("Print Errors").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorGroup {
+    /// The code list, as [`CodeSet::name`](crate::model::CodeSet::name), e.g. "claim_status".
     pub code_set: String,
+    /// The code as sent, e.g. "562", "FE69".
     pub code: String,
+    /// What the code means, when known.
     pub description: Option<String>,
+    /// Distinct claims the reason hit.
     pub count: usize,
     /// (claim id, patient control number, batch id) of each claim it hit.
     pub claims: Vec<ErrorClaim>,
 }
 
+/// A claim an [`ErrorGroup`] reason hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorClaim {
+    /// The claim id.
     pub claim_id: i64,
+    /// Its batch; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
+    /// CLM01 as submitted.
     pub patient_control_number: String,
+    /// Office Ally's OA Claim ID.
     pub clearinghouse_claim_id: Option<String>,
+    /// Its display status: "OA REJECTED", "PAYER REJECTED" or "DENIED".
     pub status: String,
 }
 

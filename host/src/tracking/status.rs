@@ -97,19 +97,30 @@ use crate::model::{Level, Reason, Source, StatusClass};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ClaimStatus {
+    /// Submitted with claimtrack, not yet recorded as uploaded.
     Queued,
+    /// Uploaded (or known only from responses), and no response has decided anything yet.
     Awaiting,
+    /// The clearinghouse accepted it and no payer has answered yet.
     OaAccepted,
+    /// The clearinghouse rejected it (edits, 999, TA1, 277CA, failed file): fix and refile.
     OaRejected,
+    /// The payer accepted it (277CA, EDI Status); not adjudicated yet.
     PayerAccepted,
+    /// The payer rejected it (277CA): fix and refile.
     PayerRejected,
+    /// In adjudication, waiting for information, or finalized but unpaid (277).
     Pending,
+    /// Paid, fully or partly, or all patient responsibility (835, 277 F1). Finished (rule 8).
     Paid,
+    /// Denied or paid zero (835, 277 F2/F4). Finished (rule 8).
     Denied,
+    /// A payment was taken back, with no correction since (835 CLP02 22). Finished (rule 8).
     Reversed,
 }
 
 impl ClaimStatus {
+    /// Every claim status, earliest stage first (for filters and legends).
     pub const ALL: [ClaimStatus; 10] = [
         ClaimStatus::Queued,
         ClaimStatus::Awaiting,
@@ -194,17 +205,26 @@ impl fmt::Display for ClaimStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BatchStatus {
+    /// Submitted with claimtrack, not yet recorded as uploaded.
     Queued,
+    /// Uploaded, and no clearinghouse or payer response about it or its claims yet.
     Awaiting,
+    /// The clearinghouse failed the whole file (999 AK9 R, TA1 R, a failed file; rule 12).
     Failed,
+    /// Every claim of the batch is OA REJECTED or PAYER REJECTED.
     Rejected,
+    /// The clearinghouse answered, no claim is rejected, and not all have reached the payer.
     OaAccepted,
+    /// As `OaAccepted`, but some claims are rejected (ChiroFusion's red R / ACCEPTED*).
     OaAcceptedWithRejections,
+    /// Every claim has reached the payer (PAYER ACCEPTED, PENDING, PAID, DENIED, REVERSED).
     PayerAccepted,
+    /// Every claim not rejected has reached the payer, and some are rejected.
     PayerAcceptedWithRejections,
 }
 
 impl BatchStatus {
+    /// Every batch status, earliest stage first (for filters and legends).
     pub const ALL: [BatchStatus; 8] = [
         BatchStatus::Queued,
         BatchStatus::Awaiting,
@@ -269,6 +289,7 @@ pub enum Via {
 }
 
 impl Via {
+    /// The JSON / display name (`transaction_set`).
     pub fn as_str(self) -> &'static str {
         match self {
             Via::Claim => "claim",
@@ -293,11 +314,14 @@ pub struct Fact {
     /// What the event is about (rule 5: service-line events don't decide a claim; rule 12:
     /// a functional-group rejection always fails a batch).
     pub level: Level,
+    /// Who made the statement (rules 2–5).
     pub source: Source,
+    /// What the statement says (rules 3–5).
     pub status: StatusClass,
     /// As the file sent it ("TA1 R", "A7:562:85"); not used by the rules, reported back as the
     /// deciding statement's code.
     pub raw_code: String,
+    /// The statement's reasons; the deciding statement's become the claim's.
     pub reasons: Vec<Reason>,
     /// Not used by the rules: the file order decides (rule 6).
     pub effective_date: Option<String>,
@@ -306,12 +330,14 @@ pub struct Fact {
     /// (file id, seq): the order statements apply in (rule 6). Statements with the same file
     /// id come from one file (rules 2, 10, 12).
     pub order: (i64, i64),
+    /// How the statement reaches the claim (rules 7, 10).
     pub applies_via: Via,
 }
 
 /// A claim's derived status, with what decided it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimState {
+    /// The claim's status.
     pub status: ClaimStatus,
     /// The reasons of the statement(s) that decided the status (a rejection's codes, a
     /// payment's adjustments); empty for QUEUED / AWAITING.
@@ -331,6 +357,7 @@ pub struct ClaimState {
 /// A batch's derived status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchState {
+    /// The batch's status (ARCHIVED is a separate flag, not a status).
     pub status: BatchStatus,
     /// The batch-level rejection's reasons when FAILED or REJECTED; empty otherwise (each
     /// claim carries its own).
