@@ -607,6 +607,7 @@ fn main() {
         }
     }
 
+    // The smoke run's database lives (and dies) with this folder.
     let tmp = tempfile::tempdir().expect("tempdir");
     let (data, built, cached) = if full {
         cached_database(&cfg, &batches)
@@ -743,5 +744,6 @@ fn main() {
         let (tm, out) = cli(dir, &now_text, args, cfg.cli_runs, *ok);
         row(what, &kb(out), &tm);
     }
+    println!("  errors: reason codes / claims hit, summed over codes; CLI: new process each, data folder open + plugins loaded");
     println!("  whole benchmark: {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -180,6 +180,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX claims_pcn_norm ON claims(upper(ltrim(patient_control_number, '0')));
     "#,
+    // 5: a batch's own statements (claim_id NULL) without reading every link of the batch;
+    // every claim view and the status derivation look them up per claim.
+    r#"
+    CREATE INDEX event_links_batch_claim ON event_links(batch_id, claim_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -23,14 +23,18 @@ pub use correlate::Touched;
 /// still unmatched derives everything again (the event log is not re-read).
 pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
     let touched = correlate::correlate_file(tx, file_id)?;
-    let new_batch = !touched.batches.is_empty()
-        && tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE file_id = ?1)", [file_id], |r| r.get::<_, bool>(0))?;
-    let orphans = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM event_links WHERE batch_id IS NULL)",
-        [],
+    // Only when a claim the responses made on their own has the CLM01 of one of the new
+    // batch's claims: payment headers and other claims of other software stay where they are.
+    let orphans_match = tx.query_row(
+        "SELECT EXISTS (
+             SELECT 1 FROM batches b
+             JOIN claims n ON n.batch_id = b.id
+             JOIN claims o ON upper(ltrim(o.patient_control_number, '0')) = upper(ltrim(n.patient_control_number, '0'))
+             WHERE b.file_id = ?1 AND o.batch_id IS NULL)",
+        [file_id],
         |r| r.get::<_, bool>(0),
     )?;
-    if new_batch && orphans {
+    if orphans_match {
         rebuild(tx)?;
         return Ok(touched);
     }
