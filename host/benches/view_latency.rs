@@ -33,6 +33,7 @@ use claimtrack::ingest::Outcome;
 use claimtrack::paths::DataDir;
 use claimtrack::store::{DB_FILE, SCHEMA_VERSION};
 use claimtrack::tracker::Tracker;
+use x12_835::generate::Rng;
 
 /// Bump when the generated files, or what ingest stores for them, change: a cached
 /// database from an older version is then built again.
@@ -50,28 +51,6 @@ struct Config {
 // ---------------------------------------------------------------------------------------
 // Generated files
 // ---------------------------------------------------------------------------------------
-
-/// SplitMix64: no dependency, the same output on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
 
 const LAST: &[&str] = &["DOE", "ROE", "POE", "MOE", "LOE", "VOE", "DAWE", "RAWE", "SAMPLE", "EXAMPLE", "TESTER", "NOBODY"];
 const FIRST: &[&str] = &["JANE", "JOHN", "ALEX", "SAM", "PAT", "CHRIS", "DANA", "LEE", "ROBIN", "KIM", "JESSE", "TERRY"];

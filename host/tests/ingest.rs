@@ -18,6 +18,7 @@ use claimtrack::ingest::sha256_hex;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use zip::write::SimpleFileOptions;
+use x12_835::generate::Rng;
 
 const T1: &str = "2026-03-02T09:00:00Z";
 const T2: &str = "2026-03-03T10:30:00Z";
@@ -82,22 +83,6 @@ fn era_zip(id: &str, remit: &[u8]) -> (String, Vec<u8>) {
 }
 
 const UNKNOWN_TEXT: &[u8] = b"Dear billing office,\nplease call us about the claim from March.\n";
-
-/// splitmix64: a tiny seeded PRNG, so every run of the tests draws the same numbers.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // What the store must hold, from an independent reading of the bytes

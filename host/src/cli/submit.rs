@@ -1,18 +1,17 @@
 //! `claimtrack submit`, `outbox` and `mark-uploaded`: submission bookkeeping (see
 //! [`crate::submit`]).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use comfy_table::Cell;
 use serde::Serialize;
 
+use super::track::{json_out, open};
 use super::{exit, output, setup_failed};
 use crate::clock::Clock;
 use crate::model::Severity;
 use crate::paths::DataDir;
 use crate::submit::{SubmitError, UploadError};
-use crate::tracker::Tracker;
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -51,22 +50,6 @@ pub struct MarkUploadedArgs {
     /// Print JSON: what was recorded.
     #[arg(long)]
     json: bool,
-}
-
-fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
-    match Tracker::open(data_dir, *clock) {
-        Ok((t, problems)) => {
-            for p in &problems {
-                eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
-            }
-            Ok(t)
-        }
-        Err(e) => Err(setup_failed("the data folder could not be opened", &e)),
-    }
-}
-
-fn json_out<T: Serialize>(v: &T) {
-    let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(v).expect("serializes"));
 }
 
 /// A broken rule's message without the plugin's "Office Ally rule: " lead (the code says it).

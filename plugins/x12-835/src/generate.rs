@@ -15,10 +15,14 @@
 pub const CLAIMS_PER_PAYMENT: usize = 1000;
 
 /// A tiny deterministic PRNG (SplitMix64): no dependency, same output on every platform.
-struct Rng(u64);
+/// Public so the host's tests and benchmarks draw their synthetic workloads from the same one.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits. (Not an `Iterator`: the generator never ends, and callers
+    /// want bits, not `Option`s.)
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -27,16 +31,22 @@ impl Rng {
     }
 
     /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo + 1)
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// One of `items`, uniformly.
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next() % items.len() as u64) as usize]
     }
 
     /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
 }
