@@ -9,11 +9,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use claimtrack_sim::generate::{self, Options837};
 use claimtrack_sim::{Scenario, Simulator};
 
-/// Office Ally, simulated: picks up 837 uploads from a mailbox folder and answers with File
-/// Summaries, 999s, 277CAs, EDI Status reports and ERA zips after the scenario's delays.
-/// Test and demo tooling: deterministic from a seed, with the clock given on the command line.
+/// Office Ally, simulated, and synthetic X12 workloads (claimtrack's test and demo tooling).
+///
+/// `run` plays Office Ally on a mailbox folder: it picks 837 uploads up from inbound/ and, after
+/// the scenario's delays, writes File Summaries, 999s (or TA1s), 277CAs, EDI Status reports and
+/// ERA zips to outbound/. Everything is deterministic from the seed; the clock is --now.
+/// `generate` writes synthetic 837P batches and benchmark workloads.
 #[derive(Parser)]
-#[command(name = "claimtrack-sim", version, about, long_about = None)]
+#[command(name = "claimtrack-sim", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -249,6 +249,11 @@ mod tests {
         std::fs::write(&j, serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(Scenario::load(&j).unwrap(), s);
 
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/demo.toml");
+        let d = Scenario::load(&demo).unwrap();
+        assert_eq!((d.seed, d.rules.hold_names.as_slice()), (2026, ["HOLD".to_string()].as_slice()));
+        assert_eq!(d.delays, Delays::default());
+
         std::fs::write(&t, "seed = 7\nbogus = 1\n").unwrap();
         assert!(Scenario::load(&t).is_err());
         std::fs::write(&t, "[rules]\npayer_reject_percent = 101\n").unwrap();
