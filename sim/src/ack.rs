@@ -4,7 +4,7 @@
 //!
 //! Names: the 999 is `<FileID>_<uploaded name without extension>_999.999` (two integrations
 //! agree on the `_999.999` suffix, office-ally.md §2); no source names a TA1 file, so the TA1
-//! follows the same pattern as `…_TA1.ta1` [INFERRED].
+//! follows the same pattern as `…_TA1.ta1` (inferred).
 
 use chrono::NaiveDateTime;
 

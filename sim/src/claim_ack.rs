@@ -4,7 +4,7 @@
 //! patient level per claim (TRN02 = CLM01, REF*1K when accepted, REF*D9 = OA Claim ID).
 //!
 //! Name: `<username>_<FileID>_HCFA_277ca_<YYYYMMDD>.txt`, the one pattern a source gives
-//! (office-ally.md §2, [UNVERIFIED]); the FileID is the payer's child file, so each payer's
+//! (office-ally.md §2, unverified); the FileID is the payer's child file, so each payer's
 //! 277CA has its own name.
 
 use chrono::NaiveDateTime;
