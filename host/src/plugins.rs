@@ -1,8 +1,10 @@
 //! The set of plugins a host uses, and choosing one for a file.
 //!
-//! First-party plugins come embedded in the binary; third-party ones are `*.wasm` files in
-//! the data folder's `plugins/`. A plugin that fails to load is reported and skipped: one
-//! bad plugin never stops the others.
+//! First-party plugins come embedded in the binary; third-party ones are `*.wasm` files
+//! installed into the data folder's `plugins/` by [`crate::plugin_install`], which pins each
+//! by its SHA-256. A plugin that fails to load (or whose bytes no longer match its pin, or
+//! that was copied there without being installed) is reported and skipped: one bad plugin
+//! never stops the others.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,7 @@ use serde::Serialize;
 use crate::model::{validate, ParsedFile, PluginInfo};
 use crate::package::{self, PackageError, PackageLimits};
 use crate::paths::DataDir;
+use crate::plugin_install::{self, Manifest};
 use crate::runtime::{embedded, Limits, LoadedPlugin, PluginError, PluginRef, PluginRuntime};
 
 /// Where a plugin came from.
@@ -19,7 +22,10 @@ use crate::runtime::{embedded, Limits, LoadedPlugin, PluginError, PluginRef, Plu
 pub enum Origin {
     /// Built with claimtrack and embedded in the binary.
     BuiltIn,
-    /// A `.wasm` file from the plugins folder.
+    /// Installed with `claimtrack plugin install`: a `.wasm` file in the data folder's
+    /// `plugins/`, pinned by its SHA-256.
+    Installed(PathBuf),
+    /// A `.wasm` file loaded for the occasion (`claimtrack plugin test`), not installed.
     File(PathBuf),
 }
 
@@ -28,6 +34,7 @@ pub struct Plugin {
     loaded: LoadedPlugin,
     info: PluginInfo,
     origin: Origin,
+    override_built_in: bool,
 }
 
 impl Plugin {
@@ -42,6 +49,12 @@ impl Plugin {
     /// Built in, or the `.wasm` file it was loaded from.
     pub fn origin(&self) -> &Origin {
         &self.origin
+    }
+    /// Whether the user installed it to be preferred over the built-in plugins (`plugin
+    /// install --override`): it replaces a built-in plugin of the same name, and a built-in
+    /// plugin reading one of its formats is not asked about a file this one takes.
+    pub fn overrides_built_in(&self) -> bool {
+        self.override_built_in
     }
     /// SHA-256 of the plugin's wasm, hex.
     pub fn sha256(&self) -> String {
@@ -78,7 +91,46 @@ pub struct LoadProblem {
     /// "built-in x12-835" or the file path.
     pub source: String,
     /// Why it could not be loaded.
-    pub error: PluginError,
+    pub error: LoadError,
+}
+
+/// Why a plugin was not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The plugin itself failed to load: not a component, wrong WIT version, a bad
+    /// `describe`, a name already taken.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    /// An installed plugin's file no longer has the bytes it was installed with.
+    #[error(
+        "plugin {name} changed on disk since it was installed (sha256 {installed}, now {now}), so it was not loaded; if you changed it, install the new build with `claimtrack plugin install FILE.wasm`, otherwise remove it with `claimtrack plugin remove {name}`"
+    )]
+    Changed {
+        /// The plugin's name, as installed.
+        name: String,
+        /// The SHA-256 recorded when it was installed.
+        installed: String,
+        /// The SHA-256 of the file now.
+        now: String,
+    },
+    /// An installed plugin's file is gone or unreadable.
+    #[error("plugin {name} is installed but its file cannot be read ({message}); reinstall it with `claimtrack plugin install FILE.wasm` or forget it with `claimtrack plugin remove {name}`")]
+    Unreadable {
+        /// The plugin's name, as installed.
+        name: String,
+        /// Why the file could not be read.
+        message: String,
+    },
+    /// A `.wasm` file was put in `plugins/` by hand: only installed plugins are loaded, so
+    /// that each is checked once and pinned by its hash.
+    #[error("it was not installed, so it was not loaded; check and pin it with `claimtrack plugin install {}`", .path.display())]
+    NotInstalled {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The list of installed plugins (`plugins/installed.json`) cannot be read.
+    #[error(transparent)]
+    Manifest(#[from] plugin_install::ManifestError),
 }
 
 /// Why no plugin was chosen for a file.
@@ -140,8 +192,18 @@ pub struct PluginSet {
 
 impl PluginSet {
     /// A runtime with `limits`, a compiled-plugin cache in `data_dir` (when given), the
-    /// built-in plugins and every `*.wasm` in the data folder's `plugins/`.
+    /// built-in plugins and the plugins installed in the data folder's `plugins/`.
     pub fn open(data_dir: Option<&DataDir>, limits: Limits) -> anyhow::Result<(PluginSet, Vec<LoadProblem>)> {
+        let (mut set, mut problems) = PluginSet::built_in(data_dir, limits)?;
+        if let Some(d) = data_dir {
+            set.add_installed(d, &mut problems);
+        }
+        Ok((set, problems))
+    }
+
+    /// A runtime with `limits`, a compiled-plugin cache in `data_dir` (when given), and only
+    /// the built-in plugins (what `claimtrack plugin test` runs a plugin among).
+    pub fn built_in(data_dir: Option<&DataDir>, limits: Limits) -> anyhow::Result<(PluginSet, Vec<LoadProblem>)> {
         let cache = match data_dir {
             Some(d) => Some(d.ensure(Path::new("cache/components"))?),
             None => None,
@@ -151,46 +213,114 @@ impl PluginSet {
         let mut problems = Vec::new();
         for (crate_name, wasm) in embedded::first_party() {
             if let Err(error) = set.add(crate_name, wasm, Origin::BuiltIn) {
-                problems.push(LoadProblem { source: format!("built-in {crate_name}"), error });
-            }
-        }
-        if let Some(dir) = data_dir.map(DataDir::plugins).filter(|p| p.is_dir()) {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-                .collect();
-            files.sort();
-            for path in files {
-                let hint = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                let result = std::fs::read(&path)
-                    .map_err(|e| PluginError::Host { plugin: PluginRef { name: hint.clone(), version: None }, message: e.to_string() })
-                    .and_then(|wasm| set.add(&hint, &wasm, Origin::File(path.clone())));
-                if let Err(error) = result {
-                    problems.push(LoadProblem { source: path.display().to_string(), error });
-                }
+                problems.push(LoadProblem { source: format!("built-in {crate_name}"), error: error.into() });
             }
         }
         Ok((set, problems))
     }
 
-    /// Load one plugin from wasm bytes and add it.
+    /// Adds the installed plugins whose files still have their pinned hash, and reports
+    /// every other `*.wasm` in `plugins/` as not installed.
+    fn add_installed(&mut self, data_dir: &DataDir, problems: &mut Vec<LoadProblem>) {
+        let dir = data_dir.plugins();
+        let manifest = match Manifest::load(data_dir) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(LoadProblem { source: plugin_install::manifest_path(data_dir).display().to_string(), error: e.into() });
+                Manifest::default()
+            }
+        };
+        for entry in &manifest.plugins {
+            let path = dir.join(&entry.file);
+            let source = path.display().to_string();
+            let wasm = match std::fs::read(&path) {
+                Ok(w) => w,
+                Err(e) => {
+                    let error = LoadError::Unreadable { name: entry.name.clone(), message: e.to_string() };
+                    problems.push(LoadProblem { source, error });
+                    continue;
+                }
+            };
+            // Hash the very bytes that are then compiled: nothing can change in between.
+            let now = plugin_install::sha256_hex(&wasm);
+            if now != entry.sha256 {
+                let error = LoadError::Changed { name: entry.name.clone(), installed: entry.sha256.clone(), now };
+                problems.push(LoadProblem { source, error });
+                continue;
+            }
+            let inserted = match self.load(&entry.name, &wasm, Origin::Installed(path.clone())) {
+                Ok(mut plugin) => {
+                    plugin.override_built_in = entry.override_built_in;
+                    self.insert(plugin, entry.override_built_in).map(|_| ())
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(error) = inserted {
+                problems.push(LoadProblem { source, error: error.into() });
+            }
+        }
+        let mut strays: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .filter(|p| !manifest.plugins.iter().any(|e| p.file_name().is_some_and(|n| *n == *e.file)))
+            .collect();
+        strays.sort();
+        for path in strays {
+            problems.push(LoadProblem { source: path.display().to_string(), error: LoadError::NotInstalled { path } });
+        }
+    }
+
+    /// Load one plugin from wasm bytes and add it. A plugin with the same name as one
+    /// already in the set is refused.
     pub fn add(&mut self, name_hint: &str, wasm: &[u8], origin: Origin) -> Result<&Plugin, PluginError> {
+        let plugin = self.load(name_hint, wasm, origin)?;
+        self.insert(plugin, false)
+    }
+
+    /// Load one plugin from wasm bytes and add it in place of the plugin with the same
+    /// name, if there is one (a new build of a built-in plugin under test).
+    pub fn add_replacing(&mut self, name_hint: &str, wasm: &[u8], origin: Origin) -> Result<&Plugin, PluginError> {
+        let plugin = self.load(name_hint, wasm, origin)?;
+        self.insert(plugin, true)
+    }
+
+    /// Load a plugin and check its `describe` answer, without adding it to the set.
+    pub fn inspect(&self, name_hint: &str, wasm: &[u8], origin: Origin) -> Result<Plugin, PluginError> {
+        self.load(name_hint, wasm, origin)
+    }
+
+    fn load(&self, name_hint: &str, wasm: &[u8], origin: Origin) -> Result<Plugin, PluginError> {
         let loaded = self.runtime.load(name_hint, wasm)?;
         let info = validate::accept_info(loaded.info_raw().clone()).map_err(|message| PluginError::Invalid {
             plugin: PluginRef { name: name_hint.to_string(), version: None },
             message,
         })?;
-        if self.plugins.iter().any(|p| p.info.name == info.name) {
-            return Err(PluginError::Incompatible {
-                plugin: PluginRef { name: info.name.clone(), version: Some(info.version.clone()) },
-                reason: "a plugin with the same name is already loaded (built-in plugins cannot be replaced by a file)".into(),
-            });
+        Ok(Plugin { loaded, info, origin, override_built_in: false })
+    }
+
+    fn insert(&mut self, plugin: Plugin, replace: bool) -> Result<&Plugin, PluginError> {
+        if let Some(i) = self.plugins.iter().position(|p| p.info.name == plugin.info.name) {
+            if !replace {
+                let reason = if self.plugins[i].origin == Origin::BuiltIn {
+                    "a built-in plugin has the same name; to use this one instead, install it with `claimtrack plugin install --override`"
+                } else {
+                    "a plugin with the same name is already loaded"
+                };
+                return Err(PluginError::Incompatible {
+                    plugin: PluginRef { name: plugin.info.name.clone(), version: Some(plugin.info.version.clone()) },
+                    reason: reason.into(),
+                });
+            }
+            self.plugins.remove(i);
         }
-        self.plugins.push(Plugin { loaded, info, origin });
+        self.plugins.push(plugin);
         Ok(self.plugins.last().expect("just pushed"))
     }
 
-    /// Every loaded plugin: built-in ones first, then files from `plugins/` by path.
+    /// Every loaded plugin: built-in ones first, then installed ones in the order of the
+    /// installed list (by name).
     pub fn plugins(&self) -> &[Plugin] {
         &self.plugins
     }
@@ -214,15 +344,35 @@ impl PluginSet {
                 Err(e) => SniffAnswer { plugin: p.info.name.clone(), confidence: 0, error: Some(e.to_string()) },
             })
             .collect();
-        let best = tried.iter().map(|t| t.confidence).max().unwrap_or(0);
+        let set_aside = self.overridden(&tried);
+        let counted = |i: usize| if set_aside[i] { 0 } else { tried[i].confidence };
+        let best = (0..tried.len()).map(counted).max().unwrap_or(0);
         if best == 0 {
             return Err(SelectError::NoTaker { tried });
         }
-        let top: Vec<usize> = tried.iter().enumerate().filter(|(_, t)| t.confidence == best).map(|(i, _)| i).collect();
+        let top: Vec<usize> = (0..tried.len()).filter(|&i| counted(i) == best).collect();
         if top.len() > 1 {
             return Err(SelectError::Tie { names: top.iter().map(|&i| tried[i].plugin.clone()).collect(), confidence: best });
         }
         Ok(&self.plugins[top[0]])
+    }
+
+    /// Which plugins' answers do not count: a built-in plugin reading a format that an
+    /// installed plugin overriding the built-ins also reads, when that plugin takes the file
+    /// (answers more than 0). The user asked for theirs on those formats.
+    fn overridden(&self, tried: &[SniffAnswer]) -> Vec<bool> {
+        let reads_same = |a: &Plugin, b: &Plugin| a.info.formats.iter().any(|f| b.info.formats.iter().any(|g| g.id == f.id));
+        self.plugins
+            .iter()
+            .map(|p| {
+                p.origin == Origin::BuiltIn
+                    && self
+                        .plugins
+                        .iter()
+                        .zip(tried)
+                        .any(|(o, t)| o.override_built_in && t.confidence > 0 && reads_same(o, p))
+            })
+            .collect()
     }
 }
 

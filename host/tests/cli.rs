@@ -162,16 +162,16 @@ fn unknown_plugin_and_bad_usage_have_distinct_exit_codes() {
 }
 
 #[test]
-fn a_third_party_plugin_from_the_data_folder_is_loaded_and_its_crash_costs_one_file() {
+fn an_installed_third_party_plugin_is_loaded_and_its_crash_costs_one_file() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    std::fs::create_dir_all(data.join("plugins")).unwrap();
-    std::fs::copy(claimtrack::runtime::test_misbehave_wasm_path(), data.join("plugins/test-misbehave.wasm")).unwrap();
+    let o = claimtrack(&data, &["plugin", "install", claimtrack::runtime::test_misbehave_wasm_path()]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = claimtrack(&data, &["plugins", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let extra = v["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "test-misbehave").expect("listed");
-    assert_eq!(extra["origin"]["kind"], "file");
+    assert_eq!(extra["origin"]["kind"], "installed");
 
     let crash = write(tmp.path(), "misbehave-panic.txt", b"x");
     let good = write(tmp.path(), "response.999", REJECTING_999.as_bytes());

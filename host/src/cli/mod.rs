@@ -180,11 +180,16 @@ pub enum Command {
     /// lists each status that changed.
     Rebuild(track::ListArgs),
 
-    /// List the plugins that read files: versions, formats, hashes.
+    /// List the plugins that read files: versions, formats, hashes (the same as `plugin
+    /// list`).
     ///
-    /// Built-in plugins come with claimtrack; others are `.wasm` files in the data folder's
-    /// `plugins/` directory.
+    /// Built-in plugins come with claimtrack; others are installed with `claimtrack plugin
+    /// install`.
     Plugins(plugins::PluginsArgs),
+
+    /// Third-party plugins: create a project (new), test it over sample files (test),
+    /// install it (install), uninstall it (remove), list every plugin (list).
+    Plugin(plugins::PluginArgs),
 }
 
 /// Run the CLI; returns the process exit code.
@@ -209,6 +214,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Parse(args) => parse::run(&data_dir, args),
         Command::Plugins(args) => plugins::run(&data_dir, args),
+        Command::Plugin(args) => plugins::plugin(&data_dir, args),
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
         Command::Submit(args) => submit::submit(&data_dir, &clock, args),
         Command::Outbox(args) => submit::outbox(&data_dir, &clock, args),

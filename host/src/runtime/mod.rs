@@ -542,15 +542,7 @@ impl Shape {
     /// Version and export checks with messages that say what to change.
     fn check(&self) -> Result<(), String> {
         if let Some(v) = &self.wit_version {
-            let host_minor = minor_track(bindings::WIT_VERSION);
-            if minor_track(v) != host_minor {
-                return Err(format!(
-                    "it was built against {}@{v}, and this host supports {}@{}.x; rebuild the plugin with a matching claimtrack-plugin-sdk or upgrade claimtrack",
-                    bindings::WIT_PACKAGE,
-                    bindings::WIT_PACKAGE,
-                    host_minor
-                ));
-            }
+            wit_compatible(v, bindings::WIT_VERSION)?;
         }
         let missing: Vec<&str> =
             bindings::REQUIRED_EXPORTS.iter().copied().filter(|r| !self.export_funcs.iter().any(|e| e == r)).collect();
@@ -574,14 +566,39 @@ impl Shape {
     }
 }
 
-/// "0.1" for "0.1.3" (the semver-compatible track for 0.x versions), "1" for "1.2.0".
-fn minor_track(version: &str) -> String {
-    let mut parts = version.split('.');
-    match (parts.next(), parts.next()) {
-        (Some("0"), Some(minor)) => format!("0.{minor}"),
-        (Some(major), _) => major.to_owned(),
-        _ => version.to_owned(),
+/// Whether a plugin built against `claimtrack:plugin@plugin` runs on a host built against
+/// `@host` (see `wit/README.md`). Semver, as Cargo reads it: the compatibility track is the
+/// major version, or `0.minor` before 1.0; within a track, changes are additive only. So a
+/// plugin from the same track built against the host's version or an older one loads; one
+/// built against a newer version of the track may use what this host lacks and is refused
+/// with "upgrade claimtrack"; another track is refused with "rebuild the plugin".
+fn wit_compatible(plugin: &str, host: &str) -> Result<(), String> {
+    let pkg = bindings::WIT_PACKAGE;
+    let parse = |v: &str| -> Option<[u64; 3]> {
+        let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
+        let version = [parts.next()??, parts.next()??, parts.next()??];
+        parts.next().is_none().then_some(version)
+    };
+    let host_v = parse(host).unwrap_or_else(|| panic!("the host's own WIT version {host:?} is not x.y.z"));
+    let Some(plugin_v) = parse(plugin) else {
+        return Err(format!("it names {pkg}@{plugin}, which is not a version this host understands (x.y.z); rebuild it with claimtrack-plugin-sdk"));
+    };
+    let track = |v: [u64; 3]| if v[0] == 0 { (0, v[1]) } else { (v[0], 0) };
+    let host_track = match track(host_v) {
+        (0, minor) => format!("0.{minor}"),
+        (major, _) => major.to_string(),
+    };
+    if track(plugin_v) != track(host_v) {
+        return Err(format!(
+            "it was built against {pkg}@{plugin}, and this host supports {pkg}@{host_track}.x (up to {host}); rebuild the plugin with a matching claimtrack-plugin-sdk or upgrade claimtrack"
+        ));
     }
+    if plugin_v > host_v {
+        return Err(format!(
+            "it was built against {pkg}@{plugin}, newer than this host's {host} (it may use parts of the contract this claimtrack does not have); upgrade claimtrack, or rebuild the plugin with the claimtrack-plugin-sdk of {pkg}@{host}"
+        ));
+    }
+    Ok(())
 }
 
 fn position(p: bindings::Position) -> FilePosition {
@@ -698,11 +715,24 @@ mod tests {
     }
 
     #[test]
-    fn minor_tracks() {
-        assert_eq!(minor_track("0.1.0"), "0.1");
-        assert_eq!(minor_track("0.1.7"), "0.1");
-        assert_eq!(minor_track("0.2.0"), "0.2");
-        assert_eq!(minor_track("1.4.0"), "1");
+    fn wit_versions_of_the_same_track_up_to_the_host_load() {
+        assert!(wit_compatible("0.1.0", "0.1.0").is_ok());
+        // An older minor (0.x: the third number) of the same track.
+        assert!(wit_compatible("0.1.0", "0.1.3").is_ok());
+        assert!(wit_compatible("0.1.2", "0.1.3").is_ok());
+        assert!(wit_compatible("1.0.0", "1.4.2").is_ok());
+        assert!(wit_compatible("1.3.9", "1.4.0").is_ok());
+        // Newer than the host, within its track: refused, the fix is upgrading claimtrack.
+        let e = wit_compatible("0.1.4", "0.1.3").unwrap_err();
+        assert!(e.contains("newer than this host's 0.1.3") && e.contains("upgrade claimtrack"), "{e}");
+        assert!(wit_compatible("1.5.0", "1.4.0").unwrap_err().contains("newer"));
+        // Another track: refused, the fix is rebuilding the plugin.
+        let e = wit_compatible("0.2.0", "0.1.3").unwrap_err();
+        assert!(e.contains("supports claimtrack:plugin@0.1.x (up to 0.1.3)"), "{e}");
+        assert!(wit_compatible("0.0.9", "0.1.0").unwrap_err().contains("supports claimtrack:plugin@0.1.x"));
+        assert!(wit_compatible("2.0.0", "1.4.0").unwrap_err().contains("@1.x"));
+        assert!(wit_compatible("0.1", "0.1.0").unwrap_err().contains("not a version"));
+        assert!(wit_compatible("0.1.0-rc1", "0.1.0").unwrap_err().contains("not a version"));
     }
 
     #[test]

@@ -31,9 +31,46 @@
 //! register_parser!(MyPayerCsv);
 //! ```
 //!
-//! Build it with `cargo build --release --target wasm32-wasip2`; the `.wasm` in
-//! `target/wasm32-wasip2/release/` is the plugin. The parsing logic is plain Rust, so it
-//! can be unit-tested natively with `cargo test`.
+//! # Start here
+//!
+//! `claimtrack plugin new NAME` creates a project with this SDK vendored, a sample parser,
+//! a sample fixture and its expected output; `plugins/README.md` in claimtrack's repository
+//! is the author's guide. In short:
+//!
+//! ```text
+//! cargo build --target wasm32-wasip2 --release      # the plugin: target/wasm32-wasip2/release/<crate>.wasm
+//! cargo test                                        # unit tests, natively
+//! claimtrack plugin test <plugin>.wasm fixtures     # fixtures through the real sandbox
+//! claimtrack plugin install <plugin>.wasm           # copied into the data folder, pinned by SHA-256
+//! ```
+//!
+//! # The model
+//!
+//! [`Parser::parse`] returns a [`ParseOutput`]: [`FileMetadata`] about the file, a list of
+//! [`StatusEvent`]s (one per statement the file makes about an interchange, group,
+//! transaction set, claim or service line: its [`Level`], [`Source`], [`StatusClass`], the
+//! code as sent, coded [`Reason`]s, the [`ClaimRef`] it is about, [`Amounts`] in integer
+//! cents, dates in ISO 8601), and [`Diagnostic`]s for what the plugin had to tolerate. A
+//! file that is not the plugin's is [`ParseError::NotMyFormat`]; one too broken to read is
+//! [`ParseError::Malformed`]. Report what the file says and leave out what cannot be read
+//! (with a warning); claimtrack derives batch and claim statuses itself, and validates
+//! everything a plugin returns. `wit/types.wit` documents every field.
+//!
+//! # Helpers
+//!
+//! - [`text`]: reports and CSV exports: [`text::lines`], [`text::csv_fields`],
+//!   [`text::date_mdy`], [`text::money_cents`], [`text::person_name`];
+//! - [`x12`]: a tolerant X12 tokenizer (delimiters, several envelopes, wrapping, truncation);
+//! - [`hint_confidence`] / [`file_name_matches`]: the file-name hints of [`Parser::info`];
+//! - [`StatusEvent::new`], [`FileMetadata::new`], [`Reason::new`], [`Diagnostic::warning`]
+//!   and the `Default`s of the optional parts, so a plugin names only what it knows.
+//!
+//! # The sandbox
+//!
+//! A plugin runs in a fresh instance for every call, with no files, no network, no
+//! environment and a frozen clock, under memory, time, stack and output limits. It keeps no
+//! state between calls (the trait's methods take no `self`), and everything it needs is
+//! compiled in. A panic costs the one file being read, with its message shown to the user.
 //!
 //! The generated WIT bindings are private; the model types are re-exported below under
 //! the names the WIT gives them (`status-event` is [`StatusEvent`], and so on).
@@ -143,12 +180,16 @@ impl Position {
 }
 
 impl Diagnostic {
+    /// Something the plugin tolerated that the user may want to know (a row skipped, a value
+    /// left out).
     pub fn warning(message: impl Into<String>, position: Option<Position>) -> Self {
         Diagnostic { severity: Severity::Warning, message: message.into(), position, code: None }
     }
+    /// Something wrong in the file that makes what it says incomplete or doubtful.
     pub fn error(message: impl Into<String>, position: Option<Position>) -> Self {
         Diagnostic { severity: Severity::Error, message: message.into(), position, code: None }
     }
+    /// A remark that needs no action (e.g. "the report lists no claims").
     pub fn info(message: impl Into<String>, position: Option<Position>) -> Self {
         Diagnostic { severity: Severity::Info, message: message.into(), position, code: None }
     }
@@ -262,6 +303,8 @@ impl StatusEvent {
 }
 
 impl Reason {
+    /// A reason with its code set, the code as sent and its description; `group`, `amount`
+    /// and `position` empty.
     pub fn new(code_set: CodeSet, code: impl Into<String>, description: Option<String>) -> Self {
         Reason { code_set, code: code.into(), description, group: None, amount: None, position: None }
     }

@@ -233,6 +233,38 @@ pub fn money_cents(s: &str) -> Option<i64> {
     x12::amount_cents(&number).map(|c| if neg { -c } else { c })
 }
 
+/// The fields of one CSV line, as payer portals export them (RFC 4180 quoting): fields are
+/// separated by commas; a field in double quotes may hold commas, and `""` inside quotes is
+/// one quote. Nothing is trimmed. Each line is read on its own (use [`lines`] first): a
+/// quoted field running over a line end is not joined, and an unterminated quote runs to the
+/// end of the line.
+///
+/// ```
+/// use claimtrack_plugin_sdk::text::csv_fields;
+/// assert_eq!(csv_fields(r#"PCN1,"DOE, JANE",,"say ""hi""""#), ["PCN1", "DOE, JANE", "", r#"say "hi""#]);
+/// ```
+pub fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            // A quote opens quoting only at the start of a field; elsewhere it is text.
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
 /// A printed person name as "LAST, FIRST MIDDLE" (the form [`x12::Segment::person_name`]
 /// gives): single spaces, one space after the first comma, no trailing comma. A name without
 /// a comma is kept as printed (which word is the last name cannot be told); `None` when
@@ -253,6 +285,15 @@ mod tests {
 
     fn texts(b: &[u8]) -> Vec<String> {
         lines(b).lines.into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_fields("a,b,,c"), ["a", "b", "", "c"]);
+        assert_eq!(csv_fields(""), [""]);
+        assert_eq!(csv_fields(r#""DOE, JANE",x"#), ["DOE, JANE", "x"]);
+        assert_eq!(csv_fields(r#""a ""b"" c""#), [r#"a "b" c"#]);
+        assert_eq!(csv_fields(r#"5" wide,"open"#), [r#"5" wide"#, "open"]);
     }
 
     #[test]
