@@ -74,7 +74,8 @@ impl Notes {
     /// A computed sum, kept only when the host can take it.
     pub fn sum_in_range(&mut self, sum: Option<i64>, what: &str, seg: &Segment) -> Option<i64> {
         match sum {
-            Some(c) if c.abs() > MAX_ABS_CENTS => {
+            // unsigned_abs: a sum saturated at i64::MIN has no i64 absolute value.
+            Some(c) if c.unsigned_abs() > MAX_ABS_CENTS as u64 => {
                 self.warn(format!("the {what} of the {} at segment #{} add up beyond range; left empty", seg.id, seg.index), seg.position());
                 None
             }
