@@ -82,7 +82,8 @@ impl Cleaner {
 
     /// An amount beyond what the host accepts is dropped (the field then says "not stated").
     fn amount(&mut self, v: &mut Option<i64>) {
-        if v.is_some_and(|x| x.abs() > MAX_ABS_CENTS) {
+        // unsigned_abs: i64::MIN has no i64 absolute value (abs() panics or wraps).
+        if v.is_some_and(|x| x.unsigned_abs() > MAX_ABS_CENTS as u64) {
             *v = None;
             self.touched += 1;
         }
@@ -270,5 +271,21 @@ mod tests {
         c.text(&mut text, MAX_TEXT, false);
         assert_eq!(text, "line one\nline two\u{FFFD}");
         assert_eq!(c.touched, 5);
+    }
+
+    #[test]
+    fn amounts_out_of_range_are_dropped_even_at_i64_min() {
+        let mut c = Cleaner::default();
+        for v in [i64::MIN, i64::MAX, -MAX_ABS_CENTS - 1, MAX_ABS_CENTS + 1] {
+            let mut a = Some(v);
+            c.amount(&mut a);
+            assert_eq!(a, None, "{v}");
+        }
+        for v in [-MAX_ABS_CENTS, MAX_ABS_CENTS, 0] {
+            let mut a = Some(v);
+            c.amount(&mut a);
+            assert_eq!(a, Some(v));
+        }
+        assert_eq!(c.touched, 4);
     }
 }
