@@ -41,7 +41,8 @@ const SDK_SOURCES: &[(&str, &str)] = &[
 ];
 
 /// Every file of the WIT contract (a test keeps this list complete).
-const WIT_FILES: &[(&str, &str)] = &[("types.wit", include_str!("../../wit/types.wit"))];
+const WIT_FILES: &[(&str, &str)] =
+    &[("types.wit", include_str!("../../wit/types.wit")), ("README.md", include_str!("../../wit/README.md"))];
 
 const SDK_MANIFEST: &str = include_str!("../../plugins/sdk/Cargo.toml");
 const WORKSPACE_MANIFEST: &str = include_str!("../../Cargo.toml");
