@@ -43,45 +43,54 @@ pub fn check_output(info: &PluginInfo, mut out: ParseOutput) {
 
 type Check = Result<(), String>;
 
-fn text(field: &str, v: &str, max: usize) -> Check {
+/// `check!(expr, "field {}", i)`: `expr` is a check of one value; on failure, its message
+/// is prefixed with the field's name, formatted only then (the fuzzer runs this millions of
+/// times).
+macro_rules! check {
+    ($e:expr, $($field:tt)+) => {
+        $e.map_err(|e| format!("{} {e}", format_args!($($field)+)))?
+    };
+}
+
+fn text(v: &str, max: usize) -> Check {
     if v.len() > max {
-        return Err(format!("{field} is {} bytes long (limit {max})", v.len()));
+        return Err(format!("is {} bytes long (limit {max})", v.len()));
     }
     if let Some(c) = v.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
-        return Err(format!("{field} contains the control character {c:?}"));
+        return Err(format!("contains the control character {c:?}"));
     }
     Ok(())
 }
 
-fn ident(field: &str, v: &str, max: usize) -> Check {
-    text(field, v, max)?;
+fn ident(v: &str, max: usize) -> Check {
+    text(v, max)?;
     if v.contains('\n') {
-        return Err(format!("{field} contains a line break"));
+        return Err("contains a line break".into());
     }
     if v.trim().is_empty() {
-        return Err(format!("{field} is present but blank"));
+        return Err("is present but blank".into());
     }
     Ok(())
 }
 
-fn opt_ident(field: &str, v: &Option<String>, max: usize) -> Check {
-    v.as_deref().map_or(Ok(()), |v| ident(field, v, max))
+fn opt_ident(v: &Option<String>, max: usize) -> Check {
+    v.as_deref().map_or(Ok(()), |v| ident(v, max))
 }
 
-fn opt_text(field: &str, v: &Option<String>, max: usize) -> Check {
-    v.as_deref().map_or(Ok(()), |v| text(field, v, max))
+fn opt_text(v: &Option<String>, max: usize) -> Check {
+    v.as_deref().map_or(Ok(()), |v| text(v, max))
 }
 
-fn cents(field: &str, v: Option<i64>) -> Check {
+fn cents(v: Option<i64>) -> Check {
     match v {
-        Some(c) if c.unsigned_abs() > MAX_ABS_CENTS as u64 => Err(format!("{field} {c} cents is out of range")),
+        Some(c) if c.unsigned_abs() > MAX_ABS_CENTS as u64 => Err(format!("{c} cents is out of range")),
         _ => Ok(()),
     }
 }
 
-fn list<T>(field: &str, v: &[T], max: usize) -> Check {
+fn list<T>(v: &[T], max: usize) -> Check {
     if v.len() > max {
-        return Err(format!("{field} has {} entries (limit {max})", v.len()));
+        return Err(format!("has {} entries (limit {max})", v.len()));
     }
     Ok(())
 }
@@ -127,87 +136,85 @@ pub fn is_iso_date(v: &str) -> bool {
     true
 }
 
-fn date(field: &str, v: &Option<String>) -> Check {
+fn date(v: &Option<String>) -> Check {
     match v {
-        Some(s) if !is_iso_date(s) => Err(format!("{field} {s:?} is not an ISO 8601 date")),
+        Some(s) if !is_iso_date(s) => Err(format!("{s:?} is not an ISO 8601 date")),
         _ => Ok(()),
     }
 }
 
-fn position(field: &str, p: &Option<Position>) -> Check {
+fn position(p: &Option<Position>) -> Check {
     let Some(p) = p else { return Ok(()) };
     if p.line == Some(0) {
-        return Err(format!("{field}.line is 0"));
+        return Err("line is 0".into());
     }
     if p.segment_index == Some(0) {
-        return Err(format!("{field}.segment_index is 0"));
+        return Err("segment_index is 0".into());
     }
-    opt_ident(&format!("{field}.segment_id"), &p.segment_id, MAX_CODE)?;
-    opt_ident(&format!("{field}.element"), &p.element, MAX_CODE)
+    check!(opt_ident(&p.segment_id, MAX_CODE), "segment_id");
+    check!(opt_ident(&p.element, MAX_CODE), "element");
+    Ok(())
 }
 
-fn party(field: &str, p: &Option<Party>) -> Check {
+fn party(p: &Option<Party>) -> Check {
     let Some(p) = p else { return Ok(()) };
-    opt_ident(&format!("{field}.name"), &p.name, MAX_ID)?;
-    opt_ident(&format!("{field}.id"), &p.id, MAX_ID)?;
-    opt_ident(&format!("{field}.id_qualifier"), &p.id_qualifier, MAX_CODE)
+    check!(opt_ident(&p.name, MAX_ID), "name");
+    check!(opt_ident(&p.id, MAX_ID), "id");
+    check!(opt_ident(&p.id_qualifier, MAX_CODE), "id_qualifier");
+    Ok(())
 }
 
-fn code_set(field: &str, c: &CodeSet) -> Check {
+fn code_set(c: &CodeSet) -> Check {
     match c {
-        CodeSet::Other(name) => ident(field, name, MAX_CODE),
+        CodeSet::Other(name) => ident(name, MAX_CODE),
         _ => Ok(()),
     }
 }
 
-fn event(f: &str, e: &StatusEvent) -> Check {
-    list(&format!("{f}.reasons"), &e.reasons, MAX_REASONS)?;
+fn event(e: &StatusEvent) -> Check {
+    check!(list(&e.reasons, MAX_REASONS), "reasons");
     for (i, r) in e.reasons.iter().enumerate() {
-        let rf = format!("{f}.reasons[{i}]");
-        code_set(&format!("{rf}.code_set"), &r.code_set)?;
+        check!(code_set(&r.code_set), "reasons[{i}].code_set");
         let max = if r.code_set == CodeSet::FreeText { MAX_TEXT } else { MAX_CODE };
-        ident(&format!("{rf}.code"), &r.code, max)?;
-        opt_text(&format!("{rf}.description"), &r.description, MAX_TEXT)?;
-        opt_ident(&format!("{rf}.group"), &r.group, MAX_CODE)?;
-        cents(&format!("{rf}.amount"), r.amount)?;
-        position(&format!("{rf}.position"), &r.position)?;
+        check!(ident(&r.code, max), "reasons[{i}].code");
+        check!(opt_text(&r.description, MAX_TEXT), "reasons[{i}].description");
+        check!(opt_ident(&r.group, MAX_CODE), "reasons[{i}].group");
+        check!(cents(r.amount), "reasons[{i}].amount");
+        check!(position(&r.position), "reasons[{i}].position");
     }
-    ident(&format!("{f}.raw_code"), &e.raw_code, MAX_RAW_CODE)?;
+    check!(ident(&e.raw_code, MAX_RAW_CODE), "raw_code");
     if let Some(c) = &e.claim {
-        let cf = format!("{f}.claim");
-        opt_ident(&format!("{cf}.patient_control_number"), &c.patient_control_number, MAX_ID)?;
-        opt_ident(&format!("{cf}.clearinghouse_claim_id"), &c.clearinghouse_claim_id, MAX_ID)?;
-        opt_ident(&format!("{cf}.payer_claim_number"), &c.payer_claim_number, MAX_ID)?;
-        opt_ident(&format!("{cf}.patient_name"), &c.patient_name, MAX_ID)?;
-        opt_ident(&format!("{cf}.member_id"), &c.member_id, MAX_ID)?;
-        date(&format!("{cf}.service_date_from"), &c.service_date_from)?;
-        date(&format!("{cf}.service_date_to"), &c.service_date_to)?;
-        opt_ident(&format!("{cf}.frequency_code"), &c.frequency_code, MAX_CODE)?;
-        date(&format!("{cf}.patient_birth_date"), &c.patient_birth_date)?;
-        party(&format!("{cf}.payer"), &c.payer)?;
-        list(&format!("{cf}.providers"), &c.providers, MAX_LIST)?;
+        check!(opt_ident(&c.patient_control_number, MAX_ID), "claim.patient_control_number");
+        check!(opt_ident(&c.clearinghouse_claim_id, MAX_ID), "claim.clearinghouse_claim_id");
+        check!(opt_ident(&c.payer_claim_number, MAX_ID), "claim.payer_claim_number");
+        check!(opt_ident(&c.patient_name, MAX_ID), "claim.patient_name");
+        check!(opt_ident(&c.member_id, MAX_ID), "claim.member_id");
+        check!(date(&c.service_date_from), "claim.service_date_from");
+        check!(date(&c.service_date_to), "claim.service_date_to");
+        check!(opt_ident(&c.frequency_code, MAX_CODE), "claim.frequency_code");
+        check!(date(&c.patient_birth_date), "claim.patient_birth_date");
+        check!(party(&c.payer), "claim.payer");
+        check!(list(&c.providers, MAX_LIST), "claim.providers");
         for (i, p) in c.providers.iter().enumerate() {
-            let pf = format!("{cf}.providers[{i}]");
-            opt_ident(&format!("{pf}.name"), &p.name, MAX_ID)?;
-            opt_ident(&format!("{pf}.npi"), &p.npi, MAX_CODE)?;
-            opt_ident(&format!("{pf}.tax_id"), &p.tax_id, MAX_CODE)?;
+            check!(opt_ident(&p.name, MAX_ID), "claim.providers[{i}].name");
+            check!(opt_ident(&p.npi, MAX_CODE), "claim.providers[{i}].npi");
+            check!(opt_ident(&p.tax_id, MAX_CODE), "claim.providers[{i}].tax_id");
         }
-        list(&format!("{cf}.diagnosis_codes"), &c.diagnosis_codes, MAX_LIST)?;
-        for d in &c.diagnosis_codes {
-            ident(&format!("{cf}.diagnosis_codes"), d, MAX_CODE)?;
+        check!(list(&c.diagnosis_codes, MAX_LIST), "claim.diagnosis_codes");
+        for (i, d) in c.diagnosis_codes.iter().enumerate() {
+            check!(ident(d, MAX_CODE), "claim.diagnosis_codes[{i}]");
         }
     }
     if let Some(s) = &e.service_line {
-        let sf = format!("{f}.service_line");
-        list(&format!("{sf}.modifiers"), &s.modifiers, MAX_MODIFIERS)?;
-        opt_ident(&format!("{sf}.procedure_code"), &s.procedure_code, MAX_CODE)?;
-        opt_ident(&format!("{sf}.procedure_qualifier"), &s.procedure_qualifier, MAX_CODE)?;
-        for m in &s.modifiers {
-            ident(&format!("{sf}.modifiers"), m, MAX_CODE)?;
+        check!(list(&s.modifiers, MAX_MODIFIERS), "service_line.modifiers");
+        check!(opt_ident(&s.procedure_code, MAX_CODE), "service_line.procedure_code");
+        check!(opt_ident(&s.procedure_qualifier, MAX_CODE), "service_line.procedure_qualifier");
+        for (i, m) in s.modifiers.iter().enumerate() {
+            check!(ident(m, MAX_CODE), "service_line.modifiers[{i}]");
         }
-        opt_ident(&format!("{sf}.line_item_control_number"), &s.line_item_control_number, MAX_ID)?;
-        date(&format!("{sf}.service_date"), &s.service_date)?;
-        opt_ident(&format!("{sf}.units"), &s.units, MAX_CODE)?;
+        check!(opt_ident(&s.line_item_control_number, MAX_ID), "service_line.line_item_control_number");
+        check!(date(&s.service_date), "service_line.service_date");
+        check!(opt_ident(&s.units, MAX_CODE), "service_line.units");
     }
     let k = &e.correlation;
     for (name, v) in [
@@ -219,7 +226,7 @@ fn event(f: &str, e: &StatusEvent) -> Check {
         ("clearinghouse_child_file_id", &k.clearinghouse_child_file_id),
         ("submitted_file_name", &k.submitted_file_name),
     ] {
-        opt_ident(&format!("{f}.correlation.{name}"), v, MAX_ID)?;
+        check!(opt_ident(v, MAX_ID), "correlation.{name}");
     }
     let a = &e.amounts;
     for (name, v) in [
@@ -229,58 +236,58 @@ fn event(f: &str, e: &StatusEvent) -> Check {
         ("adjusted", a.adjusted),
         ("allowed", a.allowed),
     ] {
-        cents(&format!("{f}.amounts.{name}"), v)?;
+        check!(cents(v), "amounts.{name}");
     }
-    date(&format!("{f}.effective_date"), &e.effective_date)?;
-    party(&format!("{f}.source_party"), &e.source_party)?;
-    opt_ident(&format!("{f}.payment_reference"), &e.payment_reference, MAX_ID)?;
-    position(&format!("{f}.position"), &e.position)
+    check!(date(&e.effective_date), "effective_date");
+    check!(party(&e.source_party), "source_party");
+    check!(opt_ident(&e.payment_reference, MAX_ID), "payment_reference");
+    check!(position(&e.position), "position");
+    Ok(())
 }
 
 /// The host's `accept` (host/src/model/validate.rs) over the SDK types: `Err` names the
 /// first field the host would refuse the whole output for.
 pub fn host_accepts(info: &PluginInfo, out: &ParseOutput) -> Check {
     let m = &out.metadata;
-    ident("metadata.format_id", &m.format_id, MAX_CODE)?;
+    check!(ident(&m.format_id, MAX_CODE), "metadata.format_id");
     if !info.formats.iter().any(|f| f.id == m.format_id) {
         return Err(format!("metadata.format_id {:?} is not a format the plugin declares", m.format_id));
     }
-    opt_ident("metadata.implementation", &m.implementation, MAX_CODE)?;
+    check!(opt_ident(&m.implementation, MAX_CODE), "metadata.implementation");
     for (name, v) in [
         ("interchange_control_numbers", &m.interchange_control_numbers),
         ("group_control_numbers", &m.group_control_numbers),
         ("transaction_set_control_numbers", &m.transaction_set_control_numbers),
     ] {
-        for s in v {
-            ident(&format!("metadata.{name}"), s, MAX_ID)?;
+        for (i, s) in v.iter().enumerate() {
+            check!(ident(s, MAX_ID), "metadata.{name}[{i}]");
         }
     }
-    party("metadata.sender", &m.sender)?;
-    party("metadata.receiver", &m.receiver)?;
-    date("metadata.created", &m.created)?;
-    opt_ident("metadata.usage", &m.usage, MAX_CODE)?;
-    opt_ident("metadata.clearinghouse_file_id", &m.clearinghouse_file_id, MAX_ID)?;
-    opt_ident("metadata.original_file_name", &m.original_file_name, MAX_ID)?;
-    list("metadata.child_files", &m.child_files, MAX_LIST)?;
+    check!(party(&m.sender), "metadata.sender");
+    check!(party(&m.receiver), "metadata.receiver");
+    check!(date(&m.created), "metadata.created");
+    check!(opt_ident(&m.usage, MAX_CODE), "metadata.usage");
+    check!(opt_ident(&m.clearinghouse_file_id, MAX_ID), "metadata.clearinghouse_file_id");
+    check!(opt_ident(&m.original_file_name, MAX_ID), "metadata.original_file_name");
+    check!(list(&m.child_files, MAX_LIST), "metadata.child_files");
     for (i, c) in m.child_files.iter().enumerate() {
-        ident(&format!("metadata.child_files[{i}].id"), &c.id, MAX_ID)?;
-        party(&format!("metadata.child_files[{i}].payer"), &c.payer)?;
-        cents(&format!("metadata.child_files[{i}].total_charge"), c.total_charge)?;
+        check!(ident(&c.id, MAX_ID), "metadata.child_files[{i}].id");
+        check!(party(&c.payer), "metadata.child_files[{i}].payer");
+        check!(cents(c.total_charge), "metadata.child_files[{i}].total_charge");
     }
-    list("metadata.code_totals", &m.code_totals, MAX_LIST)?;
+    check!(list(&m.code_totals, MAX_LIST), "metadata.code_totals");
     for (i, c) in m.code_totals.iter().enumerate() {
-        code_set(&format!("metadata.code_totals[{i}].code_set"), &c.code_set)?;
-        ident(&format!("metadata.code_totals[{i}].code"), &c.code, MAX_CODE)?;
-        opt_text(&format!("metadata.code_totals[{i}].description"), &c.description, MAX_TEXT)?;
+        check!(code_set(&c.code_set), "metadata.code_totals[{i}].code_set");
+        check!(ident(&c.code, MAX_CODE), "metadata.code_totals[{i}].code");
+        check!(opt_text(&c.description, MAX_TEXT), "metadata.code_totals[{i}].description");
     }
     for (i, e) in out.events.iter().enumerate() {
-        event(&format!("event #{}", i + 1), e)?;
+        check!(event(e), "event #{}", i + 1);
     }
     for (i, d) in out.diagnostics.iter().enumerate() {
-        let f = format!("diagnostic #{}", i + 1);
-        ident(&format!("{f}.message"), &d.message, MAX_TEXT)?;
-        position(&format!("{f}.position"), &d.position)?;
-        opt_ident(&format!("{f}.code"), &d.code, MAX_CODE)?;
+        check!(ident(&d.message, MAX_TEXT), "diagnostic #{} message", i + 1);
+        check!(position(&d.position), "diagnostic #{} position", i + 1);
+        check!(opt_ident(&d.code, MAX_CODE), "diagnostic #{} code", i + 1);
     }
     Ok(())
 }
