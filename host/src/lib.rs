@@ -27,6 +27,8 @@
 
 pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod doctor;
 pub mod ingest;
 pub mod model;
 pub mod package;
@@ -38,5 +40,7 @@ pub mod plugins;
 pub mod runtime;
 pub mod store;
 pub mod submit;
+pub mod sync;
 pub mod tracker;
 pub mod tracking;
+pub mod transport;

@@ -126,6 +126,40 @@ impl Tracker {
         submit::mark_uploaded(&mut self.store, &self.clock, &self.data_dir, batch_or_staged_name)
     }
 
+    /// The data folder.
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    /// Whether an upload of the submission (by its 837's file id) reached its rename.
+    pub(crate) fn publishing_started(&self, file_id: i64) -> Result<bool, StoreError> {
+        let at: Option<String> = self.store.conn().query_row("SELECT publishing_at FROM submissions WHERE file_id = ?1", params![file_id], |r| r.get(0))?;
+        Ok(at.is_some())
+    }
+
+    /// Record that the upload of a submission is about to be renamed to its final name.
+    pub(crate) fn mark_publishing(&self, file_id: i64) -> Result<(), StoreError> {
+        self.store.conn().execute("UPDATE submissions SET publishing_at = ?2 WHERE file_id = ?1", params![file_id, self.clock.stamp()])?;
+        Ok(())
+    }
+
+    /// The open alerts at the clock's time, remembered in the store: returns them, newest
+    /// first, and how many were not open the last time alerts were recorded.
+    pub fn record_alerts(&mut self, settings: &AlertSettings) -> Result<(Vec<Alert>, usize), StoreError> {
+        let now = self.clock.now();
+        let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = alerts::alerts(&tx, now, settings)?;
+        let new = alerts::record(&tx, &current, now)?;
+        tx.commit()?;
+        Ok((current, new))
+    }
+
+    /// The last successful connection to Office Ally, the last error, and whether the login
+    /// stands rejected.
+    pub fn connection_state(&self) -> Result<crate::sync::state::ConnectionState, StoreError> {
+        Ok(crate::sync::state::connection_state(self.store.conn())?)
+    }
+
     /// The submitted batches not yet uploaded, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         submit::outbox(self.store.conn(), &self.data_dir)

@@ -145,7 +145,7 @@ fn an_837_alone_gets_a_notice_after_24_hours_and_the_checklist_after_72() {
         "unpaid invoice",
         "too many failed access attempts",
         "(360) 975-7000, option 1",
-        "Last known connection state: no SFTP connection recorded yet",
+        "Last known connection state: no connection to Office Ally recorded yet",
     ] {
         assert!(a.message.contains(needle), "{needle:?} missing from the alert:\n{}", a.message);
     }
@@ -367,7 +367,7 @@ fn the_cli_shows_alerts_and_archives_by_the_clock_it_is_given() {
     let o = cli(&data, "2026-01-08T10:30:00Z", &["alerts"]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    for needle in ["alert", "batch_awaiting_72h", "(360) 975-7000, option 1", "no SFTP connection recorded yet"] {
+    for needle in ["alert", "batch_awaiting_72h", "(360) 975-7000, option 1", "no connection to Office Ally recorded yet"] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
     }
     let o = cli(&data, "2026-01-06T10:30:00Z", &["alerts", "--json"]);

@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests: the sample corpus, one plugin set per process.
 
+pub mod sshd;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -48,12 +48,13 @@ fn short_time(s: &str) -> String {
 }
 
 pub fn alerts(data_dir: &DataDir, clock: &Clock, args: AlertsArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+    let mut t = match open(data_dir, clock) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let alerts = match t.alerts_with(&AlertSettings { era_days: args.era_days }) {
-        Ok(a) => a,
+    // Recorded, so the next `sync` counts only alerts raised since.
+    let alerts = match t.record_alerts(&AlertSettings { era_days: args.era_days }) {
+        Ok((a, _new)) => a,
         Err(e) => return setup_failed("the alerts could not be computed", &e.into()),
     };
     if args.json {

@@ -1,6 +1,8 @@
 //! The `claimtrack` command line: a thin layer over the library.
 
 mod alerts;
+mod connect;
+mod demo;
 mod files;
 mod ingest;
 mod output;
@@ -36,7 +38,8 @@ pub mod exit {
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success · 1 some files failed or contain errors (the rest were processed) ·
-2 bad command line · 3 setup failed (data folder, plugin runtime).
+2 bad command line · 3 setup failed (data folder, plugin runtime, configuration, or the
+connection to Office Ally).
 
 Logging goes to stderr; set CLAIMTRACK_LOG=debug for more. Patient data is never logged at
 the default level.";
@@ -59,6 +62,11 @@ pub struct Cli {
     /// timestamps use it.
     #[arg(long, global = true, env = "CLAIMTRACK_NOW", value_name = "TIME", value_parser = parse_now)]
     pub now: Option<Clock>,
+
+    /// The configuration file (see `claimtrack init`). Default: the user's config
+    /// directory, e.g. ~/.config/claimtrack/config.toml.
+    #[arg(long, global = true, env = "CLAIMTRACK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// More log output on stderr (-v info, -vv debug). Overridden by CLAIMTRACK_LOG.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -105,7 +113,8 @@ pub enum Command {
     /// the exit code is 1, unless --force. Otherwise it is archived, its batch and claims are
     /// QUEUED, and it is copied into the data folder's outbox/ under an Office Ally name:
     ///   [OATEST_]<practice>_<YYYYMMDD-HHMMSS>[-n]_<837P|837I|837D>.txt
-    /// (OATEST only with --test: Office Ally ignores ISA15). Upload it under that name, then
+    /// (OATEST with --test, or with test_mode in the config: Office Ally ignores ISA15).
+    /// `claimtrack sync` uploads it; or upload it by hand under that name, then
     /// `claimtrack mark-uploaded`. The same file again is "already submitted" (exit 0).
     ///
     /// Examples:
@@ -132,6 +141,71 @@ pub enum Command {
     ///   claimtrack mark-uploaded SUNNY-CHIROPRACTIC_20260105-093000_837P.txt
     #[command(verbatim_doc_comment)]
     MarkUploaded(submit::MarkUploadedArgs),
+
+    /// Run the whole job on a demo practice, with a simulated Office Ally: no account needed.
+    ///
+    /// Creates a fresh folder, submits four generated 837P batches, lets the clearinghouse
+    /// simulator answer through a local mailbox folder, and syncs while the clock moves
+    /// through hours and days: AWAITING → OA ACCEPTED (one batch with rejections) → PAYER
+    /// ACCEPTED → PAID / DENIED, one batch stuck AWAITING past 72 hours with its alert, and
+    /// the errors report. Every step is the real command. Ends with the commands to explore
+    /// the demo's data. Takes a few seconds.
+    Demo(demo::DemoArgs),
+
+    /// Write the configuration: the Office Ally SFTP account, folders, test mode, polling.
+    ///
+    /// On a terminal, init asks for what is missing (the password without echo) and shows
+    /// the server's host key fingerprint to trust and pin. Otherwise everything comes from
+    /// flags, and the password from --password-stdin or CLAIMTRACK_SFTP_PASSWORD. The
+    /// password goes to secrets.toml beside the config, readable by you only; never into
+    /// the config, never printed. Running init again changes only what is given.
+    ///
+    /// Ask Office Ally (support@officeally.com) for SFTP credentials and, in the same
+    /// request, for 999 and 277CA reports; they arrive in two emails (username, password).
+    ///
+    /// Examples:
+    ///   claimtrack init
+    ///   claimtrack init --host ftp10.officeally.com --username ACME01 --password-stdin < pw.txt
+    ///   claimtrack init --local-folder ~/officeally-mailbox
+    #[command(verbatim_doc_comment)]
+    Init(connect::InitArgs),
+
+    /// Upload queued batches to Office Ally and download and ingest its new reports.
+    ///
+    /// Every QUEUED batch in the outbox is uploaded to inbound (under a temporary name,
+    /// then renamed) and becomes AWAITING. Every file in outbound not downloaded before
+    /// (known by name, size and time, then by content) is downloaded, archived and read.
+    /// A sync interrupted anywhere is finished by the next one: nothing lost, nothing twice.
+    ///
+    /// If the server cannot be reached, batches stay QUEUED and go out with the next sync
+    /// that connects. If Office Ally rejects the login, claimtrack stops trying (failed
+    /// attempts can pause the account) until the credentials change or --retry-auth.
+    /// A changed host key is refused before the password is sent.
+    ///
+    /// Examples:
+    ///   claimtrack sync
+    ///   claimtrack sync --json > last-sync.json
+    ///   claimtrack sync --retry-auth
+    #[command(verbatim_doc_comment)]
+    Sync(connect::SyncArgs),
+
+    /// Sync every polling interval until stopped; Ctrl-C lets the current file finish.
+    ///
+    /// While the connection fails, syncs come sooner (1, 2, 4 … minutes, up to the
+    /// interval) so queued batches go out soon after it returns. A rejected login is never
+    /// retried. The config and password are read again before each sync.
+    Watch(connect::WatchArgs),
+
+    /// Check the connection to Office Ally step by step and say what to do.
+    ///
+    /// Checks, in order: config, password, DNS, TCP, SSH handshake, host key, login, the
+    /// inbound and outbound folders, uploads still waiting in inbound hours later (not
+    /// picked up by Office Ally), and the age of the newest report. The verdict names the
+    /// likely cause: changed SFTP credentials, or an account Office Ally paused.
+    /// The login is tried at most once, and not at all while the same credentials stand
+    /// rejected. Exit code 0 when healthy, 1 otherwise.
+    #[command(verbatim_doc_comment)]
+    Doctor(connect::DoctorArgs),
 
     /// List the archived files: what each was read as, or why it needs attention.
     Files(files::FilesArgs),
@@ -216,7 +290,12 @@ pub fn main() -> ExitCode {
         Command::Plugins(args) => plugins::run(&data_dir, args),
         Command::Plugin(args) => plugins::plugin(&data_dir, args),
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
-        Command::Submit(args) => submit::submit(&data_dir, &clock, args),
+        Command::Submit(args) => submit::submit(&data_dir, &clock, args, connect::config_test_mode(cli.config.as_deref())),
+        Command::Demo(args) => demo::run(args),
+        Command::Init(args) => connect::init(cli.config.as_deref(), args),
+        Command::Sync(args) => connect::sync(&data_dir, &clock, cli.config.as_deref(), args),
+        Command::Watch(args) => connect::watch(&data_dir, &clock, cli.config.as_deref(), args),
+        Command::Doctor(args) => connect::doctor(&data_dir, &clock, cli.config.as_deref(), args),
         Command::Outbox(args) => submit::outbox(&data_dir, &clock, args),
         Command::MarkUploaded(args) => submit::mark_uploaded(&data_dir, &clock, args),
         Command::Files(args) => files::run(&data_dir, args),

@@ -80,7 +80,9 @@ enum NotSubmitted<'a> {
     Error { file: String, kind: &'static str, message: String },
 }
 
-pub fn submit(data_dir: &DataDir, clock: &Clock, args: SubmitArgs) -> u8 {
+/// `config_test_mode`: the config's `sync.test_mode`, which makes --test the default.
+pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_test_mode: bool) -> u8 {
+    args.test |= config_test_mode;
     let file = args.file.display().to_string();
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
@@ -124,8 +126,8 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, args: SubmitArgs) -> u8 {
                 );
             }
             println!(
-                "Upload it to Office Ally's inbound folder under exactly this name, then run \
-                 `claimtrack mark-uploaded {}`; until then the batch is QUEUED.",
+                "It is QUEUED: `claimtrack sync` uploads it (or upload it by hand under exactly this name, then run \
+                 `claimtrack mark-uploaded {}`).",
                 s.batch_id
             );
             return exit::OK;
@@ -224,8 +226,8 @@ pub fn outbox(data_dir: &DataDir, clock: &Clock, args: OutboxArgs) -> u8 {
     }
     println!("{table}");
     println!(
-        "Folder: {}. Upload each file under its name to Office Ally's inbound folder, then run \
-         `claimtrack mark-uploaded BATCH`.",
+        "Folder: {}. `claimtrack sync` uploads them; or upload each file under its name to Office Ally's inbound \
+         folder by hand, then run `claimtrack mark-uploaded BATCH`.",
         data_dir.outbox().display()
     );
     exit::OK

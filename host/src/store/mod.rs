@@ -8,7 +8,7 @@
 //! The file is created owner-only (0600, in a 0700 folder); SQLite gives its WAL and
 //! shared-memory files the same mode.
 
-mod schema;
+pub(crate) mod schema;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

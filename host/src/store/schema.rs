@@ -185,6 +185,57 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX event_links_batch_claim ON event_links(batch_id, claim_id);
     "#,
+    // 6: the Office Ally connection (sync). Not derived from files, so `rebuild` keeps it.
+    r#"
+    -- Reports downloaded from a mailbox, known by folder + name + size + mtime so a sync
+    -- lists the folder and skips them without downloading again.
+    CREATE TABLE remote_files (
+        mailbox         TEXT NOT NULL,   -- e.g. sftp://user@host:22/outbound
+        name            TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        mtime           INTEGER NOT NULL, -- seconds since 1970 as the server said; -1 if none
+        file_id         INTEGER NOT NULL REFERENCES files(id),
+        downloaded_at   TEXT NOT NULL,
+        -- When the after-download policy (move) was applied; NULL while pending or when
+        -- the policy is to leave files in place.
+        disposed_at     TEXT,
+        PRIMARY KEY (mailbox, name, size, mtime)
+    );
+    -- One row per connection attempt, newest last (the AWAITING alert and `doctor` quote
+    -- the last success and the last error).
+    CREATE TABLE connections (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        mailbox     TEXT NOT NULL,
+        outcome     TEXT NOT NULL,   -- ok, network, host_key, auth, remote, local, interrupted
+        message     TEXT NOT NULL DEFAULT ''
+    );
+    -- Set when the server rejected the login: no further attempt until the credentials
+    -- change or `sync --retry-auth`. `credentials` is a salted SHA-256 of host, user and
+    -- password, so a changed password is noticed without the password being stored.
+    CREATE TABLE auth_block (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        credentials TEXT NOT NULL,
+        salt        TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        message     TEXT NOT NULL
+    );
+    -- The rename of an upload from its temporary name began: after a crash, the next sync
+    -- finishes it instead of uploading the batch a second time.
+    ALTER TABLE submissions ADD COLUMN publishing_at TEXT;
+    -- Alerts as they were raised and resolved. The rules compute the open ones
+    -- (tracking::alerts); this remembers when each was first raised and when it went away,
+    -- so `sync` can say how many are new.
+    CREATE TABLE alerts (
+        key         TEXT PRIMARY KEY,   -- kind:batch:claim
+        kind        TEXT NOT NULL,
+        batch_id    INTEGER,
+        claim_id    INTEGER,
+        raised_at   TEXT NOT NULL,      -- when the condition began
+        recorded_at TEXT NOT NULL,      -- when claimtrack first saw it
+        resolved_at TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

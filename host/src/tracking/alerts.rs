@@ -123,6 +123,9 @@ pub enum AlertKind {
     ClaimEraOverdue,
     /// Rule 6.
     BatchArchivable,
+    /// The SFTP login was rejected; claimtrack stopped trying until the credentials change
+    /// or `sync --retry-auth`.
+    CredentialsRejected,
 }
 
 impl AlertKind {
@@ -133,6 +136,7 @@ impl AlertKind {
             AlertKind::BatchAwaiting72h => "batch_awaiting_72h",
             AlertKind::ClaimEraOverdue => "claim_era_overdue",
             AlertKind::BatchArchivable => "batch_archivable",
+            AlertKind::CredentialsRejected => "credentials_rejected",
         }
     }
 }
@@ -158,12 +162,56 @@ pub struct Alert {
     pub message: String,
 }
 
-/// The last known state of the SFTP connection to Office Ally, quoted by the AWAITING alert.
-///
-/// The SFTP transport will record its connections and fill this in (last success, last
-/// failure and why); until then there is nothing to report.
-pub fn last_sftp_connection_state(_conn: &Connection) -> rusqlite::Result<String> {
-    Ok("no SFTP connection recorded yet".to_string())
+/// The last known state of the connection to Office Ally, quoted by the AWAITING alert: the
+/// last successful connection and the last error (recorded by `sync`).
+pub fn last_sftp_connection_state(conn: &Connection) -> rusqlite::Result<String> {
+    Ok(crate::sync::state::connection_state(conn)?.describe())
+}
+
+/// Remember the open alerts `current` at `now`: each one not open before is recorded as
+/// new, and the recorded ones no longer in `current` as resolved. Returns how many are new.
+pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusqlite::Result<usize> {
+    let key = |a: &Alert| format!("{}:{}:{}", a.kind.as_str(), a.batch_id.unwrap_or(0), a.claim_id.unwrap_or(0));
+    let now = stamp(now);
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS open_alerts (key TEXT PRIMARY KEY); DELETE FROM open_alerts;")?;
+    let mut new = 0;
+    {
+        let mut mark = conn.prepare("INSERT OR IGNORE INTO open_alerts (key) VALUES (?1)")?;
+        let mut insert = conn.prepare(
+            "INSERT INTO alerts (key, kind, batch_id, claim_id, raised_at, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (key) DO UPDATE SET resolved_at = NULL, recorded_at = excluded.recorded_at
+             WHERE alerts.resolved_at IS NOT NULL",
+        )?;
+        for a in current {
+            let k = key(a);
+            mark.execute(params![k])?;
+            new += insert.execute(params![k, a.kind.as_str(), a.batch_id, a.claim_id, a.created_at, now])?;
+        }
+    }
+    conn.execute("UPDATE alerts SET resolved_at = ?1 WHERE resolved_at IS NULL AND key NOT IN (SELECT key FROM open_alerts)", params![now])?;
+    Ok(new)
+}
+
+/// The login was rejected and claimtrack stopped trying (office-ally.md §5.2).
+fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
+    let Some((at, message)) = crate::sync::state::connection_state(conn)?.credentials_rejected else { return Ok(()) };
+    out.push(Alert {
+        severity: AlertSeverity::Alert,
+        kind: AlertKind::CredentialsRejected,
+        batch_id: None,
+        batch_name: None,
+        claim_id: None,
+        patient_control_number: None,
+        created_at: at.clone(),
+        message: format!(
+            "Office Ally rejected the SFTP login at {at} ({message}). claimtrack made one attempt and will not try again on              its own, because failed attempts count toward Office Ally pausing the account. Batches stay QUEUED meanwhile.\n\
+             - If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
+             they are not the web-portal login): update them with `claimtrack init`; the next sync uses them.\n\
+             - If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
+             (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`."
+        ),
+    });
+    Ok(())
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -308,6 +356,7 @@ pub fn record_archive(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> r
 /// Every alert at `now`, newest first (by `created_at`; then the most severe).
 pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -> rusqlite::Result<Vec<Alert>> {
     let mut out = Vec::new();
+    credentials_alert(conn, &mut out)?;
     awaiting_alerts(conn, now, &mut out)?;
     era_alerts(conn, now, settings, &mut out)?;
     for (b, e) in archivable(conn, now)? {

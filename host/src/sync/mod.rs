@@ -1,0 +1,487 @@
+//! `claimtrack sync`: upload what the outbox holds, download what Office Ally left, ingest it.
+//!
+//! The order of the steps is what makes a sync safe to interrupt anywhere:
+//!
+//! 1. **Credentials rejected before?** With the same host, user and password, no attempt is
+//!    made at all (office-ally.md §5.2: failed logins pause the account) until the
+//!    credentials change or `--retry-auth`.
+//! 2. **Connect**: host key checked before the password is sent; a rejected login blocks
+//!    further attempts; every attempt is logged for the AWAITING alert and `doctor`.
+//! 3. **Uploads**: each QUEUED batch goes to a temporary name, `publishing_at` is recorded,
+//!    then it is renamed and the batch becomes AWAITING. A crash before the rename leaves a
+//!    temporary file that the next sync removes and uploads again; a crash after it leaves
+//!    `publishing_at`, and the next sync finds the file (or finds it gone: Office Ally took
+//!    it) instead of uploading the batch a second time.
+//! 4. **Downloads**: each file in `outbound` not known by name + size + mtime is copied to
+//!    `<data>/incoming/` under a temporary name, fsynced, renamed, ingested (the archive
+//!    knows it by SHA-256, so a file seen before changes nothing), and only then remembered
+//!    and, if the policy says so, moved on the server.
+//! 5. Archive eligible batches (when configured) and record the alerts, to count new ones.
+
+pub mod state;
+
+use std::fs;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::config::{AfterDownload, Config, ConfigPaths, Secret, TransportKind};
+use crate::ingest::{IngestReport, Outcome};
+use crate::paths::create_private_dir;
+use crate::store::StoreError;
+use crate::tracker::Tracker;
+use crate::tracking::alerts::AlertSettings;
+use crate::transport::{self, Folder, Mailbox, RemoteFile, TransportError, TrustNew};
+
+/// What a sync shows while it transfers (progress bars on a terminal; nothing otherwise).
+pub trait Progress {
+    /// A transfer begins: `action` is "upload" or "download".
+    fn start(&mut self, _action: &str, _name: &str, _total: u64) {}
+    /// `done` bytes of the current transfer are through.
+    fn advance(&mut self, _done: u64) {}
+    /// The current transfer ended (well or not).
+    fn finish(&mut self) {}
+}
+
+/// Shows nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a sync may do besides the defaults.
+pub struct SyncOptions<'a> {
+    /// Try to log in even though these credentials were rejected before.
+    pub retry_auth: bool,
+    /// How to treat a host key not pinned yet.
+    pub trust: TrustNew<'a>,
+    /// Set (e.g. by Ctrl-C) to stop after the current file.
+    pub stop: Option<&'a AtomicBool>,
+    /// Transfer progress.
+    pub progress: &'a mut dyn Progress,
+}
+
+/// A batch uploaded by this sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UploadedBatch {
+    /// The batch.
+    pub batch_id: Option<i64>,
+    /// The name it was uploaded under.
+    pub staged_name: String,
+    /// Bytes sent (0 when an interrupted upload was only finished or found done).
+    pub bytes: u64,
+    /// An upload interrupted by an earlier sync, finished now.
+    pub recovered: bool,
+}
+
+/// A report downloaded by this sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DownloadedFile {
+    /// Its name in `outbound`.
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    /// How ingesting it went.
+    pub ingest: IngestReport,
+}
+
+/// Everything one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct SyncReport {
+    /// The mailbox, e.g. `sftp://user@ftp10.officeally.com:22` (never the password).
+    pub mailbox: String,
+    /// Batches uploaded (now AWAITING).
+    pub uploaded: Vec<UploadedBatch>,
+    /// Reports downloaded and ingested.
+    pub downloaded: Vec<DownloadedFile>,
+    /// Files in `outbound` downloaded by an earlier sync, skipped.
+    pub already_downloaded: usize,
+    /// Status events the downloaded files added.
+    pub new_events: usize,
+    /// Alerts raised since the last time alerts were recorded.
+    pub new_alerts: usize,
+    /// Batches archived because their tracking window closed (`auto_archive`).
+    pub archived: usize,
+    /// Files that could not be handled; the rest of the sync went on.
+    pub problems: Vec<String>,
+    /// Why the sync ended early (the connection broke, or it was stopped), if it did. What
+    /// was not done is done by the next sync.
+    pub ended_early: Option<String>,
+    /// SFTP requests sent (for the benchmark).
+    pub round_trips: u64,
+}
+
+impl SyncReport {
+    /// "uploaded 1 · downloaded 3 (12 new events) · 0 new alerts".
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "uploaded {} · downloaded {} ({} new events, {} seen before) · {} new alert{}",
+            self.uploaded.len(),
+            self.downloaded.len(),
+            self.new_events,
+            self.already_downloaded,
+            self.new_alerts,
+            if self.new_alerts == 1 { "" } else { "s" }
+        );
+        if self.archived > 0 {
+            s += &format!(" · archived {}", self.archived);
+        }
+        if !self.problems.is_empty() {
+            s += &format!(" · {} problem{}", self.problems.len(), if self.problems.len() == 1 { "" } else { "s" });
+        }
+        if let Some(why) = &self.ended_early {
+            s += &format!(" · ended early: {why}");
+        }
+        s
+    }
+}
+
+/// Why a sync did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The same credentials were rejected before; no attempt was made.
+    #[error(
+        "not connecting: Office Ally rejected the SFTP login at {since} ({message}), and every failed attempt counts toward \
+         Office Ally pausing the account. If the SFTP credentials changed, update them (`claimtrack init`) and sync again; \
+         if the account is paused (an unpaid invoice, too many failed access attempts), call Office Ally at (360) 975-7000, \
+         option 1. When it is fixed, run `claimtrack sync --retry-auth`"
+    )]
+    AuthBlocked {
+        /// When the login was rejected.
+        since: String,
+        /// What the server said then.
+        message: String,
+    },
+    /// The connection could not be made (nothing was transferred; batches stay QUEUED).
+    #[error("{0}")]
+    Connect(#[from] TransportError),
+    /// The SFTP password is missing.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for SyncError {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncError::Store(StoreError::Sql(e))
+    }
+}
+
+/// The mailbox's name in the store and in file origins, from the config alone (so failed
+/// connections are logged under the same name).
+pub fn mailbox_label(config: &Config) -> String {
+    let c = &config.connection;
+    match c.transport {
+        TransportKind::Sftp => format!("sftp://{}@{}:{}", c.username, c.host, c.port),
+        TransportKind::Local => format!("local:{}", c.local_folder.as_deref().unwrap_or(Path::new("")).display()),
+    }
+}
+
+/// What the steps after connecting need of the options.
+struct Run<'a> {
+    stop: Option<&'a AtomicBool>,
+    progress: &'a mut dyn Progress,
+}
+
+impl Run<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+}
+
+/// Run one sync (see the module documentation for the order of the steps).
+pub fn sync(
+    tracker: &mut Tracker,
+    config: &Config,
+    paths: &ConfigPaths,
+    password: Option<&Secret>,
+    opts: SyncOptions<'_>,
+) -> Result<SyncReport, SyncError> {
+    let label = mailbox_label(config);
+    let c = &config.connection;
+    let SyncOptions { retry_auth, trust, stop, progress } = opts;
+    if c.transport == TransportKind::Sftp {
+        let pw = password.map(Secret::expose).unwrap_or_default();
+        if let Some((since, message)) = state::auth_blocked(tracker.store().conn(), &c.host, &c.username, pw)?
+            && !retry_auth
+        {
+            return Err(SyncError::AuthBlocked { since, message });
+        }
+    }
+    let now = tracker.clock().stamp();
+    let mut mailbox = match transport::connect(config, paths, password, trust) {
+        Ok(m) => m,
+        Err(e) => {
+            let conn = tracker.store().conn();
+            state::record_connection(conn, &now, &label, e.kind(), &e.to_string())?;
+            if let TransportError::AuthRejected { message, .. } = &e {
+                let pw = password.map(Secret::expose).unwrap_or_default();
+                state::block_auth(conn, &now, &c.host, &c.username, pw, message)?;
+            }
+            return Err(e.into());
+        }
+    };
+    state::clear_auth_block(tracker.store().conn())?;
+    sync_mailbox(tracker, config, mailbox.as_mut(), stop, progress)
+}
+
+/// Steps 3 to 5 on a mailbox already connected (for embedding software with its own
+/// transport, and for tests that break a mailbox on purpose).
+pub fn sync_mailbox(
+    tracker: &mut Tracker,
+    config: &Config,
+    mailbox: &mut dyn Mailbox,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    let label = mailbox_label(config);
+    let mut report = SyncReport { mailbox: label.clone(), ..SyncReport::default() };
+    let mut run = Run { stop, progress };
+    let result = upload_all(tracker, mailbox, &mut run, &mut report)
+        .and_then(|()| download_all(tracker, config, &label, mailbox, &mut run, &mut report));
+    report.round_trips = mailbox.round_trips();
+    let (outcome, message) = match &result {
+        Ok(()) => ("ok", String::new()),
+        Err(e) => (e.kind(), e.to_string()),
+    };
+    if let Err(e) = result {
+        report.ended_early = Some(e.to_string());
+    }
+    let now = tracker.clock().stamp();
+    state::record_connection(tracker.store().conn(), &now, &label, outcome, &message)?;
+    if config.sync.auto_archive {
+        report.archived = tracker.archive_eligible()?;
+    }
+    let settings = AlertSettings { era_days: config.sync.era_days };
+    report.new_alerts = tracker.record_alerts(&settings)?.1;
+    Ok(report)
+}
+
+/// Step 3: every QUEUED batch in the outbox.
+fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'_>, report: &mut SyncReport) -> Result<(), TransportError> {
+    let queued = tracker.outbox().map_err(store_failed)?;
+    if queued.is_empty() {
+        return Ok(());
+    }
+    let inbound = mailbox.list(Folder::Inbound)?;
+    let present = |name: &str| inbound.iter().any(|f| f.name == name);
+    for entry in queued {
+        if opts.stopped() {
+            return Err(TransportError::Interrupted);
+        }
+        let temp = mailbox.temp_name(&entry.staged_name);
+        let publishing = tracker.publishing_started(entry.file_id).map_err(store_failed)?;
+        if publishing {
+            // An earlier sync was renaming this upload when it stopped.
+            if present(&temp) && !present(&entry.staged_name) {
+                mailbox.publish(&temp, &entry.staged_name)?;
+            }
+            // Otherwise the rename happened: the file is in inbound, or Office Ally took it.
+            finish_upload(tracker, &entry.staged_name, entry.batch_id, 0, true, report);
+            continue;
+        }
+        if present(&temp) {
+            // Left by an upload that stopped before its rename: never published, start over.
+            mailbox.remove_inbound(&temp)?;
+        }
+        if !entry.present {
+            report.problems.push(format!(
+                "{} (batch {}): its outbox file {} is missing; submit the same 837 again to restore it",
+                entry.staged_name,
+                entry.batch_id.map_or("-".into(), |b| b.to_string()),
+                entry.path.display()
+            ));
+            continue;
+        }
+        let bytes = match fs::read(&entry.path) {
+            Ok(b) => b,
+            Err(e) => {
+                report.problems.push(format!("{}: {e}", entry.path.display()));
+                continue;
+            }
+        };
+        opts.progress.start("upload", &entry.staged_name, bytes.len() as u64);
+        let file_id = entry.file_id;
+        let result = {
+            let progress = &mut *opts.progress;
+            let t: &Tracker = tracker;
+            mailbox.upload(&entry.staged_name, &bytes, &mut || t.mark_publishing(file_id).map_err(store_failed), &mut |d| progress.advance(d))
+        };
+        opts.progress.finish();
+        match result {
+            Ok(()) => finish_upload(tracker, &entry.staged_name, entry.batch_id, bytes.len() as u64, false, report),
+            Err(e) if e.is_connection_lost() => return Err(e),
+            Err(e) => report.problems.push(format!("uploading {}: {e}", entry.staged_name)),
+        }
+    }
+    Ok(())
+}
+
+fn finish_upload(tracker: &mut Tracker, staged_name: &str, batch_id: Option<i64>, bytes: u64, recovered: bool, report: &mut SyncReport) {
+    match tracker.mark_uploaded(staged_name) {
+        Ok(_) => report.uploaded.push(UploadedBatch { batch_id, staged_name: staged_name.to_string(), bytes, recovered }),
+        // The file is on the server; the next sync sees `publishing_at` and records it.
+        Err(e) => report.problems.push(format!("{staged_name} was uploaded, but recording it failed: {e}")),
+    }
+}
+
+fn store_failed(e: impl std::fmt::Display) -> TransportError {
+    TransportError::Local { path: PathBuf::from("claimtrack.db"), source: std::io::Error::other(e.to_string()) }
+}
+
+/// Step 4: every file in `outbound` not downloaded before.
+fn download_all(
+    tracker: &mut Tracker,
+    config: &Config,
+    label: &str,
+    mailbox: &mut dyn Mailbox,
+    opts: &mut Run<'_>,
+    report: &mut SyncReport,
+) -> Result<(), TransportError> {
+    let key = format!("{label}/{}", config.connection.outbound);
+    let incoming = tracker.data_dir().root().join("incoming");
+    create_private_dir(&incoming).map_err(|source| TransportError::Local { path: incoming.clone(), source })?;
+    for file in mailbox.list(Folder::Outbound)? {
+        if opts.stopped() {
+            return Err(TransportError::Interrupted);
+        }
+        let known = state::known_remote(tracker.store().conn(), &key, &file.name, file.size, file.mtime).map_err(store_failed)?;
+        match known {
+            Some((_, disposed)) => {
+                report.already_downloaded += 1;
+                if !disposed {
+                    dispose(tracker, config, &key, mailbox, &file, report)?;
+                }
+            }
+            None => download_one(tracker, config, &key, &incoming, mailbox, &file, opts, report)?,
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn download_one(
+    tracker: &mut Tracker,
+    config: &Config,
+    key: &str,
+    incoming: &Path,
+    mailbox: &mut dyn Mailbox,
+    file: &RemoteFile,
+    opts: &mut Run<'_>,
+    report: &mut SyncReport,
+) -> Result<(), TransportError> {
+    // The server's name only ever becomes the last component of a path of ours.
+    let safe: String = file.name.chars().map(|c| if c == '/' || c == '\\' || c == '\0' { '_' } else { c }).collect();
+    let partial = incoming.join(format!(".{safe}.part"));
+    let done = incoming.join(&safe);
+    let local = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| TransportError::Local { path, source }
+    };
+    opts.progress.start("download", &file.name, file.size);
+    let result = (|| {
+        let mut out = BufWriter::new(fs::File::create(&partial).map_err(local(&partial))?);
+        let progress = &mut *opts.progress;
+        let n = mailbox.download(&file.name, &mut out, &mut |d| progress.advance(d))?;
+        let f = out.into_inner().map_err(|e| local(&partial)(e.into_error()))?;
+        f.sync_all().map_err(local(&partial))?;
+        Ok::<u64, TransportError>(n)
+    })();
+    opts.progress.finish();
+    let n = match result {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = fs::remove_file(&partial);
+            if e.is_connection_lost() {
+                return Err(e);
+            }
+            report.problems.push(format!("downloading {}: {e}", file.name));
+            return Ok(());
+        }
+    };
+    if n != file.size {
+        // Still being written by the server, or cut short: the next sync tries again.
+        let _ = fs::remove_file(&partial);
+        report.problems.push(format!("{}: listed as {} bytes but {n} arrived; it will be downloaded again next sync", file.name, file.size));
+        return Ok(());
+    }
+    fs::rename(&partial, &done).map_err(local(&done))?;
+    let bytes = fs::read(&done).map_err(local(&done))?;
+    let origin = format!("{key}/{}", file.name);
+    let ingest = match tracker.ingest(&file.name, &origin, &bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            // Not remembered: the next sync downloads and ingests it again.
+            report.problems.push(format!("{}: downloaded but not stored ({e}); it is kept in {}", file.name, done.display()));
+            return Ok(());
+        }
+    };
+    let file_id = archived_id(&ingest);
+    let now = tracker.clock().stamp();
+    state::record_remote(tracker.store().conn(), key, &file.name, file.size, file.mtime, file_id, &now).map_err(store_failed)?;
+    let _ = fs::remove_file(&done);
+    report.new_events += new_events(&ingest);
+    report.downloaded.push(DownloadedFile { name: file.name.clone(), size: file.size, ingest });
+    dispose(tracker, config, key, mailbox, file, report)
+}
+
+/// Apply the after-download policy to a file that is safely archived.
+fn dispose(tracker: &Tracker, config: &Config, key: &str, mailbox: &mut dyn Mailbox, file: &RemoteFile, report: &mut SyncReport) -> Result<(), TransportError> {
+    if config.sync.after_download != AfterDownload::Move {
+        return Ok(());
+    }
+    match mailbox.move_outbound(&file.name, &config.sync.move_to) {
+        Ok(()) => {
+            let now = tracker.clock().stamp();
+            state::mark_disposed(tracker.store().conn(), key, &file.name, file.size, file.mtime, &now).map_err(store_failed)
+        }
+        Err(e) if e.is_connection_lost() => Err(e),
+        Err(e) => {
+            report.problems.push(format!("{} is archived, but moving it to {} on the server failed: {e}", file.name, config.sync.move_to));
+            Ok(())
+        }
+    }
+}
+
+fn archived_id(r: &IngestReport) -> i64 {
+    match &r.outcome {
+        Outcome::Ingested { file_id, .. } | Outcome::Package { file_id, .. } | Outcome::AlreadyIngested { file_id } | Outcome::NeedsAttention { file_id, .. } => {
+            *file_id
+        }
+    }
+}
+
+fn new_events(r: &IngestReport) -> usize {
+    match &r.outcome {
+        Outcome::Ingested { events, .. } => *events,
+        Outcome::Package { members, .. } => members.iter().map(new_events).sum(),
+        Outcome::AlreadyIngested { .. } | Outcome::NeedsAttention { .. } => 0,
+    }
+}
+
+/// Wait before the next `watch` attempt after `failures` failed syncs in a row: the poll
+/// interval, shortened while the connection is failing so batches go out soon after it
+/// comes back (1, 2, 4, 8 … minutes, never more than the interval).
+pub fn next_wait(poll: std::time::Duration, failures: u32) -> std::time::Duration {
+    if failures == 0 {
+        return poll;
+    }
+    let backoff = std::time::Duration::from_secs(60u64.saturating_mul(1u64 << (failures - 1).min(10)));
+    backoff.min(poll)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_grows_to_the_poll_interval() {
+        let poll = Duration::from_secs(15 * 60);
+        let waits: Vec<u64> = (0..7).map(|f| next_wait(poll, f).as_secs()).collect();
+        assert_eq!(waits, [900, 60, 120, 240, 480, 900, 900]);
+        assert_eq!(next_wait(poll, 1000), poll);
+    }
+}

@@ -1,0 +1,183 @@
+//! What the store remembers about the connection: every attempt's outcome, the
+//! "credentials rejected" block, and the reports already downloaded.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Connection attempts kept in the log; older ones are pruned (a `watch` every 15 minutes
+/// writes about 35,000 a year).
+const KEEP_CONNECTIONS: i64 = 1000;
+
+/// Record one connection attempt.
+pub fn record_connection(conn: &Connection, at: &str, mailbox: &str, outcome: &str, message: &str) -> rusqlite::Result<()> {
+    conn.execute("INSERT INTO connections (at, mailbox, outcome, message) VALUES (?1, ?2, ?3, ?4)", params![at, mailbox, outcome, message])?;
+    conn.execute("DELETE FROM connections WHERE id <= (SELECT MAX(id) FROM connections) - ?1", params![KEEP_CONNECTIONS])?;
+    Ok(())
+}
+
+/// The last successful connection and the last failed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConnectionState {
+    /// When the last connection succeeded, RFC 3339.
+    pub last_success: Option<String>,
+    /// When the last attempt failed, what kind of failure, and its message.
+    pub last_error: Option<(String, String, String)>,
+    /// The login was rejected and claimtrack stopped trying (when, and what the server said).
+    pub credentials_rejected: Option<(String, String)>,
+}
+
+/// Read the connection state.
+pub fn connection_state(conn: &Connection) -> rusqlite::Result<ConnectionState> {
+    let last_success = conn.query_row("SELECT MAX(at) FROM connections WHERE outcome = 'ok'", [], |r| r.get(0))?;
+    let last_error = conn
+        .query_row("SELECT at, outcome, message FROM connections WHERE outcome <> 'ok' ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let credentials_rejected = conn.query_row("SELECT at, message FROM auth_block", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    Ok(ConnectionState { last_success, last_error, credentials_rejected })
+}
+
+impl ConnectionState {
+    /// One line for messages: "last successful connection …; last error …".
+    pub fn describe(&self) -> String {
+        if self.last_success.is_none() && self.last_error.is_none() {
+            return "no connection to Office Ally recorded yet".to_string();
+        }
+        let mut parts = vec![match &self.last_success {
+            Some(at) => format!("last successful connection {at}"),
+            None => "no successful connection yet".to_string(),
+        }];
+        if let Some((at, kind, message)) = &self.last_error {
+            parts.push(format!("last error {at} ({kind}): {message}"));
+        }
+        if self.credentials_rejected.is_some() {
+            parts.push("credentials rejected: claimtrack has stopped trying".to_string());
+        }
+        parts.join("; ")
+    }
+}
+
+fn credentials_hash(salt: &str, host: &str, user: &str, password: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [salt, host, user, password] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
+fn fresh_salt() -> String {
+    let mut bytes = [0u8; 16];
+    // /dev/urandom is there on every system claimtrack runs on; the time is only a fallback,
+    // the salt just has to differ between databases.
+    if std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).is_err() {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+        bytes.copy_from_slice(&t.to_le_bytes());
+    }
+    hex::encode(bytes)
+}
+
+/// The block, if the same credentials were rejected before: (when, message).
+/// Credentials that differ from the rejected ones lift the block.
+pub fn auth_blocked(conn: &Connection, host: &str, user: &str, password: &str) -> rusqlite::Result<Option<(String, String)>> {
+    let row: Option<(String, String, String, String)> = conn
+        .query_row("SELECT credentials, salt, at, message FROM auth_block", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    match row {
+        Some((hash, salt, at, message)) if hash == credentials_hash(&salt, host, user, password) => Ok(Some((at, message))),
+        Some(_) => {
+            conn.execute("DELETE FROM auth_block", [])?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Block further logins with these credentials.
+pub fn block_auth(conn: &Connection, at: &str, host: &str, user: &str, password: &str, message: &str) -> rusqlite::Result<()> {
+    let salt = fresh_salt();
+    conn.execute(
+        "INSERT OR REPLACE INTO auth_block (id, credentials, salt, at, message) VALUES (1, ?1, ?2, ?3, ?4)",
+        params![credentials_hash(&salt, host, user, password), salt, at, message],
+    )?;
+    Ok(())
+}
+
+/// Lift the block (a login succeeded).
+pub fn clear_auth_block(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM auth_block", []).map(|_| ())
+}
+
+/// A report downloaded before: (file id, disposed).
+pub fn known_remote(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>) -> rusqlite::Result<Option<(i64, bool)>> {
+    conn.query_row(
+        "SELECT file_id, disposed_at IS NOT NULL FROM remote_files WHERE mailbox = ?1 AND name = ?2 AND size = ?3 AND mtime = ?4",
+        params![mailbox, name, size as i64, mtime.unwrap_or(-1)],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Remember a downloaded report (a second record of the same one changes nothing).
+pub fn record_remote(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>, file_id: i64, at: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO remote_files (mailbox, name, size, mtime, file_id, downloaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![mailbox, name, size as i64, mtime.unwrap_or(-1), file_id, at],
+    )?;
+    Ok(())
+}
+
+/// The after-download policy was applied to a report.
+pub fn mark_disposed(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>, at: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE remote_files SET disposed_at = ?5 WHERE mailbox = ?1 AND name = ?2 AND size = ?3 AND mtime = ?4",
+        params![mailbox, name, size as i64, mtime.unwrap_or(-1), at],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_block_holds_for_the_same_credentials_only() {
+        let conn = db();
+        assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap(), None);
+        block_auth(&conn, "2026-01-01T00:00:00Z", "h", "u", "pw", "denied").unwrap();
+        assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap().unwrap().1, "denied");
+        let stored: String = conn.query_row("SELECT credentials || salt || message FROM auth_block", [], |r| r.get(0)).unwrap();
+        assert!(!stored.contains("pw"));
+        // A new password lifts it.
+        assert_eq!(auth_blocked(&conn, "h", "u", "new-pw").unwrap(), None);
+        assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap(), None);
+    }
+
+    #[test]
+    fn connection_state_quotes_last_success_and_error() {
+        let conn = db();
+        assert_eq!(connection_state(&conn).unwrap().describe(), "no connection to Office Ally recorded yet");
+        record_connection(&conn, "2026-01-01T00:00:00Z", "m", "ok", "").unwrap();
+        record_connection(&conn, "2026-01-02T00:00:00Z", "m", "network", "connection refused").unwrap();
+        let s = connection_state(&conn).unwrap().describe();
+        assert_eq!(s, "last successful connection 2026-01-01T00:00:00Z; last error 2026-01-02T00:00:00Z (network): connection refused");
+    }
+
+    #[test]
+    fn the_log_is_pruned() {
+        let conn = db();
+        for i in 0..(KEEP_CONNECTIONS + 10) {
+            record_connection(&conn, &format!("t{i}"), "m", "ok", "").unwrap();
+        }
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM connections", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, KEEP_CONNECTIONS);
+    }
+}
