@@ -3,6 +3,7 @@
 mod alerts;
 mod connect;
 mod demo;
+mod docs;
 mod files;
 mod ingest;
 mod output;
@@ -152,6 +153,23 @@ pub enum Command {
     /// the demo's data. Takes a few seconds.
     Demo(demo::DemoArgs),
 
+    /// Print shell completions for claimtrack.
+    ///
+    /// Examples:
+    ///   claimtrack completions bash > ~/.local/share/bash-completion/completions/claimtrack
+    ///   claimtrack completions zsh > ~/.zfunc/_claimtrack
+    ///   claimtrack completions fish > ~/.config/fish/completions/claimtrack.fish
+    #[command(verbatim_doc_comment)]
+    Completions(docs::CompletionsArgs),
+
+    /// Print the man page (roff), or write a page per command with --out DIR.
+    ///
+    /// Examples:
+    ///   claimtrack man | man -l -
+    ///   claimtrack man --out ~/.local/share/man/man1
+    #[command(verbatim_doc_comment)]
+    Man(docs::ManArgs),
+
     /// Write the configuration: the Office Ally SFTP account, folders, test mode, polling.
     ///
     /// On a terminal, init asks for what is missing (the password without echo) and shows
@@ -292,6 +310,8 @@ pub fn main() -> ExitCode {
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
         Command::Submit(args) => submit::submit(&data_dir, &clock, args, connect::config_test_mode(cli.config.as_deref())),
         Command::Demo(args) => demo::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
         Command::Init(args) => connect::init(cli.config.as_deref(), args),
         Command::Sync(args) => connect::sync(&data_dir, &clock, cli.config.as_deref(), args),
         Command::Watch(args) => connect::watch(&data_dir, &clock, cli.config.as_deref(), args),

@@ -432,6 +432,11 @@ fn dispose(tracker: &Tracker, config: &Config, key: &str, mailbox: &mut dyn Mail
     if config.sync.after_download != AfterDownload::Move {
         return Ok(());
     }
+    // The server's copy goes away next: the archive's copy must be on disk first.
+    if let Err(e) = tracker.store().sync_to_disk() {
+        report.problems.push(format!("{} was not moved on the server: the archive could not be flushed to disk ({e})", file.name));
+        return Ok(());
+    }
     match mailbox.move_outbound(&file.name, &config.sync.move_to) {
         Ok(()) => {
             let now = tracker.clock().stamp();
