@@ -237,3 +237,34 @@ fn a_missing_mailbox_folder_is_a_clear_error() {
     let e = sync::sync(&mut s.tracker, &s.config, &s.paths, None, opts).unwrap_err().to_string();
     assert!(e.contains("outbound") && e.contains("local_folder"), "{e}");
 }
+
+#[test]
+fn one_sync_at_a_time_per_data_folder() {
+    let mut s = setup();
+    let held = fs::OpenOptions::new().create(true).truncate(false).write(true).open(s.tracker.data_dir().root().join("sync.lock")).unwrap();
+    held.lock().unwrap();
+    let opts = SyncOptions { retry_auth: false, trust: TrustNew::Refuse, stop: None, progress: &mut NoProgress };
+    let e = sync::sync(&mut s.tracker, &s.config, &s.paths, None, opts).unwrap_err();
+    assert!(matches!(e, sync::SyncError::Busy), "{e}");
+    drop(held);
+    s.sync();
+}
+
+/// A sync that stopped after ingesting a report but before remembering its download: the
+/// next one downloads it again, finds it in the archive by content, and adds nothing.
+#[test]
+fn a_report_archived_but_not_remembered_is_not_stored_twice() {
+    let mut s = setup();
+    fs::write(s.mailbox.join("outbound").join(ACK), scenario(ACK)).unwrap();
+    let first = s.tracker.ingest(ACK, "ingest", &scenario(ACK)).unwrap();
+    let events_before = s.tracker.store().archived_files(false).unwrap().iter().map(|f| f.events).sum::<i64>();
+    let r = s.sync();
+    assert_eq!(r.downloaded.len(), 1);
+    assert!(matches!(r.downloaded[0].ingest.outcome, claimtrack::ingest::Outcome::AlreadyIngested { .. }), "{r:#?}");
+    assert_eq!(r.new_events, 0);
+    let files = s.tracker.store().archived_files(false).unwrap();
+    assert_eq!(files.len(), 1, "archived once");
+    assert_eq!(files.iter().map(|f| f.events).sum::<i64>(), events_before);
+    assert_eq!(first.sha256, files[0].sha256);
+    assert_eq!(s.sync().already_downloaded, 1, "remembered now");
+}

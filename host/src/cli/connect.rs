@@ -371,6 +371,7 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
 fn error_kind(e: &SyncError) -> &'static str {
     match e {
         SyncError::AuthBlocked { .. } => "auth_blocked",
+        SyncError::Busy => "busy",
         SyncError::Connect(t) => t.kind(),
         SyncError::Config(_) => "config",
         SyncError::Store(_) => "store",

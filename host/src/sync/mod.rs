@@ -155,6 +155,9 @@ pub enum SyncError {
     /// The connection could not be made (nothing was transferred; batches stay QUEUED).
     #[error("{0}")]
     Connect(#[from] TransportError),
+    /// Another sync (e.g. `claimtrack watch`) is running on this data folder.
+    #[error("another sync is running on this data folder (e.g. `claimtrack watch`); it does the work, nothing to do")]
+    Busy,
     /// The SFTP password is missing.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
@@ -202,6 +205,7 @@ pub fn sync(
     let label = mailbox_label(config);
     let c = &config.connection;
     let SyncOptions { retry_auth, trust, stop, progress } = opts;
+    let _lock = lock(tracker)?;
     if c.transport == TransportKind::Sftp {
         let pw = password.map(Secret::expose).unwrap_or_default();
         if let Some((since, message)) = state::auth_blocked(tracker.store().conn(), &c.host, &c.username, pw)?
@@ -224,12 +228,23 @@ pub fn sync(
         }
     };
     state::clear_auth_block(tracker.store().conn())?;
-    sync_mailbox(tracker, config, mailbox.as_mut(), stop, progress)
+    run_steps(tracker, config, mailbox.as_mut(), stop, progress)
 }
 
 /// Steps 3 to 5 on a mailbox already connected (for embedding software with its own
 /// transport, and for tests that break a mailbox on purpose).
 pub fn sync_mailbox(
+    tracker: &mut Tracker,
+    config: &Config,
+    mailbox: &mut dyn Mailbox,
+    stop: Option<&AtomicBool>,
+    progress: &mut dyn Progress,
+) -> Result<SyncReport, SyncError> {
+    let _lock = lock(tracker)?;
+    run_steps(tracker, config, mailbox, stop, progress)
+}
+
+fn run_steps(
     tracker: &mut Tracker,
     config: &Config,
     mailbox: &mut dyn Mailbox,
@@ -259,6 +274,20 @@ pub fn sync_mailbox(
     Ok(report)
 }
 
+/// One sync at a time per data folder (a `watch` and a hand-run `sync` would otherwise both
+/// upload the same queued batch). The lock is released when the file closes, also when the
+/// process dies.
+fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
+    let path = tracker.data_dir().root().join("sync.lock");
+    let local = |source| SyncError::Connect(TransportError::Local { path: path.clone(), source });
+    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(local)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
+        Err(fs::TryLockError::Error(e)) => Err(local(e)),
+    }
+}
+
 /// Step 3: every QUEUED batch in the outbox.
 fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'_>, report: &mut SyncReport) -> Result<(), TransportError> {
     let queued = tracker.outbox().map_err(store_failed)?;
@@ -276,7 +305,14 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
         if publishing {
             // An earlier sync was renaming this upload when it stopped.
             if present(&temp) && !present(&entry.staged_name) {
-                mailbox.publish(&temp, &entry.staged_name)?;
+                match mailbox.publish(&temp, &entry.staged_name) {
+                    Ok(()) => {}
+                    Err(e) if e.is_connection_lost() => return Err(e),
+                    Err(e) => {
+                        report.problems.push(format!("finishing the upload of {}: {e}", entry.staged_name));
+                        continue;
+                    }
+                }
             }
             // Otherwise the rename happened: the file is in inbound, or Office Ally took it.
             finish_upload(tracker, &entry.staged_name, entry.batch_id, 0, true, report);
@@ -284,7 +320,14 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
         }
         if present(&temp) {
             // Left by an upload that stopped before its rename: never published, start over.
-            mailbox.remove_inbound(&temp)?;
+            match mailbox.remove_inbound(&temp) {
+                Ok(()) => {}
+                Err(e) if e.is_connection_lost() => return Err(e),
+                Err(e) => {
+                    report.problems.push(format!("removing the unfinished upload {temp}: {e}"));
+                    continue;
+                }
+            }
         }
         if !entry.present {
             report.problems.push(format!(
