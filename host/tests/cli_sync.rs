@@ -140,3 +140,41 @@ fn sync_without_a_config_says_to_run_init() {
     assert_eq!(d["checks"][0]["name"], "config");
     assert_eq!(d["checks"][0]["outcome"], "fail");
 }
+
+/// Ctrl-C (SIGINT) while `watch` waits for its next sync ends it cleanly and promptly.
+#[test]
+fn watch_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let mailbox = h.join("mailbox");
+    std::fs::create_dir_all(mailbox.join("inbound")).unwrap();
+    std::fs::create_dir_all(mailbox.join("outbound")).unwrap();
+    assert!(claimtrack(h, &["init", "--local-folder", mailbox.to_str().unwrap()], None, &[]).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
+        .args(["watch", "--every", "60"])
+        .env("CLAIMTRACK_DATA_DIR", h.join("data"))
+        .env("CLAIMTRACK_CONFIG", h.join("config/config.toml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first sync's summary, then the wait begins.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("watch prints a summary").unwrap();
+    assert!(first.contains("uploaded 0 · downloaded 0"), "{first}");
+    let wait = lines.next().unwrap().unwrap();
+    assert!(wait.starts_with("next sync in 60 min"), "{wait}");
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    // Bounded wait for it to exit (it must not sleep out its 60 minutes).
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let _ = child.kill();
+    panic!("watch did not stop within 5 s of Ctrl-C");
+}

@@ -268,3 +268,24 @@ fn a_report_archived_but_not_remembered_is_not_stored_twice() {
     assert_eq!(first.sha256, files[0].sha256);
     assert_eq!(s.sync().already_downloaded, 1, "remembered now");
 }
+
+/// `auto_archive = true`: once a batch's tracking window has closed, a sync archives it.
+#[test]
+fn auto_archive_archives_batches_whose_window_closed() {
+    let mut s = setup();
+    s.config.sync.auto_archive = true;
+    let sub = s.tracker.submit(BATCH, &scenario(BATCH), false, true).unwrap();
+    s.sync();
+    let fs_report = String::from_utf8(scenario("FS_HCFA_1130000100_IN_C.txt")).unwrap().replace(BATCH, &sub.staged_name);
+    fs::write(s.mailbox.join("outbound/FS_HCFA_1130000100_IN_C.txt"), fs_report).unwrap();
+    fs::write(s.mailbox.join("outbound").join(ACK), scenario(ACK)).unwrap();
+    s.tracker.set_clock(Clock::parse_fixed("2026-01-05T11:15:00Z").unwrap());
+    let r = s.sync();
+    assert_eq!((r.downloaded.len(), r.archived), (2, 0), "{r:#?}");
+    // Seven days without news: every claim waits for its ERA, the batch is archived.
+    s.tracker.set_clock(Clock::parse_fixed("2026-01-12T11:16:00Z").unwrap());
+    let r = s.sync();
+    assert_eq!(r.archived, 1, "{r:#?}");
+    assert!(s.tracker.batch(sub.batch_id).unwrap().unwrap().0.archived.is_some());
+    assert_eq!(s.sync().archived, 0);
+}
