@@ -1,21 +1,78 @@
-//! Parse throughput of a generated 835 (20,000 claims, ~4 MB) through the WASM plugin and
-//! through the same parser compiled natively, in one run; plugin load time cold (compile)
-//! and warm (from the disk cache).
+//! Parse throughput of every first-party plugin on generated workloads, inside wasmtime and
+//! compiled natively, in one run; X12 tokenization alone; plugin load time cold (compile)
+//! and warm (from the disk cache); and the per-file cost of a fresh instance.
 //!
 //!   cargo bench -p claimtrack --bench parse_throughput
 //!
-//! Without `--bench` (as under `cargo test --all-targets`) it runs once on a small file as
-//! a smoke test, so the benchmark cannot rot.
+//! Without `--bench` (as under `cargo test --all-targets`) it runs once on small files as a
+//! smoke test, so the benchmark cannot rot. Prints a markdown table (BENCHMARKS.md has the
+//! latest figures and the machine).
 
 use std::time::{Duration, Instant};
 
 use claimtrack::plugins::PluginSet;
 use claimtrack::runtime::{embedded, Limits, PluginRuntime};
+use claimtrack_plugin_sdk::{ParseError, ParseOutput};
+use claimtrack_sim::generate as sim;
 
+/// Workload sizes: the full run uses files of the size a busy practice receives (the 835 of
+/// issue 7: 20,000 claims), the smoke run tiny ones.
 struct Config {
-    claims: usize,
+    full: bool,
+    claims_835: usize,
+    claims_277: usize,
+    sets_999: usize,
+    rows_summary: usize,
+    claims_837: usize,
+    rows_edi_status: usize,
     parse_runs: usize,
     load_runs: usize,
+    instantiate_runs: usize,
+}
+
+impl Config {
+    fn new(full: bool) -> Self {
+        if full {
+            Config {
+                full,
+                claims_835: 20_000,
+                claims_277: 10_000,
+                sets_999: 5_000,
+                rows_summary: 10_000,
+                claims_837: 5_000,
+                rows_edi_status: 10_000,
+                parse_runs: 7,
+                load_runs: 5,
+                instantiate_runs: 200,
+            }
+        } else {
+            Config {
+                full,
+                claims_835: 200,
+                claims_277: 50,
+                sets_999: 20,
+                rows_summary: 50,
+                claims_837: 20,
+                rows_edi_status: 50,
+                parse_runs: 1,
+                load_runs: 1,
+                instantiate_runs: 3,
+            }
+        }
+    }
+}
+
+type Native = fn(&str, &[u8]) -> Result<ParseOutput, ParseError>;
+
+/// One plugin and the file it is measured on.
+struct Workload {
+    plugin: &'static str,
+    /// Crate name of the embedded plugin (`embedded::first_party`).
+    crate_name: &'static str,
+    what: String,
+    file_name: &'static str,
+    bytes: Vec<u8>,
+    native: Native,
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -23,90 +80,206 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+fn time<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
 fn mb_per_s(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
 
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The EDI Status report the simulator writes for a batch of `claims` claims (sim has no
+/// workload function for it; this is what its `synthetic` does, with the public API).
+fn edi_status_workload(seed: u64, claims: usize) -> Vec<u8> {
+    use claimtrack_sim::{batch, decide, edi_status, Options837, Rules};
+    let o = Options837 { payers: sim::default_payers().into_iter().take(3).collect(), ..Options837::default() };
+    let bytes = sim::generate_837(seed, claims, &o);
+    let batch = batch::read(&bytes).expect("the generator writes a valid envelope");
+    let mut rng = x12_835::generate::Rng(seed ^ 0x5EED);
+    let mut ids = decide::Ids::from_seed(seed);
+    let decisions = decide::decide(&batch, &Rules::default(), &mut rng, &mut ids, "2026007");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("valid date");
+    edi_status::render(&batch, &decisions, day, day, "SIMPRACTICE")
+}
+
+fn workloads(cfg: &Config) -> Vec<Workload> {
+    let seed = 42;
+    vec![
+        Workload {
+            plugin: "x12-835",
+            crate_name: "x12-835",
+            what: format!("835, {} claims", cfg.claims_835),
+            file_name: "bench.835",
+            bytes: sim::workload_835(seed, cfg.claims_835, None),
+            native: x12_835::parse_bytes,
+        },
+        Workload {
+            plugin: "x12-277",
+            crate_name: "x12-277",
+            what: format!("277CA, {} claims", cfg.claims_277),
+            file_name: "bench.277",
+            bytes: sim::workload_277ca(seed, cfg.claims_277),
+            native: x12_277::parse_bytes,
+        },
+        Workload {
+            plugin: "x12-ack",
+            crate_name: "x12-ack",
+            what: format!("999, {} sets", cfg.sets_999),
+            file_name: "bench.999",
+            bytes: sim::workload_999(seed, cfg.sets_999),
+            native: x12_ack::parse_bytes,
+        },
+        Workload {
+            plugin: "oa-file-summary",
+            crate_name: "oa-file-summary",
+            what: format!("File Summary, {} rows", cfg.rows_summary),
+            file_name: "FS_HCFA_1026347812_IN_C.txt",
+            bytes: sim::workload_file_summary(seed, cfg.rows_summary),
+            native: oa_file_summary::parse_bytes,
+        },
+        Workload {
+            plugin: "oa-edi-status",
+            crate_name: "oa-edi-status",
+            what: format!("EDI Status, {} claims", cfg.rows_edi_status),
+            file_name: "1026454084_EDI_STATUS_20260115.txt",
+            bytes: edi_status_workload(seed, cfg.rows_edi_status),
+            native: oa_edi_status::parse_bytes,
+        },
+        Workload {
+            plugin: "x12-837",
+            crate_name: "x12-837",
+            what: format!("837P, {} claims", cfg.claims_837),
+            file_name: "OATEST_837P_bench.txt",
+            bytes: sim::generate_837(seed, cfg.claims_837, &claimtrack_sim::Options837::default()),
+            native: x12_837::parse_bytes,
+        },
+    ]
+}
+
+/// What one workload measured.
+struct Row {
+    plugin: &'static str,
+    what: String,
+    bytes: usize,
+    events: usize,
+    tokenize: Option<Duration>,
+    native: Duration,
+    call: Duration,
+    validated: Duration,
+}
+
+fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) -> Row {
+    // Native: the plugin's parsing logic compiled for the host, plus the clean-up pass the
+    // SDK's export runs on every output inside wasm, so both sides do the same work.
+    let native = time(runs, || {
+        let mut out = (w.native)(w.file_name, &w.bytes).expect("native parse");
+        claimtrack_plugin_sdk::fit_host_limits(&mut out);
+        out
+    });
+    let tokenize = w.bytes.starts_with(b"ISA").then(|| {
+        time(runs, || claimtrack_plugin_sdk::x12::parse(&w.bytes).expect("tokenizes"))
+    });
+
+    // The sandboxed call alone: fresh instance, the file copied in, the output lifted out
+    // of the guest's memory into host values, without conversion into the model and
+    // validation.
+    let wasm = embedded::first_party().find(|(n, _)| *n == w.crate_name).expect("embedded plugin").1;
+    let raw = runtime.load(w.crate_name, wasm).expect("load");
+    let call = time(runs, || raw.parse_summary(w.file_name, &w.bytes).expect("wasm parse"));
+
+    // What `claimtrack parse` and ingest pay: the call plus conversion and validation.
+    let plugin = set.get(w.plugin).expect("plugin");
+    let mut events = 0;
+    let validated = time(runs, || {
+        let parsed = plugin.parse(w.file_name, &w.bytes).expect("wasm parse");
+        events = parsed.events.len();
+        parsed
+    });
+    Row { plugin: w.plugin, what: w.what.clone(), bytes: w.bytes.len(), events, tokenize, native, call, validated }
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let cfg = if full {
-        Config { claims: 20_000, parse_runs: 7, load_runs: 5 }
-    } else {
-        Config { claims: 200, parse_runs: 1, load_runs: 1 }
-    };
-    let file = x12_835::generate::synthetic_835(cfg.claims, 42);
-    let size = file.len();
-
-    // Native: the plugin's parsing logic compiled for the host.
-    let native = median(
-        (0..cfg.parse_runs)
-            .map(|_| {
-                let t = Instant::now();
-                let out = x12_835::parse_bytes("bench.835", &file).expect("native parse");
-                std::hint::black_box(out);
-                t.elapsed()
-            })
-            .collect(),
-    );
-
-    // WASM: the embedded plugin through the sandbox, plus the host's validation.
+    let cfg = Config::new(full);
     let (set, problems) = PluginSet::open(None, Limits::default()).expect("runtime");
     assert!(problems.is_empty(), "{problems:?}");
-    let plugin = set.get("x12-835").expect("x12-835 plugin");
-    let mut events = 0;
-    let wasm = median(
-        (0..cfg.parse_runs)
-            .map(|_| {
-                let t = Instant::now();
-                let parsed = plugin.parse("bench.835", &file).expect("wasm parse");
-                events = parsed.events.len();
-                t.elapsed()
-            })
-            .collect(),
-    );
-
-    // The sandboxed call alone (fresh instance, copying the file in and the output out),
-    // without the host's validation: shows where the WASM time goes.
     let runtime = PluginRuntime::new(Limits::default(), None).expect("runtime");
-    let wasm_bytes = embedded::first_party().find(|(n, _)| *n == "x12-835").expect("embedded").1;
-    let raw_plugin = runtime.load("x12-835", wasm_bytes).expect("load");
-    let call_only = median(
-        (0..cfg.parse_runs)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(raw_plugin.parse_summary("bench.835", &file).expect("wasm parse"));
-                t.elapsed()
-            })
-            .collect(),
-    );
 
-    // Plugin load: cold compiles into an empty cache; warm loads what cold wrote.
-    let mut cold = Vec::new();
-    let mut warm = Vec::new();
-    for _ in 0..cfg.load_runs {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let rt = PluginRuntime::new(Limits::default(), Some(dir.path())).expect("runtime");
-        let t = Instant::now();
-        let p = rt.load("x12-835", wasm_bytes).expect("cold load");
-        cold.push(t.elapsed());
-        assert!(!p.identity().cache.is_hit());
-        let rt = PluginRuntime::new(Limits::default(), Some(dir.path())).expect("runtime");
-        let t = Instant::now();
-        let p = rt.load("x12-835", wasm_bytes).expect("warm load");
-        warm.push(t.elapsed());
-        assert!(p.identity().cache.is_hit(), "second load must come from the cache");
+    let rows: Vec<Row> = workloads(&cfg).iter().map(|w| measure(w, &set, &runtime, cfg.parse_runs)).collect();
+
+    // Plugin load: cold compiles into an empty cache; warm loads what cold wrote. Then the
+    // per-file cost of a fresh instance: a `sniff` of an empty head is nothing but
+    // instantiation, the call and the store's teardown.
+    let mut loads = Vec::new();
+    for (name, wasm) in embedded::first_party() {
+        let mut cold = Vec::new();
+        let mut warm = Vec::new();
+        let mut loaded = None;
+        for _ in 0..cfg.load_runs {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let rt = PluginRuntime::new(Limits::default(), Some(dir.path())).expect("runtime");
+            let t = Instant::now();
+            let p = rt.load(name, wasm).expect("cold load");
+            cold.push(t.elapsed());
+            assert!(!p.identity().cache.is_hit());
+            let rt = PluginRuntime::new(Limits::default(), Some(dir.path())).expect("runtime");
+            let t = Instant::now();
+            let p = rt.load(name, wasm).expect("warm load");
+            warm.push(t.elapsed());
+            assert!(p.identity().cache.is_hit(), "second load must come from the cache");
+            loaded = Some(p);
+        }
+        let p = loaded.expect("at least one load run");
+        let instantiate = time(cfg.instantiate_runs, || p.sniff("x", b"").expect("sniff"));
+        loads.push((name, wasm.len(), median(cold), median(warm), instantiate));
     }
-    let (cold, warm) = (median(cold), median(warm));
 
-    println!("claimtrack parse benchmark ({})", if full { "full" } else { "smoke run; use `cargo bench` for figures" });
-    println!("  input: generated 835, {} claims, {:.2} MB, {events} events", cfg.claims, size as f64 / 1e6);
-    println!("  medians of {} runs (parse) and {} runs (load)", cfg.parse_runs, cfg.load_runs);
-    println!("  | measure                                  | time        | throughput   |");
-    println!("  |------------------------------------------|-------------|--------------|");
-    println!("  | parse, native (same parser, no sandbox)  | {:>9.1} ms | {:>7.1} MB/s |", native.as_secs_f64() * 1e3, mb_per_s(size, native));
-    println!("  | parse, WASM plugin call only             | {:>9.1} ms | {:>7.1} MB/s |", call_only.as_secs_f64() * 1e3, mb_per_s(size, call_only));
-    println!("  | parse, WASM plugin + host validation     | {:>9.1} ms | {:>7.1} MB/s |", wasm.as_secs_f64() * 1e3, mb_per_s(size, wasm));
-    println!("  | plugin load, cold (compile)              | {:>9.1} ms |              |", cold.as_secs_f64() * 1e3);
-    println!("  | plugin load, warm (disk cache)           | {:>9.1} ms |              |", warm.as_secs_f64() * 1e3);
-    println!("  WASM/native time ratio: {:.2}x", wasm.as_secs_f64() / native.as_secs_f64());
+    println!("claimtrack parse benchmark ({})", if cfg.full { "full" } else { "smoke run; use `cargo bench` for figures" });
+    println!(
+        "medians of {} runs (parse), {} runs (load), {} calls (instantiation)\n",
+        cfg.parse_runs, cfg.load_runs, cfg.instantiate_runs
+    );
+    println!("| plugin | input | MB | events | X12 tokenize, native | parse, native | WASM call | WASM call + validation | WASM/native (call) | WASM/native (validated) |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let cell = |d: Duration| format!("{:.1} ms · {:.1} MB/s", ms(d), mb_per_s(r.bytes, d));
+        println!(
+            "| {} | {} | {:.2} | {} | {} | {} | {} | {} | {:.2}× | {:.2}× |",
+            r.plugin,
+            r.what,
+            r.bytes as f64 / 1e6,
+            r.events,
+            r.tokenize.map_or_else(|| "–".to_string(), cell),
+            cell(r.native),
+            cell(r.call),
+            cell(r.validated),
+            r.call.as_secs_f64() / r.native.as_secs_f64(),
+            r.validated.as_secs_f64() / r.native.as_secs_f64(),
+        );
+    }
+    println!();
+    println!("| plugin | wasm size | cold load (compile) | warm load (cache) | per-file instantiation | warm load + instantiation |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, size, cold, warm, inst) in &loads {
+        println!(
+            "| {name} | {:.0} KB | {:.1} ms | {:.2} ms | {:.3} ms | {:.2} ms |",
+            *size as f64 / 1e3,
+            ms(*cold),
+            ms(*warm),
+            ms(*inst),
+            ms(*warm + *inst)
+        );
+    }
 }
