@@ -331,8 +331,14 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::paths::create_private_dir(dir).map_err(io_err)?;
     let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("config")));
+    // A leftover temporary file keeps its old mode: start from a new one, always 0600.
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
     let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

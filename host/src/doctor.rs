@@ -110,8 +110,9 @@ impl Report {
     }
 }
 
-const ALL: [&str; 12] = [
+const ALL: [&str; 13] = [
     "config",
+    "no sync running",
     "password",
     "DNS",
     "TCP",
@@ -146,6 +147,17 @@ pub fn diagnose(
         Err(e) => {
             r.fail("config", e.to_string(), "run `claimtrack init` to write the configuration");
             return r.done(Scenario::Other, "claimtrack is not configured yet: run `claimtrack init`.");
+        }
+    };
+    // Not while a sync runs: both could send a wrong password before either records it.
+    let _lock = match crate::sync::lock(tracker) {
+        Ok(l) => {
+            r.pass("no sync running", "nothing else is connecting from this data folder");
+            l
+        }
+        Err(e) => {
+            r.fail("no sync running", e.to_string(), "wait for it to finish (or stop `claimtrack watch`), then run `claimtrack doctor` again");
+            return r.done(Scenario::Other, "Another sync is running on this data folder; nothing was checked.");
         }
     };
     let now = tracker.clock().now();

@@ -137,10 +137,12 @@ impl Tracker {
         Ok(at.is_some())
     }
 
-    /// Record that the upload of a submission is about to be renamed to its final name.
+    /// Record that the upload of a submission is about to be renamed to its final name, on
+    /// disk before the rename: lost in a power cut, it would let the next sync upload the
+    /// batch a second time.
     pub(crate) fn mark_publishing(&self, file_id: i64) -> Result<(), StoreError> {
         self.store.conn().execute("UPDATE submissions SET publishing_at = ?2 WHERE file_id = ?1", params![file_id, self.clock.stamp()])?;
-        Ok(())
+        self.store.sync_to_disk()
     }
 
     /// The open alerts at the clock's time, remembered in the store: returns them, newest

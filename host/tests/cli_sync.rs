@@ -151,14 +151,25 @@ fn watch_stops_cleanly_on_ctrl_c() {
     std::fs::create_dir_all(mailbox.join("inbound")).unwrap();
     std::fs::create_dir_all(mailbox.join("outbound")).unwrap();
     assert!(claimtrack(h, &["init", "--local-folder", mailbox.to_str().unwrap()], None, &[]).status.success());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
-        .args(["watch", "--every", "60"])
-        .env("CLAIMTRACK_DATA_DIR", h.join("data"))
-        .env("CLAIMTRACK_CONFIG", h.join("config/config.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    /// Kills the child if the test fails before it ends, so nothing is left running.
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Reap(
+        Command::new(env!("CARGO_BIN_EXE_claimtrack"))
+            .args(["watch", "--every", "60"])
+            .env("CLAIMTRACK_DATA_DIR", h.join("data"))
+            .env("CLAIMTRACK_CONFIG", h.join("config/config.toml"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut child.0;
     // The first sync's summary, then the wait begins.
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().expect("watch prints a summary").unwrap();
@@ -170,11 +181,10 @@ fn watch_stops_cleanly_on_ctrl_c() {
     // Bounded wait for it to exit (it must not sleep out its 60 minutes).
     for _ in 0..200 {
         if let Some(status) = child.try_wait().unwrap() {
-            assert_eq!(status.code(), Some(0));
+            assert_eq!(status.code(), Some(130), "stopped by Ctrl-C");
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
-    let _ = child.kill();
     panic!("watch did not stop within 5 s of Ctrl-C");
 }

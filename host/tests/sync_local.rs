@@ -289,3 +289,40 @@ fn auto_archive_archives_batches_whose_window_closed() {
     assert!(s.tracker.batch(sub.batch_id).unwrap().unwrap().0.archived.is_some());
     assert_eq!(s.sync().archived, 0);
 }
+
+/// A batch that cannot be uploaded for a day raises a notice quoting the connection state;
+/// uploading it clears the notice.
+#[test]
+fn a_batch_queued_for_a_day_raises_a_notice() {
+    let mut s = setup();
+    let sub = s.tracker.submit(BATCH, &scenario(BATCH), false, true).unwrap();
+    fs::remove_dir(s.mailbox.join("inbound")).unwrap();
+    let opts = SyncOptions { retry_auth: false, trust: TrustNew::Refuse, stop: None, progress: &mut NoProgress };
+    assert!(sync::sync(&mut s.tracker, &s.config, &s.paths, None, opts).is_err());
+    s.tracker.set_clock(Clock::parse_fixed("2026-01-06T09:29:00Z").unwrap());
+    assert!(s.tracker.alerts().unwrap().is_empty(), "not before 24 hours");
+    s.tracker.set_clock(Clock::parse_fixed("2026-01-06T09:31:00Z").unwrap());
+    let alerts = s.tracker.alerts().unwrap();
+    let a = alerts.iter().find(|a| a.kind.as_str() == "batch_queued_24h").expect("a queued notice");
+    assert_eq!(a.batch_id, Some(sub.batch_id));
+    assert_eq!(a.created_at, "2026-01-06T09:30:00Z");
+    assert!(a.message.contains("last error 2026-01-05T09:30:00Z (remote)"), "{}", a.message);
+    fs::create_dir(s.mailbox.join("inbound")).unwrap();
+    assert_eq!(s.sync().uploaded.len(), 1);
+    assert!(s.tracker.alerts().unwrap().iter().all(|a| a.kind.as_str() != "batch_queued_24h"));
+}
+
+/// A QUEUED batch that Office Ally has already answered for (it went through the web
+/// portal while the connection was broken) is recorded as uploaded, never sent again.
+#[test]
+fn a_batch_office_ally_already_answered_is_not_sent_again() {
+    let mut s = setup();
+    let sub = s.tracker.submit(BATCH, &scenario(BATCH), false, true).unwrap();
+    s.tracker.ingest(ACK, "ingest", &scenario(ACK)).unwrap();
+    assert_ne!(s.status(sub.batch_id), "QUEUED");
+    let r = s.sync();
+    assert_eq!(r.uploaded.len(), 1);
+    assert!(r.uploaded[0].answered_before && r.uploaded[0].bytes == 0, "{r:#?}");
+    assert!(s.inbound().is_empty(), "nothing sent");
+    assert!(s.tracker.outbox().unwrap().is_empty());
+}

@@ -87,7 +87,10 @@ impl Sshd {
         fs::create_dir_all(mailbox.join("inbound"))?;
         fs::create_dir_all(mailbox.join("outbound"))?;
         let user = format!("{USER_PREFIX}{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let password = format!("pw-{}-{}", std::process::id(), user.len() * 7919);
+        // Random: this is a real system user while the test runs.
+        let mut raw = [0u8; 12];
+        std::io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut raw)?;
+        let password: String = raw.iter().map(|b| format!("{b:02x}")).collect();
         {
             let _lock = USERS.lock().unwrap_or_else(|e| e.into_inner());
             remove_stale_users();

@@ -140,9 +140,11 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
     let mut c = match Config::load(&paths.config) {
         Ok(c) => c,
         Err(ConfigError::Missing(_)) => Config::default(),
+        // Starting from defaults would silently drop the host, username and folders in it.
         Err(e) => {
-            eprintln!("warning: the existing config is not used: {e}");
-            Config::default()
+            eprintln!("error: the existing config cannot be read, so init leaves it alone: {e}");
+            eprintln!("fix it, or move it away to start over");
+            return exit::SETUP;
         }
     };
     let tty = interactive();
@@ -218,7 +220,12 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
     };
     match password.filter(|p| !p.is_empty()) {
         Some(p) => match config::save_password(&paths, &Secret::new(p)) {
-            Ok(()) => println!("stored the password in {} (readable by you only)", paths.secrets().display()),
+            Ok(()) => {
+                println!("stored the password in {} (readable by you only)", paths.secrets().display());
+                if std::env::var_os(config::PASSWORD_ENV).is_some() {
+                    eprintln!("warning: {} is set in this environment and wins over the stored password", config::PASSWORD_ENV);
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::SETUP;
@@ -299,8 +306,13 @@ fn load(paths: &ConfigPaths) -> Result<(Config, Option<Secret>), String> {
 
 fn print_report(r: &SyncReport) {
     for u in &r.uploaded {
+        let batch = u.batch_id.map_or("-".into(), |b| b.to_string());
+        if u.answered_before {
+            println!("did not send {} (batch {batch}): Office Ally already answered for it, so it was sent another way", u.staged_name);
+            continue;
+        }
         let how = if u.recovered { "finished an interrupted upload of" } else { "uploaded" };
-        println!("{how} {} (batch {}): now AWAITING", u.staged_name, u.batch_id.map_or("-".into(), |b| b.to_string()));
+        println!("{how} {} (batch {batch}): now AWAITING", u.staged_name);
     }
     for d in &r.downloaded {
         let what = match &d.ingest.outcome {
@@ -363,7 +375,7 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
             if matches!(e, SyncError::Connect(ref t) if t.kind() == "network") {
                 eprintln!("note: queued batches stay in the outbox and go out with the next sync that connects");
             }
-            exit::SETUP
+            if matches!(e, SyncError::Busy) { exit::SOME_FAILED } else { exit::SETUP }
         }
     }
 }
@@ -391,11 +403,17 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
     let (wake, sleep) = mpsc::channel::<()>();
     {
         let stop = stop.clone();
-        // The first Ctrl-C lets the current file finish; the sync then stops between files.
-        let _ = ctrlc::set_handler(move || {
-            stop.store(true, Ordering::SeqCst);
+        // The first Ctrl-C lets the current file finish and the sync stop between files; a
+        // second one stops at once (what is not finished is finished by the next sync).
+        let installed = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
             let _ = wake.send(());
         });
+        if let Err(e) = installed {
+            eprintln!("warning: Ctrl-C handling is not available ({e}); Ctrl-C stops watch at once");
+        }
     }
     let mut failures = 0u32;
     let mut runs = 0u32;
@@ -434,7 +452,10 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
             }
         }
         runs += 1;
-        if stop.load(Ordering::SeqCst) || args.runs.is_some_and(|n| runs >= n) {
+        if stop.load(Ordering::SeqCst) {
+            return exit::INTERRUPTED;
+        }
+        if args.runs.is_some_and(|n| runs >= n) {
             return code;
         }
         let poll = Duration::from_secs(u64::from(args.every.unwrap_or(c.sync.poll_minutes)) * 60);
@@ -442,9 +463,15 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
         if !args.json {
             println!("next sync in {} min (Ctrl-C to stop)", wait.as_secs().div_ceil(60));
         }
-        // Woken early by Ctrl-C.
-        if sleep.recv_timeout(wait).is_ok() || stop.load(Ordering::SeqCst) {
-            return code;
+        match sleep.recv_timeout(wait) {
+            // Woken early by Ctrl-C.
+            Ok(()) => return exit::INTERRUPTED,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // No handler holds the sender: wait the plain way.
+            Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
+        }
+        if stop.load(Ordering::SeqCst) {
+            return exit::INTERRUPTED;
         }
     }
 }

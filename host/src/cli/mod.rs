@@ -35,12 +35,14 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// claimtrack could not start: the data folder or the plugin runtime failed.
     pub const SETUP: u8 = 3;
+    /// Stopped by Ctrl-C (`watch`), as shells report a process ended by SIGINT.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success · 1 some files failed or contain errors (the rest were processed) ·
 2 bad command line · 3 setup failed (data folder, plugin runtime, configuration, or the
-connection to Office Ally).
+connection to Office Ally) · 130 `watch` stopped by Ctrl-C.
 
 Logging goes to stderr; set CLAIMTRACK_LOG=debug for more. Patient data is never logged at
 the default level.";

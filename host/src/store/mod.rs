@@ -57,6 +57,14 @@ pub enum StoreError {
         /// The newest version this build understands ([`SCHEMA_VERSION`]).
         supported: u32,
     },
+    /// Committed data could not be flushed to disk.
+    #[error("cannot flush {path} to disk: {source}")]
+    Flush {
+        /// The database file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Any other SQLite error while reading or writing (e.g. busy past the 60 s timeout).
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -126,13 +134,13 @@ impl Store {
     /// Make every committed transaction durable now. With `synchronous = NORMAL` a commit
     /// reaches the WAL file but not necessarily the disk; before something irreversible
     /// happens elsewhere (a report moved away on Office Ally's server), fsync the WAL.
-    pub fn sync_to_disk(&self) -> std::io::Result<()> {
+    pub fn sync_to_disk(&self) -> Result<(), StoreError> {
         let wal = PathBuf::from(format!("{}-wal", self.path.display()));
         for p in [&wal, &self.path] {
-            match std::fs::File::open(p) {
-                Ok(f) => f.sync_all()?,
+            match std::fs::File::open(p).and_then(|f| f.sync_all()) {
+                Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+                Err(source) => return Err(StoreError::Flush { path: p.clone(), source }),
             }
         }
         Ok(())

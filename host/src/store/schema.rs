@@ -192,7 +192,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE remote_files (
         mailbox         TEXT NOT NULL,   -- e.g. sftp://user@host:22/outbound
         name            TEXT NOT NULL,
-        size            INTEGER NOT NULL,
+        size            INTEGER NOT NULL, -- bytes as the server listed them; -1 if it did not say
         mtime           INTEGER NOT NULL, -- seconds since 1970 as the server said; -1 if none
         file_id         INTEGER NOT NULL REFERENCES files(id),
         downloaded_at   TEXT NOT NULL,
@@ -210,12 +210,12 @@ const MIGRATIONS: &[&str] = &[
         outcome     TEXT NOT NULL,   -- ok, network, host_key, auth, remote, local, interrupted
         message     TEXT NOT NULL DEFAULT ''
     );
-    -- Set when the server rejected the login: no further attempt until the credentials
-    -- change or `sync --retry-auth`. `credentials` is a salted SHA-256 of host, user and
-    -- password, so a changed password is noticed without the password being stored.
+    -- Credentials the server rejected: no further attempt with them until
+    -- `sync --retry-auth`; a successful login clears every row. `credentials` is a salted,
+    -- slow hash (PBKDF2-HMAC-SHA256) of host, user and password, so a different password is
+    -- told apart without any password being stored or easy to recover.
     CREATE TABLE auth_block (
-        id          INTEGER PRIMARY KEY CHECK (id = 1),
-        credentials TEXT NOT NULL,
+        credentials TEXT PRIMARY KEY,
         salt        TEXT NOT NULL,
         at          TEXT NOT NULL,
         message     TEXT NOT NULL

@@ -72,6 +72,9 @@ pub struct UploadedBatch {
     pub bytes: u64,
     /// An upload interrupted by an earlier sync, finished now.
     pub recovered: bool,
+    /// Not sent: Office Ally had already answered for this batch (it went another way, e.g.
+    /// the web portal), so it is only recorded as uploaded.
+    pub answered_before: bool,
 }
 
 /// A report downloaded by this sync.
@@ -219,11 +222,12 @@ pub fn sync(
         Ok(m) => m,
         Err(e) => {
             let conn = tracker.store().conn();
-            state::record_connection(conn, &now, &label, e.kind(), &e.to_string())?;
+            // The block first: it is what keeps the next attempt from happening.
             if let TransportError::AuthRejected { message, .. } = &e {
                 let pw = password.map(Secret::expose).unwrap_or_default();
                 state::block_auth(conn, &now, &c.host, &c.username, pw, message)?;
             }
+            state::record_connection(conn, &now, &label, e.kind(), &e.to_string())?;
             return Err(e.into());
         }
     };
@@ -277,7 +281,7 @@ fn run_steps(
 /// One sync at a time per data folder (a `watch` and a hand-run `sync` would otherwise both
 /// upload the same queued batch). The lock is released when the file closes, also when the
 /// process dies.
-fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
+pub(crate) fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
     let path = tracker.data_dir().root().join("sync.lock");
     let local = |source| SyncError::Connect(TransportError::Local { path: path.clone(), source });
     let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(local)?;
@@ -316,6 +320,21 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
             }
             // Otherwise the rename happened: the file is in inbound, or Office Ally took it.
             finish_upload(tracker, &entry.staged_name, entry.batch_id, 0, true, report);
+            continue;
+        }
+        if entry.status.as_deref().is_some_and(|s| s != "QUEUED") {
+            // Responses already name this batch: Office Ally has it. Sending it again would
+            // submit its claims twice.
+            match tracker.mark_uploaded(&entry.staged_name) {
+                Ok(_) => report.uploaded.push(UploadedBatch {
+                    batch_id: entry.batch_id,
+                    staged_name: entry.staged_name.clone(),
+                    bytes: 0,
+                    recovered: false,
+                    answered_before: true,
+                }),
+                Err(e) => report.problems.push(format!("{}: recording it as uploaded failed: {e}", entry.staged_name)),
+            }
             continue;
         }
         if present(&temp) {
@@ -364,7 +383,7 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
 
 fn finish_upload(tracker: &mut Tracker, staged_name: &str, batch_id: Option<i64>, bytes: u64, recovered: bool, report: &mut SyncReport) {
     match tracker.mark_uploaded(staged_name) {
-        Ok(_) => report.uploaded.push(UploadedBatch { batch_id, staged_name: staged_name.to_string(), bytes, recovered }),
+        Ok(_) => report.uploaded.push(UploadedBatch { batch_id, staged_name: staged_name.to_string(), bytes, recovered, answered_before: false }),
         // The file is on the server; the next sync sees `publishing_at` and records it.
         Err(e) => report.problems.push(format!("{staged_name} was uploaded, but recording it failed: {e}")),
     }
@@ -423,7 +442,7 @@ fn download_one(
         let path = path.to_path_buf();
         move |source| TransportError::Local { path, source }
     };
-    opts.progress.start("download", &file.name, file.size);
+    opts.progress.start("download", &file.name, file.size.unwrap_or(0));
     let result = (|| {
         let mut out = BufWriter::new(fs::File::create(&partial).map_err(local(&partial))?);
         let progress = &mut *opts.progress;
@@ -444,10 +463,12 @@ fn download_one(
             return Ok(());
         }
     };
-    if n != file.size {
+    if let Some(listed) = file.size
+        && n != listed
+    {
         // Still being written by the server, or cut short: the next sync tries again.
         let _ = fs::remove_file(&partial);
-        report.problems.push(format!("{}: listed as {} bytes but {n} arrived; it will be downloaded again next sync", file.name, file.size));
+        report.problems.push(format!("{}: listed as {listed} bytes but {n} arrived; it will be downloaded again next sync", file.name));
         return Ok(());
     }
     fs::rename(&partial, &done).map_err(local(&done))?;
@@ -466,7 +487,7 @@ fn download_one(
     state::record_remote(tracker.store().conn(), key, &file.name, file.size, file.mtime, file_id, &now).map_err(store_failed)?;
     let _ = fs::remove_file(&done);
     report.new_events += new_events(&ingest);
-    report.downloaded.push(DownloadedFile { name: file.name.clone(), size: file.size, ingest });
+    report.downloaded.push(DownloadedFile { name: file.name.clone(), size: n, ingest });
     dispose(tracker, config, key, mailbox, file, report)
 }
 
@@ -477,7 +498,7 @@ fn dispose(tracker: &Tracker, config: &Config, key: &str, mailbox: &mut dyn Mail
     }
     // The server's copy goes away next: the archive's copy must be on disk first.
     if let Err(e) = tracker.store().sync_to_disk() {
-        report.problems.push(format!("{} was not moved on the server: the archive could not be flushed to disk ({e})", file.name));
+        report.problems.push(format!("{} was not moved on the server: {e}", file.name));
         return Ok(());
     }
     match mailbox.move_outbound(&file.name, &config.sync.move_to) {

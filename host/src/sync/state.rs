@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// Connection attempts kept in the log; older ones are pruned (a `watch` every 15 minutes
 /// writes about 35,000 a year).
@@ -35,7 +35,8 @@ pub fn connection_state(conn: &Connection) -> rusqlite::Result<ConnectionState> 
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    let credentials_rejected = conn.query_row("SELECT at, message FROM auth_block", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let credentials_rejected =
+        conn.query_row("SELECT at, message FROM auth_block ORDER BY at DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     Ok(ConnectionState { last_success, last_error, credentials_rejected })
 }
 
@@ -59,19 +60,26 @@ impl ConnectionState {
     }
 }
 
+/// PBKDF2 rounds for the rejected-credentials hash: slow enough that a copy of the
+/// database does not give the password away cheaply (it is often the web-portal password,
+/// office-ally.md §5.2), fast enough for one check per sync.
+const HASH_ROUNDS: u32 = 100_000;
+
 fn credentials_hash(salt: &str, host: &str, user: &str, password: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [salt, host, user, password] {
-        h.update(part.as_bytes());
-        h.update([0]);
+    let mut material = Vec::new();
+    for part in [host, user, password] {
+        material.extend_from_slice(part.as_bytes());
+        material.push(0);
     }
-    hex::encode(h.finalize())
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(&material, salt.as_bytes(), HASH_ROUNDS, &mut out);
+    hex::encode(out)
 }
 
 fn fresh_salt() -> String {
     let mut bytes = [0u8; 16];
     // /dev/urandom is there on every system claimtrack runs on; the time is only a fallback,
-    // the salt just has to differ between databases.
+    // the salt just has to differ between rows and databases.
     if std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes)).is_err() {
         let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         bytes.copy_from_slice(&t.to_le_bytes());
@@ -79,61 +87,65 @@ fn fresh_salt() -> String {
     hex::encode(bytes)
 }
 
-/// The block, if the same credentials were rejected before: (when, message).
-/// Credentials that differ from the rejected ones lift the block.
+/// The rejected credentials matching these, if any: (when, message). Several can stand
+/// (say a wrong password in the environment and another in `secrets.toml`); each stays
+/// blocked until a login succeeds or `--retry-auth`.
 pub fn auth_blocked(conn: &Connection, host: &str, user: &str, password: &str) -> rusqlite::Result<Option<(String, String)>> {
-    let row: Option<(String, String, String, String)> = conn
-        .query_row("SELECT credentials, salt, at, message FROM auth_block", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    match row {
-        Some((hash, salt, at, message)) if hash == credentials_hash(&salt, host, user, password) => Ok(Some((at, message))),
-        Some(_) => {
-            conn.execute("DELETE FROM auth_block", [])?;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
+    let rows: Vec<(String, String, String, String)> = {
+        let mut stmt = conn.prepare("SELECT credentials, salt, at, message FROM auth_block ORDER BY at DESC")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?
+    };
+    Ok(rows.into_iter().find(|(hash, salt, _, _)| *hash == credentials_hash(salt, host, user, password)).map(|(_, _, at, m)| (at, m)))
 }
 
 /// Block further logins with these credentials.
 pub fn block_auth(conn: &Connection, at: &str, host: &str, user: &str, password: &str, message: &str) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT credentials, salt FROM auth_block")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+    };
+    // The same credentials rejected again (after --retry-auth): one row, the newest time.
+    if let Some((hash, _)) = rows.iter().find(|(hash, salt)| *hash == credentials_hash(salt, host, user, password)) {
+        conn.execute("UPDATE auth_block SET at = ?2, message = ?3 WHERE credentials = ?1", params![hash, at, message])?;
+        return Ok(());
+    }
     let salt = fresh_salt();
     conn.execute(
-        "INSERT OR REPLACE INTO auth_block (id, credentials, salt, at, message) VALUES (1, ?1, ?2, ?3, ?4)",
+        "INSERT INTO auth_block (credentials, salt, at, message) VALUES (?1, ?2, ?3, ?4)",
         params![credentials_hash(&salt, host, user, password), salt, at, message],
     )?;
     Ok(())
 }
 
-/// Lift the block (a login succeeded).
+/// Lift every block (a login succeeded).
 pub fn clear_auth_block(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM auth_block", []).map(|_| ())
 }
 
 /// A report downloaded before: (file id, disposed).
-pub fn known_remote(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>) -> rusqlite::Result<Option<(i64, bool)>> {
+pub fn known_remote(conn: &Connection, mailbox: &str, name: &str, size: Option<u64>, mtime: Option<i64>) -> rusqlite::Result<Option<(i64, bool)>> {
     conn.query_row(
         "SELECT file_id, disposed_at IS NOT NULL FROM remote_files WHERE mailbox = ?1 AND name = ?2 AND size = ?3 AND mtime = ?4",
-        params![mailbox, name, size as i64, mtime.unwrap_or(-1)],
+        params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1)],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
 }
 
 /// Remember a downloaded report (a second record of the same one changes nothing).
-pub fn record_remote(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>, file_id: i64, at: &str) -> rusqlite::Result<()> {
+pub fn record_remote(conn: &Connection, mailbox: &str, name: &str, size: Option<u64>, mtime: Option<i64>, file_id: i64, at: &str) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO remote_files (mailbox, name, size, mtime, file_id, downloaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![mailbox, name, size as i64, mtime.unwrap_or(-1), file_id, at],
+        params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1), file_id, at],
     )?;
     Ok(())
 }
 
 /// The after-download policy was applied to a report.
-pub fn mark_disposed(conn: &Connection, mailbox: &str, name: &str, size: u64, mtime: Option<i64>, at: &str) -> rusqlite::Result<()> {
+pub fn mark_disposed(conn: &Connection, mailbox: &str, name: &str, size: Option<u64>, mtime: Option<i64>, at: &str) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE remote_files SET disposed_at = ?5 WHERE mailbox = ?1 AND name = ?2 AND size = ?3 AND mtime = ?4",
-        params![mailbox, name, size as i64, mtime.unwrap_or(-1), at],
+        params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1), at],
     )?;
     Ok(())
 }
@@ -149,15 +161,25 @@ mod tests {
     }
 
     #[test]
-    fn a_block_holds_for_the_same_credentials_only() {
+    fn blocks_hold_for_the_rejected_credentials_only_until_a_login_succeeds() {
         let conn = db();
         assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap(), None);
         block_auth(&conn, "2026-01-01T00:00:00Z", "h", "u", "pw", "denied").unwrap();
         assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap().unwrap().1, "denied");
         let stored: String = conn.query_row("SELECT credentials || salt || message FROM auth_block", [], |r| r.get(0)).unwrap();
         assert!(!stored.contains("pw"));
-        // A new password lifts it.
+        // Other credentials are not blocked, and checking them does not lift the first block.
         assert_eq!(auth_blocked(&conn, "h", "u", "new-pw").unwrap(), None);
+        assert_eq!(auth_blocked(&conn, "h", "other", "pw").unwrap(), None);
+        assert!(auth_blocked(&conn, "h", "u", "pw").unwrap().is_some());
+        // A second rejected password stands beside the first; the same one again is one row.
+        block_auth(&conn, "2026-01-02T00:00:00Z", "h", "u", "pw2", "denied").unwrap();
+        block_auth(&conn, "2026-01-03T00:00:00Z", "h", "u", "pw", "denied again").unwrap();
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM auth_block", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap().unwrap(), ("2026-01-03T00:00:00Z".into(), "denied again".into()));
+        assert!(auth_blocked(&conn, "h", "u", "pw2").unwrap().is_some());
+        clear_auth_block(&conn).unwrap();
         assert_eq!(auth_blocked(&conn, "h", "u", "pw").unwrap(), None);
     }
 

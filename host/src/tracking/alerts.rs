@@ -47,7 +47,16 @@
 //!    last of its claims became final or rejected (its last update) or waiting for ERA/EOB
 //!    (its window closed).
 //!
+//! 7. **`batch_queued_24h`** (notice). A submitted batch still QUEUED (not uploaded) more
+//!    than 24 hours after it was submitted: the connection has been failing, or nobody runs
+//!    `sync`. Quotes the last known connection state. Begins at submission + 24 h.
+//! 8. **`credentials_rejected`** (alert). Office Ally rejected the SFTP login and claimtrack
+//!    stopped trying (office-ally.md §5.2); explains the two situations. Begins when the
+//!    login was rejected; goes away with the next successful login.
+//!
 //! Alerts of archived batches: only rule 3.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{params, Connection};
@@ -124,8 +133,11 @@ pub enum AlertKind {
     /// Rule 6.
     BatchArchivable,
     /// The SFTP login was rejected; claimtrack stopped trying until the credentials change
-    /// or `sync --retry-auth`.
+    /// or `sync --retry-auth` (rule 8).
     CredentialsRejected,
+    /// Rule 7.
+    #[serde(rename = "batch_queued_24h")]
+    BatchQueued24h,
 }
 
 impl AlertKind {
@@ -137,6 +149,7 @@ impl AlertKind {
             AlertKind::ClaimEraOverdue => "claim_era_overdue",
             AlertKind::BatchArchivable => "batch_archivable",
             AlertKind::CredentialsRejected => "credentials_rejected",
+            AlertKind::BatchQueued24h => "batch_queued_24h",
         }
     }
 }
@@ -204,9 +217,12 @@ fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Resul
         patient_control_number: None,
         created_at: at.clone(),
         message: format!(
-            "Office Ally rejected the SFTP login at {at} ({message}). claimtrack made one attempt and will not try again on              its own, because failed attempts count toward Office Ally pausing the account. Batches stay QUEUED meanwhile.\n\
+            "Office Ally rejected the SFTP login at {at} ({message}). claimtrack made one attempt and will not try again \
+             with the same credentials on its own, because failed attempts count toward Office Ally pausing the account. \
+             Batches stay QUEUED meanwhile.\n\
              - If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
-             they are not the web-portal login): update them with `claimtrack init`; the next sync uses them.\n\
+             they are not the web-portal login): update them with `claimtrack init` (or in CLAIMTRACK_SFTP_PASSWORD, \
+             which wins when set); the next sync uses them.\n\
              - If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
              (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`."
         ),
@@ -357,6 +373,7 @@ pub fn record_archive(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> r
 pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -> rusqlite::Result<Vec<Alert>> {
     let mut out = Vec::new();
     credentials_alert(conn, &mut out)?;
+    queued_alerts(conn, now, &mut out)?;
     awaiting_alerts(conn, now, &mut out)?;
     era_alerts(conn, now, settings, &mut out)?;
     for (b, e) in archivable(conn, now)? {
@@ -384,6 +401,44 @@ pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     Ok(out)
+}
+
+/// Rule 7.
+fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT b.id, s.staged_name, s.queued_at FROM submissions s JOIN batches b ON b.file_id = s.file_id
+         WHERE s.uploaded_at IS NULL AND b.status = ?1 ORDER BY b.id",
+    )?;
+    let rows: Vec<(i64, String, String)> =
+        stmt.query_map(params![BatchStatus::Queued.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let mut connection: Option<String> = None;
+    for (id, name, queued) in rows {
+        let Some(q) = parse_time(&queued) else { continue };
+        if now - q <= Duration::hours(AWAITING_NOTICE_HOURS) {
+            continue;
+        }
+        let state = match &connection {
+            Some(s) => s.clone(),
+            None => connection.insert(last_sftp_connection_state(conn)?).clone(),
+        };
+        out.push(Alert {
+            severity: AlertSeverity::Notice,
+            kind: AlertKind::BatchQueued24h,
+            batch_id: Some(id),
+            batch_name: Some(name.clone()),
+            claim_id: None,
+            patient_control_number: None,
+            created_at: stamp(q + Duration::hours(AWAITING_NOTICE_HOURS)),
+            message: format!(
+                "Batch {id} ({name}) was submitted {} and has not been uploaded for {} hours: its claims have not \
+                 reached Office Ally. `claimtrack sync` uploads it; `claimtrack doctor` checks the connection. \
+                 Last known connection state: {state}.",
+                display(q),
+                (now - q).num_hours()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Rules 1 and 2.

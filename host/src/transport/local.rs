@@ -69,7 +69,7 @@ impl Mailbox for LocalMailbox {
             };
             #[cfg(not(unix))]
             let perm = None;
-            files.push(RemoteFile { name: entry.file_name().to_string_lossy().into_owned(), size: meta.len(), mtime, perm });
+            files.push(RemoteFile { name: entry.file_name().to_string_lossy().into_owned(), size: Some(meta.len()), mtime, perm });
         }
         files.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(files)
@@ -101,7 +101,15 @@ impl Mailbox for LocalMailbox {
     ) -> Result<(), TransportError> {
         self.ops += 1;
         let temp = self.inbound.join(self.temp_name(name));
-        let mut f = fs::File::create(&temp).map_err(local(&temp))?;
+        // The 837 holds patient data: readable by the owner only, like everything of ours.
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&temp).map_err(local(&temp))?;
         f.write_all(bytes).and_then(|()| f.sync_all()).map_err(local(&temp))?;
         progress(bytes.len() as u64);
         before_publish()?;
@@ -124,7 +132,7 @@ impl Mailbox for LocalMailbox {
     fn move_outbound(&mut self, name: &str, to: &str) -> Result<(), TransportError> {
         self.ops += 1;
         let dir = self.root.join(to);
-        fs::create_dir_all(&dir).map_err(local(&dir))?;
+        crate::paths::create_private_dir(&dir).map_err(local(&dir))?;
         let target = dir.join(name);
         fs::rename(self.outbound.join(name), &target).map_err(local(&target))
     }

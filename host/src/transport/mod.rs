@@ -32,8 +32,8 @@ pub enum Folder {
 pub struct RemoteFile {
     /// The file name (no folder).
     pub name: String,
-    /// Size in bytes.
-    pub size: u64,
+    /// Size in bytes, when the server reports it.
+    pub size: Option<u64>,
     /// Modification time, seconds since 1970, as the server reports it.
     pub mtime: Option<i64>,
     /// Unix permission bits, when the server reports them.
@@ -70,12 +70,26 @@ pub enum TransportError {
     },
     /// The server's key is not pinned yet and trusting it was declined.
     #[error(
-        "the host key of {host} is not trusted yet (fingerprint {presented}); compare it with the one Office Ally gives \
-         and run `claimtrack init` on a terminal, or `claimtrack sync --trust-host-key {presented}`"
+        "the host key of {host} is not trusted yet; the server presents {presented}. Nothing was sent. Get the \
+         fingerprint from Office Ally (or your administrator) and compare: only if they are the same, pin it with \
+         `claimtrack sync --trust-host-key <fingerprint>` or `claimtrack init --host-key <fingerprint>`"
     )]
     HostKeyUnknown {
         /// host:port.
         host: String,
+        /// The fingerprint the server presented.
+        presented: String,
+    },
+    /// The server's key is not pinned yet and is not the one the user said to trust.
+    #[error(
+        "the host key of {host} is {presented}, not the {expected} you gave with --trust-host-key; nothing was sent. \
+         Check the fingerprint with Office Ally: the server may not be the one you expect"
+    )]
+    HostKeyNotExpected {
+        /// host:port.
+        host: String,
+        /// The fingerprint given with --trust-host-key.
+        expected: String,
         /// The fingerprint the server presented.
         presented: String,
     },
@@ -115,7 +129,9 @@ impl TransportError {
     pub fn kind(&self) -> &'static str {
         match self {
             TransportError::Network { .. } => "network",
-            TransportError::HostKeyChanged { .. } | TransportError::HostKeyUnknown { .. } => "host_key",
+            TransportError::HostKeyChanged { .. } | TransportError::HostKeyUnknown { .. } | TransportError::HostKeyNotExpected { .. } => {
+                "host_key"
+            }
             TransportError::AuthRejected { .. } => "auth",
             TransportError::Remote { .. } => "remote",
             TransportError::Local { .. } => "local",
@@ -146,9 +162,13 @@ pub trait Mailbox {
         before_publish: &mut dyn FnMut() -> Result<(), TransportError>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<(), TransportError>;
-    /// The temporary name an upload of `name` uses before its rename.
+    /// The temporary name an upload of `name` uses before its rename. It carries neither a
+    /// claim-type keyword (837P/837I/837D) nor OATEST, so should Office Ally ever look at it,
+    /// it would not process it as a claim file; it is derived from `name` so the next sync
+    /// finds it again.
     fn temp_name(&self, name: &str) -> String {
-        format!(".{name}.part")
+        use sha2::Digest;
+        format!(".claimtrack-upload-{}.tmp", &hex::encode(sha2::Sha256::digest(name.as_bytes()))[..16])
     }
     /// Rename a leftover temporary upload to its final name (finishing an interrupted upload).
     fn publish(&mut self, temp: &str, name: &str) -> Result<(), TransportError>;

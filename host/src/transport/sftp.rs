@@ -23,8 +23,10 @@ const FX_PERMISSION_DENIED: i32 = 3;
 const FX_FAILURE: i32 = 4;
 const FX_OP_UNSUPPORTED: i32 = 8;
 const FX_FILE_ALREADY_EXISTS: i32 = 11;
-// libssh2's session error for a failed password (LIBSSH2_ERROR_AUTHENTICATION_FAILED).
+// libssh2's session errors for a refused password (LIBSSH2_ERROR_AUTHENTICATION_FAILED,
+// LIBSSH2_ERROR_PASSWORD_EXPIRED).
 const ERROR_AUTHENTICATION_FAILED: i32 = -18;
+const ERROR_PASSWORD_EXPIRED: i32 = -15;
 
 /// Transfers move through a buffer this big; libssh2 pipelines SFTP reads and writes up to
 /// it, which is what makes a large download fast.
@@ -102,7 +104,10 @@ pub fn verify_host_key(c: &Connection, session: &Session, pins: &Pins, trust: Tr
         Verdict::Unknown => {
             let accepted = match trust {
                 TrustNew::Refuse => false,
-                TrustNew::Expect(f) => f == presented,
+                TrustNew::Expect(f) if f == presented => true,
+                TrustNew::Expect(f) => {
+                    return Err(TransportError::HostKeyNotExpected { host: server, expected: f.to_string(), presented: presented.to_string() });
+                }
                 TrustNew::Ask(ask) => ask(&server, &presented),
             };
             if !accepted {
@@ -114,18 +119,20 @@ pub fn verify_host_key(c: &Connection, session: &Session, pins: &Pins, trust: Tr
     }
 }
 
-/// Step 5: log in with the password, once. A refusal is [`TransportError::AuthRejected`]; a
-/// broken connection while logging in is a network error.
+/// Step 5: log in with the password, once. Once the password has been sent, any failure
+/// counts as a rejected login: an expired password, and also a server that drops the
+/// connection or never answers after a wrong password (as lockout tools do). Retrying those
+/// automatically is what gets an Office Ally account paused.
 pub fn authenticate(c: &Connection, session: &Session, password: &Secret) -> Result<(), TransportError> {
+    let rejected = |message: String| TransportError::AuthRejected { user: c.username.clone(), host: server_name(c), message };
     match session.userauth_password(&c.username, password.expose()) {
         Ok(()) if session.authenticated() => Ok(()),
-        Ok(()) => Err(TransportError::AuthRejected { user: c.username.clone(), host: server_name(c), message: "not authenticated".into() }),
-        Err(e) => match e.code() {
-            ErrorCode::Session(ERROR_AUTHENTICATION_FAILED) => {
-                Err(TransportError::AuthRejected { user: c.username.clone(), host: server_name(c), message: e.message().to_string() })
-            }
-            _ => Err(network(format!("logging in to {}", server_name(c)), e)),
-        },
+        Ok(()) => Err(rejected("not authenticated".into())),
+        Err(e) => Err(rejected(match e.code() {
+            ErrorCode::Session(ERROR_AUTHENTICATION_FAILED) => e.message().to_string(),
+            ErrorCode::Session(ERROR_PASSWORD_EXPIRED) => "the password has expired".to_string(),
+            _ => format!("the connection failed after the password was sent ({}); treated as a rejected login", e.message()),
+        })),
     }
 }
 
@@ -191,7 +198,7 @@ impl Mailbox for SftpMailbox {
             .filter(|(_, st)| st.is_file())
             .filter_map(|(path, st)| {
                 let name = path.file_name()?.to_str()?.to_string();
-                Some(RemoteFile { name, size: st.size.unwrap_or(0), mtime: st.mtime.map(|t| t as i64), perm: st.perm })
+                Some(RemoteFile { name, size: st.size, mtime: st.mtime.map(|t| t as i64), perm: st.perm })
             })
             .collect();
         files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -228,15 +235,11 @@ impl Mailbox for SftpMailbox {
         write_file(&self.sftp, &temp, bytes, progress)?;
         self.ops += 3;
         before_publish()?;
-        match self.sftp.rename(Path::new(&temp), Path::new(&target), None) {
-            Ok(()) => Ok(()),
-            // A server that cannot rename gets the file under its final name directly.
-            Err(e) if matches!(e.code(), ErrorCode::SFTP(FX_OP_UNSUPPORTED)) => {
-                let _ = self.sftp.unlink(Path::new(&temp));
-                write_file(&self.sftp, &target, bytes, progress)
-            }
-            Err(e) => Err(file_error("renaming the upload to", &target, e)),
-        }
+        // No fallback to writing the final name directly when the server refuses the rename:
+        // a half-written file under a name Office Ally processes, and no way to tell after a
+        // crash whether it was complete, are worse than a batch that stays QUEUED with a
+        // clear problem.
+        self.sftp.rename(Path::new(&temp), Path::new(&target), None).map_err(|e| file_error("renaming the upload to", &target, e))
     }
 
     fn publish(&mut self, temp: &str, name: &str) -> Result<(), TransportError> {
