@@ -4,6 +4,8 @@
 //!
 //!   cargo bench -p claimtrack --bench parse_throughput
 //!
+//!   cargo bench -p claimtrack --bench parse_throughput -- x12-835     (one plugin)
+//!
 //! Without `--bench` (as under `cargo test --all-targets`) it runs once on small files as a
 //! smoke test, so the benchmark cannot rot. Prints a markdown table (BENCHMARKS.md has the
 //! latest figures and the machine).
@@ -217,13 +219,18 @@ fn main() {
     assert!(problems.is_empty(), "{problems:?}");
     let runtime = PluginRuntime::new(Limits::default(), None).expect("runtime");
 
-    let rows: Vec<Row> = workloads(&cfg).iter().map(|w| measure(w, &set, &runtime, cfg.parse_runs)).collect();
+    // Plugin names on the command line (`cargo bench … -- x12-835`) pick what to run, e.g.
+    // to profile one plugin.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let rows: Vec<Row> =
+        workloads(&cfg).iter().filter(|w| wanted(w.plugin)).map(|w| measure(w, &set, &runtime, cfg.parse_runs)).collect();
 
     // Plugin load: cold compiles into an empty cache; warm loads what cold wrote. Then the
     // per-file cost of a fresh instance: a `sniff` of an empty head is nothing but
     // instantiation, the call and the store's teardown.
     let mut loads = Vec::new();
-    for (name, wasm) in embedded::first_party() {
+    for (name, wasm) in embedded::first_party().filter(|(name, _)| wanted(name)) {
         let mut cold = Vec::new();
         let mut warm = Vec::new();
         let mut loaded = None;

@@ -36,12 +36,40 @@ pub mod limits {
 
 use limits::*;
 
-/// Where a violation was found, for the message.
-struct Path(String);
+/// Where a violation was found, for the message ("event #12.reasons[0].code").
+///
+/// Built on the stack and only formatted when a check fails: a large 835 has hundreds of
+/// thousands of fields, and formatting every path up front cost more than the checks.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    /// "metadata", "plugin info".
+    Root(&'static str),
+    /// "event #3", "diagnostic #1" (1-based).
+    Numbered(&'static str, usize),
+    /// `parent.field`.
+    Field(&'a Path<'a>, &'static str),
+    /// `parent.field[i]` (0-based).
+    Index(&'a Path<'a>, &'static str, usize),
+}
 
-impl Path {
-    fn at(&self, field: &str) -> Path {
-        Path(if self.0.is_empty() { field.to_string() } else { format!("{}.{field}", self.0) })
+impl Path<'_> {
+    fn at(&self, field: &'static str) -> Path<'_> {
+        Path::Field(self, field)
+    }
+
+    fn index(&self, field: &'static str, i: usize) -> Path<'_> {
+        Path::Index(self, field, i)
+    }
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Numbered(name, n) => write!(f, "{name} #{n}"),
+            Path::Field(parent, field) => write!(f, "{parent}.{field}"),
+            Path::Index(parent, field, i) => write!(f, "{parent}.{field}[{i}]"),
+        }
     }
 }
 
@@ -49,10 +77,13 @@ type Check<T> = Result<T, String>;
 
 fn text(path: &Path, value: String, max: usize) -> Check<String> {
     if value.len() > max {
-        return Err(format!("{} is {} bytes long (limit {max})", path.0, value.len()));
+        return Err(format!("{} is {} bytes long (limit {max})", path, value.len()));
     }
-    if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
-        return Err(format!("{} contains the control character {:?}", path.0, c));
+    // Almost every value is printable ASCII: check the bytes, and look at characters (for
+    // C1 controls such as U+0085) only when there is something else.
+    let plain = value.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'));
+    if !plain && let Some(c) = value.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
+        return Err(format!("{} contains the control character {:?}", path, c));
     }
     Ok(value)
 }
@@ -61,10 +92,10 @@ fn text(path: &Path, value: String, max: usize) -> Check<String> {
 fn ident(path: &Path, value: String, max: usize) -> Check<String> {
     let v = text(path, value, max)?;
     if v.contains('\n') {
-        return Err(format!("{} contains a line break", path.0));
+        return Err(format!("{} contains a line break", path));
     }
     if v.trim().is_empty() {
-        return Err(format!("{} is present but blank (use none for \"not stated\")", path.0));
+        return Err(format!("{} is present but blank (use none for \"not stated\")", path));
     }
     Ok(v)
 }
@@ -80,22 +111,51 @@ fn opt_text(path: &Path, value: Option<String>, max: usize) -> Check<Option<Stri
 /// ISO 8601 date `YYYY-MM-DD` or date-time `YYYY-MM-DDTHH:MM[:SS]`, a real calendar value.
 fn iso_date(path: &Path, value: Option<String>) -> Check<Option<String>> {
     let Some(v) = value else { return Ok(None) };
-    let ok = match v.len() {
-        10 => chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_ok(),
-        16 => chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M").is_ok(),
-        19 => chrono::NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M:%S").is_ok(),
-        _ => false,
-    };
+    let ok = plain_iso_date(v.as_bytes()) || chrono_iso_date(&v);
     if !ok {
         let shown: String = v.chars().take(40).collect();
-        return Err(format!("{} {shown:?} is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])", path.0));
+        return Err(format!("{} {shown:?} is not an ISO 8601 date (YYYY-MM-DD[THH:MM[:SS]])", path));
     }
     Ok(Some(v))
 }
 
+/// What [`iso_date`] accepts, by chrono's parser.
+fn chrono_iso_date(v: &str) -> bool {
+    match v.len() {
+        10 => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok(),
+        16 => chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").is_ok(),
+        19 => chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").is_ok(),
+        _ => false,
+    }
+}
+
+/// The common case of [`iso_date`] without chrono's format parser: exactly
+/// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` in digits, a real calendar date
+/// and time. Everything it accepts chrono accepts too; anything else goes to chrono.
+fn plain_iso_date(b: &[u8]) -> bool {
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(r)?;
+        digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    let date = b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!((num(0..4), num(5..7), num(8..10)), (Some(y), Some(m), Some(d))
+            if chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some());
+    let time = |len: usize| match (num(11..13), num(14..16)) {
+        (Some(h), Some(m)) => b[10] == b'T' && b[13] == b':' && h < 24 && m < 60 && (len == 16 || (b[16] == b':' && num(17..19).is_some_and(|s| s < 60))),
+        _ => false,
+    };
+    date && match b.len() {
+        10 => true,
+        16 | 19 => time(b.len()),
+        _ => false,
+    }
+}
+
 fn cents(path: &Path, value: Option<i64>) -> Check<Option<i64>> {
     match value {
-        Some(c) if c.abs() > MAX_ABS_CENTS => Err(format!("{} {c} cents is out of range", path.0)),
+        Some(c) if c.abs() > MAX_ABS_CENTS => Err(format!("{} {c} cents is out of range", path)),
         v => Ok(v),
     }
 }
@@ -103,10 +163,10 @@ fn cents(path: &Path, value: Option<i64>) -> Check<Option<i64>> {
 fn position(path: &Path, p: Option<wit::Position>) -> Check<Option<Position>> {
     let Some(p) = p else { return Ok(None) };
     if p.line == Some(0) {
-        return Err(format!("{} is 0 (lines are 1-based)", path.at("line").0));
+        return Err(format!("{} is 0 (lines are 1-based)", path.at("line")));
     }
     if p.segment_index == Some(0) {
-        return Err(format!("{} is 0 (segments are 1-based)", path.at("segment_index").0));
+        return Err(format!("{} is 0 (segments are 1-based)", path.at("segment_index")));
     }
     Ok(Some(Position {
         segment_index: p.segment_index,
@@ -173,7 +233,7 @@ fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
         providers: bounded(&path.at("providers"), c.providers, MAX_LIST)?
             .into_iter()
             .enumerate()
-            .map(|(i, p)| provider(&path.at(&format!("providers[{i}]")), p))
+            .map(|(i, p)| provider(&path.index("providers", i), p))
             .collect::<Check<_>>()?,
         diagnosis_codes: {
             let dp = path.at("diagnosis_codes");
@@ -203,7 +263,7 @@ fn provider(path: &Path, p: wit::Provider) -> Check<Provider> {
 /// A list of at most `max` entries.
 fn bounded<T>(path: &Path, v: Vec<T>, max: usize) -> Check<Vec<T>> {
     if v.len() > max {
-        return Err(format!("{} has {} entries (limit {max})", path.0, v.len()));
+        return Err(format!("{} has {} entries (limit {max})", path, v.len()));
     }
     Ok(v)
 }
@@ -211,7 +271,7 @@ fn bounded<T>(path: &Path, v: Vec<T>, max: usize) -> Check<Vec<T>> {
 fn service_line(path: &Path, s: Option<wit::ServiceLineRef>) -> Check<Option<ServiceLineRef>> {
     let Some(s) = s else { return Ok(None) };
     if s.modifiers.len() > MAX_MODIFIERS {
-        return Err(format!("{} has {} entries (limit {MAX_MODIFIERS})", path.at("modifiers").0, s.modifiers.len()));
+        return Err(format!("{} has {} entries (limit {MAX_MODIFIERS})", path.at("modifiers"), s.modifiers.len()));
     }
     let mp = path.at("modifiers");
     Ok(Some(ServiceLineRef {
@@ -256,7 +316,7 @@ fn amounts(path: &Path, a: wit::Amounts) -> Check<Amounts> {
 
 fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check<StatusEvent> {
     if e.reasons.len() > MAX_REASONS {
-        return Err(format!("{} has {} entries (limit {MAX_REASONS})", path.at("reasons").0, e.reasons.len()));
+        return Err(format!("{} has {} entries (limit {MAX_REASONS})", path.at("reasons"), e.reasons.len()));
     }
     let level = match e.level {
         wit::Level::Interchange => Level::Interchange,
@@ -269,7 +329,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
         .reasons
         .into_iter()
         .enumerate()
-        .map(|(i, r)| reason(&path.at(&format!("reasons[{i}]")), r))
+        .map(|(i, r)| reason(&path.index("reasons", i), r))
         .collect::<Check<Vec<_>>>()?;
     let ev = StatusEvent {
         level,
@@ -309,7 +369,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
                 severity: Severity::Warning,
                 message: format!(
                     "{} is about a {} but names no claim (no patient control number, clearinghouse or payer claim id); it cannot be matched to a claim",
-                    path.0,
+                    path,
                     ev.level.as_str().replace('_', " ")
                 ),
                 position: ev.position.clone(),
@@ -321,7 +381,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
 }
 
 fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata> {
-    let p = Path("metadata".into());
+    let p = Path::Root("metadata");
     let format_id = ident(&p.at("format_id"), m.format_id, MAX_CODE)?;
     if !formats.iter().any(|f| f.id == format_id) {
         let declared: Vec<&str> = formats.iter().map(|f| f.id.as_str()).collect();
@@ -330,7 +390,7 @@ fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata>
             declared.join(", ")
         ));
     }
-    let list = |field: &str, v: Vec<String>| -> Check<Vec<String>> {
+    let list = |field: &'static str, v: Vec<String>| -> Check<Vec<String>> {
         let fp = p.at(field);
         v.into_iter().map(|s| ident(&fp, s, MAX_ID)).collect()
     };
@@ -350,7 +410,7 @@ fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata>
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                let cp = p.at(&format!("child_files[{i}]"));
+                let cp = p.index("child_files", i);
                 Ok(ChildFile {
                     id: ident(&cp.at("id"), c.id, MAX_ID)?,
                     payer: party(&cp.at("payer"), c.payer)?,
@@ -364,7 +424,7 @@ fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata>
             .into_iter()
             .enumerate()
             .map(|(i, c)| {
-                let cp = p.at(&format!("code_totals[{i}]"));
+                let cp = p.index("code_totals", i);
                 Ok(CodeTotal {
                     code_set: code_set(&cp.at("code_set"), c.code_set)?,
                     code: ident(&cp.at("code"), c.code, MAX_CODE)?,
@@ -385,14 +445,14 @@ pub(crate) fn accept(out: wit::ParseOutput, formats: &[FormatInfo]) -> Result<Pa
         .events
         .into_iter()
         .enumerate()
-        .map(|(i, e)| event(&Path(format!("event #{}", i + 1)), e, &mut notes))
+        .map(|(i, e)| event(&Path::Numbered("event", i + 1), e, &mut notes))
         .collect::<Check<Vec<_>>>()?;
     let mut diagnostics = out
         .diagnostics
         .into_iter()
         .enumerate()
         .map(|(i, d)| {
-            let p = Path(format!("diagnostic #{}", i + 1));
+            let p = Path::Numbered("diagnostic", i + 1);
             Ok(Diagnostic {
                 severity: match d.severity {
                     wit::Severity::Info => Severity::Info,
@@ -411,7 +471,7 @@ pub(crate) fn accept(out: wit::ParseOutput, formats: &[FormatInfo]) -> Result<Pa
 
 /// Validate and convert what `describe` returned.
 pub(crate) fn accept_info(info: wit::PluginInfo) -> Result<PluginInfo, String> {
-    let p = Path("plugin info".into());
+    let p = Path::Root("plugin info");
     let name = ident(&p.at("name"), info.name, MAX_CODE)?;
     if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
         return Err(format!("plugin name {name:?} must be lower-case letters, digits, '-' or '_'"));
@@ -424,9 +484,9 @@ pub(crate) fn accept_info(info: wit::PluginInfo) -> Result<PluginInfo, String> {
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
-            let fp = p.at(&format!("formats[{i}]"));
+            let fp = p.index("formats", i);
             if f.file_name_hints.len() > MAX_FORMATS {
-                return Err(format!("{} declares too many file-name hints", fp.0));
+                return Err(format!("{} declares too many file-name hints", fp));
             }
             let hp = fp.at("file_name_hints");
             Ok(FormatInfo {
@@ -540,6 +600,29 @@ mod tests {
         let mut e = ev();
         e.position = Some(wit::Position { segment_index: None, segment_id: None, line: Some(0), byte_offset: None, element: None });
         assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("position.line is 0"));
+    }
+
+    #[test]
+    fn the_plain_date_check_accepts_only_what_chrono_accepts() {
+        let samples = [
+            "2024-01-05", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "0000-01-01", "9999-12-31",
+            "2024-01-05T23:59", "2024-01-05T24:00", "2024-01-05T12:60", "2024-01-05T12:30:59", "2024-01-05T12:30:60",
+            "2024-1-05", "2024-01-5 ", "2024/01/05", "2024-01-05T12:3", "+024-01-05", "2024-01-05 12:30",
+            "2024-01-05T12:30:5x", "２０２４-01-05",
+        ];
+        for v in samples {
+            if plain_iso_date(v.as_bytes()) {
+                assert!(chrono_iso_date(v), "{v} passes the plain check but not chrono");
+            }
+        }
+        for v in ["2024-01-05", "2024-02-29", "2024-01-05T23:59", "2024-01-05T12:30:59"] {
+            assert!(plain_iso_date(v.as_bytes()), "{v}");
+        }
+        // Leap seconds and odd spacing are chrono's to judge, as before.
+        assert_eq!(
+            iso_date(&Path::Root("t"), Some("2024-01-05T12:30:60".into())).is_ok(),
+            chrono_iso_date("2024-01-05T12:30:60")
+        );
     }
 
     #[test]

@@ -111,6 +111,11 @@ impl PluginRuntime {
         config.max_wasm_stack(limits.max_wasm_stack);
         // Plugins are compiled once (then cached) and run on whole files: optimise.
         config.cranelift_opt_level(OptLevel::Speed);
+        // For profiling only: `CLAIMTRACK_WASM_PROFILE=perfmap` makes Wasmtime write
+        // /tmp/perf-<pid>.map, so `perf report` names the plugins' compiled functions.
+        if std::env::var_os("CLAIMTRACK_WASM_PROFILE").is_some_and(|v| v == "perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         // No pooling allocator: a CLI parses a few files at a time, and the on-demand
         // allocator with copy-on-write heap images (the default) instantiates in microseconds.
         let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(e.to_string()))?;

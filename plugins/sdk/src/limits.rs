@@ -40,6 +40,11 @@ impl Cleaner {
     /// Control characters become U+FFFD (line breaks and tabs too when `single_line`), then
     /// the value is cut to `max` bytes on a character boundary.
     fn text(&mut self, s: &mut String, max: usize, single_line: bool) {
+        // Nearly every value is printable ASCII, which has no control characters: a byte
+        // check settles it without decoding characters (an output holds a million strings).
+        if s.len() <= max && printable_ascii(s) {
+            return;
+        }
         let bad = |c: char| c.is_control() && (single_line || (c != '\n' && c != '\t'));
         if s.chars().any(bad) {
             *s = s.chars().map(|c| if bad(c) { '\u{FFFD}' } else { c }).collect();
@@ -64,6 +69,11 @@ impl Cleaner {
     /// An optional identifier: cleaned, and `None` when nothing printable is left.
     fn opt(&mut self, v: &mut Option<String>, max: usize) {
         if let Some(s) = v.as_mut() {
+            // The usual value: short printable ASCII with something besides spaces in it
+            // (the only whitespace in printable ASCII is the space).
+            if s.len() <= max && printable_ascii(s) && s.bytes().any(|b| b != b' ') {
+                return;
+            }
             self.ident(s, max);
             if s.trim().is_empty() {
                 *v = None;
@@ -109,6 +119,11 @@ impl Cleaner {
             self.opt(&mut p.id_qualifier, MAX_CODE);
         }
     }
+}
+
+/// Whether every byte of `s` is printable ASCII (space to `~`).
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
 /// Clean `out` so the host accepts it; adds one warning saying how many values changed.

@@ -89,6 +89,10 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 /// to the next multiple of `tab_width`, form feeds (a new printed page) taking no column,
 /// other control characters shown as one space.
 pub fn expand_tabs(s: &str, tab_width: usize) -> String {
+    // Most report lines are printable ASCII with nothing to expand or replace.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return s.to_string();
+    }
     let tab_width = tab_width.max(1);
     let mut out = String::with_capacity(s.len());
     let mut col = 0usize;
@@ -126,6 +130,9 @@ pub struct Token<'a> {
 /// The whitespace-separated words of `s` with their columns (character indexes: expand
 /// tabs first when they should count as columns).
 pub fn tokens(s: &str) -> Vec<Token<'_>> {
+    if s.is_ascii() {
+        return ascii_tokens(s);
+    }
     let mut out = Vec::new();
     // (column, byte index) where the current token started.
     let mut open: Option<(usize, usize)> = None;
@@ -147,13 +154,48 @@ pub fn tokens(s: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// [`tokens`] of an ASCII line, where columns are byte indexes: the same tokens without
+/// decoding characters (report parsers tokenize every line).
+fn ascii_tokens(s: &str) -> Vec<Token<'_>> {
+    // `char::is_whitespace` of the ASCII characters (it includes the vertical tab, which
+    // `u8::is_ascii_whitespace` does not).
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if blank(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !blank(b[i]) {
+            i += 1;
+        }
+        out.push(Token { start, end: i, text: &s[start..i] });
+    }
+    out
+}
+
 /// ASCII case-insensitive `haystack.find(needle)`, as a byte offset into `haystack`.
 pub fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     if n.is_empty() {
         return Some(0);
     }
-    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
+    // Jump from one occurrence of the needle's first byte (in either case) to the next
+    // rather than comparing at every position: report parsers search every line.
+    let last = h.len().checked_sub(n.len())?;
+    let (lower, upper) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+    let mut from = 0;
+    while from <= last {
+        let at = from + h[from..=last].iter().position(|&b| b == lower || b == upper)?;
+        if h[at..at + n.len()].eq_ignore_ascii_case(n) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// ASCII case-insensitive `s.starts_with(prefix)`.
@@ -282,6 +324,46 @@ pub fn person_name(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-by-character definitions the fast paths must agree with.
+    fn tokens_by_char(s: &str) -> Vec<Token<'_>> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, usize)> = None;
+        let mut col = 0;
+        for (col_here, (byte, c)) in s.char_indices().enumerate() {
+            col = col_here + 1;
+            match (c.is_whitespace(), open) {
+                (false, None) => open = Some((col_here, byte)),
+                (true, Some((start, from))) => {
+                    out.push(Token { start, end: col_here, text: &s[from..byte] });
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some((start, from)) = open {
+            out.push(Token { start, end: col, text: &s[from..] });
+        }
+        out
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_character_definitions() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        let samples = [
+            "", " ", "  a  bb\tccc\x0bd\x0ce\rf\ng\x1ch ", "ACCNT#  1234   JANE DOE", every_ascii.as_str(),
+            "Payer Proc Date", "FILE  ID\t\tSTATUS", "  trailing   ",
+        ];
+        for s in samples {
+            assert_eq!(tokens(s), tokens_by_char(s), "{s:?}");
+            let naive = |h: &str, n: &str| h.as_bytes().windows(n.len()).position(|w| w.eq_ignore_ascii_case(n.as_bytes()));
+            for n in ["a", "ID", "status", "proc date", "#", "\t", "zz", "Payer Proc Date!"] {
+                assert_eq!(find_ci(s, n), naive(s, n), "{s:?} {n:?}");
+            }
+        }
+        assert_eq!(expand_tabs("A\tB", 4), "A   B");
+        assert_eq!(expand_tabs("plain line", 8), "plain line");
+    }
 
     fn texts(b: &[u8]) -> Vec<String> {
         lines(b).lines.into_iter().map(|l| l.text).collect()

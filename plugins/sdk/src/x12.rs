@@ -32,7 +32,7 @@ pub struct Segment {
     /// Segment id, upper-cased (only the id: data is never changed).
     pub id: String,
     /// Elements after the id, as sent (trailing empties kept). `elements[0]` is element 01.
-    pub elements: Vec<String>,
+    pub elements: Elements,
     /// 1-based ordinal of this segment in the whole file.
     pub index: u32,
     /// 1-based line of the file on which the segment starts.
@@ -46,13 +46,106 @@ pub struct Segment {
     pub terminated: bool,
 }
 
+/// The elements of a segment, in order: `elements[0]` is element 01.
+///
+/// One string holds them all, with where each lies in it: a large file has millions of
+/// elements, and one allocation per segment instead of one per element is most of the
+/// tokenizer's speed (inside the WebAssembly sandbox, allocation is slower still).
+#[derive(Clone, Default)]
+pub struct Elements {
+    text: String,
+    /// Byte range of each element in `text`.
+    spans: Vec<(u32, u32)>,
+}
+
+impl Elements {
+    /// The elements of a segment's `text`, whose first `separator` is at byte `at`: the id
+    /// before it stays in the text, outside every span.
+    fn after_id(text: String, at: usize, separator: char) -> Self {
+        let width = separator.len_utf8();
+        let mut spans = Vec::with_capacity(text[at..].matches(separator).count());
+        let base = at + width;
+        let mut start = base;
+        for (i, _) in text[base..].match_indices(separator) {
+            spans.push((start as u32, (base + i) as u32));
+            start = base + i + width;
+        }
+        spans.push((start as u32, text.len() as u32));
+        Elements { text, spans }
+    }
+
+    /// Number of elements, trailing empties included.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Element `i` (0-based) as sent, untrimmed.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    /// Every element as sent, in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
+        self.spans.iter().map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+}
+
+impl std::ops::Index<usize> for Elements {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.text[a as usize..b as usize]
+    }
+}
+
+impl<'a> IntoIterator for &'a Elements {
+    type Item = &'a str;
+    type IntoIter = Box<dyn DoubleEndedIterator<Item = &'a str> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+/// Equal when the elements are, however they are stored.
+impl PartialEq for Elements {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Elements {}
+
+/// Shown as a list of strings, like the `Vec<String>` it stands for.
+impl std::fmt::Debug for Elements {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Built from separate strings (tests, hand-made segments).
+impl<S: AsRef<str>> FromIterator<S> for Elements {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut e = Elements::default();
+        for s in iter {
+            let start = e.text.len() as u32;
+            e.text.push_str(s.as_ref());
+            e.spans.push((start, e.text.len() as u32));
+        }
+        e
+    }
+}
+
 impl Segment {
     /// Element `n` in X12 numbering (1 = the first after the id), trimmed; "" when absent.
     pub fn get(&self, n: usize) -> &str {
         if n == 0 {
             return &self.id;
         }
-        self.elements.get(n - 1).map(|s| s.trim()).unwrap_or("")
+        self.elements.get(n - 1).map(str::trim).unwrap_or("")
     }
 
     /// Element `n`, or `None` when absent or blank.
@@ -718,37 +811,39 @@ impl<'a> Tokenizer<'a> {
     }
 
     fn decode(&mut self, raw: RawSegment<'_>, d: &Delimiters) -> Option<Segment> {
+        // Leading blanks and line breaks are skipped (counted in `lead` so the offset names
+        // the first real byte); line breaks inside are wrapping when the terminator is not
+        // one itself, and are dropped.
         let strip_breaks = !d.segment.iter().all(|&b| is_line_break(b));
-        let mut bytes = Vec::with_capacity(raw.bytes.len());
-        let mut lead = 0usize;
-        let mut seen = false;
-        for &b in raw.bytes {
-            if strip_breaks && is_line_break(b) {
-                if !seen {
-                    lead += 1;
-                }
-                continue;
-            }
-            if !seen && (b == b' ' || b == b'\t' || b == 0 || is_line_break(b)) {
-                lead += 1;
-                continue;
-            }
-            seen = true;
-            bytes.push(b);
-        }
-        let text = decode_text(bytes, d);
-        let text = text.trim_end_matches([' ', '\t', '\r', '\n', '\0']);
+        let lead = raw
+            .bytes
+            .iter()
+            .position(|&b| !(b == b' ' || b == b'\t' || b == 0 || is_line_break(b)))
+            .unwrap_or(raw.bytes.len());
+        let body = &raw.bytes[lead..];
+        let bytes = if strip_breaks && body.iter().any(|&b| is_line_break(b)) {
+            body.iter().copied().filter(|&b| !is_line_break(b)).collect()
+        } else {
+            body.to_vec()
+        };
+        let mut text = decode_text(bytes, d);
+        let kept = text.trim_end_matches([' ', '\t', '\r', '\n', '\0']).len();
+        text.truncate(kept);
         if text.is_empty() {
             return None;
         }
         self.index += 1;
         let offset = raw.offset + lead;
-        let mut parts = text.split(d.element as char);
-        let raw_id = parts.next().unwrap_or("").trim();
+        let separator = d.element as char;
+        let id_end = text.find(separator).unwrap_or(text.len());
+        let raw_id = text[..id_end].trim();
         let id = raw_id.to_ascii_uppercase();
+        // Only a warning below needs the id as sent (and it is rare).
+        let lower_case = (raw_id != id).then(|| format!("{raw_id:?}"));
+        let elements = if id_end < text.len() { Elements::after_id(text, id_end, separator) } else { Elements::default() };
         let seg = Segment {
             id,
-            elements: parts.map(str::to_string).collect(),
+            elements,
             index: self.index,
             line: self.line_of(offset),
             offset: offset as u64,
@@ -759,8 +854,8 @@ impl<'a> Tokenizer<'a> {
         if !(2..=3).contains(&seg.id.len()) || !seg.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             let shown: String = seg.id.chars().take(12).collect();
             self.warn(format!("segment #{} has an invalid id {shown:?}; kept as unknown", seg.index), seg.position());
-        } else if raw_id != seg.id {
-            self.warn(format!("segment #{} id {raw_id:?} is lower-case", seg.index), seg.position());
+        } else if let Some(raw_id) = lower_case {
+            self.warn(format!("segment #{} id {raw_id} is lower-case", seg.index), seg.position());
         }
         Some(seg)
     }
@@ -785,7 +880,7 @@ impl<'a> Tokenizer<'a> {
         };
         let synth = |id: &str, offset: u64, line: u32| Segment {
             id: id.to_string(),
-            elements: Vec::new(),
+            elements: Elements::default(),
             index: 0,
             line,
             offset,
@@ -806,11 +901,16 @@ impl<'a> Tokenizer<'a> {
             groups: Vec::new(),
             iea: None,
         };
-        let mut last: Option<(u64, u32, u32, String)> = None;
+        // Where the last segment was, for the truncation message; its id is copied into one
+        // reused buffer rather than cloned for every segment.
+        let mut last: Option<(u64, u32, u32)> = None;
+        let mut last_id = String::new();
         let mut open_group: Option<Group> = None;
         let mut open_tx: Option<Transaction> = None;
         for seg in iter {
-            last = Some((seg.offset, seg.line, seg.index, seg.id.clone()));
+            last = Some((seg.offset, seg.line, seg.index));
+            last_id.clear();
+            last_id.push_str(&seg.id);
             match seg.id.as_str() {
                 "ISA" => {
                     // find_next_isa splits interchanges, so this is an ISA inside data.
@@ -873,7 +973,10 @@ impl<'a> Tokenizer<'a> {
         // Truncation: anything still open means the file ended early.
         let group_unclosed = open_group.as_ref().is_some_and(|g| g.gs.index != 0);
         if open_tx.is_some() || group_unclosed || (ic.iea.is_none() && ic.isa.index != 0) {
-            let (offset, line, index, id) = last.unwrap_or((ic.isa.offset, ic.isa.line, ic.isa.index, "ISA".into()));
+            let (offset, line, index, id) = match last {
+                Some((offset, line, index)) => (offset, line, index, last_id),
+                None => (ic.isa.offset, ic.isa.line, ic.isa.index, "ISA".to_string()),
+            };
             let missing: Vec<&str> = [
                 open_tx.as_ref().map(|_| "SE"),
                 group_unclosed.then_some("GE"),
@@ -1006,7 +1109,7 @@ fn decode_text(bytes: Vec<u8>, d: &Delimiters) -> String {
 
 /// A stand-in for an envelope segment the file lacks, placed where `at` is.
 fn synthetic(id: &str, at: &Segment) -> Segment {
-    Segment { id: id.to_string(), elements: Vec::new(), index: 0, terminated: true, ..at.clone() }
+    Segment { id: id.to_string(), elements: Elements::default(), index: 0, terminated: true, ..at.clone() }
 }
 
 fn malformed(message: impl Into<String>, position: Option<Position>) -> ParseError {
