@@ -94,6 +94,16 @@ fn time<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
     )
 }
 
+/// Minor page faults of this process so far (Linux; 0 elsewhere). Each WebAssembly call
+/// gets fresh linear memory, so every page the plugin touches faults in again: on a VM a
+/// fault costs microseconds, a visible part of a call.
+fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; minflt is the 10th field of the line.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    after.split_whitespace().nth(7).and_then(|f| f.parse().ok()).unwrap_or(0)
+}
+
 fn mb_per_s(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
@@ -180,16 +190,21 @@ struct Row {
     native: Duration,
     call: Duration,
     validated: Duration,
+    /// Minor page faults per native parse and per WASM call.
+    native_faults: u64,
+    call_faults: u64,
 }
 
 fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) -> Row {
     // Native: the plugin's parsing logic compiled for the host, plus the clean-up pass the
     // SDK's export runs on every output inside wasm, so both sides do the same work.
+    let faults = minor_faults();
     let native = time(runs, || {
         let mut out = (w.native)(w.file_name, &w.bytes).expect("native parse");
         claimtrack_plugin_sdk::fit_host_limits(&mut out);
         out
     });
+    let native_faults = (minor_faults() - faults) / runs as u64;
     let tokenize = w.bytes.starts_with(b"ISA").then(|| {
         time(runs, || claimtrack_plugin_sdk::x12::parse(&w.bytes).expect("tokenizes"))
     });
@@ -199,7 +214,9 @@ fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) 
     // validation.
     let wasm = embedded::first_party().find(|(n, _)| *n == w.crate_name).expect("embedded plugin").1;
     let raw = runtime.load(w.crate_name, wasm).expect("load");
+    let faults = minor_faults();
     let call = time(runs, || raw.parse_summary(w.file_name, &w.bytes).expect("wasm parse"));
+    let call_faults = (minor_faults() - faults) / runs as u64;
 
     // What `claimtrack parse` and ingest pay: the call plus conversion and validation.
     let plugin = set.get(w.plugin).expect("plugin");
@@ -209,7 +226,7 @@ fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) 
         events = parsed.events.len();
         parsed
     });
-    Row { plugin: w.plugin, what: w.what.clone(), bytes: w.bytes.len(), events, tokenize, native, call, validated }
+    Row { plugin: w.plugin, what: w.what.clone(), bytes: w.bytes.len(), events, tokenize, native, call, validated, native_faults, call_faults }
 }
 
 fn main() {
@@ -275,6 +292,12 @@ fn main() {
             r.call.as_secs_f64() / r.native.as_secs_f64(),
             r.validated.as_secs_f64() / r.native.as_secs_f64(),
         );
+    }
+    println!();
+    println!("| plugin | page faults per native parse | page faults per WASM call |");
+    println!("|---|---:|---:|");
+    for r in &rows {
+        println!("| {} | {} | {} |", r.plugin, r.native_faults, r.call_faults);
     }
     println!();
     println!("| plugin | wasm size | cold load (compile) | warm load (cache) | per-file instantiation | warm load + instantiation |");

@@ -84,6 +84,7 @@ impl Elements {
     }
 
     /// Element `i` (0-based) as sent, untrimmed.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&str> {
         self.spans.get(i).map(|&(a, b)| &self.text[a as usize..b as usize])
     }
@@ -141,14 +142,16 @@ impl<S: AsRef<str>> FromIterator<S> for Elements {
 
 impl Segment {
     /// Element `n` in X12 numbering (1 = the first after the id), trimmed; "" when absent.
+    #[inline]
     pub fn get(&self, n: usize) -> &str {
         if n == 0 {
             return &self.id;
         }
-        self.elements.get(n - 1).map(str::trim).unwrap_or("")
+        self.elements.get(n - 1).map(trim).unwrap_or("")
     }
 
     /// Element `n`, or `None` when absent or blank.
+    #[inline]
     pub fn opt(&self, n: usize) -> Option<&str> {
         let v = self.get(n);
         if v.is_empty() { None } else { Some(v) }
@@ -222,6 +225,17 @@ impl Segment {
     /// Where element `element` (e.g. "CLM05-3") of this segment is.
     pub fn position_at(&self, element: impl Into<String>) -> Position {
         Position { element: Some(element.into()), ..self.position() }
+    }
+}
+
+/// `s.trim()`, without decoding characters in the usual case of an element that starts and
+/// ends with a visible ASCII character (plugins read elements through [`Segment::get`] all
+/// the time, and inside WebAssembly the general trim is a call and a loop).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 

@@ -328,3 +328,10 @@ fn utf8_text_is_kept_and_other_bytes_are_latin1() {
     let doc = parse(&bytes).unwrap();
     assert_eq!(doc.interchanges[0].groups[0].transactions[0].body[0].get(2), "MU\u{DC}LLER");
 }
+
+#[test]
+fn get_trims_like_str_trim() {
+    for v in ["A", " A", "A ", " A B ", "", " ", "\tX\u{a0}", "\u{a0}É", "é", "x\u{2003}"] {
+        assert_eq!(super::trim(v), v.trim(), "{v:?}");
+    }
+}
