@@ -329,8 +329,8 @@ pub(crate) fn store_parsed(
 ) -> rusqlite::Result<Outcome> {
     let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(r))?;
     before_tracking(tx, file_id)?;
-    insert_events(tx, file_id, r)?;
-    crate::tracking::track_file(tx, file_id)?;
+    let ids = insert_events(tx, file_id, r)?;
+    crate::tracking::track_stored(tx, file_id, &ids, &r.parsed.events, &r.parsed.metadata)?;
     Ok(Outcome::Ingested {
         file_id,
         format: r.parsed.metadata.format_id.clone(),
@@ -341,8 +341,10 @@ pub(crate) fn store_parsed(
     })
 }
 
-/// Store a file's events. Also used by `rebuild` after deleting a file's old events.
-pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<()> {
+/// Store a file's events; returns their row ids, in order. Also used by `rebuild` after
+/// deleting a file's old events.
+pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(r.parsed.events.len());
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (file_id, seq, plugin, plugin_version, level, source, status, raw_code, effective_date,
                              patient_control_number, clearinghouse_claim_id, payer_claim_number,
@@ -374,8 +376,9 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport)
             c.clearinghouse_child_file_id,
             serde_json::to_string(e).expect("the model serializes"),
         ])?;
+        ids.push(tx.last_insert_rowid());
     }
-    Ok(())
+    Ok(ids)
 }
 
 

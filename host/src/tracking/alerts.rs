@@ -337,11 +337,18 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
 fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<(BatchRow, Vec<ClaimRow>)>> {
     let mut claims = query::all_claims(conn)?;
     mark_waiting(&mut claims, now);
+    // Grouped in one pass (claims stay in id order within a batch).
+    let mut by_batch: HashMap<i64, Vec<ClaimRow>> = HashMap::new();
+    for c in claims {
+        if let Some(b) = c.batch_id {
+            by_batch.entry(b).or_default().push(c);
+        }
+    }
     let batches = query::batches(conn)?;
     Ok(batches
         .into_iter()
         .map(|b| {
-            let mine: Vec<ClaimRow> = claims.iter().filter(|c| c.batch_id == Some(b.id)).cloned().collect();
+            let mine = by_batch.remove(&b.id).unwrap_or_default();
             (b, mine)
         })
         .collect())
@@ -501,20 +508,11 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
 /// Rule 3.
 fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
     // The payer's acceptance: the earliest statement that the payer accepted the claim (or
-    // that it is pending), by the claim itself or its transaction set or file.
+    // that it is pending), by the claim itself or its transaction set or file; stored by
+    // `derive` (`claims.payer_accepted_at`).
     let mut stmt = conn.prepare(
         "SELECT c.id, c.batch_id, b.submitted_name, c.patient_control_number, c.status, c.payer_id, c.payer_name,
-                c.payer_claim_number, c.last_update,
-                (SELECT MIN(t) FROM (
-                    SELECT f.first_seen AS t FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
-                    WHERE l.claim_id = c.id AND e.level != 'service_line'
-                      AND ((e.source = 'payer' AND e.status IN ('accepted', 'accepted_with_errors')) OR e.status = 'pending')
-                    UNION ALL
-                    SELECT f.first_seen FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
-                    WHERE l.claim_id IS NULL AND l.batch_id = c.batch_id
-                      AND (l.via = 'interchange'
-                           OR (l.via = 'transaction_set' AND e.transaction_set_control_number = c.transaction_set_control_number))
-                      AND ((e.source = 'payer' AND e.status IN ('accepted', 'accepted_with_errors')) OR e.status = 'pending')))
+                c.payer_claim_number, c.last_update, c.payer_accepted_at
          FROM claims c LEFT JOIN batches b ON b.id = c.batch_id
          WHERE c.status IN (?1, ?2)
            AND NOT EXISTS (SELECT 1 FROM event_links l JOIN events e ON e.id = l.event_id

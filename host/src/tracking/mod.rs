@@ -13,6 +13,8 @@ pub mod status;
 
 use rusqlite::Transaction;
 
+use crate::model::{FileMetadata, StatusEvent};
+
 pub use correlate::Touched;
 
 /// Correlate a newly stored file's events and update the statuses they touch.
@@ -23,17 +25,33 @@ pub use correlate::Touched;
 /// still unmatched derives everything again (the event log is not re-read).
 pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
     let touched = correlate::correlate_file(tx, file_id)?;
+    after_correlation(tx, file_id, touched)
+}
+
+/// [`track_file`] for a file whose events were just inserted: `ids[i]` is the row id of
+/// `events[i]`. Correlates the events in memory instead of reading them back from the log.
+pub(crate) fn track_stored(
+    tx: &Transaction<'_>,
+    file_id: i64,
+    ids: &[i64],
+    events: &[StatusEvent],
+    metadata: &FileMetadata,
+) -> rusqlite::Result<Touched> {
+    let touched = correlate::correlate_stored(tx, file_id, ids, events, metadata)?;
+    after_correlation(tx, file_id, touched)
+}
+
+fn after_correlation(tx: &Transaction<'_>, file_id: i64, touched: Touched) -> rusqlite::Result<Touched> {
     // Only when a claim the responses made on their own has the CLM01 of one of the new
     // batch's claims: payment headers and other claims of other software stay where they are.
-    let orphans_match = tx.query_row(
+    let orphans_match = tx.prepare_cached(
         "SELECT EXISTS (
              SELECT 1 FROM batches b
              JOIN claims n ON n.batch_id = b.id
              JOIN claims o ON upper(ltrim(o.patient_control_number, '0')) = upper(ltrim(n.patient_control_number, '0'))
              WHERE b.file_id = ?1 AND o.batch_id IS NULL)",
-        [file_id],
-        |r| r.get::<_, bool>(0),
-    )?;
+    )?
+    .query_row([file_id], |r| r.get::<_, bool>(0))?;
     if orphans_match {
         rebuild(tx)?;
         return Ok(touched);

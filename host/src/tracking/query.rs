@@ -1,6 +1,8 @@
 //! What the views show: batches, a batch's claims, a claim's timeline. Plain data, for the
 //! CLI and for software embedding the library.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -139,17 +141,11 @@ pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
     conn.query_row(&format!("{BATCH_SELECT} WHERE b.id = ?1"), params![id], batch_row).optional()
 }
 
+/// `last_response` is stored by `derive` (schema 7): the views read it instead of joining
+/// the event log per claim.
 const CLAIM_SELECT: &str = "SELECT id, batch_id, patient_control_number, patient_name, service_date_from, service_date_to,
         charged_cents, paid_cents, clearinghouse_claim_id, payer_claim_number, payer_id, status, status_source,
-        last_update, status_reasons,
-        (SELECT MAX(t) FROM (
-            SELECT f.first_seen AS t FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
-            WHERE l.claim_id = claims.id AND e.source IN ('clearinghouse', 'payer')
-            UNION ALL
-            SELECT f.first_seen FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
-            WHERE l.claim_id IS NULL AND l.batch_id = claims.batch_id AND e.source IN ('clearinghouse', 'payer')
-              AND (l.via = 'interchange'
-                   OR (l.via = 'transaction_set' AND e.transaction_set_control_number = claims.transaction_set_control_number))))
+        last_update, status_reasons, last_response
      FROM claims";
 
 fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
@@ -266,35 +262,55 @@ pub struct ErrorClaim {
 /// code so staff can fix claims in bulk; most frequent first. Entity codes (which party a
 /// 277 status names) say where, not what, and are left out.
 pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<ErrorGroup>> {
-    let mut stmt = conn.prepare(&format!(
-        "{CLAIM_SELECT} WHERE status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED') AND (?1 IS NULL OR batch_id = ?1) ORDER BY id"
-    ))?;
-    let claims: Vec<ClaimRow> = stmt.query_map(params![batch], claim_row)?.collect::<Result<_, _>>()?;
+    // Two statements rather than `(?1 IS NULL OR batch_id = ?1)`, which no index serves;
+    // only the columns the groups need (no claim view, no timeline).
+    const COLUMNS: &str = "SELECT id, batch_id, patient_control_number, clearinghouse_claim_id, status, status_reasons FROM claims";
+    const REJECTED: &str = "status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED')";
+    let mut stmt = match batch {
+        Some(_) => conn.prepare_cached(&format!("{COLUMNS} WHERE batch_id = ?1 AND {REJECTED} ORDER BY id"))?,
+        None => conn.prepare_cached(&format!("{COLUMNS} WHERE {REJECTED} ORDER BY id"))?,
+    };
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(ErrorClaim, String)> {
+        Ok((
+            ErrorClaim {
+                claim_id: r.get(0)?,
+                batch_id: r.get(1)?,
+                patient_control_number: r.get(2)?,
+                clearinghouse_claim_id: r.get(3)?,
+                status: r.get(4)?,
+            },
+            r.get(5)?,
+        ))
+    };
+    let claims: Vec<(ErrorClaim, String)> = match batch {
+        Some(b) => stmt.query_map(params![b], map)?.collect::<Result<_, _>>()?,
+        None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+    };
     let mut groups: Vec<ErrorGroup> = Vec::new();
-    for c in &claims {
-        for r in c.reasons.iter().filter(|r| !matches!(r.code_set, crate::model::CodeSet::Entity)) {
+    // (code set, code) → index in `groups`, which keeps first-seen order for the stable sort.
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (c, json) in claims {
+        for r in reasons(json).into_iter().filter(|r| !matches!(r.code_set, crate::model::CodeSet::Entity)) {
             let set = r.code_set.name();
-            let hit = ErrorClaim {
-                claim_id: c.id,
-                batch_id: c.batch_id,
-                patient_control_number: c.patient_control_number.clone(),
-                clearinghouse_claim_id: c.clearinghouse_claim_id.clone(),
-                status: c.status.clone(),
-            };
-            match groups.iter_mut().find(|g| g.code_set == set && g.code == r.code) {
-                Some(g) => {
-                    if !g.claims.iter().any(|x| x.claim_id == c.id) {
-                        g.claims.push(hit);
+            match index.get(&(set.clone(), r.code.clone())) {
+                Some(&i) => {
+                    let g = &mut groups[i];
+                    // Claims come in id order, so a claim already in the group is its last.
+                    if g.claims.last().is_none_or(|x| x.claim_id != c.claim_id) {
+                        g.claims.push(c.clone());
                         g.count += 1;
                     }
                 }
-                None => groups.push(ErrorGroup {
-                    code_set: set,
-                    code: r.code.clone(),
-                    description: r.description.clone(),
-                    count: 1,
-                    claims: vec![hit],
-                }),
+                None => {
+                    index.insert((set.clone(), r.code.clone()), groups.len());
+                    groups.push(ErrorGroup {
+                        code_set: set,
+                        code: r.code,
+                        description: r.description,
+                        count: 1,
+                        claims: vec![c.clone()],
+                    });
+                }
             }
         }
     }
