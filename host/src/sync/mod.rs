@@ -13,9 +13,11 @@
 //!    `publishing_at`, and the next sync finds the file (or finds it gone: Office Ally took
 //!    it) instead of uploading the batch a second time.
 //! 4. **Downloads**: each file in `outbound` not known by name + size + mtime is copied to
-//!    `<data>/incoming/` under a temporary name, fsynced, renamed, ingested (the archive
-//!    knows it by SHA-256, so a file seen before changes nothing), and only then remembered
-//!    and, if the policy says so, moved on the server.
+//!    `<data>/incoming/` under a temporary name, renamed, ingested (the archive knows it by
+//!    SHA-256, so a file seen before changes nothing), and only then remembered. If the
+//!    policy says so, the reports are moved on the server at the end, once the archive is
+//!    fsynced (one fsync for the whole sync: SQLite's WAL keeps commits in order, so a
+//!    remembered report is always an archived one).
 //! 5. Archive eligible batches (when configured) and record the alerts, to count new ones.
 
 pub mod state;
@@ -405,35 +407,54 @@ fn download_all(
     let key = format!("{label}/{}", config.connection.outbound);
     let incoming = tracker.data_dir().root().join("incoming");
     create_private_dir(&incoming).map_err(|source| TransportError::Local { path: incoming.clone(), source })?;
+    // Reports to move on the server once every download of this sync is archived on disk:
+    // one fsync for all of them instead of one per file.
+    let mut to_dispose = Vec::new();
+    let mut ended = Ok(());
     for file in mailbox.list(Folder::Outbound)? {
         if opts.stopped() {
-            return Err(TransportError::Interrupted);
+            ended = Err(TransportError::Interrupted);
+            break;
         }
         let known = state::known_remote(tracker.store().conn(), &key, &file.name, file.size, file.mtime).map_err(store_failed)?;
-        match known {
+        let archived = match known {
             Some((_, disposed)) => {
                 report.already_downloaded += 1;
-                if !disposed {
-                    dispose(tracker, config, &key, mailbox, &file, report)?;
-                }
+                !disposed
             }
-            None => download_one(tracker, config, &key, &incoming, mailbox, &file, opts, report)?,
+            None => match download_one(tracker, &key, &incoming, mailbox, &file, opts, report) {
+                Ok(archived) => archived,
+                Err(e) => {
+                    ended = Err(e);
+                    break;
+                }
+            },
+        };
+        if archived {
+            to_dispose.push(file);
         }
     }
-    Ok(())
+    match ended {
+        // The connection is gone: the moves wait for the next sync.
+        Err(e) if e.is_connection_lost() && !matches!(e, TransportError::Interrupted) => Err(e),
+        ended => {
+            dispose_all(tracker, config, &key, mailbox, &to_dispose, report)?;
+            ended
+        }
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Download, archive and remember one report. Returns whether it is archived (and so may
+/// be moved on the server).
 fn download_one(
     tracker: &mut Tracker,
-    config: &Config,
     key: &str,
     incoming: &Path,
     mailbox: &mut dyn Mailbox,
     file: &RemoteFile,
     opts: &mut Run<'_>,
     report: &mut SyncReport,
-) -> Result<(), TransportError> {
+) -> Result<bool, TransportError> {
     // The server's name only ever becomes the last component of a path of ours.
     let safe: String = file.name.chars().map(|c| if c == '/' || c == '\\' || c == '\0' { '_' } else { c }).collect();
     let partial = incoming.join(format!(".{safe}.part"));
@@ -447,8 +468,10 @@ fn download_one(
         let mut out = BufWriter::new(fs::File::create(&partial).map_err(local(&partial))?);
         let progress = &mut *opts.progress;
         let n = mailbox.download(&file.name, &mut out, &mut |d| progress.advance(d))?;
-        let f = out.into_inner().map_err(|e| local(&partial)(e.into_error()))?;
-        f.sync_all().map_err(local(&partial))?;
+        // Not fsynced: this staging copy is deleted once archived, and the archive is the
+        // durable copy. A power cut before that leaves the report unremembered, and the
+        // next sync downloads it again (the server keeps it until it is archived on disk).
+        out.into_inner().map_err(|e| local(&partial)(e.into_error()))?;
         Ok::<u64, TransportError>(n)
     })();
     opts.progress.finish();
@@ -460,7 +483,7 @@ fn download_one(
                 return Err(e);
             }
             report.problems.push(format!("downloading {}: {e}", file.name));
-            return Ok(());
+            return Ok(false);
         }
     };
     if let Some(listed) = file.size
@@ -469,7 +492,7 @@ fn download_one(
         // Still being written by the server, or cut short: the next sync tries again.
         let _ = fs::remove_file(&partial);
         report.problems.push(format!("{}: listed as {listed} bytes but {n} arrived; it will be downloaded again next sync", file.name));
-        return Ok(());
+        return Ok(false);
     }
     fs::rename(&partial, &done).map_err(local(&done))?;
     let bytes = fs::read(&done).map_err(local(&done))?;
@@ -479,7 +502,7 @@ fn download_one(
         Err(e) => {
             // Not remembered: the next sync downloads and ingests it again.
             report.problems.push(format!("{}: downloaded but not stored ({e}); it is kept in {}", file.name, done.display()));
-            return Ok(());
+            return Ok(false);
         }
     };
     let file_id = archived_id(&ingest);
@@ -488,30 +511,39 @@ fn download_one(
     let _ = fs::remove_file(&done);
     report.new_events += new_events(&ingest);
     report.downloaded.push(DownloadedFile { name: file.name.clone(), size: n, ingest });
-    dispose(tracker, config, key, mailbox, file, report)
+    Ok(true)
 }
 
-/// Apply the after-download policy to a file that is safely archived.
-fn dispose(tracker: &Tracker, config: &Config, key: &str, mailbox: &mut dyn Mailbox, file: &RemoteFile, report: &mut SyncReport) -> Result<(), TransportError> {
-    if config.sync.after_download != AfterDownload::Move {
+/// Apply the after-download policy to reports that are archived.
+fn dispose_all(
+    tracker: &Tracker,
+    config: &Config,
+    key: &str,
+    mailbox: &mut dyn Mailbox,
+    files: &[RemoteFile],
+    report: &mut SyncReport,
+) -> Result<(), TransportError> {
+    if config.sync.after_download != AfterDownload::Move || files.is_empty() {
         return Ok(());
     }
-    // The server's copy goes away next: the archive's copy must be on disk first.
+    // The server's copies go away next: the archive's copies must be on disk first.
     if let Err(e) = tracker.store().sync_to_disk() {
-        report.problems.push(format!("{} was not moved on the server: {e}", file.name));
+        report.problems.push(format!("no report was moved on the server: {e}"));
         return Ok(());
     }
-    match mailbox.move_outbound(&file.name, &config.sync.move_to) {
-        Ok(()) => {
-            let now = tracker.clock().stamp();
-            state::mark_disposed(tracker.store().conn(), key, &file.name, file.size, file.mtime, &now).map_err(store_failed)
-        }
-        Err(e) if e.is_connection_lost() => Err(e),
-        Err(e) => {
-            report.problems.push(format!("{} is archived, but moving it to {} on the server failed: {e}", file.name, config.sync.move_to));
-            Ok(())
+    for file in files {
+        match mailbox.move_outbound(&file.name, &config.sync.move_to) {
+            Ok(()) => {
+                let now = tracker.clock().stamp();
+                state::mark_disposed(tracker.store().conn(), key, &file.name, file.size, file.mtime, &now).map_err(store_failed)?;
+            }
+            Err(e) if e.is_connection_lost() => return Err(e),
+            Err(e) => {
+                report.problems.push(format!("{} is archived, but moving it to {} on the server failed: {e}", file.name, config.sync.move_to));
+            }
         }
     }
+    Ok(())
 }
 
 fn archived_id(r: &IngestReport) -> i64 {
