@@ -71,7 +71,7 @@ impl Cleaner {
         if let Some(s) = v.as_mut() {
             // The usual value: short printable ASCII with something besides spaces in it
             // (the only whitespace in printable ASCII is the space).
-            if s.len() <= max && printable_ascii(s) && s.bytes().any(|b| b != b' ') {
+            if s.len() <= max && scan(s) == Some(true) {
                 return;
             }
             self.ident(s, max);
@@ -122,8 +122,39 @@ impl Cleaner {
 }
 
 /// Whether every byte of `s` is printable ASCII (space to `~`).
+#[inline]
 fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| (b' '..=b'~').contains(&b))
+    scan(s).is_some()
+}
+
+/// `Some(has a byte other than a space)` when every byte of `s` is printable ASCII, else
+/// `None`. Eight bytes at a time: an output holds a million short strings and every one is
+/// checked (twice, when a plugin's own `parse` already called `fit_host_limits`); inside
+/// WebAssembly a byte loop pays an interruption check per byte.
+#[inline]
+fn scan(s: &str) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut visible = false;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        // With no high bit set, these are exact: some byte below 0x20, some byte 0x7F.
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let del = (w ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(w ^ (ONES * 0x7f)) & HIGH;
+        if (w & HIGH) | control | del != 0 {
+            return None;
+        }
+        visible |= w != ONES * u64::from(b' ');
+    }
+    for &b in chunks.remainder() {
+        if !(b' '..=b'~').contains(&b) {
+            return None;
+        }
+        visible |= b != b' ';
+    }
+    Some(visible)
 }
 
 /// Clean `out` so the host accepts it; adds one warning saying how many values changed.
@@ -266,6 +297,37 @@ pub fn fit_host_limits(out: &mut ParseOutput) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_scan_agrees_with_a_byte_loop() {
+        let by_byte = |s: &str| {
+            s.bytes().all(|b| (b' '..=b'~').contains(&b)).then(|| s.bytes().any(|b| b != b' '))
+        };
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            " ".into(),
+            "        ".into(),
+            "                 ".into(),
+            "CO45 2024-01-05 ABCDEFGH".into(),
+            "ABCDEFG\u{7f}".into(),
+            "ABCDEFGH\u{1f}IJ".into(),
+            "ABCDEFGHé".into(),
+            "~~~~~~~~ ~".into(),
+        ];
+        // Every byte value in every position of a 9-byte string (a word and a tail).
+        for b in 0u8..=255 {
+            for at in 0..9 {
+                let mut v = b"ABCDEFGHI".to_vec();
+                v[at] = b;
+                if let Ok(s) = String::from_utf8(v) {
+                    samples.push(s);
+                }
+            }
+        }
+        for s in &samples {
+            assert_eq!(scan(s), by_byte(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn control_characters_and_overlong_values_are_cleaned() {
