@@ -272,6 +272,20 @@ const MIGRATIONS: &[&str] = &[
     -- A prefix of claims_batch_status: one index less to write per claim.
     DROP INDEX claims_batch;
     "#,
+    // 8: whether a claim has its own paid, denied or reversed statement (an 835 for it),
+    // stored by `derive`: the ERA follow-up alert looked it up in the event log for every
+    // accepted claim on every `alerts` (and after every sync).
+    r#"
+    ALTER TABLE claims ADD COLUMN has_remittance INTEGER NOT NULL DEFAULT 0;
+    UPDATE claims SET has_remittance = EXISTS (
+        SELECT 1 FROM event_links l JOIN events e ON e.id = l.event_id
+        WHERE l.claim_id = claims.id AND e.status IN ('paid', 'denied', 'reversed'));
+    -- What the archiving rule reads of every claim of every batch (alerts), so it reads
+    -- this index rather than the claim rows and their reasons; (batch_id, status) also
+    -- serves the rejected count of the `batches` list and `errors` of one batch.
+    CREATE INDEX claims_archive ON claims(batch_id, status, last_update, last_response, patient_control_number);
+    DROP INDEX claims_batch_status;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -333,13 +333,43 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
     Eligibility { eligible, since: if eligible { since.map(stamp) } else { None }, blocking }
 }
 
-/// Every batch with its claims (the window flag set for `now`).
+/// Every batch with the claims rule 5 needs to look at (the window flag set for `now`).
+///
+/// Only batches that can be archived at all get their claims: archived, QUEUED and
+/// AWAITING batches are refused by the batch alone, whatever their claims. The claims are
+/// read without their reasons, which rule 5 does not use (reading and parsing 100,000
+/// reason lists was most of the `alerts` time).
 fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<(BatchRow, Vec<ClaimRow>)>> {
-    let mut claims = query::all_claims(conn)?;
-    mark_waiting(&mut claims, now);
-    // Grouped in one pass (claims stay in id order within a batch).
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.batch_id, c.patient_control_number, c.status, c.last_update, c.last_response
+         FROM claims c JOIN batches b ON b.id = c.batch_id
+         WHERE b.status NOT IN (?1, ?2) AND NOT EXISTS (SELECT 1 FROM batch_archive a WHERE a.file_id = b.file_id)",
+    )?;
+    let rows = stmt.query_map(params![BatchStatus::Queued.as_str(), BatchStatus::Awaiting.as_str()], |r| {
+        Ok(ClaimRow {
+            id: r.get(0)?,
+            batch_id: r.get(1)?,
+            patient_control_number: r.get(2)?,
+            patient_name: None,
+            service_date_from: None,
+            service_date_to: None,
+            charged_cents: None,
+            paid_cents: None,
+            clearinghouse_claim_id: None,
+            payer_claim_number: None,
+            payer_id: None,
+            status: r.get(3)?,
+            status_source: None,
+            last_update: r.get(4)?,
+            reasons: Vec::new(),
+            last_response: r.get(5)?,
+            waiting_for_era: false,
+        })
+    })?;
     let mut by_batch: HashMap<i64, Vec<ClaimRow>> = HashMap::new();
-    for c in claims {
+    for c in rows {
+        let mut c = c?;
+        c.waiting_for_era = waiting_for_era(&c, now);
         if let Some(b) = c.batch_id {
             by_batch.entry(b).or_default().push(c);
         }
@@ -348,7 +378,9 @@ fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Resul
     Ok(batches
         .into_iter()
         .map(|b| {
-            let mine = by_batch.remove(&b.id).unwrap_or_default();
+            let mut mine = by_batch.remove(&b.id).unwrap_or_default();
+            // Read in index order (claims_archive); rule 5 reports claims in id order.
+            mine.sort_by_key(|c| c.id);
             (b, mine)
         })
         .collect())
@@ -514,9 +546,7 @@ fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, o
         "SELECT c.id, c.batch_id, b.submitted_name, c.patient_control_number, c.status, c.payer_id, c.payer_name,
                 c.payer_claim_number, c.last_update, c.payer_accepted_at
          FROM claims c LEFT JOIN batches b ON b.id = c.batch_id
-         WHERE c.status IN (?1, ?2)
-           AND NOT EXISTS (SELECT 1 FROM event_links l JOIN events e ON e.id = l.event_id
-                           WHERE l.claim_id = c.id AND e.status IN ('paid', 'denied', 'reversed'))
+         WHERE c.status IN (?1, ?2) AND c.has_remittance = 0
          ORDER BY c.id",
     )?;
     type Row = (

@@ -180,12 +180,20 @@ fn payer_accepted_at(facts: &[Fact]) -> Option<&str> {
         .min()
 }
 
+/// Whether the claim has its own paid, denied or reversed statement (any level): an 835 has
+/// answered it. `claims.has_remittance`, read by the ERA follow-up alert.
+fn has_remittance(facts: &[Fact]) -> bool {
+    facts.iter().any(|f| {
+        f.applies_via == Via::Claim && matches!(f.status, StatusClass::Paid | StatusClass::Denied | StatusClass::Reversed)
+    })
+}
+
 /// Recompute the claims and batches in `touched` (and the batches of those claims).
 pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
     let mut batches = touched.batches.clone();
     let mut update = tx.prepare_cached(
         "UPDATE claims SET status = ?2, status_source = ?3, status_reasons = ?4, last_update = ?5,
-             last_response = ?6, payer_accepted_at = ?7,
+             last_response = ?6, payer_accepted_at = ?7, has_remittance = ?8,
              paid_cents = (SELECT json_extract(e.body, '$.amounts.paid') FROM event_links l JOIN events e ON e.id = l.event_id
                            WHERE l.claim_id = ?1 AND e.level = 'claim' AND e.status IN ('paid', 'denied', 'reversed')
                            ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1),
@@ -218,6 +226,7 @@ pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
             state.last_update,
             last_response(&facts),
             payer_accepted_at(&facts),
+            has_remittance(&facts),
         ])?;
         if let Some(b) = batch {
             batches.insert(b);
