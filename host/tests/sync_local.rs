@@ -98,8 +98,8 @@ impl Mailbox for Crashing {
     fn list(&mut self, folder: Folder) -> Result<Vec<RemoteFile>, TransportError> {
         self.inner.list(folder)
     }
-    fn download(&mut self, name: &str, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
-        self.inner.download(name, to, progress)
+    fn download(&mut self, file: &RemoteFile, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
+        self.inner.download(file, to, progress)
     }
     fn upload(
         &mut self,

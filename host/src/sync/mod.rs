@@ -467,7 +467,7 @@ fn download_one(
     let result = (|| {
         let mut out = BufWriter::new(fs::File::create(&partial).map_err(local(&partial))?);
         let progress = &mut *opts.progress;
-        let n = mailbox.download(&file.name, &mut out, &mut |d| progress.advance(d))?;
+        let n = mailbox.download(file, &mut out, &mut |d| progress.advance(d))?;
         // Not fsynced: this staging copy is deleted once archived, and the archive is the
         // durable copy. A power cut before that leaves the report unremembered, and the
         // next sync downloads it again (the server keeps it until it is archived on disk).

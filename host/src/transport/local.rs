@@ -75,9 +75,9 @@ impl Mailbox for LocalMailbox {
         Ok(files)
     }
 
-    fn download(&mut self, name: &str, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
+    fn download(&mut self, file: &RemoteFile, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
         self.ops += 1;
-        let path = self.outbound.join(name);
+        let path = self.outbound.join(&file.name);
         let mut f = fs::File::open(&path).map_err(local(&path))?;
         let mut buf = vec![0u8; 256 * 1024];
         let mut done = 0u64;

@@ -150,8 +150,8 @@ pub trait Mailbox {
     fn describe(&self) -> String;
     /// The files in a folder (not sub-folders), sorted by name.
     fn list(&mut self, folder: Folder) -> Result<Vec<RemoteFile>, TransportError>;
-    /// Copy a file of `outbound` to `to`, calling `progress` with bytes done so far.
-    fn download(&mut self, name: &str, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError>;
+    /// Copy a file of `outbound` (as listed) to `to`, calling `progress` with bytes done so far.
+    fn download(&mut self, file: &RemoteFile, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError>;
     /// Put `bytes` in `inbound` under `name`. Where the server allows it, the bytes go to a
     /// temporary name first and `before_publish` runs just before the rename, so a crash
     /// between the two can be told apart from one before the upload.

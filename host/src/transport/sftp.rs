@@ -205,11 +205,15 @@ impl Mailbox for SftpMailbox {
         Ok(files)
     }
 
-    fn download(&mut self, name: &str, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
+    fn download(&mut self, file: &RemoteFile, to: &mut dyn Write, progress: &mut dyn FnMut(u64)) -> Result<u64, TransportError> {
+        let name = file.name.as_str();
         let path = join(&self.outbound, name);
         let mut f = self.sftp.open(Path::new(&path)).map_err(|e| file_error("opening", &path, e))?;
         self.ops += 2;
-        let mut buf = vec![0u8; CHUNK];
+        // libssh2 sends read requests ahead for the whole buffer: for a 5 KB report a 1 MiB
+        // buffer means dozens of requests past the end of the file. Size it to the file.
+        let want = file.size.map_or(CHUNK, |s| (s as usize).saturating_add(1).clamp(32 * 1024, CHUNK));
+        let mut buf = vec![0u8; want];
         let mut done = 0u64;
         loop {
             let n = f.read(&mut buf).map_err(|e| io_error("downloading", &path, e))?;
