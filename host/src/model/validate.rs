@@ -155,7 +155,7 @@ fn plain_iso_date(b: &[u8]) -> bool {
 
 fn cents(path: &Path, value: Option<i64>) -> Check<Option<i64>> {
     match value {
-        Some(c) if c.abs() > MAX_ABS_CENTS => Err(format!("{} {c} cents is out of range", path)),
+        Some(c) if c.unsigned_abs() > MAX_ABS_CENTS.unsigned_abs() => Err(format!("{} {c} cents is out of range", path)),
         v => Ok(v),
     }
 }
@@ -597,6 +597,10 @@ mod tests {
         let mut e = ev();
         e.amounts.paid = Some(i64::MAX);
         assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("amounts.paid"));
+        // abs() of i64::MIN overflows: refused, not a panic (debug) or accepted (release).
+        let mut e = ev();
+        e.amounts.adjusted = Some(i64::MIN);
+        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("amounts.adjusted"));
         let mut e = ev();
         e.position = Some(wit::Position { segment_index: None, segment_id: None, line: Some(0), byte_offset: None, element: None });
         assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("position.line is 0"));

@@ -20,7 +20,7 @@ fn host_would_accept(out: &ParseOutput) -> Result<(), String> {
     }
     fn cents(what: &str, v: Option<i64>) -> Result<(), String> {
         match v {
-            Some(c) if c.abs() > 100_000_000_000_000 => Err(format!("{what} {c} out of range")),
+            Some(c) if c.unsigned_abs() > 100_000_000_000_000 => Err(format!("{what} {c} out of range")),
             _ => Ok(()),
         }
     }
