@@ -70,6 +70,27 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
 }
 
+/// Switch a database to WAL. Switching needs an exclusive lock that SQLite does not wait for
+/// through the busy handler, so two processes opening a new database at once could see
+/// "database is locked": the mode is persistent, so it is only set when needed, and a busy
+/// answer is retried until [`BUSY_TIMEOUT`].
+fn enable_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// An open store.
 pub struct Store {
     conn: Connection,
@@ -99,7 +120,7 @@ impl Store {
         // WAL: readers never block the writer, and a crash loses at most the transaction
         // being written. NORMAL sync is durable at each checkpoint and safe against
         // corruption in WAL mode.
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        enable_wal(&conn).map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(open_err)?;
         // The query planner stability guarantee: one plan per statement whatever the bound
@@ -280,6 +301,28 @@ fn create_owner_only(path: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_opening_a_new_database_at_once_all_succeed() {
+        // Bounded: 20 rounds of 3 connections racing to create and switch the same database.
+        for _ in 0..20 {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join("race.db");
+            let start = std::sync::Arc::new(std::sync::Barrier::new(3));
+            let opened: Vec<_> = (0..3)
+                .map(|_| {
+                    let (start, path) = (start.clone(), path.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Store::open_file(&path).map(|s| s.schema_version().unwrap())
+                    })
+                })
+                .collect();
+            for o in opened {
+                assert_eq!(o.join().unwrap().unwrap(), SCHEMA_VERSION);
+            }
+        }
+    }
 
     #[test]
     fn a_new_store_has_the_current_schema_and_is_owner_only() {
