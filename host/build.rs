@@ -1,7 +1,8 @@
 //! Builds the guest plugins for `wasm32-wasip2` and generates `$OUT_DIR/plugins.rs`:
 //! - `FIRST_PARTY`: the first-party plugins, embedded with `include_bytes!` so the binary
 //!   works with no separate install step;
-//! - `TEST_MISBEHAVE_WASM`: the path of the misbehaving test plugin (not embedded).
+//! - `TEST_MISBEHAVE_WASM`: the path of the misbehaving test plugin (not embedded);
+//! - `TEST_OLD_WIT_WASM`: the path of a test plugin built against an older WIT (not embedded).
 //!
 //! All plugins are built by ONE nested `cargo build --profile plugin --target wasm32-wasip2`
 //! in its own target directory (`<outer target dir>/wasm-plugins`, shared by dev, test and
@@ -16,8 +17,8 @@ use std::process::Command;
 /// First-party plugin crates embedded in the binary. Adding a plugin is one line here.
 const FIRST_PARTY: &[&str] = &["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"];
 
-/// Plugins built for tests only; `TEST_MISBEHAVE_WASM` points at the first.
-const TEST_PLUGINS: &[&str] = &["test-misbehave"];
+/// Plugins built for tests only; `TEST_MISBEHAVE_WASM` and `TEST_OLD_WIT_WASM` point at them.
+const TEST_PLUGINS: &[&str] = &["test-misbehave", "test-old-wit"];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plugin";
@@ -50,6 +51,9 @@ fn main() {
     let misbehave = artifact(TEST_PLUGINS[0]);
     src.push_str("/// Path of the misbehaving test plugin (tests only; not embedded).\n");
     writeln!(src, "pub const TEST_MISBEHAVE_WASM: &str = {:?};", misbehave.to_str().expect("UTF-8 target path")).unwrap();
+    let old_wit = artifact(TEST_PLUGINS[1]);
+    src.push_str("/// Path of the test plugin built against an older WIT (tests only; not embedded).\n");
+    writeln!(src, "pub const TEST_OLD_WIT_WASM: &str = {:?};", old_wit.to_str().expect("UTF-8 target path")).unwrap();
 
     let generated = out_dir.join("plugins.rs");
     // Rewrite only on change, so an unchanged build does not look new to rustc.
@@ -69,6 +73,9 @@ fn rerun_if_changed(workspace: &Path) {
         let dir = workspace.join("plugins").join(krate);
         println!("cargo:rerun-if-changed={}", dir.join("src").display());
         println!("cargo:rerun-if-changed={}", dir.join("Cargo.toml").display());
+        if dir.join("wit").is_dir() {
+            println!("cargo:rerun-if-changed={}", dir.join("wit").display());
+        }
     }
 }
 

@@ -38,7 +38,7 @@ fn built_in_as_file(dir: &Path, crate_name: &str) -> PathBuf {
 /// The same component, claiming another `claimtrack:plugin` version in its import names
 /// (what building it against that version of a structurally identical WIT changes).
 fn with_wit_version(wasm: &[u8], version: &str) -> Vec<u8> {
-    let from = b"claimtrack:plugin/types@0.1.0";
+    let from = b"claimtrack:plugin/types@0.1.1";
     let to = format!("claimtrack:plugin/types@{version}");
     assert_eq!(to.len(), from.len(), "same length keeps the binary valid");
     let mut out = wasm.to_vec();
@@ -68,7 +68,7 @@ fn install_pins_the_hash_and_a_changed_file_is_refused_until_installed_again() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Installed test-misbehave 0.1.0 →"), "{out}");
-    assert!(out.contains("WIT     claimtrack:plugin@0.1.0") && out.contains("test-misbehave — Test files"), "{out}");
+    assert!(out.contains("WIT     claimtrack:plugin@0.1.1") && out.contains("test-misbehave — Test files"), "{out}");
 
     let installed = data.join("plugins/test-misbehave.wasm");
     let sha = claimtrack::plugin_install::sha256_hex(&std::fs::read(&installed).unwrap());
@@ -76,7 +76,7 @@ fn install_pins_the_hash_and_a_changed_file_is_refused_until_installed_again() {
     assert_eq!(code, Some(0));
     let p = v["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "test-misbehave").unwrap();
     assert_eq!(p["sha256"], sha.as_str());
-    assert_eq!(p["wit_version"], "0.1.0");
+    assert_eq!(p["wit_version"], "0.1.1");
     assert_eq!(p["origin"]["kind"], "installed");
     assert_eq!(p["override_built_in"], false);
     let manifest: serde_json::Value =
@@ -258,13 +258,34 @@ fn load(wasm: &[u8]) -> Result<String, String> {
 #[test]
 fn wit_versions_of_the_host_track_up_to_its_own_load_and_others_are_refused_with_the_fix() {
     let (_, ack) = claimtrack::runtime::embedded::first_party().find(|(c, _)| *c == "x12-ack").unwrap();
-    // Built against the host's version (0.1.0; the rule for older 0.1.y is unit-tested in
-    // runtime::tests, since no older 0.1.y exists yet).
-    assert_eq!(load(ack).unwrap(), "0.1.0");
+    // Built against the host's version.
+    assert_eq!(load(ack).unwrap(), "0.1.1");
     let newer = load(&with_wit_version(ack, "0.1.9")).unwrap_err();
-    assert!(newer.contains("built against claimtrack:plugin@0.1.9, newer than this host's 0.1.0") && newer.contains("upgrade claimtrack"), "{newer}");
+    assert!(newer.contains("built against claimtrack:plugin@0.1.9, newer than this host's 0.1.1") && newer.contains("upgrade claimtrack"), "{newer}");
     let next = load(&with_wit_version(ack, "0.2.0")).unwrap_err();
-    assert!(next.contains("supports claimtrack:plugin@0.1.x (up to 0.1.0)") && next.contains("rebuild the plugin"), "{next}");
+    assert!(next.contains("supports claimtrack:plugin@0.1.x (up to 0.1.1)") && next.contains("rebuild the plugin"), "{next}");
     let older_track = load(&with_wit_version(ack, "0.0.9")).unwrap_err();
     assert!(older_track.contains("supports claimtrack:plugin@0.1.x"), "{older_track}");
+}
+
+/// A plugin really built against an older version of the host's track (plugins/test-old-wit,
+/// compiled from a frozen copy of `claimtrack:plugin@0.1.0`) loads on this 0.1.1 host, and
+/// every call of the world works: describe, sniff, parse (a validated output and a typed error).
+#[test]
+fn a_plugin_built_against_an_older_wit_of_the_track_loads_and_runs() {
+    use claimtrack::plugins::{Origin, PluginSet};
+    let wasm = std::fs::read(claimtrack::runtime::test_old_wit_wasm_path()).unwrap();
+    let (mut set, _) = PluginSet::built_in(None, claimtrack::runtime::Limits::default()).unwrap();
+    let plugin = set.add("test-old-wit", &wasm, Origin::File("test-old-wit.wasm".into())).unwrap();
+    assert_eq!(plugin.wit_version(), "0.1.0", "built against the older version");
+    assert_eq!(plugin.name(), "test-old-wit");
+    assert_eq!(plugin.sniff("old-report.txt", b"x").unwrap(), 100);
+    assert_eq!(plugin.sniff("other.txt", b"x").unwrap(), 0);
+    let parsed = plugin.parse("old-report.txt", b"anything").unwrap();
+    assert_eq!(parsed.metadata.format_id, "test-old-wit");
+    let refused = plugin.parse("other.txt", b"anything").unwrap_err().to_string();
+    assert!(refused.contains("not an old-*.txt test file"), "{refused}");
+    // And through file selection, as `claimtrack parse` uses it.
+    let report = set.parse("old-report.txt", b"anything", None).unwrap();
+    assert_eq!(report.plugin, "test-old-wit");
 }

@@ -65,7 +65,7 @@ fn describe_and_identity() {
     assert_eq!(p.version(), "0.1.0");
     assert_eq!(id.formats, ["test-misbehave"]);
     assert_eq!(id.wit_package, "claimtrack:plugin");
-    assert_eq!(id.wit_version, "0.1.0");
+    assert_eq!(id.wit_version, "0.1.1");
     for export in ["describe", "sniff", "parse"] {
         assert!(id.exports.iter().any(|e| e == export), "exports {:?}", id.exports);
     }
@@ -335,7 +335,7 @@ fn embedded_first_party_plugins_all_load() {
     assert_eq!(names, ["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"]);
     for (name, wasm) in embedded::first_party() {
         let p = runtime().load(name, wasm).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(p.identity().wit_version, "0.1.0", "{name}");
+        assert_eq!(p.identity().wit_version, "0.1.1", "{name}");
         assert_eq!(p.name(), name);
     }
 }

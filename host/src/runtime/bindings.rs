@@ -16,6 +16,6 @@ pub(crate) use self::claimtrack::plugin::types::*;
 
 /// The WIT package version this host was built against (`package claimtrack:plugin@…`).
 pub(crate) const WIT_PACKAGE: &str = "claimtrack:plugin";
-pub(crate) const WIT_VERSION: &str = "0.1.0";
+pub(crate) const WIT_VERSION: &str = "0.1.1";
 /// The functions the `parser` world requires a plugin to export.
 pub(crate) const REQUIRED_EXPORTS: [&str; 3] = ["describe", "sniff", "parse"];

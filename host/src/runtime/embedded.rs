@@ -14,3 +14,9 @@ pub fn first_party() -> impl Iterator<Item = (&'static str, &'static [u8])> {
 pub(crate) fn test_misbehave_wasm_path() -> &'static str {
     generated::TEST_MISBEHAVE_WASM
 }
+
+/// Path of the `test-old-wit` component, built against `claimtrack:plugin@0.1.0` (built, not
+/// embedded): for the WIT version tests only.
+pub(crate) fn test_old_wit_wasm_path() -> &'static str {
+    generated::TEST_OLD_WIT_WASM
+}

@@ -402,6 +402,13 @@ pub fn test_misbehave_wasm_path() -> &'static str {
     embedded::test_misbehave_wasm_path()
 }
 
+/// Path of the `test-old-wit` plugin (built against `claimtrack:plugin@0.1.0`) built by
+/// `host/build.rs`, for the WIT version tests.
+#[doc(hidden)]
+pub fn test_old_wit_wasm_path() -> &'static str {
+    embedded::test_old_wit_wasm_path()
+}
+
 /// One call in a fresh store: limiter, epoch deadline, deny-all WASI, captured stderr.
 fn call<R>(
     shared: &Shared,
