@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -325,29 +325,9 @@ impl Config {
     }
 }
 
-/// Write `bytes` to `path` readable by the owner only (folder created 0700), atomically.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
-    let io_err = |source| ConfigError::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    crate::paths::create_private_dir(dir).map_err(io_err)?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("config")));
-    // A leftover temporary file keeps its old mode: start from a new one, always 0600.
-    match fs::remove_file(&tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err(e)),
-    }
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp).map_err(io_err)?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(io_err)?;
-    drop(f);
-    fs::rename(&tmp, path).map_err(io_err)
+/// [`crate::paths::write_private`], naming the file in the error.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
+    crate::paths::write_private(path, bytes).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })
 }
 
 /// The SFTP password: `CLAIMTRACK_SFTP_PASSWORD`, else `secrets.toml` (refused when others

@@ -80,6 +80,39 @@ pub fn create_private_dir(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Create `path` as a new file readable by the owner only. A file already there (say a
+/// temporary file a crash left behind) is removed first: reopening it would keep its old mode.
+pub fn create_private_file(path: &Path) -> io::Result<fs::File> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
+/// Write `bytes` to `path`, readable by the owner only, atomically: through a temporary file
+/// in the same folder (created owner-only if needed), fsynced, then renamed.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let mut f = create_private_file(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    fs::rename(&tmp, path)
+}
+
 /// Every file under `dir`, recursively, sorted (so runs are repeatable).
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

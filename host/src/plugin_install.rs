@@ -16,7 +16,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -126,7 +125,7 @@ impl Manifest {
     pub fn save(&self, data_dir: &DataDir) -> Result<(), ManifestError> {
         let path = manifest_path(data_dir);
         let text = serde_json::to_string_pretty(self).expect("the manifest serializes") + "\n";
-        write_private(&path, text.as_bytes()).map_err(|e| ManifestError {
+        crate::paths::write_private(&path, text.as_bytes()).map_err(|e| ManifestError {
             path,
             what: "cannot be written",
             message: e.to_string(),
@@ -138,26 +137,6 @@ impl Manifest {
     pub fn get(&self, name: &str) -> Option<&InstalledPlugin> {
         self.plugins.iter().find(|p| p.name == name)
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename,
-/// readable by the owner only. The folder is created owner-only if needed.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().expect("a file in a folder");
-    crate::paths::create_private_dir(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().expect("a file name").to_string_lossy()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
 }
 
 /// How to install.
@@ -284,7 +263,7 @@ pub fn install(data_dir: &DataDir, wasm_path: &Path, options: InstallOptions) ->
     let file = format!("{}.wasm", info.name);
     let dest = dir.join(&file);
     // Write the bytes that were checked and hashed, not a second read of the source.
-    write_private(&dest, &wasm).map_err(|source| InstallError::Write { path: dest.clone(), source })?;
+    crate::paths::write_private(&dest, &wasm).map_err(|source| InstallError::Write { path: dest.clone(), source })?;
     if let (Ok(src), Ok(d)) = (wasm_path.canonicalize(), dir.canonicalize())
         && src.parent() == Some(d.as_path())
         && src.file_name() != Some(file.as_ref())

@@ -421,20 +421,7 @@ fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> R
 /// Write `bytes` to `<dir>/.<name>.part`, owner-only, and flush it to disk.
 fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
     let tmp = dir.join(format!(".{name}.part"));
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    // A temporary file a crash left behind keeps its old mode: tighten it.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
+    let mut f = crate::paths::create_private_file(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(tmp)

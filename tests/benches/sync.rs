@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use claimtrack::clock::Clock;
-use claimtrack::config::{Config, ConfigPaths, Secret};
+use claimtrack::config::{ConfigPaths, Secret};
 use claimtrack::paths::DataDir;
 use claimtrack::sync::{self, NoProgress, SyncOptions, SyncReport};
 use claimtrack::tracker::Tracker;
@@ -46,11 +46,7 @@ fn sets_for_5kb() -> usize {
 }
 
 fn sync_once(sshd: &Sshd, data: &Path, config_dir: &Path) -> (Duration, SyncReport) {
-    let mut config = Config::default();
-    config.connection.host = "127.0.0.1".into();
-    config.connection.port = sshd.port;
-    config.connection.username = sshd.user.clone();
-    config.connection.host_key = Some(sshd.fingerprint());
+    let config = sshd.config();
     let paths = ConfigPaths { config: config_dir.join("config.toml") };
     let (mut t, _) = Tracker::open(&DataDir::new(data), Clock::System).unwrap();
     let password = Secret::new(sshd.password.clone());

@@ -1,5 +1,6 @@
 //! Helpers shared by the end-to-end tests: the sample corpus, one plugin set per process.
 
+pub mod five_claims;
 pub mod sshd;
 
 use std::path::{Path, PathBuf};

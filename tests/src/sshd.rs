@@ -217,6 +217,17 @@ impl Sshd {
         self.count("Connection from")
     }
 
+    /// A claimtrack configuration for this server: its address, the SFTP user, and its host
+    /// key pinned (the password is [`Sshd::password`]).
+    pub fn config(&self) -> claimtrack::config::Config {
+        let mut config = claimtrack::config::Config::default();
+        config.connection.host = "127.0.0.1".into();
+        config.connection.port = self.port;
+        config.connection.username = self.user.clone();
+        config.connection.host_key = Some(self.fingerprint());
+        config
+    }
+
     /// Write a file into the mailbox's outbound folder, owned by the SFTP user (as if
     /// Office Ally put it there). Written under a temporary name and renamed.
     pub fn put_outbound(&self, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {

@@ -5,7 +5,6 @@
 //! Needs root and sshd (`.ci/run` installs openssh-server); fails with a message saying so
 //! otherwise.
 
-use std::io::Write;
 use std::path::Path;
 
 use claimtrack::clock::Clock;
@@ -18,25 +17,9 @@ use claimtrack::tracker::Tracker;
 use claimtrack::transport::TransportError;
 use claimtrack::transport::TrustNew;
 use claimtrack_tests::sshd::Sshd;
-use claimtrack_tests::workspace;
-use zip::write::SimpleFileOptions;
+use claimtrack_tests::five_claims::{era_zip, file as scenario};
 
 const SCENARIO_837: &str = "ct-20260105-0930-837P.txt";
-
-fn scenario(name: &str) -> Vec<u8> {
-    let p = workspace().join("tests/scenarios/five-claims").join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn era_zip() -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for name in ["1130000400_ERA_835_5010_20260128.835", "1130000400_ERA_STATUS_5010_20260128.txt"] {
-        w.start_file(name, opts).unwrap();
-        w.write_all(&scenario(name)).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 fn start_sshd() -> Sshd {
     Sshd::start().unwrap_or_else(|e| panic!("cannot run the SFTP tests: {e:#}"))
@@ -58,11 +41,7 @@ struct Client {
 impl Client {
     fn new(sshd: &Sshd) -> Client {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::default();
-        config.connection.host = "127.0.0.1".into();
-        config.connection.port = sshd.port;
-        config.connection.username = sshd.user.clone();
-        config.connection.host_key = Some(sshd.fingerprint());
+        let mut config = sshd.config();
         config.connection.timeout_seconds = 10;
         let paths = ConfigPaths { config: dir.path().join("config/config.toml") };
         Client { data: DataDir::new(dir.path().join("data")), _dir: dir, config, paths, password: Secret::new(sshd.password.clone()) }

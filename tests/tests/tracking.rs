@@ -20,16 +20,14 @@
 //! rebuild, and show the payer's newest claim number.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use claimtrack::clock::Clock;
 use claimtrack::ingest::{IngestReport, Outcome};
 use claimtrack::paths::DataDir;
 use claimtrack::tracker::Tracker;
 use claimtrack::tracking::query::{BatchRow, ClaimRow, TimelineEntry};
-use claimtrack_tests::workspace;
-use zip::write::SimpleFileOptions;
+use claimtrack_tests::five_claims::{era_zip, file as scenario_file, ERA_835, ERA_SUMMARY};
 
 // ---------------------------------------------------------------------------------------
 // The scenario
@@ -40,32 +38,9 @@ const ACK_999: &str = "1130000100_ct-20260105-0930-837P_999.999";
 const ACK_277CA: &str = "bwfc0001_1130000100_HCFA_277ca_20260107.txt";
 const EDI_STATUS: &str = "1130000250_EDI_STATUS_20260108.txt";
 const ERA_ZIP: &str = "1130000400_ERA_STATUS_5010_20260128.zip";
-const ERA_835: &str = "1130000400_ERA_835_5010_20260128.835";
-const ERA_SUMMARY: &str = "1130000400_ERA_STATUS_5010_20260128.txt";
 
 const OA_FILE_ID: &str = "1130000100";
 const OA_CHILD_FILES: [&str; 2] = ["1130000101", "1130000102"];
-
-fn scenario_dir() -> PathBuf {
-    workspace().join("tests/scenarios/five-claims")
-}
-
-fn scenario_file(name: &str) -> Vec<u8> {
-    let p = scenario_dir().join(name);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-/// The ERA package as Office Ally names it: the 835 and its text summary, deflated. Entry
-/// times are the zip default, so the bytes (and their hash) are the same on every run.
-fn era_zip() -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for name in [ERA_835, ERA_SUMMARY] {
-        w.start_file(name, opts).unwrap();
-        w.write_all(&scenario_file(name)).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
 
 /// One file as it arrives: its name, when it is ingested, where it came from.
 struct Step {

@@ -369,7 +369,7 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
         }
         Err(e) => {
             if args.json {
-                json_out(&serde_json::json!({ "error": error_kind(&e), "message": e.to_string() }));
+                json_out(&serde_json::json!({ "error": e.kind(), "message": e.to_string() }));
             }
             eprintln!("error: {e}");
             if matches!(e, SyncError::Connect(ref t) if t.kind() == "network") {
@@ -377,16 +377,6 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
             }
             if matches!(e, SyncError::Busy) { exit::SOME_FAILED } else { exit::SETUP }
         }
-    }
-}
-
-fn error_kind(e: &SyncError) -> &'static str {
-    match e {
-        SyncError::AuthBlocked { .. } => "auth_blocked",
-        SyncError::Busy => "busy",
-        SyncError::Connect(t) => t.kind(),
-        SyncError::Config(_) => "config",
-        SyncError::Store(_) => "store",
     }
 }
 
@@ -445,7 +435,7 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
                 failures += 1;
                 code = exit::SOME_FAILED;
                 if args.json {
-                    println!("{}", serde_json::json!({ "error": error_kind(&e), "message": e.to_string() }));
+                    println!("{}", serde_json::json!({ "error": e.kind(), "message": e.to_string() }));
                 } else {
                     eprintln!("[{started}] error: {e}");
                 }

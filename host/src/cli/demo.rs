@@ -44,18 +44,22 @@ impl Demo {
         self.now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
     }
 
-    /// Run `claimtrack ARGS` as the user would, with the demo's folder, config and clock.
-    fn run(&self, args: &[&str]) -> Result<(), String> {
-        println!("\n$ claimtrack {}", args.join(" "));
+    /// `claimtrack ARGS` with the demo's folder, config and clock.
+    fn command(&self, args: &[&str]) -> Result<Command, String> {
         let exe = std::env::current_exe().map_err(|e| format!("cannot find the claimtrack executable: {e}"))?;
-        let status = Command::new(exe)
-            .args(args)
+        let mut cmd = Command::new(exe);
+        cmd.args(args)
             .env("CLAIMTRACK_DATA_DIR", self.data())
             .env("CLAIMTRACK_CONFIG", self.config())
             .env("CLAIMTRACK_NOW", self.stamp())
-            .env_remove("CLAIMTRACK_SFTP_PASSWORD")
-            .status()
-            .map_err(|e| format!("cannot run claimtrack: {e}"))?;
+            .env_remove("CLAIMTRACK_SFTP_PASSWORD");
+        Ok(cmd)
+    }
+
+    /// Run `claimtrack ARGS` as the user would, its output on the terminal.
+    fn run(&self, args: &[&str]) -> Result<(), String> {
+        println!("\n$ claimtrack {}", args.join(" "));
+        let status = self.command(args)?.status().map_err(|e| format!("cannot run claimtrack: {e}"))?;
         // 1 means "something needs attention" (a rejected file, a problem): part of the story.
         match status.code() {
             Some(0 | 1) => Ok(()),
@@ -264,13 +268,7 @@ fn describe(written: &[String]) -> String {
 
 /// The staged name of a submitted batch, from `claimtrack outbox --json`.
 fn staged_name_of(d: &Demo, original: &str) -> Result<String, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = Command::new(exe)
-        .args(["outbox", "--json"])
-        .env("CLAIMTRACK_DATA_DIR", d.data())
-        .env("CLAIMTRACK_NOW", d.stamp())
-        .output()
-        .map_err(|e| e.to_string())?;
+    let out = d.command(&["outbox", "--json"])?.output().map_err(|e| format!("cannot run claimtrack: {e}"))?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("outbox --json: {e}"))?;
     v.as_array()
         .and_then(|a| a.iter().find(|e| e["original_name"] == original))

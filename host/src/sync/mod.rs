@@ -171,6 +171,20 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+impl SyncError {
+    /// A short stable name for scripts (`--json`): `auth_blocked`, `busy`, `config`, `store`,
+    /// or the transport's kind (`network`, `host_key`, `auth`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SyncError::AuthBlocked { .. } => "auth_blocked",
+            SyncError::Busy => "busy",
+            SyncError::Connect(t) => t.kind(),
+            SyncError::Config(_) => "config",
+            SyncError::Store(_) => "store",
+        }
+    }
+}
+
 impl From<rusqlite::Error> for SyncError {
     fn from(e: rusqlite::Error) -> Self {
         SyncError::Store(StoreError::Sql(e))
@@ -321,22 +335,15 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
                 }
             }
             // Otherwise the rename happened: the file is in inbound, or Office Ally took it.
-            finish_upload(tracker, &entry.staged_name, entry.batch_id, 0, true, report);
+            let done = UploadedBatch { batch_id: entry.batch_id, staged_name: entry.staged_name, bytes: 0, recovered: true, answered_before: false };
+            finish_upload(tracker, done, report);
             continue;
         }
         if entry.status.as_deref().is_some_and(|s| s != "QUEUED") {
             // Responses already name this batch: Office Ally has it. Sending it again would
             // submit its claims twice.
-            match tracker.mark_uploaded(&entry.staged_name) {
-                Ok(_) => report.uploaded.push(UploadedBatch {
-                    batch_id: entry.batch_id,
-                    staged_name: entry.staged_name.clone(),
-                    bytes: 0,
-                    recovered: false,
-                    answered_before: true,
-                }),
-                Err(e) => report.problems.push(format!("{}: recording it as uploaded failed: {e}", entry.staged_name)),
-            }
+            let done = UploadedBatch { batch_id: entry.batch_id, staged_name: entry.staged_name, bytes: 0, recovered: false, answered_before: true };
+            finish_upload(tracker, done, report);
             continue;
         }
         if present(&temp) {
@@ -375,7 +382,16 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
         };
         opts.progress.finish();
         match result {
-            Ok(()) => finish_upload(tracker, &entry.staged_name, entry.batch_id, bytes.len() as u64, false, report),
+            Ok(()) => {
+                let done = UploadedBatch {
+                    batch_id: entry.batch_id,
+                    staged_name: entry.staged_name,
+                    bytes: bytes.len() as u64,
+                    recovered: false,
+                    answered_before: false,
+                };
+                finish_upload(tracker, done, report);
+            }
             Err(e) if e.is_connection_lost() => return Err(e),
             Err(e) => report.problems.push(format!("uploading {}: {e}", entry.staged_name)),
         }
@@ -383,11 +399,12 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
     Ok(())
 }
 
-fn finish_upload(tracker: &mut Tracker, staged_name: &str, batch_id: Option<i64>, bytes: u64, recovered: bool, report: &mut SyncReport) {
-    match tracker.mark_uploaded(staged_name) {
-        Ok(_) => report.uploaded.push(UploadedBatch { batch_id, staged_name: staged_name.to_string(), bytes, recovered, answered_before: false }),
+/// Record an upload (the batch becomes AWAITING) and report it.
+fn finish_upload(tracker: &mut Tracker, done: UploadedBatch, report: &mut SyncReport) {
+    match tracker.mark_uploaded(&done.staged_name) {
+        Ok(_) => report.uploaded.push(done),
         // The file is on the server; the next sync sees `publishing_at` and records it.
-        Err(e) => report.problems.push(format!("{staged_name} was uploaded, but recording it failed: {e}")),
+        Err(e) => report.problems.push(format!("{}: recording it as uploaded failed: {e}", done.staged_name)),
     }
 }
 

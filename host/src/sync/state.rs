@@ -124,20 +124,20 @@ pub fn clear_auth_block(conn: &Connection) -> rusqlite::Result<()> {
 
 /// A report downloaded before: (file id, disposed).
 pub fn known_remote(conn: &Connection, mailbox: &str, name: &str, size: Option<u64>, mtime: Option<i64>) -> rusqlite::Result<Option<(i64, bool)>> {
-    conn.query_row(
+    // Once per listed file on every sync: prepared once per connection.
+    conn.prepare_cached(
         "SELECT file_id, disposed_at IS NOT NULL FROM remote_files WHERE mailbox = ?1 AND name = ?2 AND size = ?3 AND mtime = ?4",
-        params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1)],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    )?
+    .query_row(params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1)], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()
 }
 
 /// Remember a downloaded report (a second record of the same one changes nothing).
 pub fn record_remote(conn: &Connection, mailbox: &str, name: &str, size: Option<u64>, mtime: Option<i64>, file_id: i64, at: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR IGNORE INTO remote_files (mailbox, name, size, mtime, file_id, downloaded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1), file_id, at],
-    )?;
+    )?
+    .execute(params![mailbox, name, size.map_or(-1, |s| s as i64), mtime.unwrap_or(-1), file_id, at])?;
     Ok(())
 }
 

@@ -103,7 +103,7 @@ impl Pins {
             text.push('\n');
         }
         text.push_str(&format!("{server} {key}\n"));
-        crate::config::write_private(&self.known_hosts, text.as_bytes()).map_err(|e| io::Error::other(e.to_string()))
+        crate::paths::write_private(&self.known_hosts, text.as_bytes())
     }
 
     /// The `known_hosts` file.

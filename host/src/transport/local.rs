@@ -102,14 +102,7 @@ impl Mailbox for LocalMailbox {
         self.ops += 1;
         let temp = self.inbound.join(self.temp_name(name));
         // The 837 holds patient data: readable by the owner only, like everything of ours.
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&temp).map_err(local(&temp))?;
+        let mut f = crate::paths::create_private_file(&temp).map_err(local(&temp))?;
         f.write_all(bytes).and_then(|()| f.sync_all()).map_err(local(&temp))?;
         progress(bytes.len() as u64);
         before_publish()?;
