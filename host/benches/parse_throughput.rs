@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use claimtrack::plugins::PluginSet;
 use claimtrack::runtime::{embedded, Limits, PluginRuntime};
-use claimtrack_plugin_sdk::{ParseError, ParseOutput};
+use claimtrack_plugin_sdk::{ParseError, ParseOutput, Parser};
 use claimtrack_sim::generate as sim;
 
 /// Workload sizes: the full run uses files of the size a busy practice receives (the 835 of
@@ -135,7 +135,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("835, {} claims", cfg.claims_835),
             file_name: "bench.835",
             bytes: sim::workload_835(seed, cfg.claims_835, None),
-            native: x12_835::parse_bytes,
+            native: <x12_835::X12Remittance as Parser>::parse,
         },
         Workload {
             plugin: "x12-277",
@@ -143,7 +143,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("277CA, {} claims", cfg.claims_277),
             file_name: "bench.277",
             bytes: sim::workload_277ca(seed, cfg.claims_277),
-            native: x12_277::parse_bytes,
+            native: <x12_277::X12Status277 as Parser>::parse,
         },
         Workload {
             plugin: "x12-ack",
@@ -151,7 +151,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("999, {} sets", cfg.sets_999),
             file_name: "bench.999",
             bytes: sim::workload_999(seed, cfg.sets_999),
-            native: x12_ack::parse_bytes,
+            native: <x12_ack::AckParser as Parser>::parse,
         },
         Workload {
             plugin: "oa-file-summary",
@@ -159,7 +159,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("File Summary, {} rows", cfg.rows_summary),
             file_name: "FS_HCFA_1026347812_IN_C.txt",
             bytes: sim::workload_file_summary(seed, cfg.rows_summary),
-            native: oa_file_summary::parse_bytes,
+            native: <oa_file_summary::FileSummaryParser as Parser>::parse,
         },
         Workload {
             plugin: "oa-edi-status",
@@ -167,7 +167,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("EDI Status, {} claims", cfg.rows_edi_status),
             file_name: "1026454084_EDI_STATUS_20260115.txt",
             bytes: edi_status_workload(seed, cfg.rows_edi_status),
-            native: oa_edi_status::parse_bytes,
+            native: <oa_edi_status::OaEdiStatus as Parser>::parse,
         },
         Workload {
             plugin: "x12-837",
@@ -175,7 +175,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("837P, {} claims", cfg.claims_837),
             file_name: "OATEST_837P_bench.txt",
             bytes: sim::generate_837(seed, cfg.claims_837, &claimtrack_sim::Options837::default()),
-            native: x12_837::parse_bytes,
+            native: <x12_837::X12Claim837 as Parser>::parse,
         },
     ]
 }
@@ -196,8 +196,8 @@ struct Row {
 }
 
 fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) -> Row {
-    // Native: the plugin's parsing logic compiled for the host, plus the clean-up pass the
-    // SDK's export runs on every output inside wasm, so both sides do the same work.
+    // Native: the plugin's `Parser::parse` compiled for the host, plus the clean-up pass the
+    // SDK's export runs on every output inside wasm: exactly what the export runs.
     let faults = minor_faults();
     let native = time(runs, || {
         let mut out = (w.native)(w.file_name, &w.bytes).expect("native parse");

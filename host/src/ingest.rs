@@ -120,6 +120,7 @@ pub fn ingest_bytes(
         return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let started = std::time::Instant::now();
     let parsed = if package::is_zip(bytes) {
         Parsed::Package(package::open_zip(bytes, limits).map(|members| {
             members
@@ -133,6 +134,7 @@ pub fn ingest_bytes(
     } else {
         Parsed::Document(Box::new(plugins.parse(base, bytes, None)))
     };
+    tracing::debug!(target: "claimtrack::timing", ms = ms(started), size = bytes.len(), "parsed");
 
     let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have stored the same bytes while this one was parsing.
@@ -174,8 +176,16 @@ pub fn ingest_bytes(
             Outcome::Package { file_id, members: reports }
         }
     };
+    let commit = std::time::Instant::now();
     tx.commit()?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(commit), "committed");
     Ok(report(name, &sha, bytes, outcome))
+}
+
+/// Milliseconds since `t`, for the `claimtrack::timing` debug lines
+/// (`CLAIMTRACK_LOG=claimtrack::timing=debug`).
+pub(crate) fn ms(t: std::time::Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
 }
 
 fn report(name: &str, sha: &str, bytes: &[u8], outcome: Outcome) -> IngestReport {
@@ -327,9 +337,13 @@ pub(crate) fn store_parsed(
     r: &ParseReport,
     before_tracking: impl FnOnce(&Transaction<'_>, i64) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<Outcome> {
+    let t = std::time::Instant::now();
     let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Parsed(r))?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(t), "archived");
     before_tracking(tx, file_id)?;
+    let t = std::time::Instant::now();
     let ids = insert_events(tx, file_id, r)?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(t), events = ids.len(), "events stored");
     crate::tracking::track_stored(tx, file_id, &ids, &r.parsed.events, &r.parsed.metadata)?;
     Ok(Outcome::Ingested {
         file_id,

@@ -35,6 +35,7 @@ const SDK_SOURCES: &[(&str, &str)] = &[
     ("src/limits.rs", include_str!("../../plugins/sdk/src/limits.rs")),
     ("src/sniff.rs", include_str!("../../plugins/sdk/src/sniff.rs")),
     ("src/testing.rs", include_str!("../../plugins/sdk/src/testing.rs")),
+    ("src/teardown.rs", include_str!("../../plugins/sdk/src/teardown.rs")),
     ("src/text.rs", include_str!("../../plugins/sdk/src/text.rs")),
     ("src/x12.rs", include_str!("../../plugins/sdk/src/x12.rs")),
     ("src/x12/tests.rs", include_str!("../../plugins/sdk/src/x12/tests.rs")),

@@ -104,6 +104,11 @@ impl CallLimiter {
         CallLimiter { memory_limit, memory_consumed: 0, refused: None }
     }
 
+    /// Linear memory the call's instance holds (bytes, all memories).
+    pub(crate) fn memory_consumed(&self) -> usize {
+        self.memory_consumed
+    }
+
     fn refuse(&mut self, why: Refused) -> wasmtime::Result<bool> {
         self.refused.get_or_insert(why);
         Ok(false)

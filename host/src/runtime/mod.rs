@@ -424,7 +424,14 @@ fn call<R>(
     // Set before instantiating: start functions run under the same budget.
     store.set_epoch_deadline(Ticker::ticks(timeout));
     store.epoch_deadline_trap();
+    let started = std::time::Instant::now();
     let result = pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+    tracing::debug!(
+        target: "claimtrack::timing",
+        ms = crate::ingest::ms(started),
+        memory = store.data().limiter.memory_consumed(),
+        "plugin call"
+    );
     // The store (and the instance's memory) is dropped on return: after a trap an
     // instance is unusable, and the next call starts from a fresh one anyway.
     result.map_err(|e| classify(&e, store.data().limiter.refused, &stderr, plugin, limits, timeout))

@@ -9,7 +9,7 @@ use super::correlate::Touched;
 use super::status::{self, ClaimStatus, Fact, Via};
 use serde::Deserialize;
 
-use crate::model::{Level, Reason, Source, StatusClass};
+use crate::model::{Level, Reason, Source, StatusClass, StatusEvent};
 
 /// Reads facts for one `derive`, remembering what many claims share.
 ///
@@ -18,12 +18,18 @@ use crate::model::{Level, Reason, Source, StatusClass};
 /// made the largest cost of ingesting one. The statements about a batch or a transaction set
 /// are read once for all the claims they apply to.
 #[derive(Default)]
-struct FactReader {
+struct FactReader<'a> {
     seen: HashMap<i64, String>,
     shared: HashMap<(i64, Option<String>), Vec<Fact>>,
+    /// The events of the file just stored, by row id: read from memory rather than parsed
+    /// back from their JSON.
+    fresh: Fresh<'a>,
 }
 
-impl FactReader {
+/// Events still in memory, by their row id in `events`.
+pub(crate) type Fresh<'a> = HashMap<i64, &'a StatusEvent>;
+
+impl FactReader<'_> {
     fn seen(&mut self, tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<String> {
         if let Some(s) = self.seen.get(&file_id) {
             return Ok(s.clone());
@@ -34,75 +40,132 @@ impl FactReader {
         Ok(s)
     }
 
-    /// Rows of (body, file_id, seq, via) as facts.
-    fn facts(&mut self, tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Vec<Fact>> {
-        let rows: Vec<(String, i64, i64, String)> = tx
+    /// Rows of (body, file_id, seq, via) as facts, each with what `derive` stores from the
+    /// claim's own statements.
+    /// `sql` selects (e.id, e.body, e.file_id, e.seq, l.via).
+    fn facts(&mut self, tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Vec<(Fact, Stated)>> {
+        let fresh = &self.fresh;
+        let rows: Vec<(Result<FactBody, String>, i64, i64, String)> = tx
             .prepare_cached(sql)?
-            .query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map(p, |r| {
+                let body = match fresh.get(&r.get::<_, i64>(0)?) {
+                    Some(e) => Ok(FactBody::of(e)),
+                    None => Err(r.get(1)?),
+                };
+                Ok((body, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
             .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(body, file_id, seq, via)| {
+                let body = match body {
+                    Ok(b) => b,
+                    Err(json) => serde_json::from_str(&json).map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))
+                    })?,
+                };
                 let seen = self.seen(tx, file_id)?;
-                fact(&body, seen, (file_id, seq), &via)
+                Ok(fact(body, seen, (file_id, seq), &via))
             })
             .collect()
     }
 
     /// The facts that bear on one claim: its own events, its transaction set's statements
-    /// and its batch's interchange statements, oldest first.
+    /// and its batch's interchange statements, oldest first; and what its own say of its
+    /// payment and payer claim number.
     fn claim_facts(
         &mut self,
         tx: &Transaction<'_>,
         claim_id: i64,
         batch: Option<i64>,
         set: Option<&str>,
-    ) -> rusqlite::Result<Vec<Fact>> {
-        let mut facts = self.facts(
+    ) -> rusqlite::Result<(Vec<Fact>, ClaimValues)> {
+        let own = self.facts(
             tx,
-            "SELECT e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
+            "SELECT e.id, e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
              WHERE l.claim_id = ?1",
             params![claim_id],
         )?;
+        let values = ClaimValues::of(&own);
+        let mut facts: Vec<Fact> = own.into_iter().map(|(f, _)| f).collect();
         if let Some(b) = batch {
             let key = (b, set.map(str::to_string));
             if !self.shared.contains_key(&key) {
                 let mut shared = self.facts(
                     tx,
-                    "SELECT e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
+                    "SELECT e.id, e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
                      WHERE l.batch_id = ?1 AND l.claim_id IS NULL AND l.via = 'interchange'",
                     params![b],
                 )?;
                 if let Some(set) = set {
                     shared.extend(self.facts(
                         tx,
-                        "SELECT e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
+                        "SELECT e.id, e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
                          WHERE l.batch_id = ?1 AND l.claim_id IS NULL AND l.via = 'transaction_set'
                            AND e.transaction_set_control_number = ?2",
                         params![b, set],
                     )?);
                 }
-                self.shared.insert(key.clone(), shared);
+                self.shared.insert(key.clone(), shared.into_iter().map(|(f, _)| f).collect());
             }
             facts.extend(self.shared[&key].iter().cloned());
         }
         facts.sort_by_key(|f| f.order);
-        Ok(facts)
+        Ok((facts, values))
     }
 
     /// The batch's own statements (TA1, 999 AK9, File Summary batch event) and its claims'
     /// responses, oldest first: the rules tell a failed file from one that rejected every
     /// claim by whether the file also spoke about claims.
     fn batch_facts(&mut self, tx: &Transaction<'_>, batch_id: i64) -> rusqlite::Result<Vec<Fact>> {
-        self.facts(
+        let rows = self.facts(
             tx,
-            "SELECT e.body, e.file_id, e.seq, l.via
+            "SELECT e.id, e.body, e.file_id, e.seq, l.via
              FROM event_links l
              JOIN events e ON e.id = l.event_id
              WHERE l.batch_id = ?1
                AND ((l.claim_id IS NULL AND l.via = 'interchange') OR (l.claim_id IS NOT NULL AND e.source != 'submitter'))
              ORDER BY e.file_id, e.seq",
             params![batch_id],
-        )
+        )?;
+        Ok(rows.into_iter().map(|(f, _)| f).collect())
+    }
+}
+
+/// What one statement says of the claim's payment and payer claim number (read only from
+/// the claim's own statements).
+#[derive(Debug, Default)]
+struct Stated {
+    paid: Option<i64>,
+    payer_claim_number: Option<String>,
+}
+
+/// The claim columns `derive` takes from the claim's own statements rather than from its
+/// status: the newest statement counts, by the payer's date, then file and order in it.
+#[derive(Debug, Default, PartialEq)]
+struct ClaimValues {
+    /// The paid amount of the newest claim-level paid, denied or reversed statement
+    /// (`None` when it states none, or there is none).
+    paid_cents: Option<i64>,
+    /// The payer's newest claim number (a correction may change it); `None` keeps the
+    /// stored one.
+    payer_claim_number: Option<String>,
+}
+
+impl ClaimValues {
+    fn of(own: &[(Fact, Stated)]) -> Self {
+        fn when(f: &Fact) -> (&str, (i64, i64)) {
+            (f.effective_date.as_deref().unwrap_or(""), f.order)
+        }
+        let newest = |a: &&(Fact, Stated), b: &&(Fact, Stated)| when(&a.0).cmp(&when(&b.0));
+        let paid = own
+            .iter()
+            .filter(|(f, _)| f.level == Level::Claim && matches!(f.status, StatusClass::Paid | StatusClass::Denied | StatusClass::Reversed))
+            .max_by(newest);
+        let number = own.iter().filter(|(f, s)| f.source == Source::Payer && s.payer_claim_number.is_some()).max_by(newest);
+        ClaimValues {
+            paid_cents: paid.and_then(|(_, s)| s.paid),
+            payer_claim_number: number.and_then(|(_, s)| s.payer_claim_number.clone()),
+        }
     }
 }
 
@@ -119,12 +182,42 @@ struct FactBody {
     reasons: Vec<Reason>,
     #[serde(default)]
     effective_date: Option<String>,
+    #[serde(default)]
+    amounts: PaidBody,
+    #[serde(default)]
+    claim: Option<ClaimNumberBody>,
 }
 
-fn fact(body: &str, seen: String, order: (i64, i64), via: &str) -> rusqlite::Result<Fact> {
-    let e: FactBody = serde_json::from_str(body)
-        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err)))?;
-    Ok(Fact {
+#[derive(Deserialize, Default)]
+struct PaidBody {
+    #[serde(default)]
+    paid: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ClaimNumberBody {
+    #[serde(default)]
+    payer_claim_number: Option<String>,
+}
+
+impl FactBody {
+    fn of(e: &StatusEvent) -> Self {
+        FactBody {
+            level: e.level,
+            source: e.source,
+            status: e.status,
+            raw_code: e.raw_code.clone(),
+            reasons: e.reasons.clone(),
+            effective_date: e.effective_date.clone(),
+            amounts: PaidBody { paid: e.amounts.paid },
+            claim: e.claim.as_ref().map(|c| ClaimNumberBody { payer_claim_number: c.payer_claim_number.clone() }),
+        }
+    }
+}
+
+fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, Stated) {
+    let stated = Stated { paid: e.amounts.paid, payer_claim_number: e.claim.and_then(|c| c.payer_claim_number) };
+    let fact = Fact {
         level: e.level,
         source: e.source,
         status: e.status,
@@ -138,7 +231,8 @@ fn fact(body: &str, seen: String, order: (i64, i64), via: &str) -> rusqlite::Res
             "interchange" => Via::Interchange,
             _ => Via::Claim,
         },
-    })
+    };
+    (fact, stated)
 }
 
 /// Whether the batch's 837 has been sent. A `submit`ted 837 (one with a `submissions` row)
@@ -190,29 +284,25 @@ fn has_remittance(facts: &[Fact]) -> bool {
 
 /// Recompute the claims and batches in `touched` (and the batches of those claims).
 pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
+    derive_with(tx, touched, Fresh::new())
+}
+
+/// [`derive`], with the events of a file just stored still in memory.
+pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<'_>) -> rusqlite::Result<()> {
     let mut batches = touched.batches.clone();
     let mut update = tx.prepare_cached(
         "UPDATE claims SET status = ?2, status_source = ?3, status_reasons = ?4, last_update = ?5,
              last_response = ?6, payer_accepted_at = ?7, has_remittance = ?8,
-             paid_cents = (SELECT json_extract(e.body, '$.amounts.paid') FROM event_links l JOIN events e ON e.id = l.event_id
-                           WHERE l.claim_id = ?1 AND e.level = 'claim' AND e.status IN ('paid', 'denied', 'reversed')
-                           ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1),
-             -- The payer's newest claim number (a correction may change it), by when
-             -- the payer said it rather than when the file arrived here.
-             payer_claim_number = COALESCE(
-                 (SELECT e.payer_claim_number FROM event_links l JOIN events e ON e.id = l.event_id
-                  WHERE l.claim_id = ?1 AND e.payer_claim_number IS NOT NULL AND e.source = 'payer'
-                  ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1),
-                 payer_claim_number)
+             paid_cents = ?9, payer_claim_number = COALESCE(?10, payer_claim_number)
          WHERE id = ?1",
     )?;
     let mut batch_of = tx.prepare_cached("SELECT batch_id, transaction_set_control_number FROM claims WHERE id = ?1")?;
-    let mut reader = FactReader::default();
+    let mut reader = FactReader { fresh, ..FactReader::default() };
     // The upload state of each batch, asked once per batch rather than once per claim.
     let mut uploaded_by_batch: HashMap<Option<i64>, bool> = HashMap::new();
     for &claim in &touched.claims {
         let (batch, set): (Option<i64>, Option<String>) = batch_of.query_row(params![claim], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let facts = reader.claim_facts(tx, claim, batch, set.as_deref())?;
+        let (facts, values) = reader.claim_facts(tx, claim, batch, set.as_deref())?;
         let up = match uploaded_by_batch.get(&batch) {
             Some(&u) => u,
             None => *uploaded_by_batch.entry(batch).or_insert(uploaded(tx, batch)?),
@@ -227,6 +317,8 @@ pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
             last_response(&facts),
             payer_accepted_at(&facts),
             has_remittance(&facts),
+            values.paid_cents,
+            values.payer_claim_number,
         ])?;
         if let Some(b) = batch {
             batches.insert(b);

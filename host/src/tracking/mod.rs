@@ -25,7 +25,7 @@ pub use correlate::Touched;
 /// still unmatched derives everything again (the event log is not re-read).
 pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
     let touched = correlate::correlate_file(tx, file_id)?;
-    after_correlation(tx, file_id, touched)
+    after_correlation(tx, file_id, touched, derive::Fresh::new())
 }
 
 /// [`track_file`] for a file whose events were just inserted: `ids[i]` is the row id of
@@ -37,11 +37,22 @@ pub(crate) fn track_stored(
     events: &[StatusEvent],
     metadata: &FileMetadata,
 ) -> rusqlite::Result<Touched> {
+    let t = std::time::Instant::now();
     let touched = correlate::correlate_stored(tx, file_id, ids, events, metadata)?;
-    after_correlation(tx, file_id, touched)
+    tracing::debug!(target: "claimtrack::timing", ms = crate::ingest::ms(t), "correlated");
+    let t = std::time::Instant::now();
+    let fresh = ids.iter().copied().zip(events).collect();
+    let touched = after_correlation(tx, file_id, touched, fresh)?;
+    tracing::debug!(target: "claimtrack::timing", ms = crate::ingest::ms(t), "derived");
+    Ok(touched)
 }
 
-fn after_correlation(tx: &Transaction<'_>, file_id: i64, touched: Touched) -> rusqlite::Result<Touched> {
+fn after_correlation(
+    tx: &Transaction<'_>,
+    file_id: i64,
+    touched: Touched,
+    fresh: derive::Fresh<'_>,
+) -> rusqlite::Result<Touched> {
     // Only when a claim the responses made on their own has the CLM01 of one of the new
     // batch's claims: payment headers and other claims of other software stay where they are.
     let orphans_match = tx.prepare_cached(
@@ -56,7 +67,7 @@ fn after_correlation(tx: &Transaction<'_>, file_id: i64, touched: Touched) -> ru
         rebuild(tx)?;
         return Ok(touched);
     }
-    derive::derive(tx, &touched)?;
+    derive::derive_with(tx, &touched, fresh)?;
     Ok(touched)
 }
 

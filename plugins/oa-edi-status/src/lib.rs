@@ -65,7 +65,8 @@ impl Parser for OaEdiStatus {
     }
 
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
-        parse_bytes(file_name, contents)
+        // Fitted to the host's limits by the export (`register_parser!`), once.
+        parse_unfitted(file_name, contents)
     }
 }
 
@@ -110,9 +111,16 @@ fn read_text(bytes: &[u8]) -> Text {
     t
 }
 
-/// Parse an EDI Status report or an ERA text summary: the same entry point the WASM export
-/// uses, callable natively.
+/// Parse an EDI Status report or an ERA text summary: what the WASM export returns (the
+/// output fitted to the host's limits), callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut output = parse_unfitted(file_name, bytes)?;
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
+}
+
+/// An EDI Status report's or ERA text summary's output, before `fit_host_limits`.
+fn parse_unfitted(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     if let Some(head) = x12::sniff_head(bytes) {
         let kind = head.transaction_kind.unwrap_or_else(|| "no transaction set".into());
         return Err(ParseError::NotMyFormat(format!(
@@ -136,7 +144,7 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         );
     }
 
-    let mut out = if edi_status::find_header(&t).is_some() {
+    let out = if edi_status::find_header(&t).is_some() {
         edi_status_output(file_name, &t, diagnostics)
     } else {
         let joined: String = t.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
@@ -158,7 +166,6 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
             ));
         }
     };
-    claimtrack_plugin_sdk::fit_host_limits(&mut out);
     Ok(out)
 }
 

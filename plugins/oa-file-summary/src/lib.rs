@@ -47,14 +47,23 @@ impl Parser for FileSummaryParser {
     }
 
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
-        parse_bytes(file_name, contents)
+        // Fitted to the host's limits by the export (`register_parser!`), once.
+        parse_unfitted(file_name, contents)
     }
 }
 
 register_parser!(FileSummaryParser);
 
-/// Parse a File Summary: the same entry point the WASM export uses, callable natively.
+/// Parse a whole file: what the WASM export returns (the output fitted to the host's limits),
+/// callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut output = parse_unfitted(file_name, bytes)?;
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
+}
+
+/// A File Summary's output, before `fit_host_limits`.
+fn parse_unfitted(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     let text = text::lines(bytes);
     let found = text.lines.iter().any(|l| detect::markers(&l.text) > 0);
     if !found {
@@ -81,6 +90,5 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
             Diagnostic::info("UTF-8 byte order mark skipped", Some(Position::line(1))).with_code("oa-fs-bom"),
         );
     }
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
     Ok(output)
 }

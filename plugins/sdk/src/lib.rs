@@ -85,8 +85,25 @@ pub mod x12;
 pub use limits::fit_host_limits;
 pub use sniff::{file_name_matches, hint_confidence};
 
+#[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
+mod teardown;
+
 #[doc(hidden)]
 pub mod __private {
+    /// Called by `register_parser!` when an export starts.
+    #[inline]
+    pub fn call_started() {
+        #[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
+        crate::teardown::call_started();
+    }
+
+    /// Called by `register_parser!` once `parse`'s output is built and fitted.
+    #[inline]
+    pub fn output_built() {
+        #[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
+        crate::teardown::output_built();
+    }
+
     wit_bindgen::generate!({
         world: "parser",
         path: "../../wit",
@@ -150,10 +167,12 @@ macro_rules! register_parser {
 
             impl $crate::__private::Guest for __ClaimtrackExport {
                 fn describe() -> $crate::PluginInfo {
+                    $crate::__private::call_started();
                     <$parser as $crate::Parser>::info()
                 }
 
                 fn sniff(file_name: ::std::string::String, head: ::std::vec::Vec<u8>) -> u8 {
+                    $crate::__private::call_started();
                     <$parser as $crate::Parser>::sniff(&file_name, &head).min(100)
                 }
 
@@ -161,8 +180,13 @@ macro_rules! register_parser {
                     file_name: ::std::string::String,
                     contents: ::std::vec::Vec<u8>,
                 ) -> ::std::result::Result<$crate::ParseOutput, $crate::ParseError> {
+                    $crate::__private::call_started();
                     let mut output = <$parser as $crate::Parser>::parse(&file_name, &contents)?;
                     $crate::fit_host_limits(&mut output);
+                    // Freed while frees still happen, so lowering the output can reuse the
+                    // input's memory; after `output_built` nothing is freed.
+                    ::std::mem::drop((file_name, contents));
+                    $crate::__private::output_built();
                     ::std::result::Result::Ok(output)
                 }
             }

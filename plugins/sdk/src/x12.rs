@@ -51,55 +51,74 @@ pub struct Segment {
 /// One string holds them all, with where each lies in it: a large file has millions of
 /// elements, and one allocation per segment instead of one per element is most of the
 /// tokenizer's speed (inside the WebAssembly sandbox, allocation is slower still).
+/// A whole file's segments are in memory at once, so the layout is kept small too: boxed
+/// slices (no spare capacity, one word less each) and one offset per element rather than
+/// two, its start being just past the separator that ends the element before it.
 #[derive(Clone, Default)]
 pub struct Elements {
-    text: String,
-    /// Byte range of each element in `text`.
-    spans: Vec<(u32, u32)>,
+    text: Box<str>,
+    /// Byte offset in `text` of the separator before each element, then of the text's end:
+    /// element `i` is between the separator at `ends[i]` and `ends[i + 1]`. Empty when
+    /// there are no elements.
+    ends: Box<[u32]>,
 }
 
 impl Elements {
     /// The elements of a segment's `text`, whose first `separator` is at byte `at`: the id
-    /// before it stays in the text, outside every span.
+    /// before it stays in the text, outside every element.
     fn after_id(text: String, at: usize, separator: char) -> Self {
         let width = separator.len_utf8();
-        let mut spans = Vec::with_capacity(text[at..].matches(separator).count());
+        let mut ends = Vec::with_capacity(text[at..].matches(separator).count() + 1);
+        ends.push(at as u32);
         let base = at + width;
-        let mut start = base;
-        for (i, _) in text[base..].match_indices(separator) {
-            spans.push((start as u32, (base + i) as u32));
-            start = base + i + width;
-        }
-        spans.push((start as u32, text.len() as u32));
-        Elements { text, spans }
+        ends.extend(text[base..].match_indices(separator).map(|(i, _)| (base + i) as u32));
+        ends.push(text.len() as u32);
+        Elements { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
+    }
+
+    /// The element between the separator at byte `sep` and byte `end`.
+    #[inline]
+    fn between(&self, sep: u32, end: u32) -> &str {
+        let sep = sep as usize;
+        // The separator is one character; its first byte says how long it is.
+        let width = match self.text.as_bytes()[sep] {
+            0..=0x7F => 1,
+            0x80..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        &self.text[sep + width..end as usize]
     }
 
     /// Number of elements, trailing empties included.
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.ends.len().saturating_sub(1)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.len() == 0
     }
 
     /// Element `i` (0-based) as sent, untrimmed.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&str> {
-        self.spans.get(i).map(|&(a, b)| &self.text[a as usize..b as usize])
+        let end = *self.ends.get(i.checked_add(1)?)?;
+        Some(self.between(self.ends[i], end))
     }
 
     /// Every element as sent, in order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + Clone + '_ {
-        self.spans.iter().map(|&(a, b)| &self.text[a as usize..b as usize])
+        self.ends.windows(2).map(|w| self.between(w[0], w[1]))
     }
 }
 
 impl std::ops::Index<usize> for Elements {
     type Output = str;
     fn index(&self, i: usize) -> &str {
-        let (a, b) = self.spans[i];
-        &self.text[a as usize..b as usize]
+        match self.get(i) {
+            Some(e) => e,
+            None => panic!("element index {i} out of range for a segment with {} elements", self.len()),
+        }
     }
 }
 
@@ -130,13 +149,18 @@ impl std::fmt::Debug for Elements {
 /// Built from separate strings (tests, hand-made segments).
 impl<S: AsRef<str>> FromIterator<S> for Elements {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
-        let mut e = Elements::default();
+        let mut text = String::new();
+        let mut ends = Vec::new();
         for s in iter {
-            let start = e.text.len() as u32;
-            e.text.push_str(s.as_ref());
-            e.spans.push((start, e.text.len() as u32));
+            // Any one character stands for the separator: it is skipped, never searched for.
+            ends.push(text.len() as u32);
+            text.push('*');
+            text.push_str(s.as_ref());
         }
-        e
+        if !ends.is_empty() {
+            ends.push(text.len() as u32);
+        }
+        Elements { text: text.into_boxed_str(), ends: ends.into_boxed_slice() }
     }
 }
 
@@ -668,21 +692,54 @@ fn detect_delimiters(data: &[u8]) -> Result<(Delimiters, usize, bool), String> {
 /// Split `data` into raw segments on the terminator. When the terminator is not a line
 /// break, CR/LF bytes are wrapping or pretty-printing and are removed by the caller when
 /// decoding; here they are simply part of the slice.
-fn split_segments<'a>(data: &'a [u8], d: &Delimiters) -> impl Iterator<Item = RawSegment<'a>> + 'a {
-    let term = d.segment.clone();
-    let mut pos = 0usize;
-    std::iter::from_fn(move || {
-        if pos >= data.len() {
+fn split_segments<'a>(data: &'a [u8], d: &'a Delimiters) -> Splitter<'a> {
+    Splitter { data, term: &d.segment, pos: 0 }
+}
+
+/// The iterator of [`split_segments`]. `Clone`, so the tokenizer can look ahead at the raw
+/// segments of a transaction set (to size its body) without decoding them.
+#[derive(Clone)]
+struct Splitter<'a> {
+    data: &'a [u8],
+    term: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Iterator for Splitter<'a> {
+    type Item = RawSegment<'a>;
+
+    fn next(&mut self) -> Option<RawSegment<'a>> {
+        let (data, term, start) = (self.data, self.term, self.pos);
+        if start >= data.len() {
             return None;
         }
-        let start = pos;
-        let (slice, next, terminated) = match find(&data[pos..], &term).map(|i| pos + i) {
+        let (slice, next, terminated) = match find(&data[start..], term).map(|i| start + i) {
             Some(e) => (&data[start..e], e + term.len(), true),
             None => (&data[start..], data.len(), false),
         };
-        pos = next;
+        self.pos = next;
         Some(RawSegment { bytes: slice, offset: start, terminated })
+    }
+}
+
+/// Whether `b` is skipped around a segment ([`Tokenizer::decode`] trims these).
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == 0 || is_line_break(b)
+}
+
+/// How many segments the transaction set body starting at `raws` will have: the raw
+/// segments before the next SE, ST, GS, GE or IEA, blank ones aside. Only a capacity: a
+/// wrapped or odd id makes it wrong, never the tokenizing.
+fn body_len_hint(raws: Splitter<'_>, element: u8) -> usize {
+    raws.filter_map(|r| {
+        let lead = r.bytes.iter().position(|&b| !is_blank(b))?;
+        let rest = &r.bytes[lead..];
+        let id = &rest[..rest.iter().position(|&b| b == element).unwrap_or(rest.len())];
+        let id = id.trim_ascii();
+        Some(["SE", "ST", "GS", "GE", "IEA"].iter().any(|e| id.eq_ignore_ascii_case(e.as_bytes())))
     })
+    .take_while(|&ends| !ends)
+    .count()
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -699,13 +756,15 @@ struct Tokenizer<'a> {
     diagnostics: Vec<Diagnostic>,
     interchanges: Vec<Interchange>,
     index: u32,
+    /// Warnings from decoding the segments of the current interchange (see `interchange`).
+    decode_notes: Vec<Diagnostic>,
 }
 
 impl<'a> Tokenizer<'a> {
     fn new(bytes: &'a [u8]) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        Tokenizer { bytes, line_starts, diagnostics: Vec::new(), interchanges: Vec::new(), index: 0 }
+        Tokenizer { bytes, line_starts, diagnostics: Vec::new(), interchanges: Vec::new(), index: 0, decode_notes: Vec::new() }
     }
 
     fn line_of(&self, offset: usize) -> u32 {
@@ -832,7 +891,7 @@ impl<'a> Tokenizer<'a> {
         let lead = raw
             .bytes
             .iter()
-            .position(|&b| !(b == b' ' || b == b'\t' || b == 0 || is_line_break(b)))
+            .position(|&b| !is_blank(b))
             .unwrap_or(raw.bytes.len());
         let body = &raw.bytes[lead..];
         let bytes = if strip_breaks && body.iter().any(|&b| is_line_break(b)) {
@@ -841,7 +900,8 @@ impl<'a> Tokenizer<'a> {
             body.to_vec()
         };
         let mut text = decode_text(bytes, d);
-        let kept = text.trim_end_matches([' ', '\t', '\r', '\n', '\0']).len();
+        // By bytes: these are ASCII, never part of a multi-byte character.
+        let kept = text.bytes().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0)).map_or(0, |i| i + 1);
         text.truncate(kept);
         if text.is_empty() {
             return None;
@@ -867,31 +927,50 @@ impl<'a> Tokenizer<'a> {
         };
         if !(2..=3).contains(&seg.id.len()) || !seg.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             let shown: String = seg.id.chars().take(12).collect();
-            self.warn(format!("segment #{} has an invalid id {shown:?}; kept as unknown", seg.index), seg.position());
+            let msg = format!("segment #{} has an invalid id {shown:?}; kept as unknown", seg.index);
+            self.decode_notes.push(Diagnostic::warning(msg, Some(seg.position())));
         } else if let Some(raw_id) = lower_case {
-            self.warn(format!("segment #{} id {raw_id} is lower-case", seg.index), seg.position());
+            let msg = format!("segment #{} id {raw_id} is lower-case", seg.index);
+            self.decode_notes.push(Diagnostic::warning(msg, Some(seg.position())));
         }
         Some(seg)
     }
 
     /// Tokenize one interchange occupying `start..end`.
     fn interchange(&mut self, start: usize, end: usize, d: Delimiters, isa_len: Option<usize>) {
-        let data = &self.bytes[start..end];
-        let mut segments = Vec::new();
-        for raw in split_segments(data, &d) {
+        // Segments are decoded as they are grouped, but the diagnostics keep the order they
+        // had when the whole interchange was decoded first: what decoding found, then what
+        // the envelopes say.
+        let mark = self.diagnostics.len();
+        self.group(start, end, d, isa_len);
+        let decoded = std::mem::take(&mut self.decode_notes);
+        self.diagnostics.splice(mark..mark, decoded);
+    }
+
+    /// The next segment of an interchange, `None` at its end. A file cut off inside a
+    /// segment: that segment's last value may be partial (half a claim id, "200" of
+    /// "2000.00"), so it is not passed on but left in `cut`. Envelope trailers carry no
+    /// statuses and are kept: a file may simply lack its final terminator. Only the last
+    /// raw segment can be unterminated, so no lookahead is needed to know it is the last.
+    fn next_segment(&mut self, raws: &mut Splitter<'_>, start: usize, d: &Delimiters, cut: &mut Option<Segment>) -> Option<Segment> {
+        loop {
+            let raw = raws.next()?;
             let raw = RawSegment { offset: raw.offset + start, ..raw };
-            if let Some(s) = self.decode(raw, &d) {
-                segments.push(s);
+            let Some(s) = self.decode(raw, d) else { continue };
+            if !s.terminated && !matches!(s.id.as_str(), "SE" | "GE" | "IEA") {
+                *cut = Some(s);
+                return None;
             }
+            return Some(s);
         }
+    }
+
+    /// Decode and group the segments of one interchange.
+    fn group(&mut self, start: usize, end: usize, d: Delimiters, isa_len: Option<usize>) {
+        let data: &'a [u8] = &self.bytes[start..end];
+        let mut raws = split_segments(data, &d);
         let _ = isa_len;
-        // A file cut off inside a segment: that segment's last value may be partial (half a
-        // claim id, "200" of "2000.00"), so it is not passed on. Envelope trailers carry no
-        // statuses and are kept: a file may simply lack its final terminator.
-        let cut = match segments.last() {
-            Some(last) if !last.terminated && !matches!(last.id.as_str(), "SE" | "GE" | "IEA") => segments.pop(),
-            _ => None,
-        };
+        let mut cut = None;
         let synth = |id: &str, offset: u64, line: u32| Segment {
             id: id.to_string(),
             elements: Elements::default(),
@@ -902,10 +981,9 @@ impl<'a> Tokenizer<'a> {
             repetition_separator: d.repetition.map(|r| r as char),
             terminated: true,
         };
-        let mut iter = segments.into_iter().peekable();
-        let isa = match iter.peek() {
-            Some(s) if s.id == "ISA" => iter.next().expect("peeked"),
-            Some(s) => synth("ISA", s.offset, s.line),
+        let (isa, mut pending) = match self.next_segment(&mut raws, start, &d, &mut cut) {
+            Some(s) if s.id == "ISA" => (s, None),
+            Some(s) => (synth("ISA", s.offset, s.line), Some(s)),
             None => return,
         };
         let mut ic = Interchange {
@@ -921,7 +999,7 @@ impl<'a> Tokenizer<'a> {
         let mut last_id = String::new();
         let mut open_group: Option<Group> = None;
         let mut open_tx: Option<Transaction> = None;
-        for seg in iter {
+        while let Some(seg) = pending.take().or_else(|| self.next_segment(&mut raws, start, &d, &mut cut)) {
             last = Some((seg.offset, seg.line, seg.index));
             last_id.clear();
             last_id.push_str(&seg.id);
@@ -941,7 +1019,10 @@ impl<'a> Tokenizer<'a> {
                         self.warn(format!("ST at segment #{} is not inside a GS group", seg.index), seg.position());
                         open_group = Some(Group { gs: synth("GS", seg.offset, seg.line), transactions: Vec::new(), ge: None });
                     }
-                    open_tx = Some(Transaction { st: seg, body: Vec::new(), se: None });
+                    // Sized up front: a body grown by doubling holds up to twice the segments'
+                    // size, and an 835 is often one transaction set of the whole file.
+                    let body = Vec::with_capacity(body_len_hint(raws.clone(), d.element));
+                    open_tx = Some(Transaction { st: seg, body, se: None });
                 }
                 "SE" => match open_tx.take() {
                     Some(mut tx) => {

@@ -22,36 +22,52 @@ pub fn sniff_bytes(head: &[u8]) -> u8 {
     }
 }
 
-/// Parse a whole file: the same entry point the WASM export uses, callable natively.
-pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let doc = x12::parse(bytes)?;
+/// Parse a whole file: what the WASM export returns, callable natively.
+pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut output = parse_unfitted(file_name, bytes)?;
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
+}
+
+/// [`parse_bytes`] without `fit_host_limits`, for the WASM export, which applies it itself
+/// (`register_parser!`): a second pass over every string of a large output is a tenth of
+/// the parse, and it changes nothing (the pass is idempotent).
+pub(crate) fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut doc = x12::parse(bytes)?;
     if !doc.transactions().any(|(_, _, t)| t.kind() == "835") {
         return Err(ParseError::NotMyFormat(format!("contains {}, not 835", contents(&doc))));
     }
-    let mut events = Vec::new();
+    // An output of a large file is mostly its events (each several hundred bytes): sized
+    // up front, the Vec neither holds up to twice their size nor copies them while growing.
+    let capacity = doc.transactions().filter(|(_, _, t)| t.kind() == "835").map(|(_, _, t)| remit::event_count(t)).sum();
+    let mut events = Vec::with_capacity(capacity);
     let mut notes = Notes::default();
     let mut file = FileState::default();
-    for (_, group, tx) in doc.transactions() {
-        if tx.kind() == "835" {
-            remit::transaction(tx, &mut events, &mut notes, &mut file);
-        } else {
-            notes.warn(
-                format!(
-                    "transaction set ST {} at segment #{} is a {} ({}), not an 835; skipped",
-                    tx.control_number(),
-                    tx.st.index,
-                    shown(tx.kind()),
-                    shown(group.functional_id())
-                ),
-                tx.st.position(),
-            );
+    for group in doc.interchanges.iter_mut().flat_map(|i| &mut i.groups) {
+        for tx in &mut group.transactions {
+            if tx.kind() == "835" {
+                remit::transaction(tx, &mut events, &mut notes, &mut file);
+            } else {
+                notes.warn(
+                    format!(
+                        "transaction set ST {} at segment #{} is a {} ({}), not an 835; skipped",
+                        tx.control_number(),
+                        tx.st.index,
+                        shown(tx.kind()),
+                        shown(group.gs.get(1))
+                    ),
+                    tx.st.position(),
+                );
+            }
+            // Nothing reads a body twice (the metadata needs only the envelopes): freed now,
+            // its memory holds the events of the next transaction sets instead of adding to
+            // them.
+            tx.body = Vec::new();
         }
     }
-    let mut diagnostics = doc.diagnostics.clone();
+    let mut diagnostics = std::mem::take(&mut doc.diagnostics);
     diagnostics.extend(notes.finish());
-    let mut output = ParseOutput { metadata: doc.metadata(FORMAT_ID), events, diagnostics };
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    Ok(ParseOutput { metadata: doc.metadata(FORMAT_ID), events, diagnostics })
 }
 
 fn shown(s: &str) -> &str {

@@ -83,6 +83,20 @@ struct Totals {
     resplits: u32,
 }
 
+/// At least as many events as [`transaction`] emits for `tx`, and seldom more: the payment
+/// header, one per CLP and SVC, one per PLB adjustment pair.
+pub fn event_count(tx: &Transaction) -> usize {
+    1 + tx
+        .body
+        .iter()
+        .map(|s| match s.id.as_str() {
+            "CLP" | "SVC" => 1,
+            "PLB" => (0..6).filter(|k| s.opt(3 + 2 * k).is_some() || s.opt(4 + 2 * k).is_some()).count(),
+            _ => 0,
+        })
+        .sum::<usize>()
+}
+
 pub fn transaction(tx: &Transaction, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState) {
     let body = &tx.body;
     let split = body.iter().position(|s| matches!(s.id.as_str(), "LX" | "CLP" | "PLB")).unwrap_or(body.len());
@@ -162,6 +176,12 @@ pub fn transaction(tx: &Transaction, events: &mut Vec<StatusEvent>, notes: &mut 
     }
 }
 
+/// "CLP02 1", or "CLP02" when the (trimmed) code is blank: what `format!` then
+/// `trim_end` gave, in one allocation instead of two, for every event.
+fn raw_code(element: &str, code: &str) -> String {
+    if code.is_empty() { element.to_string() } else { format!("{element} {code}") }
+}
+
 /// Payer, payment reference and date from Table 1.
 fn read_header(tx: &Transaction, header: &[Segment], bpr: Option<&Segment>, notes: &mut Notes) -> Payment {
     let reference = header.iter().find(|s| s.id == "TRN").and_then(|s| s.string(2));
@@ -206,7 +226,7 @@ fn header_event(bpr: &Segment, pay: &Payment, notes: &mut Notes) -> StatusEvent 
     let mut e = pay.event(
         Level::TransactionSet,
         StatusClass::Informational,
-        format!("BPR01 {handling}").trim_end().to_string(),
+        raw_code("BPR01", handling),
         bpr.position(),
     );
     e.amounts.paid = notes.amount(bpr, 2);
@@ -323,6 +343,8 @@ struct Adjustments {
 
 /// CAS: up to six (reason, amount, quantity) triples after the group code.
 fn read_cas(segs: &[&Segment], notes: &mut Notes, adj: &mut Adjustments) {
+    // Most events have one or two reasons, and a Vec grown from empty holds four.
+    adj.reasons.reserve_exact(segs.iter().map(|s| (0..6).filter(|k| s.opt(2 + 3 * k).is_some()).count()).sum());
     for seg in segs {
         let group = seg.get(1);
         match codes::cas_group(group) {
@@ -493,7 +515,7 @@ fn close(
         .then(|| line_allowed.iter().flatten().fold(0i64, |a, b| a.saturating_add(*b)));
     let allowed = notes.sum_in_range(allowed, "allowed amounts", clp);
 
-    let mut e = pay.event(Level::Claim, mapped.status, format!("CLP02 {clp02}").trim_end().to_string(), clp.position());
+    let mut e = pay.event(Level::Claim, mapped.status, raw_code("CLP02", clp02), clp.position());
     e.reasons = claim_adj.reasons;
     remark_reasons(&c.remarks, notes, &mut e.reasons);
     lq_reasons(&c.lq, notes, &mut e.reasons);
@@ -526,16 +548,26 @@ fn close(
     // The lines' reasons, rolled up onto the claim (layout comment above).
     let rolled = roll_up(events.get(claim_at + 1..).unwrap_or_default(), clp, notes);
     if let Some(claim_event) = events.get_mut(claim_at) {
+        claim_event.reasons.reserve_exact(rolled.len());
         claim_event.reasons.extend(rolled);
+        // Kept for the whole output: no room for reasons that never come.
+        claim_event.reasons.shrink_to_fit();
     }
 }
 
 /// One reason per distinct (code set, group, code) of the service-line events, amounts summed.
 fn roll_up(line_events: &[StatusEvent], clp: &Segment, notes: &mut Notes) -> Vec<Reason> {
     let mut out: Vec<Reason> = Vec::new();
-    let mut seen: HashMap<(String, Option<&str>, &str), usize> = HashMap::new();
+    // The code set by its variant (and text, for `Other`): the same key as its Debug form,
+    // without formatting a string for every line reason.
+    type Key<'e> = (std::mem::Discriminant<CodeSet>, Option<&'e str>, Option<&'e str>, &'e str);
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     for r in line_events.iter().flat_map(|e| &e.reasons) {
-        let key = (format!("{:?}", r.code_set), r.group.as_deref(), r.code.as_str());
+        let other = match &r.code_set {
+            CodeSet::Other(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let key = (std::mem::discriminant(&r.code_set), other, r.group.as_deref(), r.code.as_str());
         match seen.get(&key).and_then(|&i| out.get_mut(i)) {
             Some(o) => {
                 o.amount = match (o.amount, r.amount) {
@@ -610,9 +642,10 @@ fn line_event(
         _ => status::map_clp02(clp02, paid, &adj.kinds.merge(claim_level)).status,
     };
 
-    let mut e = pay.event(Level::ServiceLine, status, format!("CLP02 {clp02}").trim_end().to_string(), svc.position());
+    let mut e = pay.event(Level::ServiceLine, status, raw_code("CLP02", clp02), svc.position());
     e.reasons = adj.reasons;
     lq_reasons(&line.lq, notes, &mut e.reasons);
+    e.reasons.shrink_to_fit();
     e.amounts.charged = charged;
     e.amounts.paid = paid;
     e.amounts.adjusted = notes.sum_in_range(adj.total, "adjustments", svc);

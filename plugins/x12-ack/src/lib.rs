@@ -53,14 +53,23 @@ impl Parser for AckParser {
     }
 
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
-        parse_bytes(file_name, contents)
+        // Fitted to the host's limits by the export (`register_parser!`), once.
+        parse_unfitted(file_name, contents)
     }
 }
 
 register_parser!(AckParser);
 
-/// Parse a TA1/999/997 file: the same entry point the WASM export uses, callable natively.
-pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+/// Parse a TA1/999/997 file: what the WASM export returns, callable natively.
+pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut output = parse_unfitted(file_name, bytes)?;
+    claimtrack_plugin_sdk::fit_host_limits(&mut output);
+    Ok(output)
+}
+
+/// [`parse_bytes`] without `fit_host_limits`, for the WASM export, which applies it itself
+/// (`register_parser!`): the pass is idempotent, so a second one is only time.
+fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     let doc = x12::parse(bytes)?;
     let census = detect::Census::of(&doc);
     let Some(format_id) = census.format_id() else {
@@ -101,7 +110,5 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
         .and_then(|(_, g, t)| g.gs.string(8).or_else(|| t.st.string(3)));
     let mut diagnostics = doc.diagnostics;
     diagnostics.extend(out.diagnostics);
-    let mut output = ParseOutput { metadata, events: out.events, diagnostics };
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    Ok(ParseOutput { metadata, events: out.events, diagnostics })
 }
