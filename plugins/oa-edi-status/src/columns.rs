@@ -103,7 +103,10 @@ impl Columns {
 
     /// Cut a row into its columns' values (trimmed; `None` when blank).
     pub fn cut(&self, row: &str) -> Row {
-        let chars: Vec<char> = row.chars().collect();
+        // Sized by the bytes (as many as the characters of an ASCII row): collected
+        // without growing.
+        let mut chars: Vec<char> = Vec::with_capacity(row.len());
+        chars.extend(row.chars());
         let len = chars.len();
         let blank = |i: usize| chars.get(i).is_none_or(|c| c.is_whitespace());
         let mut cuts = Vec::with_capacity(self.starts.len() + 1);
@@ -129,10 +132,12 @@ impl Columns {
         let mut values = BTreeMap::new();
         for (k, (_, col)) in self.starts.iter().enumerate() {
             let (Some(col), Some(&a), Some(&b)) = (col, cuts.get(k), cuts.get(k + 1)) else { continue };
-            let v: String = chars[a.min(len)..b.min(len)].iter().collect();
-            let v = v.trim();
-            if !v.is_empty() {
-                values.insert(*col, v.to_string());
+            // Trimmed before it is collected: one string per value, not two.
+            let v = &chars[a.min(len)..b.min(len)];
+            let from = v.iter().position(|c| !c.is_whitespace()).unwrap_or(v.len());
+            let to = v.iter().rposition(|c| !c.is_whitespace()).map_or(from, |i| i + 1);
+            if from < to {
+                values.insert(*col, v[from..to].iter().collect());
             }
         }
         Row { values }
@@ -147,6 +152,11 @@ pub struct Row {
 impl Row {
     pub fn get(&self, col: Col) -> Option<&str> {
         self.values.get(&col).map(String::as_str)
+    }
+
+    /// The value, moved out (an event keeps the row's own string instead of a copy).
+    pub fn take(&mut self, col: Col) -> Option<String> {
+        self.values.remove(&col)
     }
 }
 

@@ -41,7 +41,10 @@ pub fn looks_like_row(line: &str) -> bool {
 
 /// Read the table(s). Lines before the first header are the report's title block.
 pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> {
-    let mut events: Vec<StatusEvent> = Vec::new();
+    // An output is mostly its events (each near a kilobyte): sized up front (at most one per
+    // line that is not blank), the Vec neither holds up to twice their size nor copies them
+    // while growing.
+    let mut events: Vec<StatusEvent> = Vec::with_capacity(text.lines.iter().filter(|l| !l.is_blank()).count());
     let mut columns: Option<Columns> = None;
     // The event whose response text a continuation line extends.
     let mut open: Option<usize> = None;
@@ -66,7 +69,7 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
         }
         let row = cols.cut(&line.text);
         if is_row(&row) {
-            events.push(event(&row, line, diagnostics));
+            events.push(event(row, line, diagnostics));
             open = Some(events.len() - 1);
             continue;
         }
@@ -154,7 +157,7 @@ fn extend_response(e: &mut StatusEvent, more: &str, line: &Line) {
     }
 }
 
-fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEvent {
+fn event(mut row: Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEvent {
     let no = line.number;
     let printed = row.get(Col::Status);
     let status = match printed.map(|w| (w, layout::status_of(w))) {
@@ -188,22 +191,24 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
             StatusClass::Informational
         }
     };
-    let raw_code = printed.unwrap_or("(no status)");
+    let raw_code = row.take(Col::Status).unwrap_or_else(|| "(no status)".to_string());
     let mut e = StatusEvent::new(Level::Claim, Source::Payer, status, raw_code);
     e.position = Some(line.position());
 
-    let owned = |c: Col| row.get(c).map(str::to_string);
-    let payer = owned(Col::PayerId).map(|id| Party { name: None, id: Some(id), id_qualifier: None });
-    let tax_id = owned(Col::TaxId);
+    // The row's strings move into the event: it is their last use.
+    let payer = row.take(Col::PayerId).map(|id| Party { name: None, id: Some(id), id_qualifier: None });
+    let tax_id = row.take(Col::TaxId);
     let mut claim = ClaimRef {
-        clearinghouse_claim_id: owned(Col::ClaimId),
-        patient_control_number: owned(Col::Acct),
+        clearinghouse_claim_id: row.take(Col::ClaimId),
+        patient_control_number: row.take(Col::Acct),
         patient_name: row.get(Col::Patient).and_then(person_name),
-        payer_claim_number: owned(Col::PayerRef),
+        payer_claim_number: row.take(Col::PayerRef),
         payer: payer.clone(),
         ..ClaimRef::default()
     };
     if tax_id.is_some() {
+        // Kept in the output: room for the one provider only.
+        claim.providers = Vec::with_capacity(1);
         claim.providers.push(Provider { role: ProviderRole::Billing, name: None, npi: None, tax_id });
     }
     if claim.clearinghouse_claim_id.is_none() && claim.patient_control_number.is_none() {
@@ -219,7 +224,7 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
     e.source_party = payer;
     // A row's File ID is the per-payer child file Office Ally split the upload into (the
     // File Summary lists the same ids), not the uploaded master file.
-    e.correlation.clearinghouse_child_file_id = owned(Col::FileId);
+    e.correlation.clearinghouse_child_file_id = row.take(Col::FileId);
 
     if let Some(a) = row.get(Col::Amount) {
         e.amounts.charged = money_cents(a);
@@ -245,9 +250,11 @@ fn event(row: &Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> StatusEve
             );
         }
     }
-    if let Some(text) = row.get(Col::Response) {
+    if let Some(text) = row.take(Col::Response) {
         let mut r = Reason::new(CodeSet::FreeText, text, None);
         r.position = Some(line.position());
+        // Room for this one reason (a continuation line extends its text, not the list).
+        e.reasons = Vec::with_capacity(1);
         e.reasons.push(r);
     }
     e

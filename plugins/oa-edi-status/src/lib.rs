@@ -106,7 +106,13 @@ pub fn sniff(file_name: &str, head: &[u8]) -> u8 {
 fn read_text(bytes: &[u8]) -> Text {
     let mut t = text::lines(bytes);
     for line in &mut t.lines {
-        line.text = text::expand_tabs(&line.text, layout::TAB_WIDTH).trim_end().to_string();
+        // A printable ASCII line is already as printed (`expand_tabs` would copy it
+        // unchanged): trimmed where it is rather than copied twice.
+        if line.text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+            line.text.truncate(line.text.trim_end().len());
+        } else {
+            line.text = text::expand_tabs(&line.text, layout::TAB_WIDTH).trim_end().to_string();
+        }
     }
     t
 }

@@ -8,6 +8,8 @@
 //! one), the row is read again by the order of its tokens, anchored on the OA Claim ID and
 //! the three dates.
 
+use std::borrow::Cow;
+
 use claimtrack_plugin_sdk::text::{Token, expand_tabs, find_ci, is_digits, tokens};
 
 use crate::layout::{self, COLUMN_NAMES, Column, HEADER_MIN_COLUMNS, TAB_WIDTH};
@@ -121,6 +123,11 @@ impl Fields {
         self.0[c as usize].as_deref()
     }
 
+    /// The value, moved out (the output keeps the row's own string instead of a copy).
+    pub fn take(&mut self, c: Column) -> Option<String> {
+        self.0[c as usize].take()
+    }
+
     fn set(&mut self, c: Column, v: String) {
         if !v.is_empty() {
             self.0[c as usize] = Some(v);
@@ -155,7 +162,12 @@ pub enum Reading {
 }
 
 pub fn read_row(line: &str, columns: &Columns, section: Section) -> Reading {
-    let printed = expand_tabs(line, TAB_WIDTH);
+    // A row without tabs or control characters is already as printed: not copied.
+    let printed = if line.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        Cow::Borrowed(line)
+    } else {
+        Cow::Owned(expand_tabs(line, TAB_WIDTH))
+    };
     let toks = tokens(&printed);
     let aligned = by_columns(&toks, columns);
     let bad = check(&aligned);
@@ -212,7 +224,7 @@ fn by_order(toks: &[Token], columns: &Columns, section: Section) -> Option<Field
 
     let date_cols: Vec<Column> =
         known.iter().copied().filter(|c| matches!(c, Column::Dob | Column::FromDos | Column::ToDos)).collect();
-    let first_date = (i..t.len()).find(|&j| layout::date(t[j]).is_some())?;
+    let first_date = (i..t.len()).find(|&j| layout::is_date(t[j]))?;
     let who = &t[i..first_date];
     match (columns.has(Column::PatientId), columns.has(Column::Name)) {
         (true, true) => {
@@ -229,7 +241,9 @@ fn by_order(toks: &[Token], columns: &Columns, section: Section) -> Option<Field
     i = first_date;
     for c in &date_cols {
         let d = t.get(i)?;
-        layout::date(d)?;
+        if !layout::is_date(d) {
+            return None;
+        }
         f.set(*c, d.to_string());
         i += 1;
     }
@@ -275,7 +289,7 @@ fn check(f: &Fields) -> Vec<Column> {
     test(Column::ClaimId, &is_digits, true);
     test(Column::PatientId, &one_word, false);
     for c in [Column::Dob, Column::FromDos, Column::ToDos] {
-        test(c, &|v| layout::date(v).is_some(), false);
+        test(c, &layout::is_date, false);
     }
     test(Column::Cpt, &one_word, false);
     test(
@@ -296,7 +310,7 @@ fn check(f: &Fields) -> Vec<Column> {
         let is_date_col = matches!(c, Column::Dob | Column::FromDos | Column::ToDos);
         if !is_date_col
             && !bad.contains(&c)
-            && f.get(c).is_some_and(|v| v.split(' ').any(|w| layout::date(w).is_some()))
+            && f.get(c).is_some_and(|v| v.split(' ').any(layout::is_date))
         {
             bad.push(c);
         }

@@ -78,13 +78,16 @@ fn parse_unfitted(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseErr
         )));
     }
     let report = report::read(&text.lines);
+    // The report holds copies of what it needs: the lines' memory is free for the output.
+    let bom = text.bom;
+    drop(text);
     let format_id = if detect::is_error_report(file_name, report.error_report_heading) {
         FORMAT_ERROR_REPORT
     } else {
         FORMAT_FILE_SUMMARY
     };
     let mut output = mapping::map(report, format_id, file_name);
-    if text.bom {
+    if bom {
         output.diagnostics.insert(
             0,
             Diagnostic::info("UTF-8 byte order mark skipped", Some(Position::line(1))).with_code("oa-fs-bom"),

@@ -218,8 +218,11 @@ pub fn map(report: Report, format_id: &str, file_name: &str) -> ParseOutput {
         .or_else(|| summary.clone())
         .or_else(|| Some(Position::line(1)));
 
-    let mut events = vec![batch];
-    for row in &rows {
+    // An output is mostly its events (each near a kilobyte): sized up front, the Vec neither
+    // holds up to twice their size nor copies them while growing.
+    let mut events = Vec::with_capacity(rows.len() + 1);
+    events.push(batch);
+    for row in rows {
         events.push(claim_event(row, &children, &descriptions, &correlation, &effective_date, &office_ally, &mut warn));
     }
 
@@ -328,7 +331,7 @@ fn processed_date(d: &At<String>, warn: &mut impl FnMut(Diagnostic)) -> Option<S
 
 #[allow(clippy::too_many_arguments)]
 fn claim_event(
-    row: &ClaimRow,
+    row: ClaimRow,
     children: &[ChildFile],
     descriptions: &HashMap<&str, Option<&str>>,
     correlation: &Correlation,
@@ -336,13 +339,12 @@ fn claim_event(
     office_ally: &Party,
     warn: &mut impl FnMut(Diagnostic),
 ) -> StatusEvent {
-    let f = &row.fields;
-    let get = |c: Column| f.get(c).map(str::to_string);
-    let section = row_section(row);
-    let errors = f.get(Column::Errors);
-    let (status, raw_code) = match section {
-        Section::Error => (StatusClass::Rejected, errors.unwrap_or("REJECTED").to_string()),
-        Section::Accepted => (StatusClass::Accepted, "ACCEPTED".to_string()),
+    let section = row_section(&row);
+    let mut f = row.fields;
+    let errors = f.take(Column::Errors);
+    let status = match section {
+        Section::Error => StatusClass::Rejected,
+        Section::Accepted => StatusClass::Accepted,
     };
     if section == Section::Error && errors.is_none() {
         warn(
@@ -353,8 +355,10 @@ fn claim_event(
             .with_code("oa-fs-no-edit-codes"),
         );
     }
-    let mut e = StatusEvent::new(Level::Claim, Source::Clearinghouse, status, raw_code);
-    for code in errors.into_iter().flat_map(|s| s.split(',')).map(str::trim).filter(|c| !c.is_empty()) {
+    let codes = || errors.as_deref().into_iter().flat_map(|s| s.split(',')).map(str::trim).filter(|c| !c.is_empty());
+    // Most rows have one code, and a Vec grown from empty holds four reasons.
+    let mut reasons = Vec::with_capacity(codes().count());
+    for code in codes() {
         let description = descriptions.get(code).copied().flatten().map(str::to_string);
         if !descriptions.contains_key(code) {
             warn(
@@ -366,11 +370,17 @@ fn claim_event(
             );
         }
         let position = Position { element: Some("ERRORS".into()), ..row.pos.clone() };
-        e.reasons
-            .push(Reason { position: Some(position), ..Reason::new(CodeSet::ClearinghouseEdit, code, description) });
+        reasons.push(Reason { position: Some(position), ..Reason::new(CodeSet::ClearinghouseEdit, code, description) });
     }
+    let raw_code = match section {
+        Section::Error => errors.unwrap_or_else(|| "REJECTED".to_string()),
+        Section::Accepted => "ACCEPTED".to_string(),
+    };
+    let mut e = StatusEvent::new(Level::Claim, Source::Clearinghouse, status, raw_code);
+    e.reasons = reasons;
 
-    let accnt = get(Column::Accnt);
+    // The row's strings are moved into the event: it is their last use.
+    let accnt = f.take(Column::Accnt);
     if accnt.as_ref().is_some_and(|a| a.chars().count() == layout::ACCNT_WIDTH) {
         warn(
             Diagnostic::warning(
@@ -385,15 +395,14 @@ fn claim_event(
         );
     }
 
-    let payer_id = get(Column::Payer);
-    let matching: Vec<&ChildFile> = match &payer_id {
-        Some(p) => {
-            children.iter().filter(|c| c.payer.as_ref().and_then(|x| x.id.as_deref()) == Some(p.as_str())).collect()
-        }
-        None => Vec::new(),
-    };
-    let child = (matching.len() == 1).then(|| matching[0]);
-    if matching.len() > 1 {
+    let payer_id = f.take(Column::Payer);
+    // The first two matches say it all: none, one, or several.
+    let mut matching = children
+        .iter()
+        .filter(|c| payer_id.is_some() && c.payer.as_ref().and_then(|x| x.id.as_deref()) == payer_id.as_deref());
+    let (first, several) = (matching.next(), matching.next().is_some());
+    let child = if several { None } else { first };
+    if several {
         warn(
             Diagnostic::info(
                 format!("claim row at line {} matches several child files by payer ID; none chosen", row.line),
@@ -403,18 +412,19 @@ fn claim_event(
         );
     }
 
-    let mut providers = Vec::new();
-    if let Some(tax) = get(Column::TaxId) {
+    // Kept in the output: no room for providers that never come.
+    let mut providers = Vec::with_capacity(usize::from(f.get(Column::TaxId).is_some()) + usize::from(f.get(Column::PhysId).is_some()));
+    if let Some(tax) = f.take(Column::TaxId) {
         providers.push(Provider { role: ProviderRole::Billing, name: None, npi: None, tax_id: Some(tax) });
     }
-    if let Some(npi) = get(Column::PhysId) {
+    if let Some(npi) = f.take(Column::PhysId) {
         providers.push(Provider { role: ProviderRole::Rendering, name: None, npi: Some(npi), tax_id: None });
     }
     e.claim = Some(ClaimRef {
         patient_control_number: accnt,
-        clearinghouse_claim_id: get(Column::ClaimId),
+        clearinghouse_claim_id: f.take(Column::ClaimId),
         patient_name: f.get(Column::Name).and_then(person_name),
-        member_id: get(Column::PatientId),
+        member_id: f.take(Column::PatientId),
         service_date_from: f.get(Column::FromDos).and_then(layout::date),
         service_date_to: f.get(Column::ToDos).and_then(layout::date),
         patient_birth_date: f.get(Column::Dob).and_then(layout::date),
@@ -428,18 +438,21 @@ fn claim_event(
         ..ClaimRef::default()
     });
     e.service_line =
-        get(Column::Cpt).map(|cpt| ServiceLineRef { procedure_code: Some(cpt), ..ServiceLineRef::default() });
+        f.take(Column::Cpt).map(|cpt| ServiceLineRef { procedure_code: Some(cpt), ..ServiceLineRef::default() });
     e.correlation = Correlation { clearinghouse_child_file_id: child.map(|c| c.id.clone()), ..correlation.clone() };
     e.effective_date = effective_date.clone();
     e.source_party = Some(office_ally.clone());
-    e.position = Some(row.pos.clone());
+    e.position = Some(row.pos);
     e
 }
 
 /// The DIAG column: codes separated by commas or spaces, any decimal point removed (the
 /// model carries ICD-10 codes as sent in X12, without it).
 fn diagnoses(s: &str) -> Vec<String> {
-    s.split([',', ' ']).map(|d| d.trim().replace('.', "")).filter(|d| !d.is_empty()).collect()
+    // Sized from the pieces: a Vec grown from empty holds four codes where most rows have one.
+    let mut codes = Vec::with_capacity(s.split([',', ' ']).count());
+    codes.extend(s.split([',', ' ']).map(|d| d.trim().replace('.', "")).filter(|d| !d.is_empty()));
+    codes
 }
 
 #[cfg(test)]

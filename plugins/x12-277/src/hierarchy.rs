@@ -144,30 +144,35 @@ impl<'a> Tree<'a> {
     /// Ancestors of node `i`, nearest first (not including `i`). A parent always precedes its
     /// child (`build` only links to earlier HLs), so the walk cannot loop; it stops after
     /// `MAX_DEPTH` levels so that a hostile chain of thousands of HLs stays linear.
-    pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        let mut out = Vec::new();
+    /// An iterator, not a Vec: it is walked for every node, most often only to its first
+    /// step.
+    pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         let mut cur = self.nodes.get(i).and_then(|n| n.parent);
-        while let Some(p) = cur {
-            if p >= i || out.len() >= MAX_DEPTH {
-                break;
+        let mut depth = 0;
+        std::iter::from_fn(move || {
+            let p = cur?;
+            if p >= i || depth >= MAX_DEPTH {
+                return None;
             }
-            out.push(p);
+            depth += 1;
             cur = self.nodes.get(p).and_then(|n| n.parent);
-        }
-        out
+            Some(p)
+        })
     }
 
     /// Whether `ancestor` is above `i` in the tree.
     pub fn is_under(&self, i: usize, ancestor: usize) -> bool {
-        i > ancestor && self.ancestors(i).contains(&ancestor)
+        i > ancestor && self.ancestors(i).any(|a| a == ancestor)
     }
 }
 
 /// Gather the body of one transaction set into its HL tree.
 pub fn build<'a>(body: &'a [Segment], diags: &mut Diags) -> Tree<'a> {
-    let mut tree = Tree::default();
+    // One node per HL (one per claim in a 277CA): sized up front, neither grows by copying.
+    let hls = body.iter().filter(|s| s.id == "HL").count();
+    let mut tree = Tree { nodes: Vec::with_capacity(hls) };
     // HL01 → node; HL ids are unique within a transaction set, the latest wins when they are not.
-    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(hls);
     for (k, seg) in body.iter().enumerate() {
         if seg.id == "HL" {
             let parent = match seg.opt(2) {

@@ -17,18 +17,19 @@ struct Speaker {
     party: Option<Party>,
 }
 
-pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<StatusEvent> {
-    let speakers = speakers(tree, diags);
+/// The events of one transaction set's tree, appended to `out`.
+pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags, out: &mut Vec<StatusEvent>) {
+    let (sources, speaker_of) = speakers(tree, diags);
+    let unnamed = Speaker { source: Source::Payer, party: None };
     // Claim references are built once: a cascaded rejection and the claim's own statuses
     // share them (and their diagnostics are not repeated).
-    let claim_refs: Vec<Vec<ClaimRef>> = tree
+    let mut claim_refs: Vec<Vec<ClaimRef>> = tree
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| node.claims.iter().map(|c| claim_ref(tree, i, c, variant, diags)).collect())
         .collect();
 
-    let mut out = Vec::new();
     for (i, node) in tree.nodes.iter().enumerate() {
         // Only a 277CA's 2200B TRN02 is the submitted batch's number; a 277's is the trace of
         // the 276 inquiry, which `batch_reference` (the 837 BHT03) is not.
@@ -36,14 +37,21 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
             Variant::ClaimAck => batch_reference(tree, i),
             Variant::StatusResponse => None,
         };
-        let ctx = EventContext { speaker: &speakers[i], batch_reference };
+        let speaker = speaker_of[i].and_then(|k| sources[k].as_ref()).unwrap_or(&unnamed);
+        let ctx = EventContext { speaker, batch_reference };
         if node.level.is_patient() {
-            for (claim, cref) in node.claims.iter().zip(&claim_refs[i]) {
+            // A cascade reads only the claims below its level, which comes first: these are
+            // read for the last time, so their last event takes the reference, not a copy.
+            let crefs = std::mem::take(&mut claim_refs[i]);
+            for (claim, cref) in node.claims.iter().zip(crefs) {
+                let events = claim.statuses.len() + claim.lines.iter().map(|l| l.statuses.len()).sum::<usize>();
+                let mut cref = Shared::new(cref, events);
                 for seg in &claim.statuses {
                     let s = stc::read(seg, variant, diags);
-                    let mut ev = ctx.event(Level::Claim, seg, &s);
-                    ev.claim = Some(cref.clone());
-                    ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
+                    let amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
+                    let mut ev = ctx.event(Level::Claim, seg, s);
+                    ev.claim = Some(cref.next());
+                    ev.amounts = amounts;
                     out.push(ev);
                 }
                 for line in &claim.lines {
@@ -58,8 +66,8 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
                     }
                     for seg in &line.statuses {
                         let s = stc::read(seg, variant, diags);
-                        let mut ev = ctx.event(Level::ServiceLine, seg, &s);
-                        ev.claim = Some(cref.clone());
+                        let mut ev = ctx.event(Level::ServiceLine, seg, s);
+                        ev.claim = Some(cref.next());
                         ev.service_line = Some(lref.clone());
                         ev.amounts = Amounts { charged, paid, ..Amounts::default() };
                         out.push(ev);
@@ -88,7 +96,7 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
         let provider_note = provider_note(node, variant);
         for seg in &node.statuses {
             let s = stc::read(seg, variant, diags);
-            let mut ev = ctx.event(Level::TransactionSet, seg, &s);
+            let mut ev = ctx.event(Level::TransactionSet, seg, s.clone());
             ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
             if let Some(note) = &provider_note {
                 ev.status = StatusClass::Informational;
@@ -104,22 +112,42 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags) -> Vec<Statu
             totals(node, diags);
         }
     }
-    out
+}
+
+/// A value several events carry: each gets a copy but the last, which takes it.
+struct Shared<T> {
+    value: Option<T>,
+    uses: usize,
+}
+
+impl<T: Clone> Shared<T> {
+    fn new(value: T, uses: usize) -> Self {
+        Shared { value: Some(value), uses }
+    }
+
+    fn next(&mut self) -> T {
+        self.uses = self.uses.saturating_sub(1);
+        let v = if self.uses == 0 { self.value.take() } else { self.value.clone() };
+        v.expect("no more uses than counted")
+    }
 }
 
 struct EventContext<'s> {
     speaker: &'s Speaker,
-    batch_reference: Option<String>,
+    batch_reference: Option<&'s str>,
 }
 
 impl EventContext<'_> {
-    fn event(&self, level: Level, seg: &Segment, s: &Stc) -> StatusEvent {
-        let mut ev = StatusEvent::new(level, self.speaker.source, s.class, s.raw_code.clone());
-        ev.reasons = s.reasons.clone();
-        ev.correlation = Correlation { batch_reference: self.batch_reference.clone(), ..Correlation::default() };
-        ev.effective_date = s.effective_date.clone();
+    /// The event of one STC, which it consumes: its strings move into the event.
+    fn event(&self, level: Level, seg: &Segment, s: Stc) -> StatusEvent {
+        let mut ev = StatusEvent::new(level, self.speaker.source, s.class, s.raw_code);
+        ev.reasons = s.reasons;
+        // Kept for the whole output: no room for reasons that never come.
+        ev.reasons.shrink_to_fit();
+        ev.correlation = Correlation { batch_reference: self.batch_reference.map(str::to_string), ..Correlation::default() };
+        ev.effective_date = s.effective_date;
         ev.source_party = self.speaker.party.clone();
-        ev.payment_reference = s.payment_reference.clone();
+        ev.payment_reference = s.payment_reference;
         ev.position = Some(seg.position());
         ev
     }
@@ -152,7 +180,7 @@ fn cascade(
             continue;
         }
         for cref in &claim_refs[j] {
-            let mut ev = ctx.event(Level::Claim, seg, s);
+            let mut ev = ctx.event(Level::Claim, seg, s.clone());
             ev.status = StatusClass::Rejected;
             ev.reasons = reasons.clone();
             ev.claim = Some(cref.clone());
@@ -186,9 +214,10 @@ fn provider_note(node: &Node<'_>, variant: Variant) -> Option<String> {
 }
 
 /// Who speaks for each node: the information source (level 20) above it, or failing a proper
-/// HL02 chain the nearest level 20 before it; the payer, unnamed, when there is none.
-fn speakers(tree: &Tree<'_>, diags: &mut Diags) -> Vec<Speaker> {
-    let unnamed = Speaker { source: Source::Payer, party: None };
+/// HL02 chain the nearest level 20 before it; the payer, unnamed, when there is none (`None`).
+/// The speakers of the source nodes, and for each node the source node that speaks for it:
+/// an index rather than a copy of its party for every node.
+fn speakers(tree: &Tree<'_>, diags: &mut Diags) -> (Vec<Option<Speaker>>, Vec<Option<usize>>) {
     let by_node: Vec<Option<Speaker>> = tree
         .nodes
         .iter()
@@ -204,9 +233,9 @@ fn speakers(tree: &Tree<'_>, diags: &mut Diags) -> Vec<Speaker> {
             .chain(tree.ancestors(i))
             .find(|&k| by_node.get(k).is_some_and(Option::is_some))
             .or(last_source);
-        out.push(found.and_then(|k| by_node.get(k).cloned().flatten()).unwrap_or_else(|| unnamed.clone()));
+        out.push(found.filter(|&k| by_node.get(k).is_some_and(Option::is_some)));
     }
-    out
+    (by_node, out)
 }
 
 /// The 2100A name of an information source: `AY` is a clearinghouse, `PR` a payer; anything
@@ -246,13 +275,13 @@ fn source_speaker(node: &Node<'_>, diags: &mut Diags) -> Speaker {
 
 /// 2200B TRN02 of the information receiver at or above node `i`: the claim transaction batch
 /// number (the 837's BHT03 when the payer echoes it).
-fn batch_reference(tree: &Tree<'_>, i: usize) -> Option<String> {
+fn batch_reference<'t>(tree: &Tree<'t>, i: usize) -> Option<&'t str> {
     std::iter::once(i)
         .chain(tree.ancestors(i))
         .filter_map(|k| tree.nodes.get(k))
         .find(|n| n.level == LevelCode::Receiver)
         .and_then(|n| n.trace)
-        .and_then(|trn| trn.string(2))
+        .and_then(|trn| trn.opt(2))
 }
 
 fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, diags: &mut Diags) -> ClaimRef {
@@ -302,7 +331,6 @@ fn claim_ref(tree: &Tree<'_>, i: usize, claim: &Claim<'_>, variant: Variant, dia
     if r.member_id.is_none() {
         r.member_id = tree
             .ancestors(i)
-            .into_iter()
             .filter_map(|k| tree.nodes.get(k))
             .filter(|n| n.level == LevelCode::Subscriber)
             .find_map(|n| n.names.iter().find(|m| m.get(1) == "IL").and_then(|m| m.string(9)));

@@ -12,7 +12,11 @@ use crate::{detect, hierarchy, mapping};
 pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     let doc = x12::parse(bytes)?;
     let mut diags = Diags::default();
-    let mut events = Vec::new();
+    // An output is mostly its events (each near a kilobyte): sized up front from the STCs
+    // (one event each, bar cascaded rejections), the Vec neither holds up to twice their size
+    // nor copies them while growing.
+    let stcs = doc.transactions().filter(|(_, _, t)| t.kind() == "277").flat_map(|(_, _, t)| &t.body).filter(|s| s.id == "STC").count();
+    let mut events = Vec::with_capacity(stcs);
     let mut variants: Vec<Variant> = Vec::new();
     let mut others: Vec<String> = Vec::new();
 
@@ -32,7 +36,7 @@ pub fn parse_bytes(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseE
         variants.push(variant);
         let body = tx.body.as_slice();
         let tree = hierarchy::build(body, &mut diags);
-        events.extend(mapping::events(&tree, variant, &mut diags));
+        mapping::events(&tree, variant, &mut diags, &mut events);
     }
 
     let format = match variants.first() {

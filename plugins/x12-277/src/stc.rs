@@ -53,6 +53,10 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     // A misplaced STC09 composite is read where STC10 belongs: right after STC01.
     let order = if misplaced { [1, 9, 10, 11].as_slice() } else { COMPOSITES.as_slice() };
     for &n in order {
+        // An absent composite is the usual case for STC10 and STC11: no Vec for it.
+        if seg.get(n).is_empty() {
+            continue;
+        }
         let comps = seg.components(n);
         if comps.iter().all(|c| c.is_empty()) {
             continue;
@@ -61,7 +65,7 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     }
 
     let sent_action = seg.get(3);
-    let action = known_code(sent_action, |c| matches!(c, "WQ" | "U"), seg, "STC03", diags);
+    let action = known_code(sent_action, |c| matches!(c, "WQ" | "U"), seg, || "STC03".to_string(), diags);
     let action = action.as_ref();
     if !matches!(action, "" | "WQ" | "U") {
         diags.once(
@@ -136,9 +140,9 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
         );
     }
     let raw_code = match decided {
-        Some(&(_, _, n)) if n != 1 => seg.components(n).join(":"),
+        Some(&(_, _, n)) if n != 1 => joined_components(seg, n),
         _ if seg.get(1).is_empty() => "STC01 (empty)".to_string(),
-        _ => seg.components(1).join(":"),
+        _ => joined_components(seg, 1),
     };
 
     if seg.opt(2).is_none() {
@@ -159,11 +163,31 @@ pub fn read(seg: &Segment, variant: Variant, diags: &mut Diags) -> Stc {
     }
 }
 
+/// `seg.components(n).join(":")`, built in one string without the Vec (once per STC).
+fn joined_components(seg: &Segment, n: usize) -> String {
+    let element = seg.get(n);
+    let mut out = String::with_capacity(element.len());
+    for (k, c) in element.split(seg.component_separator).map(str::trim).enumerate() {
+        if k > 0 {
+            out.push(':');
+        }
+        out.push_str(c);
+    }
+    out
+}
+
 /// `code` as it is to be looked up: as sent when `known` knows it (or it has no lower-case
 /// letter); otherwise upper-cased when that makes it known, with one warning per file. A
 /// lower-case "a7" is far more likely a case slip than a new code, and reading it as unknown
-/// would hide a rejection. Reasons and raw codes keep the code as sent.
-fn known_code<'c>(code: &'c str, known: impl Fn(&str) -> bool, seg: &Segment, el: &str, diags: &mut Diags) -> Cow<'c, str> {
+/// would hide a rejection. Reasons and raw codes keep the code as sent. `el` names the
+/// element for the warning, built only then.
+fn known_code<'c>(
+    code: &'c str,
+    known: impl Fn(&str) -> bool,
+    seg: &Segment,
+    el: impl Fn() -> String,
+    diags: &mut Diags,
+) -> Cow<'c, str> {
     if known(code) || !code.bytes().any(|b| b.is_ascii_lowercase()) {
         return Cow::Borrowed(code);
     }
@@ -171,6 +195,7 @@ fn known_code<'c>(code: &'c str, known: impl Fn(&str) -> bool, seg: &Segment, el
     if !known(&upper) {
         return Cow::Borrowed(code);
     }
+    let el = el();
     diags.once(
         "lower-case-codes".to_string(),
         Diagnostic::warning(
@@ -198,12 +223,12 @@ fn read_composite(
     let comp = |c: usize| comps.get(c).copied().unwrap_or("");
     let at = |c: usize| Some(seg.position_at(format!("{el}-{}", c + 1)));
     let (category, status, entity, qualifier) = (comp(0), comp(1), comp(2), comp(3));
-    let qualifier_read = known_code(qualifier, |c| c == "RX", seg, &format!("{el}-4"), diags);
+    let qualifier_read = known_code(qualifier, |c| c == "RX", seg, || format!("{el}-4"), diags);
 
     if category.is_empty() {
         diags.warning(format!("{el} at segment #{} has no category code ({el}-1)", seg.index), at(0));
     } else {
-        let read = known_code(category, |c| codes::category_description(c).is_some(), seg, &format!("{el}-1"), diags);
+        let read = known_code(category, |c| codes::category_description(c).is_some(), seg, || format!("{el}-1"), diags);
         let description = codes::category_description(&read);
         match codes::classify(&read, variant) {
             Some(class) => classes.push((class, read.into_owned(), n)),
@@ -223,7 +248,7 @@ fn read_composite(
         let reason = if qualifier_read == "RX" {
             Reason::new(CodeSet::Other("NCPDP reject/payment code".into()), status, None)
         } else {
-            let read = known_code(status, |c| codes::status_description(c).is_some(), seg, &format!("{el}-2"), diags);
+            let read = known_code(status, |c| codes::status_description(c).is_some(), seg, || format!("{el}-2"), diags);
             let description = codes::status_description(&read);
             if description.is_none() {
                 let numeric = status.len() <= 4 && status.bytes().all(|b| b.is_ascii_digit());
@@ -245,7 +270,7 @@ fn read_composite(
     }
 
     if !entity.is_empty() {
-        let read = known_code(entity, |c| codes::entity_description(c).is_some(), seg, &format!("{el}-3"), diags);
+        let read = known_code(entity, |c| codes::entity_description(c).is_some(), seg, || format!("{el}-3"), diags);
         let description = codes::entity_description(&read);
         if description.is_none() {
             diags.once(

@@ -12,6 +12,8 @@
 //! or providers. An LX (or an SV1/SV2/SV3 without one) opens a service line; NM1s in a line
 //! (2420) name line-level providers the model has no place for and are read past.
 
+use std::collections::HashSet;
+
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_plugin_sdk::x12::{self, Segment, Transaction};
 
@@ -79,7 +81,8 @@ struct ClaimBuild<'a> {
 }
 
 /// Events of one 837 transaction set, claim by claim, each followed by its lines.
-pub fn map_set(t: &Transaction, ctx: &SetContext, diags: &mut Diags) -> Vec<StatusEvent> {
+/// The events of one 837 transaction set, appended to `events`.
+pub fn map_set(t: &Transaction, ctx: &SetContext, diags: &mut Diags, events: &mut Vec<StatusEvent>) {
     let mut w = Walk {
         ctx,
         loop_: Loop::Header,
@@ -88,14 +91,14 @@ pub fn map_set(t: &Transaction, ctx: &SetContext, diags: &mut Diags) -> Vec<Stat
         payer: None,
         patient: None,
         claim: None,
-        hl_ids: Vec::new(),
-        events: Vec::new(),
+        hl_ids: HashSet::new(),
+        events: std::mem::take(events),
     };
     for seg in &t.body {
         w.segment(seg, diags);
     }
     w.close_claim(diags);
-    w.events
+    *events = w.events;
 }
 
 struct Walk<'c, 'a> {
@@ -107,7 +110,8 @@ struct Walk<'c, 'a> {
     /// `Some` beneath an HL 23.
     patient: Option<Person>,
     claim: Option<ClaimBuild<'a>>,
-    hl_ids: Vec<String>,
+    /// HL01s so far: a set, not a list searched at every HL (a batch has thousands).
+    hl_ids: HashSet<&'a str>,
     events: Vec<StatusEvent>,
 }
 
@@ -149,7 +153,7 @@ impl<'a> Walk<'_, 'a> {
     fn hl(&mut self, seg: &'a Segment, diags: &mut Diags) {
         self.close_claim(diags);
         if let Some(parent) = seg.opt(2)
-            && !self.hl_ids.iter().any(|id| id == parent)
+            && !self.hl_ids.contains(parent)
         {
             diags.warn(
                 format!("HL at segment #{} names parent HL02 {}, which is no earlier HL; read in file order", seg.index, diag::code(parent, 12)),
@@ -157,7 +161,7 @@ impl<'a> Walk<'_, 'a> {
             );
         }
         if let Some(id) = seg.opt(1) {
-            self.hl_ids.push(id.to_string());
+            self.hl_ids.insert(id);
         }
         self.loop_ = match seg.get(3) {
             "20" => {
@@ -631,16 +635,25 @@ impl<'a> Walk<'_, 'a> {
                 .with_code("claim-charge-sum"),
             );
         }
+        // The claim's last event takes its reference, the others a copy; each line's event
+        // takes the line's.
+        let mut copies = lines_with_sv.len();
+        let mut claim_ref = Some(c.r);
+        let mut next_ref = || {
+            let r = if copies == 0 { claim_ref.take() } else { claim_ref.clone() };
+            copies = copies.saturating_sub(1);
+            r
+        };
         let mut e = self.event(Level::Claim, "CLM".into(), clm);
         e.amounts.charged = c.charged;
-        e.claim = Some(c.r.clone());
+        e.claim = next_ref();
         self.events.push(e);
-        for l in lines_with_sv {
+        for l in c.lines {
             let Some(sv) = l.sv else { continue };
             let mut e = self.event(Level::ServiceLine, sv.id.clone(), sv);
             e.amounts.charged = l.charged;
-            e.claim = Some(c.r.clone());
-            e.service_line = Some(l.r.clone());
+            e.claim = next_ref();
+            e.service_line = Some(l.r);
             self.events.push(e);
         }
     }

@@ -42,22 +42,23 @@ struct GroupCtx {
     accepted: u32,
 }
 
-struct ElementError {
-    seg: Segment,
+// The loops borrow their segments from the transaction set rather than copy them.
+struct ElementError<'a> {
+    seg: &'a Segment,
     context: Vec<String>,
 }
 
-struct SegmentError {
-    seg: Segment,
+struct SegmentError<'a> {
+    seg: &'a Segment,
     context: Vec<String>,
     /// CLM01 values named by CTX in this IK3 loop.
     claims: Vec<String>,
-    elements: Vec<ElementError>,
+    elements: Vec<ElementError<'a>>,
 }
 
-struct SetLoop {
-    ak2: Segment,
-    errors: Vec<SegmentError>,
+struct SetLoop<'a> {
+    ak2: &'a Segment,
+    errors: Vec<SegmentError<'a>>,
 }
 
 pub fn read(ic: &Interchange, group: &Group, tx: &Transaction, out: &mut Out) {
@@ -105,11 +106,11 @@ pub fn read(ic: &Interchange, group: &Group, tx: &Transaction, out: &mut Out) {
                         "AK202",
                     );
                 }
-                open = Some(SetLoop { ak2: seg.clone(), errors: Vec::new() });
+                open = Some(SetLoop { ak2: seg, errors: Vec::new() });
             }
             "IK3" | "AK3" => match open.as_mut() {
                 Some(l) => l.errors.push(SegmentError {
-                    seg: seg.clone(),
+                    seg,
                     context: Vec::new(),
                     claims: Vec::new(),
                     elements: Vec::new(),
@@ -117,7 +118,7 @@ pub fn read(ic: &Interchange, group: &Group, tx: &Transaction, out: &mut Out) {
                 None => out.warn(format!("{} at segment #{} is outside an AK2 loop; ignored", seg.id, seg.index), seg),
             },
             "IK4" | "AK4" => match open.as_mut().and_then(|l| l.errors.last_mut()) {
-                Some(e) => e.elements.push(ElementError { seg: seg.clone(), context: Vec::new() }),
+                Some(e) => e.elements.push(ElementError { seg, context: Vec::new() }),
                 None => out.warn(
                     format!("{} at segment #{} is not inside a segment error loop; ignored", seg.id, seg.index),
                     seg,
@@ -202,7 +203,7 @@ fn close_without_status(l: Option<SetLoop>, at: &Segment, ak1: Option<&mut Group
             l.ak2.index,
             at.index
         ),
-        &l.ak2,
+        l.ak2,
     );
     if !l.errors.is_empty() {
         emit_set(l, None, ak1, env, out);
@@ -234,7 +235,7 @@ fn emit_set(l: SetLoop, ik5: Option<&Segment>, ak1: Option<&mut GroupCtx>, env: 
             };
             (status, raw, s)
         }
-        None => (StatusClass::Informational, "AK2".to_string(), &l.ak2),
+        None => (StatusClass::Informational, "AK2".to_string(), l.ak2),
     };
     // The 999 guide requires IK502 whenever the set is rejected: it says why.
     if let Some(s) = ik5
@@ -275,14 +276,22 @@ fn emit_set(l: SetLoop, ik5: Option<&Segment>, ak1: Option<&mut GroupCtx>, env: 
         }
     }
     correlation.transaction_set_control_number = l.ak2.string(2);
-    let event = |level: Level, status: StatusClass, reasons: Vec<Reason>, pcn: Option<&str>| {
-        let mut ev = StatusEvent::new(level, Source::Clearinghouse, status, raw_code.clone());
+    // What the set's events share, built once: the last event takes it, the others a copy
+    // (usually there is one event, which then copies nothing).
+    let mut shared = StatusEvent::new(Level::TransactionSet, Source::Clearinghouse, status, raw_code);
+    shared.correlation = correlation;
+    shared.effective_date = env.effective_date.clone();
+    shared.source_party = env.source_party.clone();
+    shared.position = Some(carrier.position());
+    let mut shared = Some(shared);
+    let mut remaining = 1 + claims.len();
+    let mut event = |level: Level, status: StatusClass, reasons: Vec<Reason>, pcn: Option<&str>| {
+        remaining -= 1;
+        let mut ev = if remaining == 0 { shared.take() } else { shared.clone() }.expect("one event per claim and the set's");
+        ev.level = level;
+        ev.status = status;
         ev.reasons = reasons;
         ev.claim = pcn.map(|p| ClaimRef { patient_control_number: Some(p.to_string()), ..ClaimRef::default() });
-        ev.correlation = correlation.clone();
-        ev.effective_date = env.effective_date.clone();
-        ev.source_party = env.source_party.clone();
-        ev.position = Some(carrier.position());
         ev
     };
 
@@ -310,8 +319,8 @@ fn emit_set(l: SetLoop, ik5: Option<&Segment>, ak1: Option<&mut GroupCtx>, env: 
 }
 
 /// The IK3 reason, then one per IK4 under it.
-fn segment_error_reasons(e: &SegmentError, acked_kind: Option<&str>, flavor: Flavor, out: &mut Out) -> Vec<Reason> {
-    let seg = &e.seg;
+fn segment_error_reasons(e: &SegmentError<'_>, acked_kind: Option<&str>, flavor: Flavor, out: &mut Out) -> Vec<Reason> {
+    let seg = e.seg;
     let seg_id = seg.opt(1);
     let mut reasons = Vec::new();
 
@@ -353,7 +362,7 @@ fn segment_error_reasons(e: &SegmentError, acked_kind: Option<&str>, flavor: Fla
     }
 
     for el in &e.elements {
-        let s = &el.seg;
+        let s = el.seg;
         // The 999 guide requires IK402 (the data element reference number); the 997 AK402 is optional.
         if flavor == Flavor::Ack999 && s.opt(2).is_none() {
             let name = element_name(s, 2);

@@ -76,7 +76,9 @@ fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         return Err(ParseError::NotMyFormat(census.not_mine_message()));
     };
 
-    let mut out = out::Out::default();
+    // An output is mostly its events (each near a kilobyte): sized up front, the Vec neither
+    // holds up to twice their size nor copies them while growing.
+    let mut out = out::Out { events: Vec::with_capacity(event_bound(&doc)), diagnostics: Vec::new() };
     for ic in &doc.interchanges {
         for seg in ic.interchange_segments.iter().filter(|s| s.id == "TA1") {
             ta1::read(seg, ic, &mut out);
@@ -98,7 +100,12 @@ fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         }
     }
     // TA1s are read per interchange before its groups; file order is what people expect.
-    out.events.sort_by_key(|e| e.position.as_ref().and_then(|p| p.segment_index).unwrap_or(0));
+    // Mostly the events are in order already, and the stable sort would first allocate a
+    // scratch copy of them all.
+    let at = |e: &StatusEvent| e.position.as_ref().and_then(|p| p.segment_index).unwrap_or(0);
+    if !out.events.is_sorted_by_key(at) {
+        out.events.sort_by_key(at);
+    }
 
     let mut metadata = doc.metadata(format_id);
     // The implementation is that of the first set of the format chosen, even when another kind
@@ -111,4 +118,16 @@ fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
     let mut diagnostics = doc.diagnostics;
     diagnostics.extend(out.diagnostics);
     Ok(ParseOutput { metadata, events: out.events, diagnostics })
+}
+
+/// At least as many events as the parse emits, and seldom many more: one per TA1, AK2 loop
+/// and AK9, and one per claim, which a CTX names.
+fn event_bound(doc: &x12::Document) -> usize {
+    let ta1s: usize = doc.interchanges.iter().map(|ic| ic.interchange_segments.iter().filter(|s| s.id == "TA1").count()).sum();
+    let in_sets: usize = doc
+        .transactions()
+        .filter(|(_, _, t)| detect::is_ack(t.kind()))
+        .map(|(_, _, t)| t.body.iter().filter(|s| matches!(s.id.as_str(), "AK2" | "AK9" | "CTX" | "TA1")).count())
+        .sum();
+    ta1s + in_sets
 }
