@@ -13,6 +13,10 @@
 //! Without `--bench` (as under `cargo test --all-targets`) it runs once on small inputs as
 //! a smoke test, so the benchmark cannot rot.
 
+// The allocator the `claimtrack` binary uses (src/main.rs), so figures are what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

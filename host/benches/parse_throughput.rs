@@ -10,6 +10,10 @@
 //! smoke test, so the benchmark cannot rot. Prints a markdown table (BENCHMARKS.md has the
 //! latest figures and the machine).
 
+// The allocator the `claimtrack` binary uses (src/main.rs), so figures are what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use claimtrack::plugins::PluginSet;

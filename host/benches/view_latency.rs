@@ -23,6 +23,10 @@
 //! `VIEW_LATENCY_DUMP=DIR` also writes batch 1's four files into DIR (to check them with
 //! `claimtrack parse`).
 
+// The allocator the `claimtrack` binary uses (src/main.rs), so figures are what it runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

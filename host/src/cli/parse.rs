@@ -115,13 +115,17 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
                 },
             })
             .collect();
-        let text = if objs.len() == 1 {
-            serde_json::to_string_pretty(&objs[0])
+        // Streamed: a 20,000-claim ERA is ~90 MB of JSON, not worth holding in memory first.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = if objs.len() == 1 {
+            serde_json::to_writer_pretty(&mut out, &objs[0])
         } else {
-            serde_json::to_string_pretty(&objs)
+            serde_json::to_writer_pretty(&mut out, &objs)
         };
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", text.expect("model serializes"));
+        // A closed pipe (`| head`) is not an error worth reporting; the model always serializes.
+        if written.is_ok() {
+            let _ = writeln!(out).and_then(|()| out.flush());
+        }
     }
     code
 }

@@ -335,16 +335,19 @@ fn link_response<'a>(
             let (claim, claim_batch) = match same_claim {
                 Some(known) => known,
                 None => {
-                    let claim = match find_claim(tx, batch, e)? {
-                        Some(id) => id,
-                        // Seen only in responses (submitted by other software, or before claimtrack).
-                        None => insert_claim(tx, batch, e)?,
+                    let (claim, claim_batch) = match find_claim(tx, batch, e)? {
+                        Some(claim) => {
+                            fill_keys(tx, claim, e)?;
+                            let claim_batch: Option<i64> = tx
+                                .prepare_cached("SELECT batch_id FROM claims WHERE id = ?1")?
+                                .query_row(params![claim], |r| r.get(0))?;
+                            (claim, claim_batch)
+                        }
+                        // Seen only in responses (submitted by other software, or before
+                        // claimtrack); inserted with this event's keys.
+                        None => (insert_claim(tx, batch, e)?, batch),
                     };
-                    fill_keys(tx, claim, e)?;
                     touched.claims.insert(claim);
-                    let claim_batch: Option<i64> = tx
-                        .prepare_cached("SELECT batch_id FROM claims WHERE id = ?1")?
-                        .query_row(params![claim], |r| r.get(0))?;
                     if let Some(b) = claim_batch {
                         touched.batches.insert(b);
                     }
