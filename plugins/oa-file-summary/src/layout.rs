@@ -202,29 +202,10 @@ pub fn date(s: &str) -> Option<String> {
     text::date_mdy(s, DATE_YEARS)
 }
 
-/// `date(s).is_some()` without building the string (twice): a row's values are checked
-/// for dates a dozen times, and each [`date`] formats and allocates.
+/// `date(s).is_some()` without building the string: a row's values are checked for dates a
+/// dozen times.
 pub fn is_date(s: &str) -> bool {
-    let mut parts = s.trim().split('/');
-    let (Some(m), Some(d), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    let day_or_month = |p: &str| (1..=2).contains(&p.len()) && text::is_digits(p);
-    // `DATE_YEARS` is `Four`: only a four-digit year.
-    if !day_or_month(m) || !day_or_month(d) || y.len() != 4 || !text::is_digits(y) {
-        return false;
-    }
-    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
-    let (y, m, d) = (n(y), n(m), n(d));
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=2200).contains(&y) && (1..=days).contains(&d)
+    text::is_date_mdy(s, DATE_YEARS)
 }
 
 #[cfg(test)]

@@ -234,18 +234,31 @@ pub enum YearDigits {
 /// ISO `YYYY-MM-DD`, when it is a real calendar date. Surrounding spaces are ignored;
 /// anything else (a time after it, other separators) makes it not a date.
 pub fn date_mdy(s: &str, years: YearDigits) -> Option<String> {
+    let (y, m, d) = mdy(s, years)?;
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// `date_mdy(s, years).is_some()`, without building the string: reports test many values
+/// for being dates.
+pub fn is_date_mdy(s: &str, years: YearDigits) -> bool {
+    mdy(s, years).is_some()
+}
+
+/// (year, month, day) of [`date_mdy`]'s dates.
+fn mdy(s: &str, years: YearDigits) -> Option<(u32, u32, u32)> {
     let mut parts = s.trim().split('/');
     let (m, d, y) = (parts.next()?, parts.next()?, parts.next()?);
     let day_or_month = |p: &str| (1..=2).contains(&p.len()) && is_digits(p);
     if parts.next().is_some() || !day_or_month(m) || !day_or_month(d) || !is_digits(y) {
         return None;
     }
-    let century = match (y.len(), years) {
-        (4, _) => "",
-        (2, YearDigits::FourOrTwo) => "20",
+    let y: u32 = match (y.len(), years) {
+        (4, _) => y.parse().ok()?,
+        (2, YearDigits::FourOrTwo) => 2000 + y.parse::<u32>().ok()?,
         _ => return None,
     };
-    x12::date_ccyymmdd(&format!("{century}{y}{m:0>2}{d:0>2}"))
+    let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+    x12::valid_ymd(y, m, d).then_some((y, m, d))
 }
 
 /// A dollar amount as printed → cents: `$1,234.50`, `1234.5`, `-$5.00`, `$-5.00`, `($5.00)`,
@@ -500,6 +513,11 @@ mod tests {
         assert_eq!(date_mdy("2022-12-08", Four), None);
         assert_eq!(date_mdy("+1/01/2021", Four), None);
         assert_eq!(date_mdy("", Four), None);
+        for s in ["12/08/2022", "10/19/21", "02/29/2021", "02/29/2020", "13/01/2021", "1/1/202", "", "x"] {
+            for y in [Four, FourOrTwo] {
+                assert_eq!(is_date_mdy(s, y), date_mdy(s, y).is_some(), "{s:?} {y:?}");
+            }
+        }
     }
 
     #[test]

@@ -557,7 +557,8 @@ pub fn date_period(qualifier: &str, value: &str) -> Option<(String, Option<Strin
     }
 }
 
-fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
+/// A calendar date in 1900–2200.
+pub(crate) fn valid_ymd(y: u32, m: u32, d: u32) -> bool {
     let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
