@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use claimtrack::plugins::PluginSet;
 use claimtrack::runtime::{embedded, Limits, PluginRuntime};
-use claimtrack_plugin_sdk::{ParseError, ParseOutput, Parser};
+use claimtrack_plugin_sdk::{ParseError, ParseOutput};
 use claimtrack_sim::generate as sim;
 
 /// Workload sizes: the full run uses files of the size a busy practice receives (the 835 of
@@ -139,7 +139,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("835, {} claims", cfg.claims_835),
             file_name: "bench.835",
             bytes: sim::workload_835(seed, cfg.claims_835, None),
-            native: <x12_835::X12Remittance as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<x12_835::X12Remittance>,
         },
         Workload {
             plugin: "x12-277",
@@ -147,7 +147,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("277CA, {} claims", cfg.claims_277),
             file_name: "bench.277",
             bytes: sim::workload_277ca(seed, cfg.claims_277),
-            native: <x12_277::X12Status277 as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<x12_277::X12Status277>,
         },
         Workload {
             plugin: "x12-ack",
@@ -155,7 +155,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("999, {} sets", cfg.sets_999),
             file_name: "bench.999",
             bytes: sim::workload_999(seed, cfg.sets_999),
-            native: <x12_ack::AckParser as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<x12_ack::AckParser>,
         },
         Workload {
             plugin: "oa-file-summary",
@@ -163,7 +163,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("File Summary, {} rows", cfg.rows_summary),
             file_name: "FS_HCFA_1026347812_IN_C.txt",
             bytes: sim::workload_file_summary(seed, cfg.rows_summary),
-            native: <oa_file_summary::FileSummaryParser as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<oa_file_summary::FileSummaryParser>,
         },
         Workload {
             plugin: "oa-edi-status",
@@ -171,7 +171,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("EDI Status, {} claims", cfg.rows_edi_status),
             file_name: "1026454084_EDI_STATUS_20260115.txt",
             bytes: edi_status_workload(seed, cfg.rows_edi_status),
-            native: <oa_edi_status::OaEdiStatus as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<oa_edi_status::OaEdiStatus>,
         },
         Workload {
             plugin: "x12-837",
@@ -179,7 +179,7 @@ fn workloads(cfg: &Config) -> Vec<Workload> {
             what: format!("837P, {} claims", cfg.claims_837),
             file_name: "OATEST_837P_bench.txt",
             bytes: sim::generate_837(seed, cfg.claims_837, &claimtrack_sim::Options837::default()),
-            native: <x12_837::X12Claim837 as Parser>::parse,
+            native: claimtrack_plugin_sdk::parse_fitted::<x12_837::X12Claim837>,
         },
     ]
 }
@@ -200,14 +200,9 @@ struct Row {
 }
 
 fn measure(w: &Workload, set: &PluginSet, runtime: &PluginRuntime, runs: usize) -> Row {
-    // Native: the plugin's `Parser::parse` compiled for the host, plus the clean-up pass the
-    // SDK's export runs on every output inside wasm: exactly what the export runs.
+    // Native: exactly what the export runs inside wasm (`parse_fitted`), compiled for the host.
     let faults = minor_faults();
-    let native = time(runs, || {
-        let mut out = (w.native)(w.file_name, &w.bytes).expect("native parse");
-        claimtrack_plugin_sdk::fit_host_limits(&mut out);
-        out
-    });
+    let native = time(runs, || (w.native)(w.file_name, &w.bytes).expect("native parse"));
     let native_faults = (minor_faults() - faults) / runs as u64;
     let tokenize = w.bytes.starts_with(b"ISA").then(|| {
         time(runs, || claimtrack_plugin_sdk::x12::parse(&w.bytes).expect("tokenizes"))

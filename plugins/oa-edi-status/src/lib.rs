@@ -120,9 +120,7 @@ fn read_text(bytes: &[u8]) -> Text {
 /// Parse an EDI Status report or an ERA text summary: what the WASM export returns (the
 /// output fitted to the host's limits), callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut output = parse_unfitted(file_name, bytes)?;
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    claimtrack_plugin_sdk::parse_fitted::<OaEdiStatus>(file_name, bytes)
 }
 
 /// An EDI Status report's or ERA text summary's output, before `fit_host_limits`.

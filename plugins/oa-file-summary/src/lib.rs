@@ -57,9 +57,7 @@ register_parser!(FileSummaryParser);
 /// Parse a whole file: what the WASM export returns (the output fitted to the host's limits),
 /// callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut output = parse_unfitted(file_name, bytes)?;
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    claimtrack_plugin_sdk::parse_fitted::<FileSummaryParser>(file_name, bytes)
 }
 
 /// A File Summary's output, before `fit_host_limits`.

@@ -154,6 +154,14 @@ pub trait Parser {
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError>;
 }
 
+/// What the [`register_parser!`] export returns for a file: `P::parse`, then
+/// [`fit_host_limits`]. Natively, the output the host would receive.
+pub fn parse_fitted<P: Parser>(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
+    let mut output = P::parse(file_name, contents)?;
+    fit_host_limits(&mut output);
+    Ok(output)
+}
+
 /// Export a [`Parser`] implementation as the plugin's component exports.
 ///
 /// On targets other than wasm32 this expands to nothing, so the same crate compiles
@@ -181,8 +189,7 @@ macro_rules! register_parser {
                     contents: ::std::vec::Vec<u8>,
                 ) -> ::std::result::Result<$crate::ParseOutput, $crate::ParseError> {
                     $crate::__private::call_started();
-                    let mut output = <$parser as $crate::Parser>::parse(&file_name, &contents)?;
-                    $crate::fit_host_limits(&mut output);
+                    let output = $crate::parse_fitted::<$parser>(&file_name, &contents)?;
                     // Freed while frees still happen, so lowering the output can reuse the
                     // input's memory; after `output_built` nothing is freed.
                     ::std::mem::drop((file_name, contents));

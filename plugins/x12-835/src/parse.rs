@@ -24,9 +24,7 @@ pub fn sniff_bytes(head: &[u8]) -> u8 {
 
 /// Parse a whole file: what the WASM export returns, callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut output = parse_unfitted(file_name, bytes)?;
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    claimtrack_plugin_sdk::parse_fitted::<crate::X12Remittance>(file_name, bytes)
 }
 
 /// [`parse_bytes`] without `fit_host_limits`, for the WASM export, which applies it itself

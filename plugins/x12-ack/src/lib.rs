@@ -62,9 +62,7 @@ register_parser!(AckParser);
 
 /// Parse a TA1/999/997 file: what the WASM export returns, callable natively.
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut output = parse_unfitted(file_name, bytes)?;
-    claimtrack_plugin_sdk::fit_host_limits(&mut output);
-    Ok(output)
+    claimtrack_plugin_sdk::parse_fitted::<AckParser>(file_name, bytes)
 }
 
 /// [`parse_bytes`] without `fit_host_limits`, for the WASM export, which applies it itself
