@@ -696,12 +696,12 @@ fn main() {
     assert_eq!(v.len(), 1, "{}", paid.oa_id);
     row(&format!("Tracker::claim(\"{}\") (OA claim id)", paid.oa_id), &format!("{} events", v[0].1.len()), &tm);
 
-    let (tm, v) = timed(cfg.runs, || t.errors(None).expect("errors"));
+    let (tm, v) = timed(cfg.runs, || t.errors(None, false).expect("errors"));
     let hit: usize = v.iter().map(|g| g.count).sum();
     assert!(!v.is_empty());
     row("Tracker::errors(None)", &format!("{} codes/{hit}", v.len()), &tm);
 
-    let (tm, v) = timed(cfg.runs, || t.errors(Some(mid_id)).expect("errors"));
+    let (tm, v) = timed(cfg.runs, || t.errors(Some(mid_id), false).expect("errors"));
     let hit: usize = v.iter().map(|g| g.count).sum();
     assert!(!v.is_empty());
     row(&format!("Tracker::errors(Some({mid_id}))"), &format!("{} codes/{hit}", v.len()), &tm);

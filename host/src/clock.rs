@@ -39,9 +39,40 @@ impl Clock {
     }
 }
 
+/// A duration as billing staff say it: "3 days 3 h", "5 h", "40 min", "less than a minute".
+/// Minutes are dropped past a day and hours past a month, where they no longer matter; a
+/// negative duration reads as its size (callers say "ago" or "from now").
+pub fn describe_duration(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes().unsigned_abs();
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let plural = |n: u64, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    match (days, hours, mins) {
+        (0, 0, 0) => "less than a minute".to_string(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) | (d @ 30.., _, _) => plural(d, "day", "days"),
+        (d, h, _) => format!("{} {h} h", plural(d, "day", "days")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        let d = |m: i64| describe_duration(chrono::Duration::minutes(m));
+        assert_eq!(d(0), "less than a minute");
+        assert_eq!(d(40), "40 min");
+        assert_eq!(d(5 * 60), "5 h");
+        assert_eq!(d(5 * 60 + 7), "5 h 7 min");
+        assert_eq!(d(24 * 60), "1 day");
+        assert_eq!(d(3 * 1440 + 3 * 60 + 59), "3 days 3 h");
+        assert_eq!(d(10 * 1440), "10 days");
+        assert_eq!(d(45 * 1440 + 5 * 60), "45 days");
+        assert_eq!(d(-(26 * 60)), "1 day 2 h");
+    }
 
     #[test]
     fn fixed_clocks_parse_and_stamp() {

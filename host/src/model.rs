@@ -161,7 +161,14 @@ impl CodeSet {
 impl<'de> Deserialize<'de> for CodeSet {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ok(match s.as_str() {
+        Ok(CodeSet::from_name(&s))
+    }
+}
+
+impl CodeSet {
+    /// The code set [`CodeSet::name`] names; an unknown name is [`CodeSet::Other`].
+    pub fn from_name(s: &str) -> CodeSet {
+        match s {
             "claim_status_category" => CodeSet::ClaimStatusCategory,
             "claim_status" => CodeSet::ClaimStatus,
             "entity" => CodeSet::Entity,
@@ -175,7 +182,7 @@ impl<'de> Deserialize<'de> for CodeSet {
             "clearinghouse_edit" => CodeSet::ClearinghouseEdit,
             "free_text" => CodeSet::FreeText,
             other => CodeSet::Other(other.strip_prefix("other:").unwrap_or(other).to_string()),
-        })
+        }
     }
 }
 

@@ -567,6 +567,114 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
     Ok(Uploaded { batch_id, file_id, staged_name, uploaded_at, already, status, moved_to })
 }
 
+/// A batch put back in the outbox by [`resend`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resent {
+    /// The batch (its number, claims and staged name do not change).
+    pub batch_id: i64,
+    /// The name it is uploaded under, the same as the first time.
+    pub staged_name: String,
+    /// `<data-dir>/outbox/<staged_name>`, written from the archived bytes.
+    pub outbox_path: PathBuf,
+    /// When it was uploaded before, RFC 3339.
+    pub previously_uploaded_at: String,
+    /// How many times it has been sent again, this time included.
+    pub resends: i64,
+}
+
+/// Why a batch was not put back in the outbox.
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    /// No batch has this id.
+    #[error("there is no batch {0}; `claimtrack batches` lists them")]
+    Unknown(i64),
+    /// The batch was ingested, not submitted with claimtrack: there is no staged upload.
+    #[error("batch {0} was ingested, not submitted with claimtrack: resend it from the software that sent it")]
+    NotSubmitted(i64),
+    /// Still in the outbox: the next sync uploads it anyway.
+    #[error("batch {0} is still QUEUED: it has not been uploaded yet, and the next `claimtrack sync` uploads it")]
+    NotUploaded(i64),
+    /// Office Ally (or a payer) has answered for it: sending it again would submit its claims
+    /// twice.
+    #[error(
+        "batch {batch_id} is {status}, not AWAITING: Office Ally has answered for it, so sending it again would submit \
+         its claims twice; fix rejected claims and submit them in a new 837"
+    )]
+    Answered {
+        /// The batch.
+        batch_id: i64,
+        /// Its status.
+        status: String,
+    },
+    /// The outbox file could not be written; nothing changed.
+    #[error("cannot write {path}: {source}; nothing changed")]
+    Outbox {
+        /// The outbox file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The database failed; nothing changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ResendError {
+    fn from(e: rusqlite::Error) -> Self {
+        ResendError::Store(StoreError::Sql(e))
+    }
+}
+
+/// Put an AWAITING batch back in the outbox so the next sync uploads it again: same batch,
+/// same claims, same staged name. Its outbox file is written from the archived bytes (what
+/// was checked at `submit`), and its upload record is cleared in the same transaction, so the
+/// sync's safeguards apply as to a first upload: the rename is recorded before it happens,
+/// a batch answered meanwhile is not sent, and one Office Ally never picked up (still in
+/// inbound under its name) is not sent twice.
+pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch_id: i64) -> Result<Resent, ResendError> {
+    let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // (837 file, batch status, staged name, uploaded at, resends so far)
+    type Row = (i64, String, Option<String>, Option<String>, i64);
+    let found: Option<Row> = tx
+        .query_row(
+            "SELECT b.file_id, b.status, s.staged_name, s.uploaded_at, COALESCE(s.resends, 0)
+             FROM batches b LEFT JOIN submissions s ON s.file_id = b.file_id WHERE b.id = ?1",
+            params![batch_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((file_id, status, staged, uploaded_at, resends)) = found else { return Err(ResendError::Unknown(batch_id)) };
+    let Some(staged_name) = staged else { return Err(ResendError::NotSubmitted(batch_id)) };
+    let Some(previously_uploaded_at) = uploaded_at else { return Err(ResendError::NotUploaded(batch_id)) };
+    if status != "AWAITING" {
+        return Err(ResendError::Answered { batch_id, status });
+    }
+    let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![file_id], |r| r.get(0))?;
+    let outbox = data_dir.outbox();
+    let dest = outbox.join(&staged_name);
+    let io_failed = |source| ResendError::Outbox { path: dest.clone(), source };
+    create_private_dir(&outbox).map_err(io_failed)?;
+    let tmp = write_temp(&outbox, &staged_name, &bytes).map_err(io_failed)?;
+    tx.execute(
+        "UPDATE submissions SET uploaded_at = NULL, publishing_at = NULL, resends = resends + 1, last_resent_at = ?2
+         WHERE file_id = ?1",
+        params![file_id, clock.stamp()],
+    )?;
+    let claims = {
+        let mut stmt = tx.prepare("SELECT id FROM claims WHERE batch_id = ?1")?;
+        stmt.query_map(params![batch_id], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    derive::derive(&tx, &Touched { batches: [batch_id].into(), claims })?;
+    // In place before the commit: a crash in between leaves an outbox file for a batch still
+    // recorded as uploaded, which no sync sends (only batches without an upload are sent).
+    if let Err(e) = publish(&tmp, &dest) {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_failed(e));
+    }
+    tx.commit()?;
+    Ok(Resent { batch_id, staged_name, outbox_path: dest, previously_uploaded_at, resends: resends + 1 })
+}
+
 /// A submitted batch waiting for upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutboxEntry {

@@ -126,6 +126,12 @@ impl Tracker {
         submit::mark_uploaded(&mut self.store, &self.clock, &self.data_dir, batch_or_staged_name)
     }
 
+    /// Put a batch Office Ally never answered (AWAITING) back in the outbox, so the next sync
+    /// sends it again under the same name, with a first upload's safeguards.
+    pub fn resend(&mut self, batch_id: i64) -> Result<crate::submit::Resent, crate::submit::ResendError> {
+        submit::resend(&mut self.store, &self.clock, &self.data_dir, batch_id)
+    }
+
     /// The data folder.
     pub fn data_dir(&self) -> &DataDir {
         &self.data_dir
@@ -194,9 +200,21 @@ impl Tracker {
             .collect()
     }
 
-    /// Rejection and denial reasons grouped by code (in one batch, or all).
-    pub fn errors(&self, batch: Option<i64>) -> Result<Vec<query::ErrorGroup>, StoreError> {
-        Ok(query::errors(self.store.conn(), batch)?)
+    /// Rejection and denial reasons grouped by code (in one batch, or all): the open ones,
+    /// or with `history` also those of claims refiled since.
+    pub fn errors(&self, batch: Option<i64>, history: bool) -> Result<Vec<query::ErrorGroup>, StoreError> {
+        Ok(query::errors(self.store.conn(), batch, history)?)
+    }
+
+    /// The batch a person means by `key`: its number, an Office Ally File ID (or child file
+    /// ID), or the name it was uploaded or submitted under.
+    pub fn find_batch(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        Ok(query::find_batch(self.store.conn(), key)?)
+    }
+
+    /// Claim keys that contain `key`: what to suggest when nothing matches it.
+    pub fn similar_claim_keys(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        Ok(query::similar_claim_keys(self.store.conn(), key, 5)?)
     }
 
     /// Every claim, for export.

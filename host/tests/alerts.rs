@@ -16,6 +16,8 @@ use claimtrack::tracking::alerts::{Alert, AlertKind, AlertSettings, AlertSeverit
 use claimtrack::tracking::query::ClaimRow;
 use zip::write::SimpleFileOptions;
 
+mod support;
+
 const BATCH_NAME: &str = "ct-20260105-0930-837P.txt";
 const FILE_SUMMARY: &str = "FS_HCFA_1130000100_IN_C.txt";
 const ACK_999: &str = "1130000100_ct-20260105-0930-837P_999.999";
@@ -129,7 +131,8 @@ fn an_837_alone_gets_a_notice_after_24_hours_and_the_checklist_after_72() {
     assert_eq!(n.batch_name.as_deref(), Some(BATCH_NAME));
     assert_eq!(n.claim_id, None);
     assert_eq!(n.created_at, stamp(up + Duration::hours(24)), "the notice begins at upload + 24 h");
-    assert!(n.message.contains("AWAITING for 25 hours"), "{}", n.message);
+    assert!(n.message.contains("uploaded 1 day 1 h ago and is still AWAITING"), "{}", n.message);
+    assert_eq!(n.title, "Batch 1: no answer from Office Ally for 1 day 1 h");
 
     assert_eq!(of_kind(&alerts_at(&mut t, up + Duration::hours(72)), AlertKind::BatchAwaiting72h), Vec::<&Alert>::new());
     let at73 = alerts_at(&mut t, up + Duration::hours(73));
@@ -138,17 +141,21 @@ fn an_837_alone_gets_a_notice_after_24_hours_and_the_checklist_after_72() {
     assert_eq!((a.severity, a.kind), (AlertSeverity::Alert, AlertKind::BatchAwaiting72h));
     assert_eq!(a.batch_id, Some(batch));
     assert_eq!(a.created_at, stamp(up + Duration::hours(72)), "the alert begins at upload + 72 h");
+    assert_eq!(a.title, "Batch 1: no answer from Office Ally for 3 days 1 h");
+    assert!(a.message.contains("uploaded 3 days 1 h ago"), "{}", a.message);
+    let steps = a.steps.join("\n");
     for needle in [
-        "AWAITING for 73 hours",
         "SFTP credentials changed in the settings",
         "Office Ally account paused",
         "unpaid invoice",
         "too many failed access attempts",
         "(360) 975-7000, option 1",
-        "Last known connection state: no connection to Office Ally recorded yet",
+        "`claimtrack resend 1`",
     ] {
-        assert!(a.message.contains(needle), "{needle:?} missing from the alert:\n{}", a.message);
+        assert!(steps.contains(needle), "{needle:?} missing from the alert's steps:\n{steps}");
     }
+    let connection = a.connection.as_ref().expect("the alert carries the connection state");
+    assert_eq!(connection.describe(), "no connection to Office Ally recorded yet");
     let json = serde_json::to_value(a).unwrap();
     assert_eq!(json["severity"], "alert");
     assert_eq!(json["kind"], "batch_awaiting_72h");
@@ -184,9 +191,11 @@ fn a_payer_accepted_claim_without_an_835_gets_a_follow_up_after_30_days() {
     assert_eq!(a.batch_id, Some(the_batch_id(&t)));
     assert!(a.claim_id.is_some());
     assert_eq!(a.created_at, stamp(accepted + Duration::days(30)), "begins at acceptance + 30 days");
-    for needle in ["PCN5001", "MERIDIAN VALLEY HEALTH (MVH01)", "payer claim number 2026007000101", "in 30 days", "2026-01-07 07:00 UTC"] {
+    for needle in ["PCN5001", "MERIDIAN VALLEY HEALTH (MVH01)", "payer claim number 2026007000101", "accepted it 30 days ago"] {
         assert!(a.message.contains(needle), "{needle:?} missing from:\n{}", a.message);
     }
+    assert_eq!(a.title, "Claim PCN5001: accepted by the payer 30 days ago, no ERA yet");
+    assert!(a.steps[0].contains("Call MERIDIAN VALLEY HEALTH (MVH01) about the claim (payer claim number 2026007000101)"), "{:?}", a.steps);
     // Newest first.
     assert!(alerts.windows(2).all(|w| w[0].created_at >= w[1].created_at), "{alerts:#?}");
 
@@ -196,7 +205,7 @@ fn a_payer_accepted_claim_without_an_835_gets_a_follow_up_after_30_days() {
     t.set_clock(Clock::Fixed(accepted + Duration::days(10) + Duration::minutes(1)));
     let ten = t.alerts_with(&AlertSettings { era_days: 10 }).unwrap();
     assert_eq!(overdue(&ten).len(), 3, "{ten:#?}");
-    assert!(ten.iter().all(|a| a.kind != AlertKind::ClaimEraOverdue || a.message.contains("in 10 days")));
+    assert!(ten.iter().all(|a| a.kind != AlertKind::ClaimEraOverdue || a.message.contains("accepted it 10 days ago")));
     assert!(overdue(&t.alerts().unwrap()).is_empty(), "the default is still 30 days");
 
     // The ERA arrives: paid, denied, paid again after the reversal. No follow-up left.
@@ -258,7 +267,7 @@ fn a_batch_is_archived_once_every_claim_is_final_rejected_or_past_the_window() {
             assert_eq!(blocking.len(), 3, "{blocking:#?}");
             for (line, pcn) in blocking.iter().zip(["PCN5001", "PCN5002", "PCN5003"]) {
                 assert!(line.starts_with(pcn) && line.contains("PAYER ACCEPTED"), "{line}");
-                assert!(line.contains("tracking window closes 2026-01-15 07:00 UTC"), "{line}");
+                assert!(line.contains("tracking window closes in 4 days"), "{line}");
             }
         }
         other => panic!("a batch still tracked was archived: {other:#?}"),
@@ -367,11 +376,11 @@ fn the_cli_shows_alerts_and_archives_by_the_clock_it_is_given() {
     let o = cli(&data, "2026-01-08T10:30:00Z", &["alerts"]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    for needle in ["alert", "batch_awaiting_72h", "(360) 975-7000, option 1", "no connection to Office Ally recorded yet"] {
+    for needle in ["ALERT", "no answer from Office Ally for 3 days 1 h", "(360) 975-7000, option 1", "no successful connection to Office Ally recorded yet"] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
     }
     let o = cli(&data, "2026-01-06T10:30:00Z", &["alerts", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let v = support::json_data(&out(&o), "alerts");
     assert_eq!(v[0]["severity"], "notice");
     assert_eq!(v[0]["kind"], "batch_awaiting_24h");
     assert_eq!(v[0]["created_at"], "2026-01-06T09:30:00Z");
@@ -386,7 +395,7 @@ fn the_cli_shows_alerts_and_archives_by_the_clock_it_is_given() {
     assert!(out(&o).contains("No batch can be archived now"), "{}", out(&o));
     let o = cli(&data, "2026-01-08T10:30:00Z", &["archive", "7"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(err(&o).contains("there is no batch 7"), "{}", err(&o));
+    assert!(err(&o).contains("there is no batch \"7\""), "{}", err(&o));
 
     cli_ingest(&data, FILE_SUMMARY, "2026-01-05T11:15:00Z");
     cli_ingest(&data, ACK_999, "2026-01-05T11:15:30Z");
@@ -396,14 +405,14 @@ fn the_cli_shows_alerts_and_archives_by_the_clock_it_is_given() {
     let o = cli(&data, "2026-01-15T08:00:00Z", &["batch", "1"]);
     assert_eq!(out(&o).matches("waiting for ERA/EOB").count(), 3, "{}", out(&o));
     let o = cli(&data, "2026-01-14T08:00:00Z", &["batch", "1", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let v = support::json_data(&out(&o), "batch");
     assert!(v["claims"].as_array().unwrap().iter().all(|c| c["waiting_for_era"] == false));
 
     // --era-days.
     let era = |now: &str, days: &str| -> usize {
         let o = cli(&data, now, &["alerts", "--json", "--era-days", days]);
         assert!(o.status.success(), "{}", err(&o));
-        let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+        let v = support::json_data(&out(&o), "alerts");
         v.as_array().unwrap().iter().filter(|a| a["kind"] == "claim_era_overdue").count()
     };
     assert_eq!(era("2026-01-17T08:00:00Z", "10"), 3);
@@ -420,12 +429,12 @@ fn the_cli_shows_alerts_and_archives_by_the_clock_it_is_given() {
     let o = cli(&data, "2026-01-16T08:00:00Z", &["batches", "--all"]);
     assert!(out(&o).contains(BATCH_NAME) && out(&o).contains("ARCHIVED"), "{}", out(&o));
     let o = cli(&data, "2026-01-16T08:00:00Z", &["batches", "--all", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let v = support::json_data(&out(&o), "batches");
     assert_eq!(v[0]["archived"], "2026-01-15T08:00:00Z");
     let o = cli(&data, "2026-01-16T08:00:00Z", &["batches", "--json"]);
-    assert_eq!(out(&o).trim(), "[]");
+    assert_eq!(support::json_data(&out(&o), "batches"), serde_json::json!([]));
     let o = cli(&data, "2026-01-16T08:00:00Z", &["archive", "1", "--json"]);
     assert!(o.status.success());
-    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let v = support::json_data(&out(&o), "archive");
     assert_eq!(v["outcome"], "already_archived");
 }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
 fn claimtrack(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_claimtrack"))
         .args(args)
@@ -47,7 +49,7 @@ fn plugins_json_lists_the_built_in_plugins() {
     let tmp = tempfile::tempdir().unwrap();
     let o = claimtrack(&tmp.path().join("data"), &["plugins", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = support::json_data(&stdout(&o), "plugins");
     let names: Vec<&str> = v["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"]);
     for p in v["plugins"].as_array().unwrap() {
@@ -84,7 +86,7 @@ fn parse_json_has_the_stable_shape() {
     let f = write(tmp.path(), "response.999", REJECTING_999.as_bytes());
     let o = claimtrack(&tmp.path().join("data"), &["parse", "--json", f.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = support::json_data(&stdout(&o), "parse");
     assert!(v.is_object(), "one file prints one object");
     assert_eq!(v["format"], "x12-999");
     assert_eq!(v["plugin"], "x12-ack");
@@ -116,7 +118,7 @@ fn several_files_print_an_array_and_a_failure_does_not_stop_the_rest() {
     let good = write(tmp.path(), "response.999", REJECTING_999.as_bytes());
     let o = claimtrack(&tmp.path().join("data"), &["parse", "--json", bad.to_str().unwrap(), good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "a failed file makes exit code 1");
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = support::json_data(&stdout(&o), "parse");
     let files = v.as_array().unwrap();
     assert_eq!(files.len(), 2);
     assert_eq!(files[0]["error"]["kind"], "unknown_format");
@@ -169,7 +171,7 @@ fn an_installed_third_party_plugin_is_loaded_and_its_crash_costs_one_file() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = claimtrack(&data, &["plugins", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = support::json_data(&stdout(&o), "plugins");
     let extra = v["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "test-misbehave").expect("listed");
     assert_eq!(extra["origin"]["kind"], "installed");
 
@@ -177,7 +179,7 @@ fn an_installed_third_party_plugin_is_loaded_and_its_crash_costs_one_file() {
     let good = write(tmp.path(), "response.999", REJECTING_999.as_bytes());
     let o = claimtrack(&data, &["parse", "--json", crash.to_str().unwrap(), good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v = support::json_data(&stdout(&o), "parse");
     assert_eq!(v[0]["error"]["kind"], "crashed");
     assert!(v[0]["error"]["message"].as_str().unwrap().contains("plugin test-misbehave"), "{}", v[0]);
     assert_eq!(v[1]["format"], "x12-999", "the next file parses normally");
@@ -193,7 +195,7 @@ fn ingesting_a_folder_that_holds_the_data_folder_leaves_the_database_out() {
     for round in 0..2 {
         let o = claimtrack(&data, &["ingest", "--json", inbox.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(0), "round {round}: {}", stdout(&o));
-        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let v = support::json_data(&stdout(&o), "ingest");
         let names: Vec<&str> = v.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
         assert_eq!(names.len(), 1, "only the response, never the database or cache: {names:?}");
         assert!(names[0].ends_with("response.999"));

@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 #[path = "../../tests/src/sshd.rs"]
 mod sshd;
+mod support;
 
 use std::io::Write;
 use std::path::Path;
@@ -79,7 +80,7 @@ fn init_sync_and_doctor_over_sftp_never_show_the_password() {
     let fp = server.fingerprint();
     let o = claimtrack(h, &["sync", "--json", "--trust-host-key", &fp], None, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let report = support::json_data(&String::from_utf8_lossy(&o.stdout), "sync");
     assert_eq!(report["uploaded"].as_array().unwrap().len(), 1, "{report:#}");
     assert!(!text(&o).contains(&server.password));
     assert_eq!(server.accepted_passwords(), 1);
@@ -100,11 +101,11 @@ fn init_sync_and_doctor_over_sftp_never_show_the_password() {
     assert!(text(&o).contains("rejected the SFTP login"), "{}", text(&o));
     let o = claimtrack(h, &["sync", "--json"], None, &wrong);
     assert_eq!(o.status.code(), Some(3));
-    let err: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(err["error"], "auth_blocked");
+    let err = support::json_error(&String::from_utf8_lossy(&o.stdout), "sync");
+    assert_eq!(err["kind"], "auth_blocked");
     assert_eq!(server.failed_passwords(), 1, "{}", server.log());
     let o = claimtrack(h, &["alerts", "--json"], None, &[]);
-    let alerts: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let alerts = support::json_data(&String::from_utf8_lossy(&o.stdout), "alerts");
     assert!(alerts.as_array().unwrap().iter().any(|a| a["kind"] == "credentials_rejected"), "{alerts:#}");
     assert!(!text(&o).contains("portal-password"));
 }
@@ -121,7 +122,7 @@ fn watch_runs_syncs_on_a_local_mailbox() {
     std::fs::copy(scenario("1130000100_ct-20260105-0930-837P_999.999"), mailbox.join("outbound/1130000100_ct-20260105-0930-837P_999.999")).unwrap();
     let o = claimtrack(h, &["watch", "--runs", "1", "--json"], None, &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let first: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
+    let first = support::json_data(String::from_utf8_lossy(&o.stdout).lines().next().unwrap(), "watch");
     assert_eq!(first["downloaded"].as_array().unwrap().len(), 1, "{first:#}");
     let o = claimtrack(h, &["sync"], None, &[]);
     assert!(o.status.success(), "{}", text(&o));
@@ -136,7 +137,7 @@ fn sync_without_a_config_says_to_run_init() {
     assert!(text(&o).contains("claimtrack init"), "{}", text(&o));
     let o = claimtrack(home.path(), &["doctor", "--json"], None, &[]);
     assert_eq!(o.status.code(), Some(1));
-    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = support::json_data(&String::from_utf8_lossy(&o.stdout), "doctor");
     assert_eq!(d["checks"][0]["name"], "config");
     assert_eq!(d["checks"][0]["outcome"], "fail");
 }
@@ -175,7 +176,7 @@ fn watch_stops_cleanly_on_ctrl_c() {
     let first = lines.next().expect("watch prints a summary").unwrap();
     assert!(first.contains("uploaded 0 · downloaded 0"), "{first}");
     let wait = lines.next().unwrap().unwrap();
-    assert!(wait.starts_with("next sync in 60 min"), "{wait}");
+    assert!(wait.starts_with("next sync in 1 h"), "{wait}");
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     // Bounded wait for it to exit (it must not sleep out its 60 minutes).

@@ -28,7 +28,7 @@ fn the_demo_follows_batches_from_submission_to_payment() {
         "AWAITING",
         "OA ACCEPTED with rejections",
         "PAYER ACCEPTED",
-        "batch_awaiting_72h",
+        "no answer from Office Ally for",
         "ERA packages with 835 remittances",
         "FE69",
         "PAID",

@@ -8,6 +8,8 @@
 //! store) for fixtures. Every check compares the *whole* event sequence of each file
 //! (raw code and patient control number, in order), so a partly stored file cannot pass.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,9 +47,10 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The `data` of an `ingest --json` or `parse --json` output.
 fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: stdout {} stderr {}", text(&o.stdout), text(&o.stderr)))
+    assert!(!o.stdout.is_empty(), "no output; stderr {}", text(&o.stderr));
+    support::json_command_data(&text(&o.stdout)).1
 }
 
 fn path_str(p: &Path) -> &str {
@@ -459,7 +462,7 @@ fn files_json(data: &Path, attention: bool) -> Vec<Value> {
     let args: &[&str] = if attention { &["files", "--attention", "--json"] } else { &["files", "--json"] };
     let o = run(data, T2, args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    json(&o)["files"].as_array().unwrap().clone()
+    json(&o).as_array().unwrap().clone()
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! zip bomb, a zip with paths that leave the archive and a zip with 10,000 entries are
 //! refused with a clear error, and the other files of the same run are still parsed.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -17,8 +19,9 @@ fn claimtrack(data: &Path, args: &[&str]) -> Output {
         .expect("claimtrack runs")
 }
 
+/// The `data` of a `parse --json` or `ingest --json` output.
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    support::json_command_data(&String::from_utf8_lossy(&o.stdout)).1
 }
 
 fn zip_file(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {

@@ -2,6 +2,8 @@
 //! pinning by hash, tampering, files dropped in by hand, remove, override of a built-in
 //! plugin, the fixture runner (`plugin test`), `plugin new`, and which WIT versions load.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -57,7 +59,7 @@ fn with_wit_version(wasm: &[u8], version: &str) -> Vec<u8> {
 
 fn listing(data: &Path) -> (Option<i32>, serde_json::Value) {
     let o = claimtrack(data, &["plugin", "list", "--json"]);
-    (o.status.code(), serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o))))
+    (o.status.code(), support::json_data(&stdout(&o), "plugins"))
 }
 
 #[test]

@@ -306,7 +306,9 @@ fn a_batch_queued_for_a_day_raises_a_notice() {
     let a = alerts.iter().find(|a| a.kind.as_str() == "batch_queued_24h").expect("a queued notice");
     assert_eq!(a.batch_id, Some(sub.batch_id));
     assert_eq!(a.created_at, "2026-01-06T09:30:00Z");
-    assert!(a.message.contains("last error 2026-01-05T09:30:00Z (remote)"), "{}", a.message);
+    assert_eq!(a.title, format!("Batch {}: submitted 1 day ago and not uploaded yet", sub.batch_id));
+    let state = a.connection.as_ref().expect("the notice carries the connection state");
+    assert!(state.describe().contains("last error 2026-01-05T09:30:00Z (remote)"), "{}", state.describe());
     fs::create_dir(s.mailbox.join("inbound")).unwrap();
     assert_eq!(s.sync().uploaded.len(), 1);
     assert!(s.tracker.alerts().unwrap().iter().all(|a| a.kind.as_str() != "batch_queued_24h"));

@@ -169,7 +169,8 @@ fn a_wrong_password_is_tried_exactly_once() {
     // The alert explains both situations.
     let alerts = t.alerts().unwrap();
     let a = alerts.iter().find(|a| a.kind.as_str() == "credentials_rejected").expect("a credentials alert");
-    assert!(a.message.contains("SFTP credentials changed") && a.message.contains("paused"), "{}", a.message);
+    let steps = a.steps.join("\n");
+    assert!(steps.contains("SFTP credentials changed") && steps.contains("paused"), "{steps}");
 
     // doctor respects the block too.
     let d = doctor::diagnose(Ok(client.config.clone()), &client.paths, Ok(client.password.clone()), &t, TrustNew::Refuse);
@@ -341,8 +342,9 @@ fn an_unreachable_server_leaves_batches_queued_until_it_returns() {
     t.set_clock(at("2026-01-08T11:00:00Z"));
     let alerts = t.alerts().unwrap();
     let a = alerts.iter().find(|a| a.kind.as_str() == "batch_awaiting_72h").expect("72-hour alert");
-    assert!(a.message.contains("last successful connection 2026-01-05T10:00:00Z"), "{}", a.message);
-    assert!(a.message.contains("last error 2026-01-05T09:30:00Z (network)"), "{}", a.message);
+    let state = a.connection.as_ref().expect("the alert carries the connection state").describe();
+    assert!(state.contains("last successful connection 2026-01-05T10:00:00Z"), "{state}");
+    assert!(state.contains("last error 2026-01-05T09:30:00Z (network)"), "{state}");
 }
 
 #[test]

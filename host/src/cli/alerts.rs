@@ -1,13 +1,12 @@
 //! The time-rule views: `alerts` and `archive` (rules in `tracking/alerts.rs`).
 
-use comfy_table::{Cell, Color};
-
-use super::track::{json_out, open};
-use super::{exit, output, setup_failed};
-use crate::clock::Clock;
-use crate::paths::DataDir;
+use super::output::{self, outln};
+use super::table::{Cell, Table, Tone};
+use super::track::{open, status_tone};
+use super::words::count;
+use super::{exit, setup_failed, Ctx};
 use crate::tracker::ArchiveOutcome;
-use crate::tracking::alerts::{AlertSettings, AlertSeverity, DEFAULT_ERA_DAYS};
+use crate::tracking::alerts::{Alert, AlertSettings, AlertSeverity, DEFAULT_ERA_DAYS};
 use crate::tracking::query::BatchRow;
 
 #[derive(Debug, clap::Args)]
@@ -15,40 +14,46 @@ pub struct AlertsArgs {
     /// Days after payer acceptance without an ERA (835) before a claim needs follow-up.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ERA_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
     era_days: u32,
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ArchiveArgs {
-    /// The batch id (first column of `claimtrack batches`). Without it, every batch that can
-    /// be archived is.
-    batch: Option<i64>,
-    /// Print JSON instead of text.
+    /// The batch (its number, Office Ally File ID or file name). Without it, every batch
+    /// that can be archived is.
+    #[arg(value_name = "BATCH")]
+    batch: Option<String>,
+    /// Print JSON (docs/json.md) instead of text.
     #[arg(long)]
     json: bool,
 }
 
 fn severity_cell(s: AlertSeverity) -> Cell {
-    let cell = Cell::new(s.as_str());
-    if !output::stdout_color() {
-        return cell;
-    }
-    match s {
-        AlertSeverity::Alert => cell.fg(Color::Red),
-        AlertSeverity::Notice => cell.fg(Color::Yellow),
-        AlertSeverity::Info => cell,
-    }
+    let (text, tone) = match s {
+        AlertSeverity::Alert => ("ALERT", Tone::Bad),
+        AlertSeverity::Notice => ("notice", Tone::Warn),
+        AlertSeverity::Info => ("info", Tone::Dim),
+    };
+    Cell::new(text).tone(tone)
 }
 
-/// "2026-01-08 09:30" from RFC 3339.
-fn short_time(s: &str) -> String {
-    s.get(..16).map(|t| t.replace('T', " ")).unwrap_or_else(|| s.to_string())
+/// The last connection to Office Ally, in local time.
+fn connection_line(ctx: &Ctx, a: &Alert) -> Option<String> {
+    let c = a.connection.as_ref()?;
+    let mut parts = vec![match &c.last_success {
+        Some(at) => format!("last successful connection to Office Ally {}", ctx.times.at_and_ago(at)),
+        None => "no successful connection to Office Ally recorded yet".to_string(),
+    }];
+    if let Some((at, kind, message)) = &c.last_error {
+        parts.push(format!("last error {} ({kind}): {}", ctx.times.at_str(at), output::clean(message)));
+    }
+    Some(parts.join("; "))
 }
 
-pub fn alerts(data_dir: &DataDir, clock: &Clock, args: AlertsArgs) -> u8 {
-    let mut t = match open(data_dir, clock) {
+pub fn alerts(ctx: &Ctx, args: AlertsArgs) -> u8 {
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -58,38 +63,56 @@ pub fn alerts(data_dir: &DataDir, clock: &Clock, args: AlertsArgs) -> u8 {
         Err(e) => return setup_failed("the alerts could not be computed", &e.into()),
     };
     if args.json {
-        json_out(&alerts);
+        output::json("alerts", &alerts);
         return exit::OK;
     }
     if alerts.is_empty() {
-        println!("No alerts.");
+        outln!("No alerts.");
         return exit::OK;
     }
-    let mut table = output::table(&["Severity", "Since (UTC)", "Kind", "Batch", "Claim", "Message"]);
+    let mut table = Table::new(&["", "Since", "What"]);
     for a in &alerts {
-        table.add_row(vec![
-            severity_cell(a.severity),
-            Cell::new(short_time(&a.created_at)),
-            Cell::new(a.kind.as_str()),
-            Cell::new(a.batch_id.map(|b| b.to_string()).unwrap_or_default()),
-            Cell::new(a.patient_control_number.as_deref().unwrap_or("")),
-            Cell::new(&a.message),
-        ]);
+        table.row(vec![severity_cell(a.severity), Cell::new(ctx.times.at_str(&a.created_at)), Cell::new(output::clean(&a.title))]);
+        table.note(output::clean(&a.message));
+        for step in &a.steps {
+            table.note(format!("- {step}"));
+        }
+        if let Some(line) = connection_line(ctx, a) {
+            table.note_toned(line, Tone::Dim);
+        }
     }
-    println!("{table}");
+    output::print_table(&table);
+    let urgent = alerts.iter().filter(|a| a.severity == AlertSeverity::Alert).count();
+    if urgent > 0 {
+        outln!("\n{} to act on.", count(urgent as i64, "alert", "alerts"));
+    }
     exit::OK
 }
 
 fn describe(b: &BatchRow) -> String {
-    format!("batch {} ({})", b.id, b.name)
+    format!("batch {} ({})", b.id, output::clean(&b.name))
 }
 
-pub fn archive(data_dir: &DataDir, clock: &Clock, args: ArchiveArgs) -> u8 {
-    let mut t = match open(data_dir, clock) {
+pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
+    let json = args.json.then_some("archive");
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let Some(id) = args.batch else { return archive_all(&mut t, args.json) };
+    let Some(key) = args.batch else { return archive_all(ctx, &mut t, args.json) };
+    let id = match t.find_batch(&key) {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            output::fail(
+                json,
+                "not_found",
+                &format!("there is no batch {key:?}"),
+                Some("`claimtrack batches --all` lists the batches."),
+            );
+            return exit::SOME_FAILED;
+        }
+        Err(e) => return setup_failed("the batches could not be read", &e.into()),
+    };
     let outcome = match t.archive(id) {
         Ok(o) => o,
         Err(e) => return setup_failed("the batch could not be archived", &e.into()),
@@ -99,16 +122,16 @@ pub fn archive(data_dir: &DataDir, clock: &Clock, args: ArchiveArgs) -> u8 {
         ArchiveOutcome::NotEligible { .. } | ArchiveOutcome::NoSuchBatch { .. } => exit::SOME_FAILED,
     };
     if args.json {
-        json_out(&outcome);
+        output::json("archive", &outcome);
         return code;
     }
     match &outcome {
         ArchiveOutcome::Archived { batch } => {
-            println!("Archived {} ({}).", describe(batch), batch.status);
+            outln!("Archived {} ({}).", describe(batch), batch.status);
         }
         ArchiveOutcome::AlreadyArchived { batch } => {
-            let at = batch.archived.as_deref().unwrap_or("");
-            println!("{} was already archived on {}; nothing changed.", describe(batch), short_time(at));
+            let at = batch.archived.as_deref().map(|a| ctx.times.at_str(a)).unwrap_or_default();
+            outln!("{} was already archived on {at}; nothing changed.", describe(batch));
         }
         ArchiveOutcome::NotEligible { batch, blocking } => {
             eprintln!(
@@ -118,7 +141,7 @@ pub fn archive(data_dir: &DataDir, clock: &Clock, args: ArchiveArgs) -> u8 {
                 batch.status
             );
             for b in blocking {
-                eprintln!("  - {b}");
+                eprintln!("  - {}", output::clean(b));
             }
         }
         ArchiveOutcome::NoSuchBatch { batch_id } => {
@@ -128,7 +151,7 @@ pub fn archive(data_dir: &DataDir, clock: &Clock, args: ArchiveArgs) -> u8 {
     code
 }
 
-fn archive_all(t: &mut crate::tracker::Tracker, json: bool) -> u8 {
+fn archive_all(ctx: &Ctx, t: &mut crate::tracker::Tracker, json: bool) -> u8 {
     let eligible = match t.archivable() {
         Ok(b) => b,
         Err(e) => return setup_failed("the batches could not be read", &e.into()),
@@ -143,27 +166,28 @@ fn archive_all(t: &mut crate::tracker::Tracker, json: bool) -> u8 {
         }
     }
     if json {
-        json_out(&archived);
+        output::json("archive", &archived);
         return exit::OK;
     }
     if archived.is_empty() {
-        println!(
+        outln!(
             "No batch can be archived now: a batch is archived once every claim is paid, denied, rejected or \
              waiting for ERA/EOB (`claimtrack archive BATCH` says what a batch is waiting for)."
         );
         return exit::OK;
     }
-    let mut table = output::table(&["Batch", "File", "Claims", "Status", "Archived (UTC)"]);
+    let mut table = Table::new(&["Batch", "Claims", "Status"]).right(&[0, 1]);
     for b in &archived {
-        table.add_row(vec![
-            Cell::new(b.id),
-            Cell::new(&b.name),
-            Cell::new(b.claim_count),
-            Cell::new(&b.status),
-            Cell::new(short_time(b.archived.as_deref().unwrap_or(""))),
+        table.row(vec![
+            Cell::new(b.id.to_string()),
+            Cell::new(b.claim_count.to_string()),
+            Cell::new(b.status.clone()).tone(status_tone(&b.status)),
         ]);
+        table.note(output::clean(&b.name));
     }
-    let n = archived.len();
-    println!("Archived {n} {}:\n{table}", if n == 1 { "batch" } else { "batches" });
+    let when = archived.first().and_then(|b| b.archived.as_deref()).map(|a| ctx.times.at_str(a)).unwrap_or_default();
+    outln!("Archived {} on {when}:", count(archived.len() as i64, "batch", "batches"));
+    output::print_table(&table);
+    outln!("`claimtrack batches --all` still lists them, as ARCHIVED.");
     exit::OK
 }

@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::track::{json_out, open};
-use super::{exit, output};
-use crate::clock::Clock;
+use super::output::{self, outln};
+use super::track::open;
+use super::{exit, Ctx};
 use crate::config::{self, AfterDownload, Config, ConfigError, ConfigPaths, Secret, TransportKind};
 use crate::doctor::{self, Outcome, Scenario};
-use crate::paths::DataDir;
 use crate::sync::{self, Progress, SyncError, SyncOptions, SyncReport};
 use crate::transport::hostkey::{Fingerprint, Pins};
 use crate::transport::{sftp, TrustNew};
@@ -79,7 +78,7 @@ pub struct SyncArgs {
     /// Trust the server's host key on first use if it has this fingerprint.
     #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
     trust_host_key: Option<Fingerprint>,
-    /// Print JSON: everything the sync did.
+    /// Print JSON (docs/json.md): everything the sync did.
     #[arg(long)]
     json: bool,
 }
@@ -92,7 +91,7 @@ pub struct WatchArgs {
     /// Stop after this many syncs (default: until Ctrl-C).
     #[arg(long, value_name = "N")]
     runs: Option<u32>,
-    /// Print each sync's report as one JSON line.
+    /// Print each sync's report as one JSON line (the docs/json.md envelope, compact).
     #[arg(long)]
     json: bool,
 }
@@ -102,7 +101,7 @@ pub struct DoctorArgs {
     /// Trust the server's host key on first use if it has this fingerprint.
     #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
     trust_host_key: Option<Fingerprint>,
-    /// Print JSON.
+    /// Print JSON (docs/json.md).
     #[arg(long)]
     json: bool,
 }
@@ -205,7 +204,7 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
         eprintln!("error: {e}");
         return exit::SETUP;
     }
-    println!("wrote {}", paths.config.display());
+    outln!("wrote {}", paths.config.display());
     if c.connection.transport == TransportKind::Local {
         return exit::OK;
     }
@@ -221,7 +220,7 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
     match password.filter(|p| !p.is_empty()) {
         Some(p) => match config::save_password(&paths, &Secret::new(p)) {
             Ok(()) => {
-                println!("stored the password in {} (readable by you only)", paths.secrets().display());
+                outln!("stored the password in {} (readable by you only)", paths.secrets().display());
                 if std::env::var_os(config::PASSWORD_ENV).is_some() {
                     eprintln!("warning: {} is set in this environment and wins over the stored password", config::PASSWORD_ENV);
                 }
@@ -231,8 +230,15 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
                 return exit::SETUP;
             }
         },
-        None if std::env::var_os(config::PASSWORD_ENV).is_some() => println!("the password comes from {}", config::PASSWORD_ENV),
-        None => println!("no password stored: set {} or run `claimtrack init --password-stdin`", config::PASSWORD_ENV),
+        None if std::env::var_os(config::PASSWORD_ENV).is_some() => outln!("the password comes from {}", config::PASSWORD_ENV),
+        // Running init again to change one setting keeps the password stored before.
+        None => match config::load_password(&paths) {
+            Ok(_) => outln!("kept the password stored in {}", paths.secrets().display()),
+            Err(ConfigError::NoPassword(_)) => {
+                outln!("no password stored: set {} or run `claimtrack init --password-stdin`", config::PASSWORD_ENV)
+            }
+            Err(e) => eprintln!("warning: the stored password cannot be used: {e}"),
+        },
     }
     // Pin the host key now, without logging in: handshake and key only.
     let mut ask = ask_trust;
@@ -240,7 +246,7 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
         (Some(_), _) => return exit::OK,
         (None, true) => TrustNew::Ask(&mut ask),
         (None, false) => {
-            println!("the server's host key is not pinned yet: run `claimtrack doctor` on a terminal, or pass --host-key");
+            outln!("the server's host key is not pinned yet: run `claimtrack doctor` on a terminal, or pass --host-key");
             return exit::OK;
         }
     };
@@ -252,7 +258,7 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
         .and_then(|s| sftp::verify_host_key(conn, &s, &pins, trust));
     match pinned {
         Ok(f) => {
-            println!("host key {f} pinned in {}", paths.known_hosts().display());
+            outln!("host key {f} pinned in {}", paths.known_hosts().display());
             exit::OK
         }
         Err(e) => {
@@ -308,11 +314,11 @@ fn print_report(r: &SyncReport) {
     for u in &r.uploaded {
         let batch = u.batch_id.map_or("-".into(), |b| b.to_string());
         if u.answered_before {
-            println!("did not send {} (batch {batch}): Office Ally already answered for it, so it was sent another way", u.staged_name);
+            outln!("did not send {} (batch {batch}): Office Ally already answered for it, so it was sent another way", u.staged_name);
             continue;
         }
         let how = if u.recovered { "finished an interrupted upload of" } else { "uploaded" };
-        println!("{how} {} (batch {batch}): now AWAITING", u.staged_name);
+        outln!("{how} {} (batch {batch}): now AWAITING", u.staged_name);
     }
     for d in &r.downloaded {
         let what = match &d.ingest.outcome {
@@ -321,12 +327,12 @@ fn print_report(r: &SyncReport) {
             crate::ingest::Outcome::AlreadyIngested { .. } => "already in the archive".to_string(),
             crate::ingest::Outcome::NeedsAttention { problem, .. } => format!("needs attention: {problem}"),
         };
-        println!("downloaded {} ({} bytes): {what}", d.name, d.size);
+        outln!("downloaded {} ({} bytes): {what}", output::clean(&d.name), d.size);
     }
     for p in &r.problems {
-        eprintln!("problem: {p}");
+        eprintln!("problem: {}", output::clean(p));
     }
-    println!("{}", r.summary());
+    outln!("{}", r.summary());
 }
 
 fn trust_for<'a>(fingerprint: Option<Fingerprint>, ask: &'a mut dyn FnMut(&str, &Fingerprint) -> bool) -> TrustNew<'a> {
@@ -337,19 +343,28 @@ fn trust_for<'a>(fingerprint: Option<Fingerprint>, ask: &'a mut dyn FnMut(&str, 
     }
 }
 
-pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args: SyncArgs) -> u8 {
-    let paths = match paths(config_path) {
+/// A pretended clock never reaches the real Office Ally (a local folder is fine: the demo).
+fn refuse_pretend_for(ctx: &Ctx, c: &Config, what: &str) -> Option<u8> {
+    if c.connection.transport == TransportKind::Sftp { ctx.refuse_pretend_clock(what) } else { None }
+}
+
+pub fn sync(ctx: &Ctx, args: SyncArgs) -> u8 {
+    let json = args.json.then_some("sync");
+    let paths = match paths(ctx.config_path()) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let (c, password) = match load(&paths) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::fail(json, "config", &e, None);
             return exit::SETUP;
         }
     };
-    let mut t = match open(data_dir, clock) {
+    if let Some(code) = refuse_pretend_for(ctx, &c, "sync with Office Ally") {
+        return code;
+    }
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -361,7 +376,7 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
     match sync::sync(&mut t, &c, &paths, password.as_ref(), opts) {
         Ok(r) => {
             if args.json {
-                json_out(&r);
+                output::json("sync", &r);
             } else {
                 print_report(&r);
             }
@@ -369,7 +384,7 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
         }
         Err(e) => {
             if args.json {
-                json_out(&serde_json::json!({ "error": e.kind(), "message": e.to_string() }));
+                output::json_error("sync", e.kind(), &e.to_string(), None);
             }
             eprintln!("error: {e}");
             if matches!(e, SyncError::Connect(ref t) if t.kind() == "network") {
@@ -380,12 +395,17 @@ pub fn sync(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args:
     }
 }
 
-pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args: WatchArgs) -> u8 {
-    let paths = match paths(config_path) {
+pub fn watch(ctx: &Ctx, args: WatchArgs) -> u8 {
+    let paths = match paths(ctx.config_path()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut t = match open(data_dir, clock) {
+    if let Ok(c) = Config::load(&paths.config)
+        && let Some(code) = refuse_pretend_for(ctx, &c, "watch Office Ally")
+    {
+        return code;
+    }
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -418,16 +438,17 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
         };
         let mut none = sync::NoProgress;
         let opts = SyncOptions { retry_auth: false, trust: TrustNew::Refuse, stop: Some(&stop), progress: &mut none };
-        let started = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S");
+        let started = ctx.times.at(chrono::Utc::now());
         match sync::sync(&mut t, &c, &paths, password.as_ref(), opts) {
             Ok(r) => {
                 failures = if r.ended_early.is_some() { failures + 1 } else { 0 };
                 if args.json {
-                    println!("{}", serde_json::to_string(&r).expect("serializes"));
+                    let line = serde_json::json!({ "schema_version": output::JSON_SCHEMA_VERSION, "command": "watch", "data": r });
+                    outln!("{line}");
                 } else {
-                    println!("[{started}] {}", r.summary());
+                    outln!("[{started}] {}", r.summary());
                     for p in &r.problems {
-                        eprintln!("problem: {p}");
+                        eprintln!("problem: {}", output::clean(p));
                     }
                 }
             }
@@ -435,7 +456,9 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
                 failures += 1;
                 code = exit::SOME_FAILED;
                 if args.json {
-                    println!("{}", serde_json::json!({ "error": e.kind(), "message": e.to_string() }));
+                    let error = serde_json::json!({ "kind": e.kind(), "message": e.to_string() });
+                    let line = serde_json::json!({ "schema_version": output::JSON_SCHEMA_VERSION, "command": "watch", "error": error });
+                    outln!("{line}");
                 } else {
                     eprintln!("[{started}] error: {e}");
                 }
@@ -451,7 +474,7 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
         let poll = Duration::from_secs(u64::from(args.every.unwrap_or(c.sync.poll_minutes)) * 60);
         let wait = sync::next_wait(poll, failures);
         if !args.json {
-            println!("next sync in {} min (Ctrl-C to stop)", wait.as_secs().div_ceil(60));
+            outln!("next sync in {} (Ctrl-C to stop)", crate::clock::describe_duration(chrono::Duration::seconds(wait.as_secs().div_ceil(60) as i64 * 60)));
         }
         match sleep.recv_timeout(wait) {
             // Woken early by Ctrl-C.
@@ -466,12 +489,12 @@ pub fn watch(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args
     }
 }
 
-pub fn doctor(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, args: DoctorArgs) -> u8 {
-    let paths = match paths(config_path) {
+pub fn doctor(ctx: &Ctx, args: DoctorArgs) -> u8 {
+    let paths = match paths(ctx.config_path()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let t = match open(data_dir, clock) {
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -480,7 +503,7 @@ pub fn doctor(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, arg
     let mut ask = ask_trust;
     let d = doctor::diagnose(config, &paths, password, &t, trust_for(args.trust_host_key, &mut ask));
     if args.json {
-        json_out(&d);
+        output::json("doctor", &d);
     } else {
         let color = output::stdout_color();
         for c in &d.checks {
@@ -491,17 +514,17 @@ pub fn doctor(data_dir: &DataDir, clock: &Clock, config_path: Option<&Path>, arg
                 Outcome::Skip => ("SKIP", "2"),
             };
             let label = if color { format!("\x1b[{code}m{label}\x1b[0m") } else { label.to_string() };
-            println!("{label}  {:<18} {}", c.name, c.detail);
+            outln!("{label}  {:<18} {}", c.name, output::clean(&c.detail));
             if let Some(next) = &c.next_step {
-                println!("      {:<18} → {next}", "");
+                outln!("      {:<18} → {next}", "");
             }
         }
-        println!("\n{}", d.verdict);
+        outln!("\n{}", d.verdict);
     }
     if d.scenario == Scenario::Healthy { exit::OK } else { exit::SOME_FAILED }
 }
 
-/// Whether the config asks for test-mode submissions (false when there is no config).
-pub fn config_test_mode(config_path: Option<&Path>) -> bool {
-    ConfigPaths::resolve(config_path).and_then(|p| Config::load(&p.config).ok()).is_some_and(|c| c.sync.test_mode)
+/// The config, when there is one that reads.
+pub fn config_of(ctx: &Ctx) -> Option<Config> {
+    ConfigPaths::resolve(ctx.config_path()).and_then(|p| Config::load(&p.config).ok())
 }

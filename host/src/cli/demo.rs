@@ -9,10 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use claimtrack_sim::{generate_837, Options837, Scenario, Simulator};
 
-use super::exit;
+use super::output::outln;
+use super::{exit, DEMO_ENV};
+use crate::clock::Clock;
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
@@ -22,11 +24,14 @@ pub struct DemoArgs {
     dir: Option<PathBuf>,
 }
 
-/// When the demo practice submits its batches (a Monday morning).
-const START: &str = "2026-03-02T09:00:00Z";
+/// How long the demo's story takes, from the first submission to the last ERA: the demo
+/// starts this long before now (or before `--now`), so its data is current when it ends and
+/// can be explored with the real clock.
+const STORY: Duration = Duration::hours(10 * 24 + 1);
 
 struct Demo {
     dir: PathBuf,
+    start: DateTime<Utc>,
     now: DateTime<Utc>,
 }
 
@@ -52,13 +57,14 @@ impl Demo {
             .env("CLAIMTRACK_DATA_DIR", self.data())
             .env("CLAIMTRACK_CONFIG", self.config())
             .env("CLAIMTRACK_NOW", self.stamp())
+            .env(DEMO_ENV, "1")
             .env_remove("CLAIMTRACK_SFTP_PASSWORD");
         Ok(cmd)
     }
 
     /// Run `claimtrack ARGS` as the user would, its output on the terminal.
     fn run(&self, args: &[&str]) -> Result<(), String> {
-        println!("\n$ claimtrack {}", args.join(" "));
+        outln!("\n$ claimtrack {}", args.join(" "));
         let status = self.command(args)?.status().map_err(|e| format!("cannot run claimtrack: {e}"))?;
         // 1 means "something needs attention" (a rejected file, a problem): part of the story.
         match status.code() {
@@ -68,18 +74,15 @@ impl Demo {
     }
 
     fn heading(&self, what: &str) {
-        let days = (self.now - start()).num_days();
-        println!("\n━━ day {days}, {} — {what}", self.now.format("%a %Y-%m-%d %H:%M UTC"));
+        let days = (self.now - self.start).num_days();
+        let when = super::words::Times::new(false, self.now).at(self.now);
+        outln!("\n━━ day {days}, {when} — {what}");
     }
 }
 
-fn start() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(START).expect("a valid time").with_timezone(&Utc)
-}
-
 /// The demo practice's four batches: (file name, bytes, why it is in the demo, --force).
-fn batches() -> Vec<(String, Vec<u8>, &'static str, bool)> {
-    let created = start().naive_utc();
+fn batches(start: DateTime<Utc>) -> Vec<(String, Vec<u8>, &'static str, bool)> {
+    let created = start.naive_utc();
     let base = Options837 {
         submitter_id: "DEMOCLINIC01".into(),
         practice_name: "MAPLE STREET FAMILY CHIROPRACTIC".into(),
@@ -132,8 +135,12 @@ fn prepare(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-pub fn run(args: DemoArgs) -> u8 {
-    match demo(args) {
+/// `end`: when the story should end (`--now`), else now.
+pub fn run(args: DemoArgs, end: Option<Clock>) -> u8 {
+    let end = end.unwrap_or(Clock::System).now();
+    // Whole hours, so the story's times read cleanly.
+    let start = (end - STORY).duration_trunc(Duration::hours(1)).unwrap_or(end - STORY);
+    match demo(args, start) {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("error: the demo stopped: {e}");
@@ -142,17 +149,18 @@ pub fn run(args: DemoArgs) -> u8 {
     }
 }
 
-fn demo(args: DemoArgs) -> Result<(), String> {
+fn demo(args: DemoArgs, start: DateTime<Utc>) -> Result<(), String> {
     let dir = match args.dir {
         Some(d) => std::path::absolute(&d).unwrap_or(d),
         None => std::env::temp_dir().join(format!("claimtrack-demo-{}", std::process::id())),
     };
     prepare(&dir)?;
-    let mut d = Demo { dir: dir.clone(), now: start() };
-    println!("claimtrack demo in {}", dir.display());
-    println!("Office Ally is played by a simulator answering through the local mailbox folder {}.", d.mailbox().display());
-    println!("Every patient, payer and number is synthetic. Each step runs the real command with");
-    println!("CLAIMTRACK_DATA_DIR={} CLAIMTRACK_CONFIG={} and CLAIMTRACK_NOW set to the demo's clock.", d.data().display(), d.config().display());
+    let mut d = Demo { dir: dir.clone(), start, now: start };
+    outln!("claimtrack demo in {}", dir.display());
+    outln!("Office Ally is played by a simulator answering through the local mailbox folder {}.", d.mailbox().display());
+    outln!("Every patient, payer and number is synthetic. The story covers the last ten days, so the clock");
+    outln!("moves: each step runs the real command with CLAIMTRACK_DATA_DIR={} CLAIMTRACK_CONFIG={}", d.data().display(), d.config().display());
+    outln!("and the step's time. (Outside the demo, claimtrack always uses the real clock.)");
 
     d.heading("the practice connects claimtrack to its (local) Office Ally mailbox");
     let mailbox = d.mailbox();
@@ -160,14 +168,14 @@ fn demo(args: DemoArgs) -> Result<(), String> {
 
     d.heading("the practice submits four batches");
     let mut held = String::new();
-    for (name, bytes, why, force) in batches() {
+    for (name, bytes, why, force) in batches(start) {
         let path = dir.join("practice").join(&name);
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!("\n# {name}: {why}");
+        outln!("\n# {name}: {why}");
         let p = path.to_string_lossy().into_owned();
         let mut a = vec!["submit"];
         if force {
-            println!("# (--force: Office Ally's rules are broken on purpose, to show its rejections)");
+            outln!("# (--force: Office Ally's rules are broken on purpose, to show its rejections)");
             a.push("--force");
         }
         a.push(&p);
@@ -187,9 +195,9 @@ fn demo(args: DemoArgs) -> Result<(), String> {
 
     d.now += Duration::minutes(5);
     let picked = sim.step(&mailbox, d.now).map_err(|e| format!("simulator: {e:#}"))?;
-    println!("\n[Office Ally picks up {} of the 4 files; one stays in inbound]", picked.picked_up.len());
+    outln!("\n[Office Ally picks up {} of the 4 files; one stays in inbound]", picked.picked_up.len());
 
-    let checkpoint = start() + Duration::hours(76);
+    let checkpoint = start + Duration::hours(76);
     let mut shown_checkpoint = false;
     // Bounded: the simulator has a handful of responses per upload.
     for _ in 0..20 {
@@ -219,24 +227,20 @@ fn demo(args: DemoArgs) -> Result<(), String> {
     d.run(&["archive"])?;
     d.run(&["batches", "--all"])?;
 
-    let env = format!(
-        "export CLAIMTRACK_DATA_DIR={} CLAIMTRACK_CONFIG={} CLAIMTRACK_NOW={}",
-        d.data().display(),
-        d.config().display(),
-        d.stamp()
-    );
-    println!("\nThe demo's data stays in {}. To explore it:", dir.display());
-    println!("  {env}");
+    let env = format!("export CLAIMTRACK_DATA_DIR={} CLAIMTRACK_CONFIG={}", d.data().display(), d.config().display());
+    outln!("\nThe demo's data stays in {}. To explore it:", dir.display());
+    outln!("  {env}");
     for c in [
         "claimtrack batches                 # every batch and its status",
         "claimtrack batch 2                 # one batch's claims, OA Claim IDs, reasons",
         "claimtrack claim MSB00002          # a claim's whole timeline across files",
-        "claimtrack errors --all            # rejection reasons, with every claim they hit",
+        "claimtrack errors                  # rejections and denials by reason, with what to do",
         "claimtrack alerts                  # what needs attention",
         "claimtrack export --format csv     # everything, for a spreadsheet",
         "claimtrack files                   # the archive of every file Office Ally sent",
+        "claimtrack resend 4                # once the connection works: send the stuck batch again",
     ] {
-        println!("  {c}");
+        outln!("  {c}");
     }
     Ok(())
 }
@@ -270,7 +274,8 @@ fn describe(written: &[String]) -> String {
 fn staged_name_of(d: &Demo, original: &str) -> Result<String, String> {
     let out = d.command(&["outbox", "--json"])?.output().map_err(|e| format!("cannot run claimtrack: {e}"))?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("outbox --json: {e}"))?;
-    v.as_array()
+    v["data"]
+        .as_array()
         .and_then(|a| a.iter().find(|e| e["original_name"] == original))
         .and_then(|e| e["staged_name"].as_str())
         .map(str::to_string)

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
+use super::output::{self, outln};
 use super::{exit, Cli};
 
 #[derive(Debug, clap::Args)]
@@ -24,20 +25,27 @@ pub struct ManArgs {
 
 pub fn completions(args: CompletionsArgs) -> u8 {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "claimtrack", &mut std::io::stdout());
+    // Into memory first: the generator panics on a write error, and a closed pipe
+    // (`| head -1`) must end quietly.
+    let mut buf = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "claimtrack", &mut buf);
+    output::out(&String::from_utf8_lossy(&buf));
     exit::OK
 }
 
 pub fn man(args: ManArgs) -> u8 {
     let cmd = Cli::command();
     let result = match &args.out {
-        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()),
+        None => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut buf).map(|()| output::out(&String::from_utf8_lossy(&buf)))
+        }
         Some(dir) => std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(cmd, dir)),
     };
     match result {
         Ok(()) => {
             if let Some(dir) = args.out {
-                println!("wrote the man pages to {} (e.g. `man -l {}/claimtrack.1`)", dir.display(), dir.display());
+                outln!("wrote the man pages to {} (e.g. `man -l {}/claimtrack.1`)", dir.display(), dir.display());
             }
             exit::OK
         }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{exit, output, setup_failed};
-use crate::clock::Clock;
+use super::output::{self, outln};
+use super::{exit, setup_failed, Ctx};
 use crate::ingest::{self, IngestReport, Outcome};
 use crate::model::Severity;
 use crate::package::PackageLimits;
@@ -21,7 +21,7 @@ pub struct IngestArgs {
     #[arg(required = true, value_name = "FILE|DIR")]
     paths: Vec<PathBuf>,
 
-    /// Print JSON: one object per file with its outcome.
+    /// Print JSON (docs/json.md): one object per file with its outcome.
     #[arg(long)]
     json: bool,
 }
@@ -41,7 +41,8 @@ enum Line {
     Unreadable(Unreadable),
 }
 
-pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
+pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
+    let (data_dir, clock) = (&ctx.data_dir, &ctx.clock);
     let mut store = match Store::open(data_dir) {
         Ok(s) => s,
         Err(e) => return setup_failed("the database could not be opened", &e.into()),
@@ -56,7 +57,6 @@ pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
     let limits = PackageLimits::default();
     let mut code = exit::OK;
     let mut lines = Vec::new();
-    let mut out = std::io::stdout().lock();
     for path in files_of(&args.paths, data_dir) {
         let name = path.display().to_string();
         let line = match std::fs::read(&path) {
@@ -76,14 +76,16 @@ pub fn run(data_dir: &DataDir, clock: &Clock, args: IngestArgs) -> u8 {
             Line::Report(_) => {}
         }
         if !args.json {
-            print_line(&mut out, &line, "");
+            let mut text = Vec::new();
+            print_line(&mut text, &line, "");
+            output::out(&String::from_utf8_lossy(&text));
         }
         lines.push(line);
     }
     if args.json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&lines).expect("serializes"));
+        output::json("ingest", &lines);
     } else {
-        let _ = writeln!(out, "{}", summary(&lines));
+        outln!("{}", summary(&lines));
     }
     code
 }
@@ -111,25 +113,35 @@ fn files_of(paths: &[PathBuf], data_dir: &DataDir) -> Vec<PathBuf> {
 fn print_line(out: &mut impl Write, line: &Line, indent: &str) {
     match line {
         Line::Unreadable(u) => {
-            let _ = writeln!(out, "{indent}{}: {}: cannot read it: {}", output::severity_label(Severity::Error), u.name, u.problem);
+            let _ = writeln!(
+                out,
+                "{indent}{}: {}: cannot read it: {}",
+                output::severity_label(Severity::Error),
+                output::clean(&u.name),
+                u.problem
+            );
         }
         Line::Report(r) => match &r.outcome {
             Outcome::Ingested { format, events, warnings, errors, .. } => {
-                let _ = writeln!(out, "{indent}ingested {} ({format}, {events} events, {warnings} warnings, {errors} errors)", r.name);
+                let _ = writeln!(
+                    out,
+                    "{indent}ingested {} ({format}, {events} events, {warnings} warnings, {errors} errors)",
+                    output::clean(&r.name)
+                );
             }
             Outcome::AlreadyIngested { .. } => {
-                let _ = writeln!(out, "{indent}already ingested {}", r.name);
+                let _ = writeln!(out, "{indent}already ingested {}", output::clean(&r.name));
             }
             Outcome::NeedsAttention { problem, .. } => {
                 let _ = writeln!(
                     out,
                     "{indent}{}: {} was archived but needs attention: {problem}",
                     output::severity_label(Severity::Warning),
-                    r.name
+                    output::clean(&r.name)
                 );
             }
             Outcome::Package { members, .. } => {
-                let _ = writeln!(out, "{indent}package {} ({} files)", r.name, members.len());
+                let _ = writeln!(out, "{indent}package {} ({} files)", output::clean(&r.name), members.len());
                 for m in members {
                     print_line(out, &Line::Report(m.clone()), "  ");
                 }

@@ -10,9 +10,11 @@ mod output;
 mod parse;
 mod plugins;
 mod submit;
+mod table;
 mod track;
+mod words;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,42 @@ use crate::paths::DataDir;
 
 fn parse_now(s: &str) -> Result<Clock, String> {
     Clock::parse_fixed(s)
+}
+
+/// Set by `claimtrack demo` for the commands it runs: its pretended clock is the point of the
+/// demo, which says so once instead of every command warning about it.
+const DEMO_ENV: &str = "CLAIMTRACK_DEMO";
+
+/// What every command gets: where the data is, what time it is, how to show times.
+pub(crate) struct Ctx {
+    pub data_dir: DataDir,
+    pub clock: Clock,
+    /// The clock is pretended (`--now` / `CLAIMTRACK_NOW`): nothing may reach Office Ally.
+    pub pretend: bool,
+    pub config: Option<PathBuf>,
+    pub times: words::Times,
+}
+
+impl Ctx {
+    pub fn config_path(&self) -> Option<&Path> {
+        self.config.as_deref()
+    }
+
+    /// Refuse work that reaches Office Ally (or names an upload) under a pretended clock: the
+    /// upload would carry the pretended date and every age would be wrong. Returns the exit
+    /// code when refused.
+    pub fn refuse_pretend_clock(&self, what: &str) -> Option<u8> {
+        if !self.pretend {
+            return None;
+        }
+        eprintln!(
+            "error: refusing to {what} with a pretended clock (--now or CLAIMTRACK_NOW = {}): uploads would be named \
+             and dated with it, and Office Ally's answers would look days old or not yet sent.",
+            self.clock.stamp()
+        );
+        eprintln!("Unset CLAIMTRACK_NOW (`unset CLAIMTRACK_NOW`) and drop --now, then run it again.");
+        Some(exit::USAGE)
+    }
 }
 
 /// Exit codes scripts can rely on.
@@ -40,12 +78,22 @@ pub mod exit {
 }
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success · 1 some files failed or contain errors (the rest were processed) ·
-2 bad command line · 3 setup failed (data folder, plugin runtime, configuration, or the
-connection to Office Ally) · 130 `watch` stopped by Ctrl-C.
+A day's work:
+  claimtrack sync          upload queued batches, download Office Ally's reports
+  claimtrack alerts        what needs attention now
+  claimtrack errors        rejected and denied claims, grouped by reason, with what to do
+  claimtrack submit F.837  send the fixed claims again (checked before anything is queued)
+  claimtrack archive       put away the batches whose tracking is over
 
-Logging goes to stderr; set CLAIMTRACK_LOG=debug for more. Patient data is never logged at
-the default level.";
+Exit codes: 0 success · 1 some files failed or contain errors, a problem was found, or
+what was asked for does not exist (the rest was done) · 2 bad command line · 3 setup failed
+(data folder, plugin runtime, configuration, or the connection to Office Ally) · 130
+`watch` stopped by Ctrl-C.
+
+Times are shown in your time zone (TZ), or UTC with --utc. Every listing takes --json: one
+envelope {\"schema_version\", \"command\", \"data\" or \"error\"} (docs/json.md). Logging
+goes to stderr; set CLAIMTRACK_LOG=debug for more. Patient data is never logged at the
+default level.";
 
 /// Track medical claims sent through the Office Ally clearinghouse.
 ///
@@ -75,6 +123,10 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Show times in UTC instead of your time zone.
+    #[arg(long, global = true)]
+    pub utc: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,7 +137,7 @@ pub enum Command {
     /// Read response files and show the statuses they contain.
     ///
     /// Each file goes to the plugin most sure it reads it (see `claimtrack plugins`). Nothing
-    /// is stored: this only shows what a file says.
+    /// is stored: this only shows what a file says. An 837 is checked as `submit` checks it.
     ///
     /// Examples:
     ///   claimtrack parse 837_999.txt
@@ -108,13 +160,15 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Ingest(ingest::IngestArgs),
 
-    /// Submit an 837 batch: check it against Office Ally's rules and stage it in the outbox.
+    /// Submit an 837 batch: check it, then stage it in the outbox for upload.
     ///
     /// The file must be an 837P, 837I or 837D. It is checked as Office Ally will see it,
-    /// under the name it is staged under: each broken Office Ally rule (oa-rule-…) and each
-    /// error reading the file (file-error) is listed with its code, nothing is stored and
-    /// the exit code is 1, unless --force. Otherwise it is archived, its batch and claims are
-    /// QUEUED, and it is copied into the data folder's outbox/ under an Office Ally name:
+    /// under the name it is staged under: every broken Office Ally rule and claim edit
+    /// (oa-rule-…), every claim already paid, denied or in adjudication (a duplicate-claim
+    /// denial is likely), and every error reading the file is listed with its code and
+    /// claim; nothing is stored and the exit code is 1, unless --force. Otherwise it is
+    /// archived, its batch and claims are QUEUED, and it is copied into the data folder's
+    /// outbox/ under an Office Ally name:
     ///   [OATEST_]<practice>_<YYYYMMDD-HHMMSS>[-n]_<837P|837I|837D>.txt
     /// (OATEST with --test, or with test_mode in the config: Office Ally ignores ISA15).
     /// `claimtrack sync` uploads it; or upload it by hand under that name, then
@@ -129,8 +183,14 @@ pub enum Command {
 
     /// The submitted batches waiting for upload: batch, staged name, claims, when queued.
     ///
-    /// Their files are in the data folder's outbox/. Upload each under its name to Office
-    /// Ally's inbound folder, then `claimtrack mark-uploaded BATCH`.
+    /// Their files are in the data folder's outbox/. `claimtrack sync` uploads them; or
+    /// upload each under its name to Office Ally's inbound folder, then `claimtrack
+    /// mark-uploaded BATCH`.
+    ///
+    /// Examples:
+    ///   claimtrack outbox
+    ///   claimtrack outbox --json
+    #[command(verbatim_doc_comment)]
     Outbox(submit::OutboxArgs),
 
     /// Record that a submitted batch was uploaded to Office Ally: it becomes AWAITING.
@@ -145,14 +205,35 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     MarkUploaded(submit::MarkUploadedArgs),
 
+    /// Send a batch again that Office Ally never answered (still AWAITING), once the
+    /// connection problem is fixed.
+    ///
+    /// The batch keeps its number, its claims and its staged name: its file goes back to
+    /// the outbox and the next `claimtrack sync` uploads it, with the same safeguards as
+    /// the first time (an upload interrupted at the rename is never sent twice; a batch
+    /// Office Ally has answered in the meantime is not sent at all). Only AWAITING batches
+    /// can be resent: one Office Ally answered is fixed claim by claim and resubmitted
+    /// with `claimtrack submit`.
+    ///
+    /// Examples:
+    ///   claimtrack resend 4
+    ///   claimtrack resend MAPLE-STREET-FAMILY-CHIR_20260302-090000-4_837P.txt
+    #[command(verbatim_doc_comment)]
+    Resend(submit::ResendArgs),
+
     /// Run the whole job on a demo practice, with a simulated Office Ally: no account needed.
     ///
     /// Creates a fresh folder, submits four generated 837P batches, lets the clearinghouse
     /// simulator answer through a local mailbox folder, and syncs while the clock moves
-    /// through hours and days: AWAITING → OA ACCEPTED (one batch with rejections) → PAYER
-    /// ACCEPTED → PAID / DENIED, one batch stuck AWAITING past 72 hours with its alert, and
-    /// the errors report. Every step is the real command. Ends with the commands to explore
-    /// the demo's data. Takes a few seconds.
+    /// through the last ten days up to now: AWAITING → OA ACCEPTED (one batch with
+    /// rejections) → PAYER ACCEPTED → PAID / DENIED, one batch stuck AWAITING past 72
+    /// hours with its alert, and the errors report. Every step is the real command. Ends
+    /// with the commands to explore the demo's data. Takes a few seconds.
+    ///
+    /// Examples:
+    ///   claimtrack demo
+    ///   claimtrack demo --dir ~/claimtrack-demo
+    #[command(verbatim_doc_comment)]
     Demo(demo::DemoArgs),
 
     /// Print shell completions for claimtrack.
@@ -178,7 +259,8 @@ pub enum Command {
     /// the server's host key fingerprint to trust and pin. Otherwise everything comes from
     /// flags, and the password from --password-stdin or CLAIMTRACK_SFTP_PASSWORD. The
     /// password goes to secrets.toml beside the config, readable by you only; never into
-    /// the config, never printed. Running init again changes only what is given.
+    /// the config, never printed. Running init again changes only what is given (a stored
+    /// password is kept unless a new one is given).
     ///
     /// Ask Office Ally (support@officeally.com) for SFTP credentials and, in the same
     /// request, for 999 and 277CA reports; they arrive in two emails (username, password).
@@ -214,6 +296,11 @@ pub enum Command {
     /// While the connection fails, syncs come sooner (1, 2, 4 … minutes, up to the
     /// interval) so queued batches go out soon after it returns. A rejected login is never
     /// retried. The config and password are read again before each sync.
+    ///
+    /// Examples:
+    ///   claimtrack watch
+    ///   claimtrack watch --every 30 --json >> sync-log.jsonl
+    #[command(verbatim_doc_comment)]
     Watch(connect::WatchArgs),
 
     /// Check the connection to Office Ally step by step and say what to do.
@@ -224,35 +311,86 @@ pub enum Command {
     /// likely cause: changed SFTP credentials, or an account Office Ally paused.
     /// The login is tried at most once, and not at all while the same credentials stand
     /// rejected. Exit code 0 when healthy, 1 otherwise.
+    ///
+    /// Examples:
+    ///   claimtrack doctor
+    ///   claimtrack doctor --json
     #[command(verbatim_doc_comment)]
     Doctor(connect::DoctorArgs),
 
-    /// List the archived files: what each was read as, or why it needs attention.
+    /// The archive: every file ever read, what each was read as, or why it needs
+    /// attention; `files get` gives a stored file back.
+    ///
+    /// Examples:
+    ///   claimtrack files
+    ///   claimtrack files --attention
+    ///   claimtrack files get 12 --out ~/Desktop
+    #[command(verbatim_doc_comment)]
     Files(files::FilesArgs),
 
-    /// The batches: submitted, claim count, status (R marks rejected claims), Office Ally
+    /// The batches: uploaded when, claims, status (R: some claims rejected), Office Ally
     /// file IDs, age.
+    ///
     /// Archived batches are hidden unless --all.
+    ///
+    /// Examples:
+    ///   claimtrack batches
+    ///   claimtrack batches --all --json
+    #[command(verbatim_doc_comment)]
     Batches(track::BatchesArgs),
 
-    /// One batch's claims: patient control number, patient, dates, charge, OA Claim ID,
-    /// status, last update, reasons.
+    /// One batch's claims: patient, dates, OA Claim ID, status, money, and the reasons of
+    /// each rejected or denied claim.
+    ///
+    /// The batch can be named by its number, Office Ally's File ID for it (or a per-payer
+    /// child file ID), or the name it was uploaded or submitted under.
+    ///
+    /// Examples:
+    ///   claimtrack batch 2
+    ///   claimtrack batch 1512405001
+    ///   claimtrack batch walk-ins.837 --json
+    #[command(verbatim_doc_comment)]
     Batch(track::BatchArgs),
 
-    /// Everything said about a claim, by patient control number, OA Claim ID or payer
-    /// claim number: which file, which plugin, what it said.
+    /// Everything said about a claim: which file, who said it, what it said, and whether
+    /// it was about this claim or its whole file.
+    ///
+    /// The claim is found by its patient control number (CLM01, ACCNT#), its OA Claim ID or
+    /// the payer's claim number; spaces, case and a CLM01's leading zeros do not matter.
+    ///
+    /// Examples:
+    ///   claimtrack claim MSB00002
+    ///   claimtrack claim 3099630002
+    ///   claimtrack claim msb00002 --json
+    #[command(verbatim_doc_comment)]
     Claim(track::ClaimArgs),
 
-    /// "Print Errors": every rejection and denial reason with its code, description and
-    /// the claims it hit, grouped so claims can be fixed in bulk.
+    /// "Print Errors": the open rejections and denials, grouped by code, with who said it,
+    /// what it means, what to do, and the claims hit.
+    ///
+    /// A claim refiled since (its CLM01 went out again in a later batch) leaves the list;
+    /// --all shows those too.
+    ///
+    /// Examples:
+    ///   claimtrack errors
+    ///   claimtrack errors 2
+    ///   claimtrack errors --all --json
+    #[command(verbatim_doc_comment)]
     Errors(track::ErrorsArgs),
 
-    /// Every batch and claim with its status, reasons, identifiers and amounts.
+    /// Every claim with its batch, status, money, dates and reasons: a spreadsheet (CSV, in
+    /// dollars) or JSON (cents).
+    ///
+    /// Examples:
+    ///   claimtrack export --format csv > claims.csv
+    ///   claimtrack export --json > claims.json
+    #[command(verbatim_doc_comment)]
     Export(track::ExportArgs),
 
-    /// What needs attention now: batches still AWAITING after 24 hours (a notice) or 72
-    /// hours (an alert, with the SFTP and account checklist), claims accepted by the payer
-    /// with no ERA after --era-days, batches that can be archived. Newest first.
+    /// What needs attention now: a rejected login, batches still AWAITING after 24 hours
+    /// (a notice) or 72 hours (an alert, with the SFTP and account checklist), batches not
+    /// uploaded, claims accepted by the payer with no ERA after --era-days, batches that can
+    /// be archived. Newest first.
     ///
     /// Examples:
     ///   claimtrack alerts
@@ -272,6 +410,11 @@ pub enum Command {
 
     /// Re-read every archived file with the current plugins and derive every status again;
     /// lists each status that changed.
+    ///
+    /// Examples:
+    ///   claimtrack rebuild
+    ///   claimtrack rebuild --json
+    #[command(verbatim_doc_comment)]
     Rebuild(track::ListArgs),
 
     /// List the plugins that read files: versions, formats, hashes (the same as `plugin
@@ -279,10 +422,20 @@ pub enum Command {
     ///
     /// Built-in plugins come with claimtrack; others are installed with `claimtrack plugin
     /// install`.
+    ///
+    /// Examples:
+    ///   claimtrack plugins
+    ///   claimtrack plugins --json
+    #[command(verbatim_doc_comment)]
     Plugins(plugins::PluginsArgs),
 
     /// Third-party plugins: create a project (new), test it over sample files (test),
     /// install it (install), uninstall it (remove), list every plugin (list).
+    ///
+    /// Examples:
+    ///   claimtrack plugin new acme-status
+    ///   claimtrack plugin install acme_status.wasm
+    #[command(verbatim_doc_comment)]
     Plugin(plugins::PluginArgs),
 }
 
@@ -291,9 +444,14 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            // clap prints help/version to stdout with code 0, usage errors to stderr with 2.
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+            // clap prints help/version to stdout with code 0, usage errors to stderr with 2;
+            // a help page piped into `head` ends quietly like any other output.
+            if e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(exit::USAGE);
+            }
+            output::out(&e.render().to_string());
+            return ExitCode::from(exit::OK);
         }
     };
     init_logging(cli.verbose);
@@ -304,31 +462,40 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::SETUP);
         }
     };
+    let pretend = cli.now.is_some();
     let clock = cli.now.unwrap_or(Clock::System);
+    if pretend && std::env::var_os(DEMO_ENV).is_none() && !matches!(cli.command, Command::Demo(_)) {
+        eprintln!(
+            "warning: pretending it is {} (--now or CLAIMTRACK_NOW): times and ages are not real; unset CLAIMTRACK_NOW for real work",
+            clock.stamp()
+        );
+    }
+    let ctx = Ctx { data_dir, clock, pretend, config: cli.config.clone(), times: words::Times::new(cli.utc, clock.now()) };
     let code = match cli.command {
-        Command::Parse(args) => parse::run(&data_dir, args),
-        Command::Plugins(args) => plugins::run(&data_dir, args),
-        Command::Plugin(args) => plugins::plugin(&data_dir, args),
-        Command::Ingest(args) => ingest::run(&data_dir, &clock, args),
-        Command::Submit(args) => submit::submit(&data_dir, &clock, args, connect::config_test_mode(cli.config.as_deref())),
-        Command::Demo(args) => demo::run(args),
+        Command::Parse(args) => parse::run(&ctx, args),
+        Command::Plugins(args) => plugins::run(&ctx.data_dir, args),
+        Command::Plugin(args) => plugins::plugin(&ctx.data_dir, args),
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Submit(args) => submit::submit(&ctx, args),
+        Command::Demo(args) => demo::run(args, cli.now),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
-        Command::Init(args) => connect::init(cli.config.as_deref(), args),
-        Command::Sync(args) => connect::sync(&data_dir, &clock, cli.config.as_deref(), args),
-        Command::Watch(args) => connect::watch(&data_dir, &clock, cli.config.as_deref(), args),
-        Command::Doctor(args) => connect::doctor(&data_dir, &clock, cli.config.as_deref(), args),
-        Command::Outbox(args) => submit::outbox(&data_dir, &clock, args),
-        Command::MarkUploaded(args) => submit::mark_uploaded(&data_dir, &clock, args),
-        Command::Files(args) => files::run(&data_dir, args),
-        Command::Batches(args) => track::batches(&data_dir, &clock, args),
-        Command::Batch(args) => track::batch(&data_dir, &clock, args),
-        Command::Claim(args) => track::claim(&data_dir, &clock, args),
-        Command::Rebuild(args) => track::rebuild(&data_dir, &clock, args),
-        Command::Errors(args) => track::errors(&data_dir, &clock, args),
-        Command::Export(args) => track::export(&data_dir, &clock, args),
-        Command::Alerts(args) => alerts::alerts(&data_dir, &clock, args),
-        Command::Archive(args) => alerts::archive(&data_dir, &clock, args),
+        Command::Init(args) => connect::init(ctx.config_path(), args),
+        Command::Sync(args) => connect::sync(&ctx, args),
+        Command::Watch(args) => connect::watch(&ctx, args),
+        Command::Doctor(args) => connect::doctor(&ctx, args),
+        Command::Outbox(args) => submit::outbox(&ctx, args),
+        Command::MarkUploaded(args) => submit::mark_uploaded(&ctx, args),
+        Command::Resend(args) => submit::resend(&ctx, args),
+        Command::Files(args) => files::run(&ctx, args),
+        Command::Batches(args) => track::batches(&ctx, args),
+        Command::Batch(args) => track::batch(&ctx, args),
+        Command::Claim(args) => track::claim(&ctx, args),
+        Command::Rebuild(args) => track::rebuild(&ctx, args),
+        Command::Errors(args) => track::errors(&ctx, args),
+        Command::Export(args) => track::export(&ctx, args),
+        Command::Alerts(args) => alerts::alerts(&ctx, args),
+        Command::Archive(args) => alerts::archive(&ctx, args),
     };
     ExitCode::from(code)
 }

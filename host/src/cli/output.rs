@@ -1,70 +1,173 @@
-//! Terminal output: tables, colour only on a terminal (and never with NO_COLOR).
+//! What the CLI prints, and where: standard output that ends quietly on a closed pipe,
+//! colour only on a terminal (and never with NO_COLOR), tables sized to the terminal, and
+//! the one JSON envelope every `--json` output uses.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
-use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+use serde::Serialize;
 
+use super::table::{Layout, Table, Tone};
 use crate::model::{Severity, StatusClass};
 
 fn color_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Forces the terminal layout at this width whatever stdout is (tests, and a pager that
+/// should keep the terminal's layout: `CLAIMTRACK_WIDTH=$COLUMNS claimtrack batch 2 | less`).
+pub const WIDTH_ENV: &str = "CLAIMTRACK_WIDTH";
+
+fn forced_width() -> Option<usize> {
+    std::env::var(WIDTH_ENV).ok().and_then(|w| w.trim().parse().ok()).filter(|&w| w >= 20)
+}
+
 pub fn stdout_color() -> bool {
-    color_allowed() && std::io::stdout().is_terminal()
+    color_allowed() && std::io::stdout().is_terminal() && forced_width().is_none()
 }
 
 pub fn stderr_color() -> bool {
     color_allowed() && std::io::stderr().is_terminal()
 }
 
-/// A table in the house style; plain ASCII when not on a terminal so it survives pipes.
-pub fn table(headers: &[&str]) -> Table {
-    let mut t = Table::new();
-    if std::io::stdout().is_terminal() {
-        t.load_preset(presets::UTF8_FULL_CONDENSED);
-    } else {
-        t.load_preset(presets::ASCII_MARKDOWN);
-        t.force_no_tty();
+/// How tables go to standard output: the terminal's width, or one record per line.
+pub fn layout() -> Layout {
+    if let Some(width) = forced_width() {
+        return Layout::Terminal { width, color: false };
     }
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_header(headers.iter().map(Cell::new));
-    t
+    if !std::io::stdout().is_terminal() {
+        return Layout::Piped;
+    }
+    let width = terminal_size::terminal_size()
+        .map(|(w, _)| usize::from(w.0))
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
+        .unwrap_or(80);
+    Layout::Terminal { width, color: stdout_color() }
 }
 
-/// A status cell, coloured by what it means for the billing office.
-pub fn status_cell(s: StatusClass) -> Cell {
-    let cell = Cell::new(s.as_str().replace('_', " "));
-    if !stdout_color() {
-        return cell;
+/// Write to standard output. A reader that went away (`claimtrack batches | head -1`) ends
+/// the program quietly with status 0, as ripgrep does: nothing is left to do for it, and a
+/// panic or an error message about it would only be noise.
+pub fn out(text: &str) {
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        // Anything else (a full disk behind a redirect) is worth one line on stderr.
+        eprintln!("error: cannot write the output: {e}");
+        std::process::exit(i32::from(super::exit::SETUP));
     }
+}
+
+/// `println!` for standard output, with [`out`]'s handling of a closed pipe.
+macro_rules! outln {
+    () => { $crate::cli::output::out("\n") };
+    ($($arg:tt)*) => { $crate::cli::output::out(&format!("{}\n", format_args!($($arg)*))) };
+}
+pub(crate) use outln;
+
+/// Print a table in the terminal's layout.
+pub fn print_table(t: &Table) {
+    out(&t.render(layout()));
+}
+
+/// The version of every `--json` output's shape (docs/json.md). Raised when a shape changes
+/// in a way a reader could trip on; adding a field is not such a change.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// The envelope of every `--json` output: `{"schema_version", "command", "data"}`, or
+/// `{"schema_version", "command", "error": {"kind", "message", "hint"}}`.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema_version: u32,
+    command: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<JsonError<'a>>,
+}
+
+/// A failure, in the envelope.
+#[derive(Serialize)]
+pub struct JsonError<'a> {
+    /// A stable identifier: `not_found`, `refused`, `unreadable`, `database`, `config`, …
+    pub kind: &'a str,
+    /// What went wrong, for a person.
+    pub message: &'a str,
+    /// What to do next, when there is something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<&'a str>,
+}
+
+/// Print `data` as `command`'s JSON output.
+pub fn json(command: &str, data: &impl Serialize) {
+    let env = Envelope { schema_version: JSON_SCHEMA_VERSION, command, data: Some(data), error: None };
+    let mut buf = serde_json::to_vec_pretty(&env).expect("the views serialize");
+    buf.push(b'\n');
+    out(std::str::from_utf8(&buf).expect("JSON is UTF-8"));
+}
+
+/// Print a failure as `command`'s JSON output (on stdout, where a program reading `--json`
+/// looks); the caller still says it on stderr for a person.
+pub fn json_error(command: &str, kind: &str, message: &str, hint: Option<&str>) {
+    let env: Envelope<'_, ()> =
+        Envelope { schema_version: JSON_SCHEMA_VERSION, command, data: None, error: Some(JsonError { kind, message, hint }) };
+    out(&format!("{}\n", serde_json::to_string_pretty(&env).expect("errors serialize")));
+}
+
+/// Say a failure: on stderr for a person, and in the JSON envelope too with `--json`.
+pub fn fail(json: Option<&str>, kind: &str, message: &str, hint: Option<&str>) {
+    if let Some(command) = json {
+        json_error(command, kind, message, hint);
+    }
+    eprintln!("error: {message}");
+    if let Some(h) = hint {
+        eprintln!("{h}");
+    }
+}
+
+/// The tone of an event status.
+pub fn status_tone(s: StatusClass) -> Tone {
     match s {
-        StatusClass::Rejected | StatusClass::Denied | StatusClass::Reversed => cell.fg(Color::Red),
-        StatusClass::AcceptedWithErrors | StatusClass::Pending => cell.fg(Color::Yellow),
-        StatusClass::Accepted | StatusClass::Paid => cell.fg(Color::Green),
-        StatusClass::Received | StatusClass::Informational => cell,
+        StatusClass::Rejected | StatusClass::Denied | StatusClass::Reversed => Tone::Bad,
+        StatusClass::AcceptedWithErrors | StatusClass::Pending => Tone::Warn,
+        StatusClass::Accepted | StatusClass::Paid => Tone::Good,
+        StatusClass::Received | StatusClass::Informational => Tone::Plain,
     }
 }
 
 /// "warning" / "error" prefixes, coloured on a terminal.
 pub fn severity_label(s: Severity) -> String {
-    let text = s.as_str();
-    if !stdout_color() {
-        return text.to_string();
-    }
-    let code = match s {
-        Severity::Error => "31",
-        Severity::Warning => "33",
-        Severity::Info => "36",
+    let tone = match s {
+        Severity::Error => Tone::Bad,
+        Severity::Warning => Tone::Warn,
+        Severity::Info => Tone::Dim,
     };
-    format!("\x1b[{code}m{text}\x1b[0m")
+    super::table::paint(s.as_str(), tone, stdout_color())
 }
 
-/// Integer cents as dollars: 12550 → "125.50", -4507 → "-45.07".
+/// Integer cents as dollars: 12550 → "125.50", -4507 → "-45.07", 123456789 → "1,234,567.89".
 pub fn dollars(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let c = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", c / 100, c % 100)
+    let whole = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02}", c % 100)
+}
+
+/// Text for the terminal: names and messages from files may carry control characters (an
+/// escape sequence in a file name would drive the terminal); those are shown escaped.
+pub fn clean(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]
@@ -74,6 +177,14 @@ mod tests {
         assert_eq!(super::dollars(12550), "125.50");
         assert_eq!(super::dollars(-4507), "-45.07");
         assert_eq!(super::dollars(5), "0.05");
-        assert_eq!(super::dollars(i64::MIN), "-92233720368547758.08");
+        assert_eq!(super::dollars(123_456_789), "1,234,567.89");
+        assert_eq!(super::dollars(100_000), "1,000.00");
+        assert_eq!(super::dollars(i64::MIN), "-92,233,720,368,547,758.08");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::clean("a\x1b[31mb\nc"), "a\\u{1b}[31mb\\nc");
+        assert_eq!(super::clean("plain name.txt"), "plain name.txt");
     }
 }

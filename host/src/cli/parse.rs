@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::{exit, output, setup_failed};
+use super::output::{self, outln};
+use super::table::{Cell, Table};
+use super::{exit, setup_failed, Ctx};
 use crate::model::{ParsedFile, Severity, StatusEvent};
-use crate::paths::DataDir;
 use crate::package::PackageLimits;
 use crate::plugins::{ParseFailure, ParseReport, PluginSet};
 use crate::runtime::Limits;
@@ -18,7 +19,8 @@ pub struct ParseArgs {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// Print JSON instead of tables: one object per file, or an array for several files.
+    /// Print JSON (docs/json.md) instead of tables: `data` is one object per file, or an
+    /// array for several files.
     #[arg(long)]
     json: bool,
 
@@ -54,8 +56,8 @@ struct ErrorJson {
 /// A parsed file, or why not: (message, kind for `--json`).
 type FileResult = Result<ParseReport, (String, &'static str)>;
 
-pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
-    let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
+pub fn run(ctx: &Ctx, args: ParseArgs) -> u8 {
+    let (set, problems) = match PluginSet::open(Some(&ctx.data_dir), Limits::default()) {
         Ok(v) => v,
         Err(e) => return setup_failed("the plugin runtime could not start", &e),
     };
@@ -116,30 +118,38 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
             })
             .collect();
         // Streamed: a 20,000-claim ERA is ~90 MB of JSON, not worth holding in memory first.
+        // The envelope is written around the streamed `data` by hand.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let written = if objs.len() == 1 {
-            serde_json::to_writer_pretty(&mut out, &objs[0])
-        } else {
-            serde_json::to_writer_pretty(&mut out, &objs)
-        };
+        let written = write!(out, "{{\n  \"schema_version\": {},\n  \"command\": \"parse\",\n  \"data\": ", output::JSON_SCHEMA_VERSION)
+            .map_err(serde_json::Error::io)
+            .and_then(|()| {
+                if objs.len() == 1 {
+                    serde_json::to_writer_pretty(&mut out, &objs[0])
+                } else {
+                    serde_json::to_writer_pretty(&mut out, &objs)
+                }
+            })
+            .and_then(|()| writeln!(out, "\n}}").and_then(|()| out.flush()).map_err(serde_json::Error::io));
         // A closed pipe (`| head`) is not an error worth reporting; the model always serializes.
-        if written.is_ok() {
-            let _ = writeln!(out).and_then(|()| out.flush());
+        if let Err(e) = written
+            && e.io_error_kind() != Some(std::io::ErrorKind::BrokenPipe)
+        {
+            eprintln!("error: cannot write the output: {e}");
+            return exit::SETUP;
         }
     }
     code
 }
 
 fn print_human(file: &str, result: &FileResult) {
-    let mut out = std::io::stdout().lock();
+    let file = output::clean(file);
     match result {
         Err((message, _)) => {
-            let _ = writeln!(out, "{file}: {}: {message}\n", output::severity_label(Severity::Error));
+            outln!("{file}: {}: {}\n", output::severity_label(Severity::Error), output::clean(message));
         }
         Ok(rep) => {
             let p = &rep.parsed;
-            let _ = writeln!(
-                out,
+            outln!(
                 "{file}: {} (plugin {} {}) — {} events, {} warnings, {} errors",
                 p.metadata.format_id,
                 rep.plugin,
@@ -149,22 +159,22 @@ fn print_human(file: &str, result: &FileResult) {
                 p.count(Severity::Error)
             );
             if !p.events.is_empty() {
-                let _ = writeln!(out, "{}", events_table(p));
+                output::print_table(&events_table(p));
             }
             for d in &p.diagnostics {
                 let at = d.position.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
-                let _ = writeln!(out, "  {}: {}{at}", output::severity_label(d.severity), d.message);
+                let code = d.code.as_deref().map(|c| format!("[{c}] ")).unwrap_or_default();
+                outln!("  {}: {code}{}{at}", output::severity_label(d.severity), output::clean(&d.message));
             }
-            let _ = writeln!(out);
+            outln!();
         }
     }
 }
 
 /// One row per event. Patient names are not shown here (the JSON has them): the claim is
 /// identified by its patient control number, which is what the billing system shows too.
-fn events_table(p: &ParsedFile) -> comfy_table::Table {
-    use comfy_table::Cell;
-    let mut t = output::table(&["Level", "Source", "Status", "Code", "Refers to", "Amounts", "Reasons"]);
+fn events_table(p: &ParsedFile) -> Table {
+    let mut t = Table::new(&["Level", "Source", "Status", "Code", "Refers to", "Amounts"]).fold(&[5, 4]);
     for e in &p.events {
         let refers = refers_to(e);
         let mut amounts = Vec::new();
@@ -187,21 +197,23 @@ fn events_table(p: &ParsedFile) -> comfy_table::Table {
                     None => r.code.clone(),
                 };
                 match &r.description {
-                    Some(d) => format!("{code} {}", truncate(d, 70)),
-                    None => code,
+                    Some(d) => format!("{code} {}", output::clean(d)),
+                    None => output::clean(&code),
                 }
             })
             .chain((e.reasons.len() > 4).then(|| format!("… {} more", e.reasons.len() - 4)))
             .collect();
-        t.add_row(vec![
+        t.row(vec![
             Cell::new(e.level.as_str().replace('_', " ")),
             Cell::new(e.source.as_str()),
-            output::status_cell(e.status),
-            Cell::new(&e.raw_code),
-            Cell::new(refers),
+            Cell::new(e.status.as_str().replace('_', " ")).tone(output::status_tone(e.status)),
+            Cell::new(output::clean(&e.raw_code)),
+            Cell::new(output::clean(&refers)),
             Cell::new(amounts.join("\n")),
-            Cell::new(reasons.join("\n")),
         ]);
+        for r in reasons {
+            t.note(r);
+        }
     }
     t
 }
@@ -239,12 +251,4 @@ fn refers_to(e: &StatusEvent) -> String {
         parts.push(format!("payment {v}"));
     }
     parts.join("\n")
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max - 1).collect();
-    format!("{cut}…")
 }

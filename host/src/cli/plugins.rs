@@ -1,14 +1,14 @@
 //! `claimtrack plugin …` (and `claimtrack plugins`, the same as `plugin list`): what reads
 //! which files; creating, testing, installing and removing third-party plugins.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::{exit, output, setup_failed};
+use super::output::{self, outln};
+use super::table::{Cell, Table};
+use super::{exit, setup_failed};
 use crate::model::FormatInfo;
 use crate::paths::DataDir;
 use crate::plugin_install::{self, InstallOptions};
@@ -162,7 +162,6 @@ pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
         Ok(v) => v,
         Err(e) => return setup_failed("the plugin runtime could not start", &e),
     };
-    let mut out = std::io::stdout().lock();
     if args.json {
         let listing = ListingJson {
             plugins: set
@@ -182,13 +181,11 @@ pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
                 .collect(),
             problems: problems.iter().map(|p| ProblemJson { source: p.source.clone(), error: p.error.to_string() }).collect(),
         };
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&listing).expect("serializes"));
+        output::json("plugins", &listing);
     } else {
-        let mut t = output::table(&["Plugin", "Version", "WIT", "Formats", "File names", "Origin", "SHA-256"]);
+        let mut t = Table::new(&["Plugin", "Version", "WIT", "Origin", "SHA-256"]);
         for p in set.plugins() {
             let info = p.info();
-            let formats: Vec<String> = info.formats.iter().map(|f| format!("{} — {}", f.id, f.description)).collect();
-            let hints: Vec<String> = info.formats.iter().map(|f| f.file_name_hints.join(" ")).collect();
             let origin = match p.origin() {
                 Origin::BuiltIn => "built-in".to_string(),
                 Origin::Installed(_) if p.overrides_built_in() => "installed, overrides built-in".to_string(),
@@ -196,24 +193,22 @@ pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
                 Origin::File(path) => path.display().to_string(),
             };
             let sha = p.sha256();
-            t.add_row(vec![
-                Cell::new(&info.name),
-                Cell::new(&info.version),
-                Cell::new(p.wit_version()),
-                Cell::new(formats.join("\n")),
-                Cell::new(hints.join("\n")),
+            t.row(vec![
+                Cell::new(info.name.clone()),
+                Cell::new(info.version.clone()),
+                Cell::new(p.wit_version().to_string()),
                 Cell::new(origin),
-                Cell::new(&sha[..16]),
+                Cell::new(sha[..16].to_string()),
             ]);
+            for f in &info.formats {
+                let hints = if f.file_name_hints.is_empty() { String::new() } else { format!(" ({})", f.file_name_hints.join(" ")) };
+                t.note(format!("{}: {}{hints}", f.id, f.description));
+            }
         }
-        let _ = writeln!(out, "{t}");
-        let _ = writeln!(
-            out,
-            "Installed plugins are in {}; add one with `claimtrack plugin install FILE.wasm`.",
-            data_dir.plugins().display()
-        );
+        output::print_table(&t);
+        outln!("Installed plugins are in {}; add one with `claimtrack plugin install FILE.wasm`.", data_dir.plugins().display());
         for p in &problems {
-            let _ = writeln!(out, "{}: plugin {} was not loaded: {}", output::severity_label(crate::model::Severity::Error), p.source, p.error);
+            outln!("{}: plugin {} was not loaded: {}", output::severity_label(crate::model::Severity::Error), p.source, p.error);
         }
     }
     if problems.is_empty() { exit::OK } else { exit::SOME_FAILED }
@@ -225,15 +220,15 @@ fn new(args: NewArgs) -> u8 {
         Ok(created) => {
             let shown = created.dir.display();
             let wasm = created.wasm.display();
-            println!("Created plugin project {} in {shown} ({} files).", args.name, created.files.len());
-            println!();
-            println!("Next:");
-            println!("  cd {shown}");
-            println!("  cargo build --target wasm32-wasip2 --release");
-            println!("  claimtrack plugin test {wasm} fixtures");
-            println!("  claimtrack plugin install {wasm}");
-            println!();
-            println!("Edit src/lib.rs to read your format, and keep fixtures/ in step (plugin test --bless).");
+            outln!("Created plugin project {} in {shown} ({} files).", args.name, created.files.len());
+            outln!();
+            outln!("Next:");
+            outln!("  cd {shown}");
+            outln!("  cargo build --target wasm32-wasip2 --release");
+            outln!("  claimtrack plugin test {wasm} fixtures");
+            outln!("  claimtrack plugin install {wasm}");
+            outln!();
+            outln!("Edit src/lib.rs to read your format, and keep fixtures/ in step (plugin test --bless).");
             exit::OK
         }
         Err(e @ crate::plugin_new::NewError::Write { .. }) => {
@@ -276,7 +271,7 @@ fn test(data_dir: &DataDir, args: TestArgs) -> u8 {
     });
     match run {
         Ok(report) => {
-            print!("{}", report.render());
+            output::out(&report.render());
             if report.passed() { exit::OK } else { exit::SOME_FAILED }
         }
         Err(e) => {
@@ -296,22 +291,22 @@ fn install(data_dir: &DataDir, args: InstallArgs) -> u8 {
         }
     };
     let p = &done.plugin;
-    println!("Installed {} {} → {}", p.name, p.version, done.path.display());
-    println!("  WIT     claimtrack:plugin@{}", p.wit_version);
-    println!("  sha256  {}", p.sha256);
-    println!("  reads");
+    outln!("Installed {} {} → {}", p.name, p.version, done.path.display());
+    outln!("  WIT     claimtrack:plugin@{}", p.wit_version);
+    outln!("  sha256  {}", p.sha256);
+    outln!("  reads");
     for f in &done.formats {
         let hints = if f.file_name_hints.is_empty() { String::new() } else { format!(" (file names {})", f.file_name_hints.join(" ")) };
-        println!("    {} — {}{hints}", f.id, f.description);
+        outln!("    {} — {}{hints}", f.id, f.description);
     }
     if let Some(old) = &done.replaced {
-        println!("It replaces the {} {} installed before (sha256 {}).", old.name, old.version, old.sha256);
+        outln!("It replaces the {} {} installed before (sha256 {}).", old.name, old.version, old.sha256);
     }
     for (built_in, formats) in &done.shares_formats_with {
         if p.override_built_in {
-            println!("It is preferred over built-in {built_in} for {} (--override).", formats.join(", "));
+            outln!("It is preferred over built-in {built_in} for {} (--override).", formats.join(", "));
         } else {
-            println!(
+            outln!(
                 "Built-in {built_in} also reads {}: the plugin most sure it reads a file wins, and a tie is reported; install with --override to prefer yours.",
                 formats.join(", ")
             );
@@ -323,7 +318,7 @@ fn install(data_dir: &DataDir, args: InstallArgs) -> u8 {
 fn remove(data_dir: &DataDir, args: RemoveArgs) -> u8 {
     match plugin_install::remove(data_dir, &args.name) {
         Ok(old) => {
-            println!("Removed {} {} (sha256 {}).", old.name, old.version, old.sha256);
+            outln!("Removed {} {} (sha256 {}).", old.name, old.version, old.sha256);
             exit::OK
         }
         Err(e) => {

@@ -3,15 +3,15 @@
 
 use std::path::PathBuf;
 
-use comfy_table::Cell;
 use serde::Serialize;
 
-use super::track::{json_out, open};
-use super::{exit, output, setup_failed};
-use crate::clock::Clock;
+use super::output::{self, outln};
+use super::table::{Cell, Table, Tone};
+use super::track::open;
+use super::words::count;
+use super::{exit, setup_failed, Ctx};
 use crate::model::Severity;
-use crate::paths::DataDir;
-use crate::submit::{SubmitError, UploadError};
+use crate::submit::{ResendError, SubmitError, UploadError};
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -29,14 +29,25 @@ pub struct SubmitArgs {
     #[arg(long)]
     force: bool,
 
-    /// Print JSON: the submission, or why it was not made.
+    /// Print JSON (docs/json.md): the submission, or why it was not made.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct OutboxArgs {
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResendArgs {
+    /// The batch: its number, or the name it was uploaded under.
+    #[arg(value_name = "BATCH")]
+    key: String,
+
+    /// Print JSON (docs/json.md): what was put back in the outbox.
     #[arg(long)]
     json: bool,
 }
@@ -47,7 +58,7 @@ pub struct MarkUploadedArgs {
     #[arg(value_name = "BATCH|STAGED_NAME")]
     key: String,
 
-    /// Print JSON: what was recorded.
+    /// Print JSON (docs/json.md): what was recorded.
     #[arg(long)]
     json: bool,
 }
@@ -80,18 +91,25 @@ enum NotSubmitted<'a> {
     Error { file: String, kind: &'static str, message: String },
 }
 
-/// `config_test_mode`: the config's `sync.test_mode`, which makes --test the default.
-pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_test_mode: bool) -> u8 {
-    args.test |= config_test_mode;
+/// Submit; the config's `sync.test_mode` makes --test the default.
+pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
+    let config = super::connect::config_of(ctx);
+    if config.as_ref().is_some_and(|c| c.connection.transport == crate::config::TransportKind::Sftp)
+        && let Some(code) = ctx.refuse_pretend_clock("submit a batch for Office Ally")
+    {
+        return code;
+    }
+    args.test |= config.is_some_and(|c| c.sync.test_mode);
+    let json = args.json.then_some("submit");
     let file = args.file.display().to_string();
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: {file}: cannot read it: {e}");
+            output::fail(json, "unreadable", &format!("{}: cannot read it: {e}", output::clean(&file)), None);
             return exit::SOME_FAILED;
         }
     };
-    let mut t = match open(data_dir, clock) {
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -104,11 +122,11 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
                     #[serde(flatten)]
                     submission: &'a crate::submit::Submission,
                 }
-                json_out(&Queued { outcome: "queued", submission: &s });
+                output::json("submit", &Queued { outcome: "queued", submission: &s });
                 return exit::OK;
             }
             let mode = if s.test_mode { "test file (OATEST)" } else { "production" };
-            println!(
+            outln!(
                 "queued {} as {} (batch {}, {} claim{}, {}, {mode})",
                 s.original_name,
                 s.staged_name,
@@ -117,15 +135,15 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
                 if s.claim_count == 1 { "" } else { "s" },
                 s.format.trim_start_matches("x12-").to_ascii_uppercase(),
             );
-            println!("  outbox: {}", s.outbox_path.display());
+            outln!("  outbox: {}", s.outbox_path.display());
             if !s.forced_rules.is_empty() {
-                println!(
-                    "  {}: submitted despite broken Office Ally rules: {}",
+                outln!(
+                    "  {}: submitted despite these problems (--force): {}",
                     output::severity_label(Severity::Warning),
                     s.forced_rules.join(", ")
                 );
             }
-            println!(
+            outln!(
                 "It is QUEUED: `claimtrack sync` uploads it (or upload it by hand under exactly this name, then run \
                  `claimtrack mark-uploaded {}`).",
                 s.batch_id
@@ -138,13 +156,15 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
         SubmitError::RulesBroken(rules) => {
             if args.json {
                 let broken_rules = rules.iter().map(|(c, m)| Rule { code: c, message: rule_text(m) }).collect();
-                json_out(&NotSubmitted::Refused { file: file.clone(), broken_rules });
+                output::json("submit", &NotSubmitted::Refused { file: file.clone(), broken_rules });
             }
-            let n = rules.len();
-            let what = if n == 1 { "problem" } else { "problems" };
-            eprintln!("error: {file} has {n} {what} Office Ally would fail or misroute it for; nothing was stored:");
+            eprintln!(
+                "error: {} has {} Office Ally or the payer would reject it for; nothing was stored:",
+                output::clean(&file),
+                count(rules.len() as i64, "problem", "problems")
+            );
             for (code, message) in rules {
-                eprintln!("  {code}: {}", rule_text(message));
+                eprintln!("  {code}: {}", output::clean(rule_text(message)));
             }
             if rules.iter().any(|(c, _)| c == "oa-rule-isa15-test") && !args.test {
                 eprintln!("If this is a test file, pass --test: its staged name then carries OATEST.");
@@ -154,7 +174,7 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
         }
         SubmitError::AlreadySubmitted { staged_name, batch_id, status, queued_at, uploaded_at, restored } => {
             if args.json {
-                json_out(&NotSubmitted::AlreadySubmitted {
+                output::json("submit", &NotSubmitted::AlreadySubmitted {
                     file: file.clone(),
                     staged_name,
                     batch_id: *batch_id,
@@ -166,12 +186,12 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
                 return exit::OK;
             }
             let when = match uploaded_at {
-                Some(at) => format!("uploaded {at}"),
-                None => format!("queued {queued_at}, not uploaded yet"),
+                Some(at) => format!("uploaded {}", ctx.times.at_str(at)),
+                None => format!("queued {}, not uploaded yet", ctx.times.at_str(queued_at)),
             };
-            println!("already submitted {file}: {err} — {when}; {}", status.as_deref().unwrap_or("no batch"));
+            outln!("already submitted {}: {err} — {when}; {}", output::clean(&file), status.as_deref().unwrap_or("no batch"));
             if *restored {
-                println!("  its outbox file was missing and has been put back");
+                outln!("  its outbox file was missing and has been put back");
             }
             exit::OK
         }
@@ -184,7 +204,7 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
                 _ => ("database", exit::SETUP),
             };
             if args.json {
-                json_out(&NotSubmitted::Error { file: file.clone(), kind, message: other.to_string() });
+                output::json("submit", &NotSubmitted::Error { file: file.clone(), kind, message: other.to_string() });
             }
             eprintln!("error: {other}");
             code
@@ -192,8 +212,8 @@ pub fn submit(data_dir: &DataDir, clock: &Clock, mut args: SubmitArgs, config_te
     }
 }
 
-pub fn outbox(data_dir: &DataDir, clock: &Clock, args: OutboxArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+pub fn outbox(ctx: &Ctx, args: OutboxArgs) -> u8 {
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -202,72 +222,120 @@ pub fn outbox(data_dir: &DataDir, clock: &Clock, args: OutboxArgs) -> u8 {
         Err(e) => return setup_failed("the outbox could not be read", &e.into()),
     };
     if args.json {
-        json_out(&entries);
+        output::json("outbox", &entries);
         return exit::OK;
     }
     if entries.is_empty() {
-        println!("The outbox is empty: every submitted batch has been uploaded (`claimtrack submit FILE.837` adds one).");
+        outln!("The outbox is empty: every submitted batch has been uploaded (`claimtrack submit FILE.837` adds one).");
         return exit::OK;
     }
-    let mut table = output::table(&["Batch", "Staged name", "From", "Claims", "Queued", "Forced rules"]);
+    let mut table = Table::new(&["Batch", "Queued", "Claims", "From"]).right(&[0, 2]);
     for e in &entries {
-        let mut name = e.staged_name.clone();
-        if !e.present {
-            name.push_str("\n(missing: submit the file again to restore it)");
-        }
-        table.add_row(vec![
+        table.row(vec![
             Cell::new(e.batch_id.map(|b| b.to_string()).unwrap_or_default()),
-            Cell::new(name),
-            Cell::new(&e.original_name),
-            Cell::new(e.claim_count),
-            Cell::new(&e.queued_at),
-            Cell::new(e.forced_rules.join("\n")),
+            Cell::new(ctx.times.at_and_ago(&e.queued_at)),
+            Cell::new(e.claim_count.to_string()),
+            Cell::new(output::clean(&e.original_name)),
         ]);
+        table.note(format!("uploads as {}", e.staged_name));
+        if !e.present {
+            table.note_toned("its outbox file is missing: submit the same 837 again to restore it", Tone::Bad);
+        }
+        if !e.forced_rules.is_empty() {
+            table.note_toned(format!("submitted despite {}", e.forced_rules.join(", ")), Tone::Warn);
+        }
     }
-    println!("{table}");
-    println!(
-        "Folder: {}. `claimtrack sync` uploads them; or upload each file under its name to Office Ally's inbound \
+    output::print_table(&table);
+    outln!(
+        "\nFolder: {}. `claimtrack sync` uploads them; or upload each file under its name to Office Ally's inbound \
          folder by hand, then run `claimtrack mark-uploaded BATCH`.",
-        data_dir.outbox().display()
+        ctx.data_dir.outbox().display()
     );
     exit::OK
 }
 
-pub fn mark_uploaded(data_dir: &DataDir, clock: &Clock, args: MarkUploadedArgs) -> u8 {
-    let mut t = match open(data_dir, clock) {
+pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
+    let json = args.json.then_some("mark-uploaded");
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
     match t.mark_uploaded(&args.key) {
         Ok(u) => {
             if args.json {
-                json_out(&u);
+                output::json("mark-uploaded", &u);
                 return exit::OK;
             }
             let batch = u.batch_id.map(|b| format!("batch {b} ")).unwrap_or_default();
             let status = u.status.as_deref().unwrap_or("no batch");
+            let at = ctx.times.at_str(&u.uploaded_at);
             if u.already {
-                println!("{batch}({}) was already marked uploaded at {}; {status}", u.staged_name, u.uploaded_at);
+                outln!("{batch}({}) was already marked uploaded at {at}; {status}", u.staged_name);
             } else {
-                println!("{batch}({}) marked uploaded at {}: now {status}", u.staged_name, u.uploaded_at);
-                println!(
-                    "Office Ally's File Summary usually follows within 6–12 hours; `claimtrack ingest` it and the \
-                     batch's status moves on."
+                outln!("{batch}({}) marked uploaded at {at}: now {status}", u.staged_name);
+                outln!(
+                    "Office Ally's File Summary usually follows within 6–12 hours; `claimtrack sync` (or `claimtrack \
+                     ingest` it) and the batch's status moves on."
                 );
             }
             if let Some(to) = &u.moved_to {
-                println!("  moved out of the outbox to {}", to.display());
+                outln!("  moved out of the outbox to {}", to.display());
             }
             exit::OK
         }
         Err(e @ (UploadError::Unknown(_) | UploadError::NotSubmitted { .. })) => {
-            eprintln!("error: {e}");
+            output::fail(json, "not_found", &e.to_string(), None);
             exit::SOME_FAILED
         }
         Err(e @ UploadError::Move { .. }) => {
-            eprintln!("error: {e}");
+            output::fail(json, "outbox", &e.to_string(), None);
             exit::SETUP
         }
         Err(UploadError::Store(e)) => setup_failed("the upload could not be recorded", &e.into()),
+    }
+}
+
+pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
+    let json = args.json.then_some("resend");
+    if let Some(code) = ctx.refuse_pretend_clock("resend a batch") {
+        return code;
+    }
+    let mut t = match open(ctx) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let id = match t.find_batch(&args.key) {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            output::fail(json, "not_found", &format!("there is no batch {:?}", args.key), Some("`claimtrack batches` lists them."));
+            return exit::SOME_FAILED;
+        }
+        Err(e) => return setup_failed("the batches could not be read", &e.into()),
+    };
+    match t.resend(id) {
+        Ok(r) => {
+            if args.json {
+                output::json("resend", &r);
+                return exit::OK;
+            }
+            outln!(
+                "Batch {} is back in the outbox (QUEUED) as {}; it was uploaded {} and Office Ally never answered.",
+                r.batch_id,
+                r.staged_name,
+                ctx.times.at_and_ago(&r.previously_uploaded_at)
+            );
+            outln!("`claimtrack sync` sends it again (it is not sent if it is still waiting in Office Ally's inbound folder).");
+            exit::OK
+        }
+        Err(e @ (ResendError::Unknown(_) | ResendError::NotSubmitted(_) | ResendError::NotUploaded(_) | ResendError::Answered { .. })) => {
+            let kind = if matches!(e, ResendError::Unknown(_)) { "not_found" } else { "refused" };
+            output::fail(json, kind, &e.to_string(), None);
+            exit::SOME_FAILED
+        }
+        Err(e @ ResendError::Outbox { .. }) => {
+            output::fail(json, "outbox", &e.to_string(), None);
+            exit::SETUP
+        }
+        Err(ResendError::Store(e)) => setup_failed("the batch could not be put back in the outbox", &e.into()),
     }
 }

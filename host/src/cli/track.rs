@@ -1,20 +1,20 @@
-//! The tracking views: `batches`, `batch`, `claim`, and `rebuild`.
+//! The tracking views: `batches`, `batch`, `claim`, `errors`, `export` and `rebuild`.
 
-use std::io::Write;
-
-use comfy_table::{Cell, Color};
 use serde::Serialize;
 
-use super::{exit, output, setup_failed};
-use crate::clock::Clock;
-use crate::model::Reason;
-use crate::paths::DataDir;
+use super::output::{self, dollars, outln};
+use super::table::{Cell, Table, Tone};
+use super::words::{self, count};
+use super::{exit, setup_failed, Ctx};
+use crate::model::{CodeSet, Reason, Source};
 use crate::tracker::Tracker;
-use crate::tracking::query::{BatchRow, ClaimRow, TimelineEntry};
+use crate::tracking::advice;
+use crate::tracking::query::{About, BatchRow, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
+use crate::tracking::status::ClaimStatus;
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
@@ -24,16 +24,18 @@ pub struct BatchesArgs {
     /// Also list archived batches (shown as ARCHIVED).
     #[arg(long)]
     all: bool,
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct BatchArgs {
-    /// The batch id (first column of `claimtrack batches`).
-    id: i64,
-    /// Print JSON instead of a table.
+    /// The batch: its number (first column of `claimtrack batches`), Office Ally's File ID,
+    /// or the file name it was uploaded or submitted under.
+    #[arg(value_name = "BATCH")]
+    key: String,
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
@@ -42,13 +44,13 @@ pub struct BatchArgs {
 pub struct ClaimArgs {
     /// Patient control number (CLM01 / ACCNT#), OA Claim ID or payer claim number.
     key: String,
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
 
-pub(super) fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
-    match Tracker::open(data_dir, *clock) {
+pub(super) fn open(ctx: &Ctx) -> Result<Tracker, u8> {
+    match Tracker::open(&ctx.data_dir, ctx.clock) {
         Ok((t, problems)) => {
             for p in &problems {
                 eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
@@ -59,55 +61,60 @@ pub(super) fn open(data_dir: &DataDir, clock: &Clock) -> Result<Tracker, u8> {
     }
 }
 
-pub(super) fn json_out<T: Serialize>(v: &T) {
-    let _ = writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(v).expect("serializes"));
-}
-
-/// A status cell: red for rejections and denials, green for acceptance and payment.
-fn status_cell(status: &str, partial: bool) -> Cell {
-    let text = if partial && !status.contains("with rejections") { format!("{status} (R)") } else { status.to_string() };
-    let cell = Cell::new(text);
-    if !output::stdout_color() {
-        return cell;
-    }
-    if status.contains("REJECTED") || status == "FAILED" || status == "DENIED" || status == "REVERSED" || partial {
-        cell.fg(Color::Red)
+/// The tone of a batch or claim status as the views show it.
+pub(super) fn status_tone(status: &str) -> Tone {
+    if status.contains("REJECTED") || status == "FAILED" || status == "DENIED" || status == "REVERSED" {
+        Tone::Bad
+    } else if status.contains("with rejections") || status == "PENDING" {
+        Tone::Warn
     } else if status.contains("ACCEPTED") || status == "PAID" {
-        cell.fg(Color::Green)
+        Tone::Good
     } else {
-        cell
+        Tone::Plain
     }
 }
 
-/// A claim's status, with "waiting for ERA/EOB" once its tracking window has closed.
-fn claim_status_cell(c: &ClaimRow) -> Cell {
-    if c.waiting_for_era {
-        let cell = Cell::new(format!("{}\nwaiting for ERA/EOB", c.status));
-        if output::stdout_color() { cell.fg(Color::Yellow) } else { cell }
-    } else {
-        status_cell(&c.status, false)
+/// A batch's status as the list shows it: ChiroFusion's red R when some claims are rejected.
+fn batch_status_cell(b: &BatchRow) -> Cell {
+    if b.archived.is_some() {
+        return Cell::new("ARCHIVED").tone(Tone::Dim);
     }
+    let text = if b.rejected_claims > 0 && !b.status.contains("with rejections") && !b.status.contains("REJECTED") {
+        format!("{} (R)", b.status)
+    } else {
+        b.status.clone()
+    };
+    Cell::new(text).tone(status_tone(&b.status))
 }
 
-fn reasons_text(reasons: &[Reason]) -> String {
-    reasons
+/// "3 paid, 1 denied, 2 rejected by Office Ally": where a batch's claims stand.
+fn claim_breakdown(b: &BatchRow) -> String {
+    b.claim_statuses
         .iter()
-        .filter(|r| !matches!(r.code_set, crate::model::CodeSet::Entity))
-        .take(3)
-        .map(|r| match &r.description {
-            Some(d) => format!("{} {d}", r.code),
-            None => r.code.clone(),
+        .map(|c| {
+            let what = match c.status.as_str() {
+                "OA REJECTED" => "rejected by Office Ally".to_string(),
+                "PAYER REJECTED" => "rejected by the payer".to_string(),
+                "OA ACCEPTED" => "accepted by Office Ally".to_string(),
+                "PAYER ACCEPTED" => "accepted by the payer".to_string(),
+                other => other.to_lowercase(),
+            };
+            format!("{} {what}", c.claims)
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join(", ")
 }
 
-fn money(c: Option<i64>) -> String {
-    c.map(output::dollars).unwrap_or_default()
+/// Whether every claim of the batch is finished: paid, denied, reversed or rejected.
+fn all_finished(b: &BatchRow) -> bool {
+    b.claim_count > 0
+        && b.claim_statuses
+            .iter()
+            .all(|c| ClaimStatus::parse(&c.status).is_some_and(|s| s.is_final() || s.is_rejected()))
 }
 
-pub fn batches(data_dir: &DataDir, clock: &Clock, args: BatchesArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -120,107 +127,257 @@ pub fn batches(data_dir: &DataDir, clock: &Clock, args: BatchesArgs) -> u8 {
         rows.retain(|b| b.archived.is_none());
     }
     if args.json {
-        json_out(&rows);
+        output::json("batches", &rows);
         return exit::OK;
     }
     if rows.is_empty() {
         if archived > 0 {
-            println!("Every batch is archived ({archived}); `claimtrack batches --all` lists them.");
+            outln!("Every batch is archived ({archived}); `claimtrack batches --all` lists them.");
         } else {
-            println!("No batches yet: `claimtrack ingest` an 837 you sent, or the files Office Ally sent back.");
+            outln!("No batches yet: `claimtrack submit FILE.837` sends one, or `claimtrack ingest` an 837 you sent another way.");
         }
         return exit::OK;
     }
-    let now = clock.now();
-    let mut table = output::table(&["Batch", "Submitted", "File", "Claims", "Status", "OA file IDs", "Age"]);
+    let mut table = Table::new(&["Batch", "Uploaded", "Claims", "Status", "OA file ID", "Age"]).right(&[0, 2]);
     for b in &rows {
-        table.add_row(vec![
-            Cell::new(b.id),
-            Cell::new(&b.submitted[..10.min(b.submitted.len())]),
-            Cell::new(&b.name),
-            Cell::new(b.claim_count),
-            match b.archived {
-                Some(_) => Cell::new("ARCHIVED"),
-                None => status_cell(&b.status, b.rejected_claims > 0),
-            },
-            Cell::new(oa_ids(b)),
-            Cell::new(age(&b.submitted, now)),
+        let (uploaded, age) = match &b.uploaded_at {
+            Some(at) => (ctx.times.at_str(at), ctx.times.ago_str(at)),
+            None => ("not yet (queued)".to_string(), String::new()),
+        };
+        table.row(vec![
+            Cell::new(b.id.to_string()),
+            Cell::new(uploaded),
+            Cell::new(b.claim_count.to_string()),
+            batch_status_cell(b),
+            Cell::new(b.clearinghouse_file_id.clone().unwrap_or_default()),
+            Cell::new(age),
         ]);
+        table.note(output::clean(&b.name));
+        if !b.child_file_ids.is_empty() {
+            table.note(format!("split by Office Ally into {}", b.child_file_ids.join(", ")));
+        }
+        if let Some(at) = &b.archived {
+            table.note_toned(format!("archived {} — was {}", ctx.times.day_str(at), b.status), Tone::Dim);
+        }
+        if !b.status.starts_with("QUEUED") && !b.status.starts_with("AWAITING") && !b.claim_statuses.is_empty() {
+            let done = if all_finished(b) { " (all finished)" } else { "" };
+            table.note(format!("{}{done}", claim_breakdown(b)));
+        }
     }
-    println!("{table}");
+    output::print_table(&table);
     if archived > 0 && !args.all {
-        println!("{archived} archived batches not shown (`claimtrack batches --all`).");
+        outln!("{} not shown (`claimtrack batches --all`).", count(archived as i64, "archived batch", "archived batches"));
     }
     exit::OK
 }
 
-fn oa_ids(b: &BatchRow) -> String {
-    let mut ids: Vec<String> = b.clearinghouse_file_id.iter().cloned().collect();
-    ids.extend(b.child_file_ids.iter().map(|c| format!("└ {c}")));
-    ids.join("\n")
-}
-
-/// "3 h", "2 d": how long ago an RFC 3339 time was.
-fn age(when: &str, now: chrono::DateTime<chrono::Utc>) -> String {
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(when) else { return String::new() };
-    let hours = (now - t.with_timezone(&chrono::Utc)).num_hours();
-    if hours < 48 { format!("{hours} h") } else { format!("{} d", hours / 24) }
+/// The batch a person named, or a "not found" that says what to try (as text and, with
+/// `--json`, as the command's JSON error).
+fn find_batch(t: &Tracker, key: &str, json: Option<&str>) -> Result<i64, u8> {
+    match t.find_batch(key) {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => {
+            let hint = match t.claim(key) {
+                Ok(found) if !found.is_empty() => format!("{key:?} is a claim: `claimtrack claim {}`", key.trim()),
+                _ => "A batch is named by its number, Office Ally's File ID or its file name; `claimtrack batches --all` lists them."
+                    .to_string(),
+            };
+            output::fail(json, "not_found", &format!("there is no batch {key:?}"), Some(&hint));
+            Err(exit::SOME_FAILED)
+        }
+        Err(e) => Err(setup_failed("the batches could not be read", &e.into())),
+    }
 }
 
 #[derive(Serialize)]
 struct BatchJson<'a> {
     batch: &'a BatchRow,
     claims: &'a [ClaimRow],
+    totals: Totals,
 }
 
-pub fn batch(data_dir: &DataDir, clock: &Clock, args: BatchArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+/// The money of a batch's claims, in cents.
+#[derive(Serialize, Default)]
+struct Totals {
+    charged_cents: i64,
+    paid_cents: i64,
+    patient_responsibility_cents: i64,
+}
+
+fn totals(claims: &[ClaimRow]) -> Totals {
+    let mut t = Totals::default();
+    for c in claims {
+        t.charged_cents += c.charged_cents.unwrap_or(0);
+        t.paid_cents += c.paid_cents.unwrap_or(0);
+        t.patient_responsibility_cents += c.patient_responsibility_cents.unwrap_or(0);
+    }
+    t
+}
+
+pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
+    let json = args.json.then_some("batch");
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let (b, claims) = match t.batch(args.id) {
+    let id = match find_batch(&t, &args.key, json) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    let (b, claims) = match t.batch(id) {
         Ok(Some(v)) => v,
         Ok(None) => {
-            eprintln!("error: there is no batch {}; `claimtrack batches` lists them", args.id);
+            output::fail(json, "not_found", &format!("batch {id} is gone"), None);
             return exit::SOME_FAILED;
         }
         Err(e) => return setup_failed("the batch could not be read", &e.into()),
     };
+    let sums = totals(&claims);
     if args.json {
-        json_out(&BatchJson { batch: &b, claims: &claims });
+        output::json("batch", &BatchJson { batch: &b, claims: &claims, totals: sums });
         return exit::OK;
     }
     let status = match &b.archived {
-        Some(at) => format!("ARCHIVED {} ({})", &at[..10.min(at.len())], b.status),
+        Some(at) => format!("{} (archived {})", b.status, ctx.times.day_str(at)),
         None => b.status.clone(),
     };
-    println!("Batch {} — {} — {status} ({} claims)", b.id, b.name, b.claim_count);
-    if !b.reasons.is_empty() {
-        println!("  {}", reasons_text(&b.reasons).replace('\n', "\n  "));
+    outln!("Batch {} — {status}", b.id);
+    let mut head = Table::new(&["", ""]).compact();
+    let mut line = |k: &str, v: String| {
+        head.row(vec![Cell::new(k), Cell::new(v)]);
+    };
+    line("File", output::clean(&b.name));
+    line(
+        "Uploaded",
+        match &b.uploaded_at {
+            Some(at) => ctx.times.at_and_ago(at),
+            None => "not yet: QUEUED (`claimtrack sync` uploads it)".to_string(),
+        },
+    );
+    if let Some(fid) = &b.clearinghouse_file_id {
+        let children = if b.child_file_ids.is_empty() { String::new() } else { format!(", split into {}", b.child_file_ids.join(", ")) };
+        line("OA file ID", format!("{fid}{children}"));
     }
-    let mut table = output::table(&["Claim", "Patient", "Service dates", "Charge", "OA Claim ID", "Status", "Last update", "Reasons"]);
+    let finished = if all_finished(&b) { " — all finished" } else { "" };
+    line("Claims", format!("{}: {}{finished}", b.claim_count, claim_breakdown(&b)));
+    line(
+        "Money",
+        format!(
+            "charged {} · paid {} · patient owes {}",
+            dollars(sums.charged_cents),
+            dollars(sums.paid_cents),
+            dollars(sums.patient_responsibility_cents)
+        ),
+    );
+    out_head(&head);
+    for r in b.reasons.iter().filter(|r| !matches!(r.code_set, CodeSet::Entity)) {
+        outln!("  {}", reason_text(r));
+    }
+    outln!();
+    let mut table = Table::new(&["Claim", "Patient", "Service", "OA Claim ID", "Status", "Charged", "Paid", "Patient owes"])
+        .right(&[5, 6, 7])
+        .fold(&[2, 1]);
     for c in &claims {
-        table.add_row(vec![
-            Cell::new(&c.patient_control_number),
-            Cell::new(c.patient_name.as_deref().unwrap_or("")),
-            Cell::new(dates(c)),
-            Cell::new(money(c.charged_cents)),
-            Cell::new(c.clearinghouse_claim_id.as_deref().unwrap_or("")),
-            claim_status_cell(c),
-            Cell::new(c.last_update.as_deref().map(|s| &s[..10.min(s.len())]).unwrap_or("")),
-            Cell::new(reasons_text(&c.reasons)),
+        let status = Cell::new(c.status.clone()).tone(status_tone(&c.status));
+        table.row(vec![
+            Cell::new(output::clean(&c.patient_control_number)),
+            Cell::new(c.patient_name.clone().unwrap_or_default()),
+            Cell::new(service_dates(c)),
+            Cell::new(c.clearinghouse_claim_id.clone().unwrap_or_default()),
+            status,
+            Cell::new(c.charged_cents.map(dollars).unwrap_or_default()),
+            Cell::new(paid_cell(c)),
+            Cell::new(c.patient_responsibility_cents.map(dollars).unwrap_or_default()),
         ]);
+        if c.waiting_for_era {
+            table.note_toned("waiting for ERA/EOB: no update from Office Ally or the payer for 7 days", Tone::Warn);
+        }
+        let status = ClaimStatus::parse(&c.status);
+        if status.is_some_and(|s| s.is_rejected() || s == ClaimStatus::Denied || s == ClaimStatus::Pending) {
+            for line in problem_lines(&c.reasons) {
+                table.note(line);
+            }
+        }
     }
-    println!("{table}");
+    table.row(vec![
+        Cell::new("Total"),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(dollars(sums.charged_cents)),
+        Cell::new(dollars(sums.paid_cents)),
+        Cell::new(dollars(sums.patient_responsibility_cents)),
+    ]);
+    output::print_table(&table);
+    if b.rejected_claims > 0 {
+        outln!("\n`claimtrack errors {}` lists the rejections with what to do.", b.id);
+    }
     exit::OK
 }
 
-fn dates(c: &ClaimRow) -> String {
+/// A two-column key/value block without its header line.
+fn out_head(t: &Table) {
+    let text = t.render(output::layout());
+    // The first line is the (empty) header.
+    let body: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    output::out(&body);
+}
+
+/// "paid" never reads empty: a rejected claim was not paid, an open one not yet.
+fn paid_cell(c: &ClaimRow) -> String {
+    match c.paid_cents {
+        Some(p) => dollars(p),
+        None => match ClaimStatus::parse(&c.status) {
+            Some(s) if s.is_rejected() => "not paid".to_string(),
+            _ => "—".to_string(),
+        },
+    }
+}
+
+fn service_dates(c: &ClaimRow) -> String {
     match (&c.service_date_from, &c.service_date_to) {
         (Some(a), Some(b)) if a != b => format!("{a} – {b}"),
         (Some(a), _) => a.clone(),
         _ => String::new(),
     }
+}
+
+/// "FE69 Patient Street Address Required", "CO-29 Time limit for filing has expired".
+fn reason_text(r: &Reason) -> String {
+    let code = match &r.group {
+        Some(g) => format!("{g}-{}", r.code),
+        None => r.code.clone(),
+    };
+    match &r.description {
+        Some(d) => format!("{code} {d}"),
+        None => code,
+    }
+}
+
+/// A claim's reasons, one problem a line: a 277 composite (A7:562:85) is one problem
+/// ("562 Entity's NPI — Billing provider (A7 …)"), as `errors` groups it.
+fn problem_lines(reasons: &[Reason]) -> Vec<String> {
+    let mut lines: Vec<String> = crate::tracking::query::problems(reasons)
+        .into_iter()
+        .map(|(r, category, entity)| {
+            let mut s = reason_text(&r);
+            if let Some(e) = entity {
+                s.push_str(&format!(" — {}", e.description.unwrap_or(e.code)));
+            }
+            if let Some(c) = category {
+                s.push_str(&format!(" ({})", c.code));
+            }
+            s
+        })
+        .collect();
+    for r in reasons.iter().filter(|r| matches!(r.code_set, CodeSet::FreeText)) {
+        let t = reason_text(r);
+        if !lines.contains(&t) {
+            lines.push(format!("“{t}”"));
+        }
+    }
+    lines
 }
 
 #[derive(Serialize)]
@@ -229,8 +386,9 @@ struct ClaimJson<'a> {
     timeline: &'a [TimelineEntry],
 }
 
-pub fn claim(data_dir: &DataDir, clock: &Clock, args: ClaimArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+pub fn claim(ctx: &Ctx, args: ClaimArgs) -> u8 {
+    let json = args.json.then_some("claim");
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -239,137 +397,347 @@ pub fn claim(data_dir: &DataDir, clock: &Clock, args: ClaimArgs) -> u8 {
         Err(e) => return setup_failed("the claim could not be read", &e.into()),
     };
     if found.is_empty() {
-        eprintln!(
-            "error: no claim has the patient control number, OA Claim ID or payer claim number {:?}",
-            args.key
-        );
+        let similar = t.similar_claim_keys(&args.key).unwrap_or_default();
+        let hint = if !similar.is_empty() {
+            format!("Did you mean {}?", similar.join(", "))
+        } else if t.find_batch(&args.key).ok().flatten().is_some() {
+            format!("{:?} is a batch: `claimtrack batch {}`", args.key, args.key.trim())
+        } else {
+            "A claim is found by its patient control number (CLM01), OA Claim ID or payer claim number; \
+             `claimtrack batch BATCH` lists a batch's claims."
+                .to_string()
+        };
+        let message = format!("no claim has the patient control number, OA Claim ID or payer claim number {:?}", args.key);
+        output::fail(json, "not_found", &message, Some(&hint));
         return exit::SOME_FAILED;
     }
     if args.json {
         let v: Vec<ClaimJson> = found.iter().map(|(c, tl)| ClaimJson { claim: c, timeline: tl }).collect();
-        json_out(&v);
+        output::json("claim", &v);
         return exit::OK;
     }
+    if found.len() > 1 {
+        outln!("{} have this key (refiles reuse a CLM01); newest first.\n", count(found.len() as i64, "claim", "claims"));
+    }
     for (c, timeline) in &found {
-        let batch = c.batch_id.map(|b| format!("batch {b}")).unwrap_or_else(|| "seen only in responses".into());
-        let waiting = if c.waiting_for_era { " (waiting for ERA/EOB)" } else { "" };
-        println!(
-            "Claim {} ({batch}) — {}{waiting} — charge {} paid {}",
-            c.patient_control_number,
-            c.status,
-            money(c.charged_cents),
-            money(c.paid_cents)
-        );
-        let mut table = output::table(&["Seen", "File", "Plugin", "Source", "Said", "Code", "Reasons"]);
-        for e in timeline {
-            table.add_row(vec![
-                Cell::new(&e.seen[..10.min(e.seen.len())]),
-                Cell::new(&e.file),
-                Cell::new(format!("{} {}", e.plugin, e.plugin_version)),
-                Cell::new(e.event.source.as_str()),
-                output::status_cell(e.event.status),
-                Cell::new(&e.event.raw_code),
-                Cell::new(reasons_text(&e.event.reasons)),
-            ]);
-        }
-        println!("{table}\n");
+        print_claim(ctx, c, timeline);
     }
     exit::OK
 }
 
-pub fn rebuild(data_dir: &DataDir, clock: &Clock, args: ListArgs) -> u8 {
-    let mut t = match open(data_dir, clock) {
+fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
+    let batch = match (c.batch_id, &c.batch_name) {
+        (Some(b), Some(n)) => format!("batch {b} ({})", output::clean(n)),
+        (Some(b), None) => format!("batch {b}"),
+        _ => "seen only in responses (no 837 of yours names it)".to_string(),
+    };
+    outln!("Claim {} — {batch}", output::clean(&c.patient_control_number));
+    let mut head = Table::new(&["", ""]).compact();
+    let who = match c.status_source.as_deref() {
+        Some("clearinghouse") => " by Office Ally",
+        Some("payer") => " by the payer",
+        _ => "",
+    };
+    let when = c.last_update.as_deref().map(|at| format!(", {}", ctx.times.at_str(at))).unwrap_or_default();
+    let waiting = if c.waiting_for_era { " — waiting for ERA/EOB (no update for 7 days)" } else { "" };
+    let status = ClaimStatus::parse(&c.status);
+    let verdict = match status {
+        Some(ClaimStatus::Queued | ClaimStatus::Awaiting) => c.status.clone(),
+        _ => format!("{}{who}{when}", c.status),
+    };
+    head.row(vec![Cell::new("Status"), Cell::new(format!("{verdict}{waiting}")).tone(status_tone(&c.status))]);
+    if status.is_some_and(|s| s.is_rejected() || s == ClaimStatus::Denied || s == ClaimStatus::Pending) {
+        let lines = problem_lines(&c.reasons);
+        for (i, l) in lines.iter().enumerate() {
+            head.row(vec![Cell::new(if i == 0 { "Why" } else { "" }), Cell::new(l.clone())]);
+        }
+        if let Some(next) = next_step_for(&c.reasons) {
+            head.row(vec![Cell::new("What to do"), Cell::new(next)]);
+        }
+    }
+    let mut who_line = Vec::new();
+    if let Some(n) = &c.patient_name {
+        who_line.push(n.clone());
+    }
+    let dates = service_dates(c);
+    if !dates.is_empty() {
+        who_line.push(format!("service {dates}"));
+    }
+    if !who_line.is_empty() {
+        head.row(vec![Cell::new("Patient"), Cell::new(who_line.join(" · "))]);
+    }
+    let payer = match (&c.payer_name, &c.payer_id) {
+        (Some(n), Some(i)) => Some(format!("{n} ({i})")),
+        (Some(n), None) => Some(n.clone()),
+        (None, Some(i)) => Some(i.clone()),
+        (None, None) => None,
+    };
+    if let Some(p) = payer {
+        head.row(vec![Cell::new("Payer"), Cell::new(p)]);
+    }
+    let mut ids = Vec::new();
+    if let Some(oa) = &c.clearinghouse_claim_id {
+        ids.push(format!("OA Claim ID {oa}"));
+    }
+    if let Some(icn) = &c.payer_claim_number {
+        ids.push(format!("payer claim number {icn}"));
+    }
+    if !ids.is_empty() {
+        head.row(vec![Cell::new("IDs"), Cell::new(ids.join(" · "))]);
+    }
+    head.row(vec![Cell::new("Money"), Cell::new(money_line(c))]);
+    out_head(&head);
+    outln!();
+
+    let mut table = Table::new(&["When", "What happened", "Code"]).keep(&[0]);
+    for e in timeline {
+        let ev = &e.event;
+        // A report that names the payer by id only (EDI Status) is the claim's payer.
+        let party = ev.source_party.as_ref();
+        let who = match (party.and_then(|p| p.name.as_deref()), party.and_then(|p| p.id.as_deref())) {
+            (None, Some(id)) if c.payer_id.as_deref() == Some(id) && c.payer_name.is_some() => {
+                c.payer_name.clone().unwrap_or_default()
+            }
+            _ => words::who(ev.source, party),
+        };
+        let what = sentence(&who, ev, e.about);
+        let tone = if matches!(e.about, About::Claim | About::ServiceLine) { output::status_tone(ev.status) } else { Tone::Plain };
+        table.row(vec![Cell::new(ctx.times.at_str(&e.seen)), Cell::new(what).tone(tone), Cell::new(output::clean(&ev.raw_code))]);
+        let kind = e.format.as_deref().map(words::file_kind).unwrap_or_else(|| "file".to_string());
+        table.note_toned(format!("{kind} {} (read by {} {})", output::clean(&e.file), e.plugin, e.plugin_version), Tone::Dim);
+        for line in problem_lines(&ev.reasons) {
+            table.note(line);
+        }
+    }
+    output::print_table(&table);
+    outln!();
+}
+
+/// What a statement said, as a sentence: "Office Ally rejected this claim", "PINECREST
+/// HEALTH PLAN acknowledged the whole file", "You sent this claim".
+fn sentence(who: &str, ev: &crate::model::StatusEvent, about: About) -> String {
+    use crate::model::StatusClass as S;
+    let thing = match about {
+        About::Claim => "this claim".to_string(),
+        About::ServiceLine => match ev.service_line.as_ref().and_then(|s| s.procedure_code.as_deref()) {
+            Some(p) => format!("service line {p}"),
+            None => "a service line".to_string(),
+        },
+        About::Provider => format!("every claim of {}", provider_words(ev)),
+        About::TransactionSet => match ev.correlation.transaction_set_control_number.as_deref() {
+            Some(st) => format!("the whole transaction set {st}"),
+            None => "the whole transaction set".to_string(),
+        },
+        About::File => "the whole file".to_string(),
+    };
+    let who = if ev.source == Source::Submitter { "You".to_string() } else { who.to_string() };
+    match ev.status {
+        _ if ev.source == Source::Submitter => format!("{who} sent {thing}"),
+        S::Received => format!("{who} received {thing}"),
+        S::Accepted => format!("{who} accepted {thing}"),
+        S::AcceptedWithErrors => format!("{who} accepted {thing}, with errors"),
+        S::Rejected => format!("{who} rejected {thing}"),
+        S::Pending => format!("{who}: {thing} is pending"),
+        S::Paid => format!("{who} paid {thing}"),
+        S::Denied => format!("{who} denied {thing}"),
+        S::Reversed => format!("{who} took back the payment of {thing}"),
+        S::Informational => format!("{who} said something about {thing} (for information)"),
+    }
+}
+
+/// "billing provider NPI 1234567893" for a provider-level statement.
+fn provider_words(ev: &crate::model::StatusEvent) -> String {
+    let p = ev.claim.as_ref().and_then(|c| c.providers.first());
+    match p {
+        Some(p) => match (&p.npi, &p.tax_id) {
+            (Some(npi), _) => format!("billing provider NPI {npi}"),
+            (None, Some(tin)) => format!("billing provider tax id {tin}"),
+            _ => "billing provider".to_string(),
+        },
+        None => "billing provider".to_string(),
+    }
+}
+
+/// What to do about the first reason that has advice.
+fn next_step_for(reasons: &[Reason]) -> Option<String> {
+    crate::tracking::query::problems(reasons).into_iter().find_map(|(r, _, entity)| {
+        advice::next_step(&r.code_set, &r.code, entity.as_ref().map(|e| e.code.as_str())).map(str::to_string)
+    })
+}
+
+/// The claim's money in words: never an empty "paid".
+fn money_line(c: &ClaimRow) -> String {
+    let charged = c.charged_cents.map(|v| format!("charged {}", dollars(v)));
+    let paid = match (c.paid_cents, ClaimStatus::parse(&c.status)) {
+        (Some(p), _) => {
+            let owes = c.patient_responsibility_cents.map(|v| format!(", patient owes {}", dollars(v))).unwrap_or_default();
+            format!("paid {}{owes}", dollars(p))
+        }
+        (None, Some(s)) if s.is_rejected() => "not paid: rejected before adjudication".to_string(),
+        (None, Some(ClaimStatus::Denied)) => "not paid: denied".to_string(),
+        (None, _) => "no payment yet (no ERA for it)".to_string(),
+    };
+    match charged {
+        Some(ch) => format!("{ch} · {paid}"),
+        None => paid,
+    }
+}
+
+pub fn rebuild(ctx: &Ctx, args: ListArgs) -> u8 {
+    let json = args.json.then_some("rebuild");
+    let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
     let changes = match t.rebuild() {
         Ok(c) => c,
-        Err(e) => return setup_failed("the rebuild failed; nothing was changed", &e.into()),
+        Err(e) => {
+            output::fail(json, "database", &format!("the rebuild failed; nothing was changed: {e}"), None);
+            return exit::SETUP;
+        }
     };
     if args.json {
-        json_out(&changes);
+        output::json("rebuild", &changes);
         return exit::OK;
     }
     if changes.is_empty() {
-        println!("Rebuilt from the archive: no status changed.");
-    } else {
-        println!("Rebuilt from the archive: {} statuses changed.", changes.len());
-        for c in &changes {
-            println!(
-                "  {} {}: {} → {}",
-                c.kind,
-                c.key,
-                c.before.as_deref().unwrap_or("(none)"),
-                c.after.as_deref().unwrap_or("(gone)")
-            );
-        }
+        outln!("Rebuilt from the archive: no status changed.");
+        return exit::OK;
     }
+    outln!("Rebuilt from the archive: {} changed.", count(changes.len() as i64, "status", "statuses"));
+    let mut table = Table::new(&["What", "Which", "Before", "After"]);
+    for c in &changes {
+        table.row(vec![
+            Cell::new(c.kind),
+            Cell::new(output::clean(&c.key)),
+            Cell::new(c.before.clone().unwrap_or_else(|| "(new)".into())),
+            Cell::new(c.after.clone().unwrap_or_else(|| "(gone)".into())),
+        ]);
+    }
+    output::print_table(&table);
     exit::OK
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ErrorsArgs {
-    /// Only this batch (default: every batch).
-    batch: Option<i64>,
-    /// List every claim each reason hit (default: the first few).
+    /// Only this batch (its number, Office Ally File ID or file name); default: every batch.
+    #[arg(value_name = "BATCH")]
+    batch: Option<String>,
+    /// Also the problems of claims refiled since (history); default: only open problems.
     #[arg(long)]
     all: bool,
-    /// Print JSON instead of a table.
+    /// Print JSON (docs/json.md) instead of a table.
     #[arg(long)]
     json: bool,
 }
 
-pub fn errors(data_dir: &DataDir, clock: &Clock, args: ErrorsArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+pub fn errors(ctx: &Ctx, args: ErrorsArgs) -> u8 {
+    let json = args.json.then_some("errors");
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let groups = match t.errors(args.batch) {
+    let batch = match &args.batch {
+        Some(key) => match find_batch(&t, key, json) {
+            Ok(id) => Some(id),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let groups = match t.errors(batch, args.all) {
         Ok(g) => g,
         Err(e) => return setup_failed("the errors could not be read", &e.into()),
     };
     if args.json {
-        json_out(&groups);
+        output::json("errors", &groups);
         return exit::OK;
     }
+    let scope = batch.map(|b| format!(" in batch {b}")).unwrap_or_default();
     if groups.is_empty() {
-        println!("No rejected or denied claims{}.", args.batch.map(|b| format!(" in batch {b}")).unwrap_or_default());
+        let history = if args.all { "" } else { " (`--all` includes those refiled since)" };
+        outln!("No open rejections or denials{scope}{history}.");
         return exit::OK;
     }
-    let mut table = output::table(&["Code", "Description", "Claims", "Hit"]);
-    for g in &groups {
-        let shown = if args.all { g.claims.len() } else { 5 };
-        let mut hit: Vec<String> = g
-            .claims
-            .iter()
-            .take(shown)
-            .map(|c| match &c.clearinghouse_claim_id {
-                Some(oa) => format!("{} (OA {oa})", c.patient_control_number),
-                None => c.patient_control_number.clone(),
-            })
-            .collect();
-        if g.claims.len() > shown {
-            hit.push(format!("… {} more (--all)", g.claims.len() - shown));
+    for kind in [ProblemKind::Rejection, ProblemKind::Denial] {
+        let mine: Vec<&ErrorGroup> = groups.iter().filter(|g| g.kind == kind).collect();
+        if mine.is_empty() {
+            continue;
         }
-        table.add_row(vec![
-            Cell::new(&g.code),
-            Cell::new(g.description.as_deref().unwrap_or("")),
-            Cell::new(g.count),
-            Cell::new(hit.join("\n")),
-        ]);
+        let claims: std::collections::BTreeSet<i64> = mine.iter().flat_map(|g| g.claims.iter().map(|c| c.claim_id)).collect();
+        let title = match kind {
+            ProblemKind::Rejection => format!("Rejections{scope}: {} to fix and refile", count(claims.len() as i64, "claim", "claims")),
+            ProblemKind::Denial => format!("Denials{scope}: {} the payer refused to pay", count(claims.len() as i64, "claim", "claims")),
+        };
+        outln!("{title}");
+        let mut table = Table::new(&["Code", "Said by", "What it means", "Claims"]).right(&[3]);
+        for g in mine {
+            let code = match &g.group {
+                Some(gr) => format!("{gr}-{}", g.code),
+                None => g.code.clone(),
+            };
+            let said_by = match (g.source.as_str(), &g.payer) {
+                ("clearinghouse", _) => "Office Ally".to_string(),
+                (_, Some(p)) => p.clone(),
+                _ => "the payer".to_string(),
+            };
+            let mut meaning = g.description.clone().unwrap_or_else(|| "(no description for this code)".to_string());
+            if let Some(e) = g.entity_description.as_ref().or(g.entity.as_ref()) {
+                meaning.push_str(&format!(" — {e}"));
+            }
+            table.row(vec![
+                Cell::new(code).tone(Tone::Bad),
+                Cell::new(said_by),
+                Cell::new(meaning),
+                Cell::new(g.count.to_string()),
+            ]);
+            if let Some(c) = &g.category {
+                table.note_toned(format!("category {c}"), Tone::Dim);
+            }
+            let next = g.next_step.as_deref().or_else(|| advice::where_to_look(&CodeSet::from_name(&g.code_set)));
+            if let Some(next) = next {
+                table.note(format!("What to do: {next}"));
+            }
+            let hit: Vec<String> = g
+                .claims
+                .iter()
+                .map(|c| {
+                    let mut s = output::clean(&c.patient_control_number);
+                    if let Some(oa) = &c.clearinghouse_claim_id {
+                        s.push_str(&format!(" (OA {oa})"));
+                    }
+                    if let Some(b) = c.batch_id
+                        && batch.is_none()
+                    {
+                        s.push_str(&format!(" batch {b}"));
+                    }
+                    if let Some(r) = c.refiled_in {
+                        s.push_str(&format!(", refiled in batch {r}"));
+                    }
+                    s
+                })
+                .collect();
+            table.note(format!("Claims: {}", hit.join(", ")));
+        }
+        output::print_table(&table);
+        outln!();
     }
-    println!("{table}");
+    let print = if batch.is_some() { "" } else { " (`claimtrack errors BATCH` for one batch)" };
+    outln!("Fix each claim in your billing software and submit the corrected 837 with `claimtrack submit`{print}.");
     exit::OK
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// json (claims with batches, amounts in integer cents) or csv (one row per claim).
+    /// json (batches and claims, amounts in integer cents) or csv (one row per claim, in
+    /// dollars, for a spreadsheet).
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     format: ExportFormat,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     Json,
     Csv,
@@ -381,47 +749,122 @@ struct Export<'a> {
     claims: &'a [ClaimRow],
 }
 
-pub fn export(data_dir: &DataDir, clock: &Clock, args: ExportArgs) -> u8 {
-    let t = match open(data_dir, clock) {
+/// The CSV columns, in order.
+const CSV_COLUMNS: [&str; 18] = [
+    "batch",
+    "batch_file",
+    "patient_control_number",
+    "patient",
+    "payer",
+    "payer_id",
+    "status",
+    "status_by",
+    "oa_claim_id",
+    "payer_claim_number",
+    "service_from",
+    "service_to",
+    "charged",
+    "paid",
+    "patient_responsibility",
+    "last_update",
+    "waiting_for_era",
+    "reasons",
+];
+
+pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
+    let format = if args.json { ExportFormat::Json } else { args.format };
+    let json = (format == ExportFormat::Json).then_some("export");
+    let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
     let (batches, claims) = match (t.batches(), t.all_claims()) {
         (Ok(b), Ok(c)) => (b, c),
-        (Err(e), _) | (_, Err(e)) => return setup_failed("the data could not be read", &e.into()),
+        (Err(e), _) | (_, Err(e)) => {
+            output::fail(json, "database", &format!("the data could not be read: {e}"), None);
+            return exit::SETUP;
+        }
     };
-    match args.format {
-        ExportFormat::Json => json_out(&Export { batches: &batches, claims: &claims }),
+    match format {
+        ExportFormat::Json => output::json("export", &Export { batches: &batches, claims: &claims }),
         ExportFormat::Csv => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "batch_id,patient_control_number,status,clearinghouse_claim_id,payer_claim_number,charged_cents,paid_cents,service_date_from,service_date_to,reasons"
-            );
+            let mut text = CSV_COLUMNS.join(",");
+            text.push('\n');
+            // Plain dollars: no thousands separator, which a spreadsheet would read as text.
+            let money = |v: Option<i64>| v.map(|c| format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100));
             for c in &claims {
-                let reasons: Vec<String> = c.reasons.iter().map(|r| r.code.clone()).collect();
+                let reasons: Vec<String> = c.reasons.iter().filter(|r| !matches!(r.code_set, CodeSet::Entity)).map(reason_text).collect();
+                let by = match c.status_source.as_deref() {
+                    Some("clearinghouse") => "Office Ally",
+                    Some("payer") => "payer",
+                    Some("submitter") => "you",
+                    _ => "",
+                };
                 let fields = [
                     c.batch_id.map(|b| b.to_string()).unwrap_or_default(),
+                    c.batch_name.clone().unwrap_or_default(),
                     c.patient_control_number.clone(),
+                    c.patient_name.clone().unwrap_or_default(),
+                    c.payer_name.clone().unwrap_or_default(),
+                    c.payer_id.clone().unwrap_or_default(),
                     c.status.clone(),
+                    by.to_string(),
                     c.clearinghouse_claim_id.clone().unwrap_or_default(),
                     c.payer_claim_number.clone().unwrap_or_default(),
-                    c.charged_cents.map(|v| v.to_string()).unwrap_or_default(),
-                    c.paid_cents.map(|v| v.to_string()).unwrap_or_default(),
                     c.service_date_from.clone().unwrap_or_default(),
                     c.service_date_to.clone().unwrap_or_default(),
-                    reasons.join(" "),
+                    money(c.charged_cents).unwrap_or_default(),
+                    money(c.paid_cents).unwrap_or_default(),
+                    money(c.patient_responsibility_cents).unwrap_or_default(),
+                    c.last_update.as_deref().map(|at| ctx.times.at_str(at)).unwrap_or_default(),
+                    if c.waiting_for_era { "yes".into() } else { String::new() },
+                    reasons.join("; "),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                let _ = writeln!(out, "{}", line.join(","));
+                text.push_str(&line.join(","));
+                text.push('\n');
             }
+            output::out(&text);
         }
     }
     exit::OK
 }
 
-/// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula.
+/// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula
+/// (not on a negative amount, which is a number).
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let is_number = s.parse::<f64>().is_ok();
+    let s = if s.starts_with(['=', '+', '-', '@']) && !is_number { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("-45.07"), "-45.07");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn a_277_composite_reads_as_one_problem() {
+        let r = |code_set: CodeSet, code: &str, d: &str| Reason {
+            code_set,
+            code: code.to_string(),
+            description: Some(d.to_string()),
+            group: None,
+            amount: None,
+            position: None,
+        };
+        let reasons = vec![
+            r(CodeSet::ClaimStatusCategory, "A7", "Acknowledgement/Rejected for Invalid Information"),
+            r(CodeSet::ClaimStatus, "562", "Entity's National Provider Identifier (NPI)"),
+            r(CodeSet::Entity, "85", "Billing provider"),
+        ];
+        assert_eq!(problem_lines(&reasons), vec!["562 Entity's National Provider Identifier (NPI) — Billing provider (A7)"]);
+    }
 }

@@ -230,40 +230,65 @@ pub struct ArchivedFile {
     pub events: i64,
 }
 
+const ARCHIVED_SELECT: &str = "SELECT f.id, f.sha256, f.original_name, f.size, f.origin, f.first_seen, f.last_seen, f.kind,
+        f.outcome, f.format, f.plugin, f.plugin_version, f.problem_kind, f.problem, f.warnings, f.errors,
+        (SELECT COUNT(*) FROM events e WHERE e.file_id = f.id)
+     FROM files f";
+
+fn archived_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArchivedFile> {
+    Ok(ArchivedFile {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        name: r.get(2)?,
+        size: r.get(3)?,
+        origin: r.get(4)?,
+        first_seen: r.get(5)?,
+        last_seen: r.get(6)?,
+        kind: r.get(7)?,
+        outcome: r.get(8)?,
+        format: r.get(9)?,
+        plugin: r.get(10)?,
+        plugin_version: r.get(11)?,
+        problem_kind: r.get(12)?,
+        problem: r.get(13)?,
+        warnings: r.get(14)?,
+        errors: r.get(15)?,
+        events: r.get(16)?,
+    })
+}
+
 impl Store {
     /// The archive, oldest first; with `attention`, only files not read, refused, or read
     /// with errors.
     pub fn archived_files(&self, attention: bool) -> Result<Vec<ArchivedFile>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT f.id, f.sha256, f.original_name, f.size, f.origin, f.first_seen, f.last_seen, f.kind, f.outcome,
-                    f.format, f.plugin, f.plugin_version, f.problem_kind, f.problem, f.warnings, f.errors,
-                    (SELECT COUNT(*) FROM events e WHERE e.file_id = f.id)
-             FROM files f
-             WHERE ?1 = 0 OR f.outcome = 'needs_attention' OR f.errors > 0
-             ORDER BY f.id",
-        )?;
-        let rows = stmt.query_map(params![attention as i64], |r| {
-            Ok(ArchivedFile {
-                id: r.get(0)?,
-                sha256: r.get(1)?,
-                name: r.get(2)?,
-                size: r.get(3)?,
-                origin: r.get(4)?,
-                first_seen: r.get(5)?,
-                last_seen: r.get(6)?,
-                kind: r.get(7)?,
-                outcome: r.get(8)?,
-                format: r.get(9)?,
-                plugin: r.get(10)?,
-                plugin_version: r.get(11)?,
-                problem_kind: r.get(12)?,
-                problem: r.get(13)?,
-                warnings: r.get(14)?,
-                errors: r.get(15)?,
-                events: r.get(16)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{ARCHIVED_SELECT} WHERE ?1 = 0 OR f.outcome = 'needs_attention' OR f.errors > 0 ORDER BY f.id"
+        ))?;
+        let rows = stmt.query_map(params![attention as i64], archived_file)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One archived file's name and exact bytes, by its id or its SHA-256 (the whole hex
+    /// digest, or a prefix of at least 8 characters that only one file has). `Ok(None)` when
+    /// no file matches; an ambiguous prefix also gives `None`.
+    pub fn stored_file(&self, key: &str) -> Result<Option<(ArchivedFile, Vec<u8>)>, StoreError> {
+        let key = key.trim();
+        let id: Option<i64> = if let Ok(id) = key.parse::<i64>()
+            && self.conn.query_row("SELECT 1 FROM files WHERE id = ?1", params![id], |_| Ok(())).optional()?.is_some()
+        {
+            Some(id)
+        } else if key.len() >= 8 && key.chars().all(|c| c.is_ascii_hexdigit()) {
+            let lower = key.to_ascii_lowercase();
+            let mut stmt = self.conn.prepare("SELECT id FROM files WHERE sha256 >= ?1 AND sha256 < ?1 || 'g' LIMIT 2")?;
+            let ids: Vec<i64> = stmt.query_map(params![lower], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            if ids.len() == 1 { Some(ids[0]) } else { None }
+        } else {
+            None
+        };
+        let Some(id) = id else { return Ok(None) };
+        let file = self.conn.query_row(&format!("{ARCHIVED_SELECT} WHERE f.id = ?1"), params![id], archived_file)?;
+        let bytes: Vec<u8> = self.conn.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
+        Ok(Some((file, bytes)))
     }
 
     /// How many events the log holds.

@@ -293,6 +293,20 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_oa_claim;
     DROP INDEX events_payer_claim;
     "#,
+    // 10: the patient's share of the newest claim-level payment, denial or reversal (835
+    // CLP05), stored by `derive` beside `paid_cents` for the money the views show. Existing
+    // rows get it from their stored events here.
+    r#"
+    ALTER TABLE claims ADD COLUMN patient_responsibility_cents INTEGER;
+    UPDATE claims SET patient_responsibility_cents = (
+        SELECT json_extract(e.body, '$.amounts.patient_responsibility')
+        FROM event_links l JOIN events e ON e.id = l.event_id
+        WHERE l.claim_id = claims.id AND e.level = 'claim' AND e.status IN ('paid', 'denied', 'reversed')
+        ORDER BY COALESCE(e.effective_date, '') DESC, e.file_id DESC, e.seq DESC LIMIT 1);
+    -- `resend`: how often a batch Office Ally never answered was sent again, and when last.
+    ALTER TABLE submissions ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE submissions ADD COLUMN last_resent_at TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

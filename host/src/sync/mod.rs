@@ -346,6 +346,18 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
             finish_upload(tracker, done, report);
             continue;
         }
+        if present(&entry.staged_name) {
+            // A resent batch whose first upload Office Ally never picked up: it is still
+            // there, so it is not sent twice; Office Ally is not taking this account's files.
+            report.problems.push(format!(
+                "{} is still in Office Ally's inbound folder from its first upload: Office Ally has not picked it up, so \
+                 it was not sent again (call Office Ally at (360) 975-7000, option 1, about the account)",
+                entry.staged_name
+            ));
+            let done = UploadedBatch { batch_id: entry.batch_id, staged_name: entry.staged_name, bytes: 0, recovered: true, answered_before: false };
+            finish_upload(tracker, done, report);
+            continue;
+        }
         if present(&temp) {
             // Left by an upload that stopped before its rename: never published, start over.
             match mailbox.remove_inbound(&temp) {

@@ -17,12 +17,13 @@
 //!    from Office Ally or a payer about it or any of its claims) more than 24 hours after it
 //!    was uploaded. Office Ally says it answers within 24 hours. Begins at upload + 24 h.
 //! 2. **`batch_awaiting_72h`** (alert). The same, more than 72 hours after upload; it
-//!    replaces the notice. Its message carries the checklist of office-ally.md §5.1: were
-//!    the SFTP credentials changed in the settings; is the Office Ally account paused
-//!    (unpaid invoice, too many failed access attempts); call Office Ally at
-//!    (360) 975-7000, option 1; and the last known SFTP connection state
-//!    ([`last_sftp_connection_state`]). Begins at upload + 72 h. Both go away as soon as any
-//!    response moves the batch off AWAITING (a File Summary, a 999, …).
+//!    replaces the notice. Its steps are the checklist of office-ally.md §5.1: were the SFTP
+//!    credentials changed in the settings; is the Office Ally account paused (unpaid
+//!    invoice, too many failed access attempts); call Office Ally at (360) 975-7000,
+//!    option 1; then, once the connection works, `claimtrack resend BATCH`. It carries the
+//!    last known SFTP connection state ([`Alert::connection`]). Begins at upload + 72 h.
+//!    Both go away as soon as any response moves the batch off AWAITING (a File Summary, a
+//!    999, …).
 //! 3. **`claim_era_overdue`** (alert). A claim that is PAYER ACCEPTED or PENDING and has
 //!    no paid, denied or reversed statement (no 835 for it) more than
 //!    [`AlertSettings::era_days`] days (default 30) after its payer acceptance: the
@@ -77,9 +78,9 @@ pub const DEFAULT_ERA_DAYS: u32 = 30;
 
 /// The checklist of office-ally.md §5.1, in the order staff should work through it.
 pub const AWAITING_CHECKLIST: [&str; 3] = [
-    "were the SFTP credentials changed in the settings?",
-    "is the Office Ally account paused (an unpaid invoice, too many failed access attempts)?",
-    "call Office Ally at (360) 975-7000, option 1",
+    "Were the SFTP credentials changed in the settings? (`claimtrack doctor` tries the login once.)",
+    "Is the Office Ally account paused (an unpaid invoice, too many failed access attempts)?",
+    "Call Office Ally at (360) 975-7000, option 1.",
 ];
 
 /// What the time rules can be told.
@@ -141,6 +142,18 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    /// The kind as a phrase, for people ("no answer from Office Ally for 3 days").
+    pub fn as_phrase(self) -> &'static str {
+        match self {
+            AlertKind::BatchAwaiting24h => "no answer from Office Ally yet",
+            AlertKind::BatchAwaiting72h => "no answer from Office Ally for 3 days",
+            AlertKind::ClaimEraOverdue => "accepted by the payer, no payment (ERA) yet",
+            AlertKind::BatchArchivable => "tracking is over: can be archived",
+            AlertKind::CredentialsRejected => "Office Ally rejected the SFTP login",
+            AlertKind::BatchQueued24h => "submitted but not uploaded",
+        }
+    }
+
     /// The stable identifier (`batch_awaiting_72h`), as serialized.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -171,14 +184,17 @@ pub struct Alert {
     pub patient_control_number: Option<String>,
     /// When the condition began (RFC 3339), e.g. upload + 72 h.
     pub created_at: String,
-    /// What is wrong and what to do, for staff (the 72-hour alert carries the checklist).
+    /// One line for people: what is wrong, with how long ("Batch 4: no answer from Office
+    /// Ally for 10 days").
+    pub title: String,
+    /// What is wrong, for staff: a paragraph without clock times (durations only), so it
+    /// reads the same in any time zone; the times are in the fields.
     pub message: String,
-}
-
-/// The last known state of the connection to Office Ally, quoted by the AWAITING alert: the
-/// last successful connection and the last error (recorded by `sync`).
-pub fn last_sftp_connection_state(conn: &Connection) -> rusqlite::Result<String> {
-    Ok(crate::sync::state::connection_state(conn)?.describe())
+    /// What to do, in order (the 72-hour alert's checklist, the command to run).
+    pub steps: Vec<String>,
+    /// The last known connection to Office Ally, for the alerts it explains (AWAITING,
+    /// QUEUED).
+    pub connection: Option<crate::sync::state::ConnectionState>,
 }
 
 /// Remember the open alerts `current` at `now`: each one not open before is recorded as
@@ -215,17 +231,23 @@ fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Resul
         batch_name: None,
         claim_id: None,
         patient_control_number: None,
-        created_at: at.clone(),
+        created_at: at,
+        title: "Office Ally rejected the SFTP login".to_string(),
         message: format!(
-            "Office Ally rejected the SFTP login at {at} ({message}). claimtrack made one attempt and will not try again \
-             with the same credentials on its own, because failed attempts count toward Office Ally pausing the account. \
-             Batches stay QUEUED meanwhile.\n\
-             - If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
-             they are not the web-portal login): update them with `claimtrack init` (or in CLAIMTRACK_SFTP_PASSWORD, \
-             which wins when set); the next sync uses them.\n\
-             - If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
-             (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`."
+            "Office Ally rejected the SFTP login ({message}). claimtrack made one attempt and will not try again with \
+             the same credentials on its own, because failed attempts count toward Office Ally pausing the account. \
+             Batches stay QUEUED meanwhile."
         ),
+        steps: vec![
+            "If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
+             they are not the web-portal login): update them with `claimtrack init` (or in CLAIMTRACK_SFTP_PASSWORD, \
+             which wins when set); the next sync uses them."
+                .to_string(),
+            "If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
+             (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`."
+                .to_string(),
+        ],
+        connection: None,
     });
     Ok(())
 }
@@ -238,9 +260,9 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// "2026-01-05 09:30 UTC", for messages.
-fn display(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// "3 days 3 h": how long, for messages (durations read the same in every time zone).
+fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    crate::clock::describe_duration(to - from)
 }
 
 /// When the claim's tracking window closes (rule 4), or `None` when it has none: final,
@@ -281,7 +303,8 @@ pub struct Eligibility {
 pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<Utc>) -> Eligibility {
     let mut blocking = Vec::new();
     if let Some(at) = &batch.archived {
-        blocking.push(format!("batch {} is already archived (since {at})", batch.id));
+        let ago = parse_time(at).map(|t| format!(" ({} ago)", span(t, now))).unwrap_or_default();
+        blocking.push(format!("batch {} is already archived{ago}", batch.id));
     }
     let unanswered = match BatchStatus::parse(&batch.status) {
         Some(BatchStatus::Queued) => {
@@ -307,10 +330,10 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
                 Some(closes) if now >= closes => Some(Some(closes)),
                 Some(closes) => {
                     blocking.push(format!(
-                        "{} is {}: its tracking window closes {} (7 days after the last update from Office Ally or the payer)",
+                        "{} is {}: its tracking window closes in {} (7 days after the last update from Office Ally or the payer)",
                         c.patient_control_number,
                         c.status,
-                        display(closes)
+                        span(now, closes)
                     ));
                     None
                 }
@@ -350,20 +373,10 @@ fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Resul
             id: r.get(0)?,
             batch_id: r.get(1)?,
             patient_control_number: r.get(2)?,
-            patient_name: None,
-            service_date_from: None,
-            service_date_to: None,
-            charged_cents: None,
-            paid_cents: None,
-            clearinghouse_claim_id: None,
-            payer_claim_number: None,
-            payer_id: None,
             status: r.get(3)?,
-            status_source: None,
             last_update: r.get(4)?,
-            reasons: Vec::new(),
             last_response: r.get(5)?,
-            waiting_for_era: false,
+            ..ClaimRow::default()
         })
     })?;
     let mut by_batch: HashMap<i64, Vec<ClaimRow>> = HashMap::new();
@@ -425,11 +438,10 @@ pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -
             claim_id: None,
             patient_control_number: None,
             created_at: e.since.unwrap_or_else(|| b.submitted.clone()),
-            message: format!(
-                "Batch {} ({}) can be archived: {claims} paid, denied, rejected or waiting for ERA/EOB \
-                 (`claimtrack archive {}`).",
-                b.id, b.name, b.id
-            ),
+            title: format!("Batch {}: tracking is over, it can be archived", b.id),
+            message: format!("Batch {} ({}) can be archived: {claims} paid, denied, rejected or waiting for ERA/EOB.", b.id, b.name),
+            steps: vec![format!("`claimtrack archive {}` archives it (`claimtrack archive` archives every batch that can be).", b.id)],
+            connection: None,
         });
     }
     out.sort_by(|a, b| {
@@ -450,7 +462,7 @@ fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) ->
     )?;
     let rows: Vec<(i64, String, String)> =
         stmt.query_map(params![BatchStatus::Queued.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    let mut connection: Option<String> = None;
+    let mut connection: Option<crate::sync::state::ConnectionState> = None;
     for (id, name, queued) in rows {
         let Some(q) = parse_time(&queued) else { continue };
         if now - q <= Duration::hours(AWAITING_NOTICE_HOURS) {
@@ -458,8 +470,9 @@ fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) ->
         }
         let state = match &connection {
             Some(s) => s.clone(),
-            None => connection.insert(last_sftp_connection_state(conn)?).clone(),
+            None => connection.insert(crate::sync::state::connection_state(conn)?).clone(),
         };
+        let waited = span(q, now);
         out.push(Alert {
             severity: AlertSeverity::Notice,
             kind: AlertKind::BatchQueued24h,
@@ -468,13 +481,16 @@ fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) ->
             claim_id: None,
             patient_control_number: None,
             created_at: stamp(q + Duration::hours(AWAITING_NOTICE_HOURS)),
+            title: format!("Batch {id}: submitted {waited} ago and not uploaded yet"),
             message: format!(
-                "Batch {id} ({name}) was submitted {} and has not been uploaded for {} hours: its claims have not \
-                 reached Office Ally. `claimtrack sync` uploads it; `claimtrack doctor` checks the connection. \
-                 Last known connection state: {state}.",
-                display(q),
-                (now - q).num_hours()
+                "Batch {id} ({name}) was submitted {waited} ago and has not been uploaded: its claims have not reached \
+                 Office Ally."
             ),
+            steps: vec![
+                "`claimtrack sync` uploads it.".to_string(),
+                "`claimtrack doctor` checks the connection step by step if the sync fails.".to_string(),
+            ],
+            connection: Some(state),
         });
     }
     Ok(())
@@ -492,10 +508,9 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
     let rows: Vec<(i64, String, String)> = stmt
         .query_map(params![BatchStatus::Awaiting.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    let mut connection: Option<String> = None;
+    let mut connection: Option<crate::sync::state::ConnectionState> = None;
     for (id, name, uploaded) in rows {
         let Some(up) = parse_time(&uploaded) else { continue };
-        let hours = (now - up).num_hours();
         let (severity, kind, after) = if now - up > Duration::hours(AWAITING_ALERT_HOURS) {
             (AlertSeverity::Alert, AlertKind::BatchAwaiting72h, AWAITING_ALERT_HOURS)
         } else if now - up > Duration::hours(AWAITING_NOTICE_HOURS) {
@@ -503,25 +518,30 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
         } else {
             continue;
         };
+        let waited = span(up, now);
+        let state = match &connection {
+            Some(s) => s.clone(),
+            None => connection.insert(crate::sync::state::connection_state(conn)?).clone(),
+        };
         let head = format!(
-            "Batch {id} ({name}) has been AWAITING for {hours} hours since it was uploaded ({}): no File Summary or \
-             acknowledgement from Office Ally yet.",
-            display(up)
+            "Batch {id} ({name}) was uploaded {waited} ago and is still AWAITING: no File Summary or acknowledgement \
+             from Office Ally yet."
         );
-        let message = if kind == AlertKind::BatchAwaiting72h {
-            let state = match &connection {
-                Some(s) => s.clone(),
-                None => connection.insert(last_sftp_connection_state(conn)?).clone(),
-            };
-            let mut m = format!("{head} Check:");
-            for item in AWAITING_CHECKLIST {
-                m.push_str("\n- ");
-                m.push_str(item);
-            }
-            m.push_str(&format!("\nLast known connection state: {state}."));
-            m
+        let (message, steps) = if kind == AlertKind::BatchAwaiting72h {
+            let mut steps: Vec<String> = AWAITING_CHECKLIST.iter().map(|s| s.to_string()).collect();
+            steps.push(format!(
+                "Once the connection works again (`claimtrack doctor` says so), `claimtrack resend {id}` puts the batch \
+                 back in the outbox and the next `claimtrack sync` sends it again."
+            ));
+            (
+                format!("{head} After 72 hours this almost always means changed SFTP credentials or a paused Office Ally account."),
+                steps,
+            )
         } else {
-            format!("{head} Office Ally usually answers within 24 hours; after 72 hours check the SFTP connection and the account.")
+            (
+                format!("{head} Office Ally usually answers within 24 hours; after 72 hours check the SFTP connection and the account."),
+                vec!["`claimtrack doctor` checks the connection step by step.".to_string()],
+            )
         };
         out.push(Alert {
             severity,
@@ -531,7 +551,10 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
             claim_id: None,
             patient_control_number: None,
             created_at: stamp(up + Duration::hours(after)),
+            title: format!("Batch {id}: no answer from Office Ally for {waited}"),
             message,
+            steps,
+            connection: Some(state),
         });
     }
     Ok(())
@@ -594,7 +617,11 @@ fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, o
             (Some(b), Some(n)) => format!("batch {b}, {n}"),
             _ => "seen only in responses".to_string(),
         };
-        let number = payer_claim.map(|n| format!("payer claim number {n}")).unwrap_or_else(|| "no payer claim number".into());
+        let number = payer_claim.as_ref().map(|n| format!("payer claim number {n}")).unwrap_or_else(|| "no payer claim number".into());
+        let call = match &payer_claim {
+            Some(n) => format!("Call {payer} about the claim (payer claim number {n}): was it paid, and to whom?"),
+            None => format!("Call {payer} about the claim (patient control number {pcn}): was it paid, and to whom?"),
+        };
         out.push(Alert {
             severity: AlertSeverity::Alert,
             kind: AlertKind::ClaimEraOverdue,
@@ -603,11 +630,13 @@ fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, o
             claim_id: Some(id),
             patient_control_number: Some(pcn.clone()),
             created_at: stamp(accepted + limit),
+            title: format!("Claim {pcn}: accepted by the payer {days} days ago, no ERA yet"),
             message: format!(
-                "Claim {pcn} ({batch}): {payer} accepted it on {} ({number}) and no ERA/835 has arrived in {days} \
-                 days (status {status}). Follow up with the payer; is the practice enrolled for ERA with this payer?",
-                display(accepted)
+                "Claim {pcn} ({batch}): {payer} accepted it {days} days ago ({number}) and no ERA/835 has arrived \
+                 (status {status})."
             ),
+            steps: vec![call, "Check that the practice is enrolled for ERA with this payer.".to_string()],
+            connection: None,
         });
     }
     Ok(())
@@ -622,20 +651,10 @@ mod tests {
             id: 1,
             batch_id: Some(1),
             patient_control_number: pcn.into(),
-            patient_name: None,
-            service_date_from: None,
-            service_date_to: None,
-            charged_cents: None,
-            paid_cents: None,
-            clearinghouse_claim_id: None,
-            payer_claim_number: None,
-            payer_id: None,
             status: status.into(),
-            status_source: None,
             last_update: last_response.map(str::to_string),
-            reasons: Vec::new(),
             last_response: last_response.map(str::to_string),
-            waiting_for_era: false,
+            ..ClaimRow::default()
         }
     }
 
@@ -652,6 +671,8 @@ mod tests {
             last_update: None,
             reasons: Vec::new(),
             archived: None,
+            uploaded_at: None,
+            claim_statuses: Vec::new(),
         }
     }
 
@@ -680,7 +701,7 @@ mod tests {
         let e = archive_eligibility(&batch("PAYER ACCEPTED"), &[open.clone(), done.clone()], now);
         assert!(!e.eligible);
         assert_eq!(e.blocking.len(), 1);
-        assert!(e.blocking[0].starts_with("P1 is PAYER ACCEPTED: its tracking window closes 2026-01-15 07:00 UTC"));
+        assert!(e.blocking[0].starts_with("P1 is PAYER ACCEPTED: its tracking window closes in 5 days 7 h"), "{:?}", e.blocking);
 
         let later = parse_time("2026-01-20T00:00:00Z").unwrap();
         let e = archive_eligibility(&batch("PAYER ACCEPTED"), &[open, done], later);

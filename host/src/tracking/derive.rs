@@ -136,6 +136,7 @@ impl FactReader<'_> {
 #[derive(Debug, Default)]
 struct Stated {
     paid: Option<i64>,
+    patient_responsibility: Option<i64>,
     payer_claim_number: Option<String>,
 }
 
@@ -146,6 +147,8 @@ struct ClaimValues {
     /// The paid amount of the newest claim-level paid, denied or reversed statement
     /// (`None` when it states none, or there is none).
     paid_cents: Option<i64>,
+    /// The patient's share stated by that same statement.
+    patient_responsibility_cents: Option<i64>,
     /// The payer's newest claim number (a correction may change it); `None` keeps the
     /// stored one.
     payer_claim_number: Option<String>,
@@ -164,6 +167,7 @@ impl ClaimValues {
         let number = own.iter().filter(|(f, s)| f.source == Source::Payer && s.payer_claim_number.is_some()).max_by(newest);
         ClaimValues {
             paid_cents: paid.and_then(|(_, s)| s.paid),
+            patient_responsibility_cents: paid.and_then(|(_, s)| s.patient_responsibility),
             payer_claim_number: number.and_then(|(_, s)| s.payer_claim_number.clone()),
         }
     }
@@ -192,6 +196,8 @@ struct FactBody {
 struct PaidBody {
     #[serde(default)]
     paid: Option<i64>,
+    #[serde(default)]
+    patient_responsibility: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -209,14 +215,18 @@ impl FactBody {
             raw_code: e.raw_code.clone(),
             reasons: e.reasons.clone(),
             effective_date: e.effective_date.clone(),
-            amounts: PaidBody { paid: e.amounts.paid },
+            amounts: PaidBody { paid: e.amounts.paid, patient_responsibility: e.amounts.patient_responsibility },
             claim: e.claim.as_ref().map(|c| ClaimNumberBody { payer_claim_number: c.payer_claim_number.clone() }),
         }
     }
 }
 
 fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, Stated) {
-    let stated = Stated { paid: e.amounts.paid, payer_claim_number: e.claim.and_then(|c| c.payer_claim_number) };
+    let stated = Stated {
+        paid: e.amounts.paid,
+        patient_responsibility: e.amounts.patient_responsibility,
+        payer_claim_number: e.claim.and_then(|c| c.payer_claim_number),
+    };
     let fact = Fact {
         level: e.level,
         source: e.source,
@@ -293,7 +303,8 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
     let mut update = tx.prepare_cached(
         "UPDATE claims SET status = ?2, status_source = ?3, status_reasons = ?4, last_update = ?5,
              last_response = ?6, payer_accepted_at = ?7, has_remittance = ?8,
-             paid_cents = ?9, payer_claim_number = COALESCE(?10, payer_claim_number)
+             paid_cents = ?9, payer_claim_number = COALESCE(?10, payer_claim_number),
+             patient_responsibility_cents = ?11
          WHERE id = ?1",
     )?;
     let mut batch_of = tx.prepare_cached("SELECT batch_id, transaction_set_control_number FROM claims WHERE id = ?1")?;
@@ -319,6 +330,7 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
             has_remittance(&facts),
             values.paid_cents,
             values.payer_claim_number,
+            values.patient_responsibility_cents,
         ])?;
         if let Some(b) = batch {
             batches.insert(b);

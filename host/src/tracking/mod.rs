@@ -5,6 +5,7 @@
 //! for each new file, in the file's own transaction, and [`rebuild`] recomputes all of them
 //! from scratch.
 
+pub mod advice;
 pub mod alerts;
 pub mod correlate;
 pub mod derive;

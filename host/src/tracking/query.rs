@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::status::{speaks_for_claim, Via};
 use crate::model::{Reason, StatusEvent};
 
 /// A batch as the E-Claims Tracking list shows it.
@@ -35,15 +36,40 @@ pub struct BatchRow {
     /// tracked. The `batches` view hides archived batches unless `--all` and shows them as
     /// ARCHIVED; `status` keeps the derived status.
     pub archived: Option<String>,
+    /// When the 837 was uploaded to Office Ally (RFC 3339): recorded by `sync` or
+    /// `mark-uploaded`; for an 837 claimtrack did not upload itself, when it was ingested.
+    /// `None` while it is QUEUED.
+    pub uploaded_at: Option<String>,
+    /// How many of its claims have each status, in [`ClaimStatus::ALL`](super::status::ClaimStatus::ALL)
+    /// order: `[{"status": "PAID", "claims": 4}, …]`.
+    pub claim_statuses: Vec<StatusCount>,
+}
+
+/// How many claims have one status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusCount {
+    /// The claim status ("PAID").
+    pub status: String,
+    /// How many claims have it.
+    pub claims: i64,
+}
+
+impl BatchRow {
+    /// Claims of the batch with this status.
+    pub fn claims_with(&self, status: super::status::ClaimStatus) -> i64 {
+        self.claim_statuses.iter().find(|c| c.status == status.as_str()).map_or(0, |c| c.claims)
+    }
 }
 
 /// A claim as a batch's list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ClaimRow {
     /// The claim id (internal; may change on `rebuild`).
     pub id: i64,
     /// The batch of its latest submission; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
+    /// That batch's uploaded file name.
+    pub batch_name: Option<String>,
     /// CLM01 as submitted; not unique over time (refiles reuse it).
     pub patient_control_number: String,
     /// PHI. Patient name as "LAST, FIRST MIDDLE".
@@ -56,12 +82,16 @@ pub struct ClaimRow {
     pub charged_cents: Option<i64>,
     /// Paid amount of the latest payment, denial or reversal statement, integer cents.
     pub paid_cents: Option<i64>,
+    /// The patient's share stated by that statement (835 CLP05), integer cents.
+    pub patient_responsibility_cents: Option<i64>,
     /// Office Ally's 10-digit OA Claim ID, for follow-up calls.
     pub clearinghouse_claim_id: Option<String>,
     /// The payer's newest claim control number / ICN (277 REF*1K, 835 CLP07).
     pub payer_claim_number: Option<String>,
     /// The payer id the claim is addressed to.
     pub payer_id: Option<String>,
+    /// The payer's name, as the 837 or a response gives it.
+    pub payer_name: Option<String>,
     /// Display status: a [`ClaimStatus`](super::status::ClaimStatus) text, e.g. "OA REJECTED".
     pub status: String,
     /// Who decided it: "clearinghouse", "payer" or "submitter"; `None` before any statement.
@@ -81,6 +111,38 @@ pub struct ClaimRow {
     pub waiting_for_era: bool,
 }
 
+/// What a timeline entry's statement is about: the claim itself, or something the claim is
+/// part of. Only statements about the claim itself carry its own reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum About {
+    /// The claim.
+    Claim,
+    /// One of the claim's service lines.
+    ServiceLine,
+    /// The claim's billing provider (a 277 provider-level statement), and with it every
+    /// claim of that provider in the batch.
+    Provider,
+    /// The claim's transaction set (999 IK5), and every claim in it.
+    TransactionSet,
+    /// The whole uploaded file (TA1, 999 AK9, File Summary, 277CA batch level), and every
+    /// claim in it.
+    File,
+}
+
+impl About {
+    /// For people: "this claim", "whole file".
+    pub fn as_words(self) -> &'static str {
+        match self {
+            About::Claim => "this claim",
+            About::ServiceLine => "service line",
+            About::Provider => "billing provider",
+            About::TransactionSet => "transaction set",
+            About::File => "whole file",
+        }
+    }
+}
+
 /// One event in a claim's timeline: which file, which plugin, what it said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
@@ -88,13 +150,20 @@ pub struct TimelineEntry {
     pub file_id: i64,
     /// That file's name when first seen.
     pub file: String,
+    /// What the file was read as (its format id, e.g. "oa-file-summary").
+    pub format: Option<String>,
+    /// What the statement is about. A statement about the file, set or provider speaks for
+    /// this claim only as one of many: its `event.reasons` keep only what applies to every
+    /// claim it covers (a rejection's codes), never what it found in other claims (a File
+    /// Summary's error totals; see [`super::status::speaks_for_claim`]).
+    pub about: About,
     /// When that file was first archived, RFC 3339 UTC.
     pub seen: String,
     /// The plugin that read it.
     pub plugin: String,
     /// That plugin's version.
     pub plugin_version: String,
-    /// How the event reached the claim: "claim", "transaction_set" or "interchange".
+    /// How the event reached the claim: "claim", "provider", "transaction_set" or "interchange".
     pub via: String,
     /// The event as stored (may contain PHI in its claim).
     pub event: StatusEvent,
@@ -109,8 +178,11 @@ const BATCH_SELECT: &str = "SELECT b.id, b.submitted_name, f.first_seen, b.claim
         b.clearinghouse_file_id,
         (SELECT group_concat(clearinghouse_child_file_id, ',') FROM child_files cf WHERE cf.batch_id = b.id),
         b.last_update, b.status_reasons,
-        (SELECT a.archived_at FROM batch_archive a WHERE a.file_id = b.file_id)
-     FROM batches b JOIN files f ON f.id = b.file_id";
+        (SELECT a.archived_at FROM batch_archive a WHERE a.file_id = b.file_id),
+        CASE WHEN s.file_id IS NULL THEN f.first_seen ELSE s.uploaded_at END,
+        (SELECT group_concat(status || '=' || n, '|') FROM
+            (SELECT status, COUNT(*) AS n FROM claims c WHERE c.batch_id = b.id GROUP BY status))
+     FROM batches b JOIN files f ON f.id = b.file_id LEFT JOIN submissions s ON s.file_id = b.file_id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     let children: Option<String> = r.get(7)?;
@@ -126,7 +198,22 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         last_update: r.get(8)?,
         reasons: reasons(r.get(9)?),
         archived: r.get(10)?,
+        uploaded_at: r.get(11)?,
+        claim_statuses: status_counts(r.get(12)?),
     })
+}
+
+/// `status=n|status=n` as counts in the order of the status vocabulary.
+fn status_counts(s: Option<String>) -> Vec<StatusCount> {
+    let mut counts: Vec<StatusCount> = s
+        .unwrap_or_default()
+        .split('|')
+        .filter_map(|kv| kv.rsplit_once('='))
+        .filter_map(|(k, v)| Some(StatusCount { status: k.to_string(), claims: v.parse().ok()? }))
+        .collect();
+    let rank = |s: &str| super::status::ClaimStatus::parse(s).map_or(usize::MAX, |c| c as usize);
+    counts.sort_by_key(|c| rank(&c.status));
+    counts
 }
 
 /// Every batch, newest first.
@@ -143,10 +230,11 @@ pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
 
 /// `last_response` is stored by `derive` (schema 7): the views read it instead of joining
 /// the event log per claim.
-const CLAIM_SELECT: &str = "SELECT id, batch_id, patient_control_number, patient_name, service_date_from, service_date_to,
-        charged_cents, paid_cents, clearinghouse_claim_id, payer_claim_number, payer_id, status, status_source,
-        last_update, status_reasons, last_response
-     FROM claims";
+const CLAIM_SELECT: &str = "SELECT c.id, c.batch_id, c.patient_control_number, c.patient_name, c.service_date_from,
+        c.service_date_to, c.charged_cents, c.paid_cents, c.clearinghouse_claim_id, c.payer_claim_number, c.payer_id,
+        c.status, c.status_source, c.last_update, c.status_reasons, c.last_response, b.submitted_name, c.payer_name,
+        c.patient_responsibility_cents
+     FROM claims c LEFT JOIN batches b ON b.id = c.batch_id";
 
 fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
     Ok(ClaimRow {
@@ -167,43 +255,120 @@ fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
         reasons: reasons(r.get(14)?),
         last_response: r.get(15)?,
         waiting_for_era: false,
+        batch_name: r.get(16)?,
+        payer_name: r.get(17)?,
+        patient_responsibility_cents: r.get(18)?,
     })
 }
 
 /// The claims of a batch, in submission order.
 pub fn claims_of_batch(conn: &Connection, batch_id: i64) -> rusqlite::Result<Vec<ClaimRow>> {
-    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE batch_id = ?1 ORDER BY id"))?;
+    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE c.batch_id = ?1 ORDER BY c.id"))?;
     let rows = stmt.query_map(params![batch_id], claim_row)?;
     rows.collect()
 }
 
 /// Claims whose patient control number, OA Claim ID or payer claim number is `key`
-/// (several when a CLM01 was reused by refiles), newest first.
+/// (several when a CLM01 was reused by refiles), newest first. Forgiving, as a person types
+/// a key: surrounding spaces are ignored, and when nothing matches exactly, case and a
+/// CLM01's leading zeros are ignored too (payers rewrite CLM01 that way, x12-reference §1.4).
 pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "{CLAIM_SELECT} WHERE patient_control_number = ?1 OR clearinghouse_claim_id = ?1 OR payer_claim_number = ?1
-         ORDER BY id DESC"
+    let key = key.trim();
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "{CLAIM_SELECT} WHERE c.patient_control_number = ?1 OR c.clearinghouse_claim_id = ?1 OR c.payer_claim_number = ?1
+         ORDER BY c.id DESC"
     ))?;
-    let rows = stmt.query_map(params![key], claim_row)?;
+    let exact: Vec<ClaimRow> = stmt.query_map(params![key], claim_row)?.collect::<Result<_, _>>()?;
+    if !exact.is_empty() {
+        return Ok(exact);
+    }
+    // claims_pcn_norm serves the CLM01 comparison; the two ids are digits and numbers that
+    // only differ in case are rare enough for a scan of their indexes.
+    let mut stmt = conn.prepare_cached(&format!(
+        "{CLAIM_SELECT} WHERE upper(ltrim(c.patient_control_number, '0')) = ?1
+            OR c.clearinghouse_claim_id = ?2 COLLATE NOCASE OR c.payer_claim_number = ?2 COLLATE NOCASE
+         ORDER BY c.id DESC"
+    ))?;
+    let norm = key.trim_start_matches('0').to_ascii_uppercase();
+    let rows = stmt.query_map(params![norm, key], claim_row)?;
     rows.collect()
+}
+
+/// Up to `limit` patient control numbers, OA Claim IDs or payer claim numbers that contain
+/// `key` (case ignored): what "not found" suggests.
+pub fn similar_claim_keys(conn: &Connection, key: &str, limit: usize) -> rusqlite::Result<Vec<String>> {
+    let key = key.trim();
+    if key.len() < 3 {
+        return Ok(Vec::new());
+    }
+    let pattern = format!("%{}%", like_literal(key));
+    let mut stmt = conn.prepare_cached(
+        "SELECT k FROM (
+            SELECT patient_control_number AS k FROM claims WHERE patient_control_number LIKE ?1 ESCAPE '\\'
+            UNION SELECT clearinghouse_claim_id FROM claims WHERE clearinghouse_claim_id LIKE ?1 ESCAPE '\\'
+            UNION SELECT payer_claim_number FROM claims WHERE payer_claim_number LIKE ?1 ESCAPE '\\')
+         ORDER BY k LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![pattern, limit as i64], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The batch a person means by `key`: its number, Office Ally's File ID for it (or one of
+/// its per-payer child file IDs), or the name it was uploaded under (case ignored, with or
+/// without a folder). The newest batch wins when a name was used twice.
+pub fn find_batch(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
+    let key = key.trim();
+    let key = key.strip_prefix('#').unwrap_or(key);
+    if let Ok(id) = key.parse::<i64>()
+        && conn.query_row("SELECT 1 FROM batches WHERE id = ?1", params![id], |_| Ok(())).optional()?.is_some()
+    {
+        return Ok(Some(id));
+    }
+    let base = key.rsplit(['/', '\\']).next().unwrap_or(key);
+    let lookups = [
+        ("SELECT id FROM batches WHERE clearinghouse_file_id = ?1 ORDER BY id DESC LIMIT 1", key),
+        ("SELECT batch_id FROM child_files WHERE clearinghouse_child_file_id = ?1 LIMIT 1", key),
+        ("SELECT id FROM batches WHERE submitted_name = ?1 COLLATE NOCASE ORDER BY id DESC LIMIT 1", base),
+    ];
+    for (sql, k) in lookups {
+        if let Some(id) = conn.prepare_cached(sql)?.query_row(params![k], |r| r.get(0)).optional()? {
+            return Ok(Some(id));
+        }
+    }
+    // The name the 837 had on disk when it was submitted or ingested, with or without its folder.
+    conn.prepare_cached(
+        "SELECT b.id FROM batches b JOIN files f ON f.id = b.file_id
+         WHERE f.original_name = ?1 COLLATE NOCASE OR f.original_name LIKE ?2 ESCAPE '\\' OR f.original_name LIKE ?3 ESCAPE '\\'
+         ORDER BY b.id DESC LIMIT 1",
+    )?
+    .query_row(params![base, format!("%/{}", like_literal(base)), format!("%\\\\{}", like_literal(base))], |r| r.get(0))
+    .optional()
+}
+
+/// `s` matched literally by LIKE … ESCAPE '\\'.
+fn like_literal(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Everything said about a claim, across files, oldest first.
 pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT file_id, original_name, first_seen, plugin, plugin_version, via, body FROM (
+        "SELECT file_id, original_name, first_seen, plugin, plugin_version, via, body, format FROM (
             SELECT e.file_id AS file_id, f.original_name AS original_name, f.first_seen AS first_seen, e.plugin AS plugin,
-                   e.plugin_version AS plugin_version, l.via AS via, e.body AS body, e.seq AS seq
+                   e.plugin_version AS plugin_version, l.via AS via, e.body AS body, e.seq AS seq, f.format AS format
             FROM event_links l JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
             WHERE l.claim_id = ?1
             UNION ALL
-            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq, f.format
             FROM claims c
             JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'interchange'
             JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
             WHERE c.id = ?1
             UNION ALL
-            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq, f.format
             FROM claims c
             JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'transaction_set'
             JOIN events e ON e.id = l.event_id AND e.transaction_set_control_number = c.transaction_set_control_number
@@ -213,33 +378,74 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
     )?;
     let rows = stmt.query_map(params![claim_id], |r| {
         let body: String = r.get(6)?;
-        let event: StatusEvent = serde_json::from_str(&body)
+        let mut event: StatusEvent = serde_json::from_str(&body)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e)))?;
+        let via: String = r.get(5)?;
+        let (about, via_rule) = match via.as_str() {
+            "claim" if event.level == crate::model::Level::ServiceLine => (About::ServiceLine, Via::Claim),
+            "claim" => (About::Claim, Via::Claim),
+            // Any statement not naming the claim reads the same (only `Via::Claim` is special).
+            "provider" => (About::Provider, Via::TransactionSet),
+            "transaction_set" => (About::TransactionSet, Via::TransactionSet),
+            _ => (About::File, Via::Interchange),
+        };
+        let status = event.status;
+        event.reasons.retain(|reason| speaks_for_claim(via_rule, status, reason));
         Ok(TimelineEntry {
             file_id: r.get(0)?,
             file: r.get(1)?,
+            format: r.get(7)?,
+            about,
             seen: r.get(2)?,
             plugin: r.get(3)?,
             plugin_version: r.get(4)?,
-            via: r.get(5)?,
+            via,
             event,
         })
     })?;
     rows.collect()
 }
 
-/// One rejection reason and the claims it hit ("Print Errors").
+/// Whether a claim needs refiling or was refused payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// Rejected by Office Ally or the payer (OA REJECTED, PAYER REJECTED): it never reached
+    /// adjudication; fix and refile.
+    Rejection,
+    /// Denied by the payer (DENIED, from an ERA): adjudicated and not paid; appeal, correct
+    /// or bill someone else.
+    Denial,
+}
+
+/// One reason, and the claims it hit ("Print Errors").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorGroup {
+    /// Rejection or denial.
+    pub kind: ProblemKind,
+    /// Who said it: "clearinghouse" (Office Ally) or "payer".
+    pub source: String,
+    /// The payer's name when a payer said it and every claim of the group has the same one.
+    pub payer: Option<String>,
     /// The code list, as [`CodeSet::name`](crate::model::CodeSet::name), e.g. "claim_status".
     pub code_set: String,
-    /// The code as sent, e.g. "562", "FE69".
+    /// The code as sent, e.g. "562", "FE69", "29".
     pub code: String,
+    /// The CARC group (CO, PR, OA, PI) of an adjustment reason.
+    pub group: Option<String>,
+    /// The entity a 277 status code names (85 billing provider…), with the code.
+    pub entity: Option<String>,
     /// What the code means, when known.
     pub description: Option<String>,
+    /// What the entity code means.
+    pub entity_description: Option<String>,
+    /// The 277 category that came with the code (e.g. "A7"), and what it means.
+    pub category: Option<String>,
+    /// What to do next, for the most common codes ([`super::advice`]).
+    pub next_step: Option<String>,
     /// Distinct claims the reason hit.
     pub count: usize,
-    /// (claim id, patient control number, batch id) of each claim it hit.
+    /// The claims it hit, oldest first.
     pub claims: Vec<ErrorClaim>,
 }
 
@@ -256,21 +462,78 @@ pub struct ErrorClaim {
     pub clearinghouse_claim_id: Option<String>,
     /// Its display status: "OA REJECTED", "PAYER REJECTED" or "DENIED".
     pub status: String,
+    /// The batch a later submission of the same claim (same CLM01) went out in: the problem
+    /// is being dealt with. Only listed with `history`.
+    pub refiled_in: Option<i64>,
+}
+
+/// The claim keys of one reason: its code and the 277 category and entity that came with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    kind: ProblemKind,
+    source: String,
+    code_set: String,
+    code: String,
+    group: Option<String>,
+    entity: Option<String>,
+}
+
+/// The reasons of one claim that name a problem, each with the 277 category and entity that
+/// came with it. A 277 status composite is category:status:entity (A7:562:85): the status
+/// code names the problem, the category and entity qualify it, so one composite is one
+/// problem. Entity codes, categories and free text alone are context, unless nothing else
+/// names the problem.
+pub fn problems(reasons: &[Reason]) -> Vec<(Reason, Option<Reason>, Option<Reason>)> {
+    use crate::model::CodeSet;
+    let mut out: Vec<(Reason, Option<Reason>, Option<Reason>)> = Vec::new();
+    let mut category: Option<Reason> = None;
+    for r in reasons {
+        match &r.code_set {
+            CodeSet::ClaimStatusCategory => category = Some(r.clone()),
+            CodeSet::Entity => {
+                if let Some(last) = out.last_mut().filter(|(p, _, e)| matches!(p.code_set, CodeSet::ClaimStatus) && e.is_none()) {
+                    last.2 = Some(r.clone());
+                }
+            }
+            CodeSet::FreeText => {}
+            CodeSet::ClaimStatus => out.push((r.clone(), category.clone(), None)),
+            _ => out.push((r.clone(), None, None)),
+        }
+    }
+    if out.is_empty() {
+        // A category alone (A7 with an unknown status code), or only text.
+        if let Some(c) = category {
+            out.push((c, None, None));
+        } else if let Some(t) = reasons.iter().find(|r| matches!(r.code_set, CodeSet::FreeText)) {
+            out.push((t.clone(), None, None));
+        }
+    }
+    out
 }
 
 /// Every reason behind a rejected or denied claim (in `batch`, or everywhere), grouped by
-/// code so staff can fix claims in bulk; most frequent first. Entity codes (which party a
-/// 277 status names) say where, not what, and are left out.
-pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<ErrorGroup>> {
-    // Two statements rather than `(?1 IS NULL OR batch_id = ?1)`, which no index serves;
-    // only the columns the groups need (no claim view, no timeline).
-    const COLUMNS: &str = "SELECT id, batch_id, patient_control_number, clearinghouse_claim_id, status, status_reasons FROM claims";
-    const REJECTED: &str = "status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED')";
+/// code so staff can fix claims in bulk: rejections first, then denials, most frequent first.
+///
+/// Open problems only, unless `history`: a rejected or denied claim whose CLM01 went out
+/// again in a later batch has been refiled (or corrected) and leaves the list.
+pub fn errors(conn: &Connection, batch: Option<i64>, history: bool) -> rusqlite::Result<Vec<ErrorGroup>> {
+    // Two statements rather than `(?1 IS NULL OR batch_id = ?1)`, which no index serves.
+    // The refile is found through claims_pcn_norm (CLM01 as payers rewrite it).
+    const COLUMNS: &str = "SELECT c.id, c.batch_id, c.patient_control_number, c.clearinghouse_claim_id, c.status, c.status_reasons,
+            c.status_source, c.payer_name, c.payer_id,
+            (SELECT MIN(n.batch_id) FROM claims n
+             WHERE upper(ltrim(n.patient_control_number, '0')) = upper(ltrim(c.patient_control_number, '0'))
+               AND n.batch_id > c.batch_id)
+        FROM claims c";
+    const REJECTED: &str = "c.status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED')";
     let mut stmt = match batch {
-        Some(_) => conn.prepare_cached(&format!("{COLUMNS} WHERE batch_id = ?1 AND {REJECTED} ORDER BY id"))?,
-        None => conn.prepare_cached(&format!("{COLUMNS} WHERE {REJECTED} ORDER BY id"))?,
+        Some(_) => conn.prepare_cached(&format!("{COLUMNS} WHERE c.batch_id = ?1 AND {REJECTED} ORDER BY c.id"))?,
+        None => conn.prepare_cached(&format!("{COLUMNS} WHERE {REJECTED} ORDER BY c.id"))?,
     };
-    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(ErrorClaim, String)> {
+    type Found = (ErrorClaim, String, Option<String>, Option<String>);
+    let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Found> {
+        let payer: Option<String> = r.get(7)?;
+        let payer_id: Option<String> = r.get(8)?;
         Ok((
             ErrorClaim {
                 claim_id: r.get(0)?,
@@ -278,23 +541,42 @@ pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<Err
                 patient_control_number: r.get(2)?,
                 clearinghouse_claim_id: r.get(3)?,
                 status: r.get(4)?,
+                refiled_in: r.get(9)?,
             },
             r.get(5)?,
+            r.get(6)?,
+            payer.or(payer_id),
         ))
     };
-    let claims: Vec<(ErrorClaim, String)> = match batch {
+    let claims: Vec<Found> = match batch {
         Some(b) => stmt.query_map(params![b], map)?.collect::<Result<_, _>>()?,
         None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
     };
     let mut groups: Vec<ErrorGroup> = Vec::new();
-    // (code set, code) → index in `groups`, which keeps first-seen order for the stable sort.
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for (c, json) in claims {
-        for r in reasons(json).into_iter().filter(|r| !matches!(r.code_set, crate::model::CodeSet::Entity)) {
-            let set = r.code_set.name();
-            match index.get(&(set.clone(), r.code.clone())) {
+    // Group key → index in `groups`, which keeps first-seen order for the stable sort.
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    for (c, json, source, payer) in claims {
+        if c.refiled_in.is_some() && !history {
+            continue;
+        }
+        let kind = if c.status == "DENIED" { ProblemKind::Denial } else { ProblemKind::Rejection };
+        let source = source.unwrap_or_else(|| if c.status == "OA REJECTED" { "clearinghouse".into() } else { "payer".into() });
+        for (r, category, entity) in problems(&reasons(json)) {
+            let key = Key {
+                kind,
+                source: source.clone(),
+                code_set: r.code_set.name(),
+                code: r.code.clone(),
+                group: r.group.clone(),
+                entity: entity.as_ref().map(|e| e.code.clone()),
+            };
+            let payer_here = if source == "payer" { payer.clone() } else { None };
+            match index.get(&key) {
                 Some(&i) => {
                     let g = &mut groups[i];
+                    if g.payer != payer_here {
+                        g.payer = None;
+                    }
                     // Claims come in id order, so a claim already in the group is its last.
                     if g.claims.last().is_none_or(|x| x.claim_id != c.claim_id) {
                         g.claims.push(c.clone());
@@ -302,11 +584,23 @@ pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<Err
                     }
                 }
                 None => {
-                    index.insert((set.clone(), r.code.clone()), groups.len());
+                    index.insert(key.clone(), groups.len());
+                    let next = super::advice::next_step(&r.code_set, &r.code, key.entity.as_deref());
                     groups.push(ErrorGroup {
-                        code_set: set,
+                        kind,
+                        source: source.clone(),
+                        payer: payer_here,
+                        code_set: key.code_set,
                         code: r.code,
+                        group: r.group,
+                        entity: key.entity,
                         description: r.description,
+                        entity_description: entity.and_then(|e| e.description),
+                        category: category.map(|c| match c.description {
+                            Some(d) => format!("{} {d}", c.code),
+                            None => c.code,
+                        }),
+                        next_step: next.map(str::to_string),
                         count: 1,
                         claims: vec![c.clone()],
                     });
@@ -314,13 +608,13 @@ pub fn errors(conn: &Connection, batch: Option<i64>) -> rusqlite::Result<Vec<Err
             }
         }
     }
-    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    groups.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| b.count.cmp(&a.count)).then_with(|| a.code.cmp(&b.code)));
     Ok(groups)
 }
 
 /// Every claim with its batch, for `export`.
 pub fn all_claims(conn: &Connection) -> rusqlite::Result<Vec<ClaimRow>> {
-    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} ORDER BY id"))?;
+    let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} ORDER BY c.id"))?;
     let rows = stmt.query_map([], claim_row)?;
     rows.collect()
 }

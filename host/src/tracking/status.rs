@@ -58,7 +58,11 @@
 //!
 //! The claim's reasons are those of the statement(s) that decided its current status; its
 //! source, last update (when that statement's file was first seen) and deciding statement
-//! come with them.
+//! come with them. A statement about the claim's set or file gives the claim its reasons
+//! only when it rejects (and so rejects every claim in it), and never the clearinghouse edit
+//! codes it tallies; otherwise its reasons describe other claims (a File Summary's error
+//! totals, a 999's errors in another set) and the claim keeps none from it
+//! ([`speaks_for_claim`]).
 //!
 //! ## Batches
 //!
@@ -91,7 +95,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{Level, Reason, Source, StatusClass};
+use crate::model::{CodeSet, Level, Reason, Source, StatusClass};
 
 /// The status of one claim, as billing staff see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -467,24 +471,25 @@ pub fn claim_status(uploaded: bool, facts: &[Fact]) -> ClaimState {
 /// statements of its own file (rule 10).
 fn decide(st: &mut ClaimState, f: &Fact, target: ClaimStatus) {
     let same_file = st.decided_by.is_some_and(|(file, _)| file == f.order.0);
+    let reasons = reasons_for_claim(f);
     if same_file && st.status == target {
         let current = st.via.map_or(0, Via::precision);
         match f.applies_via.precision().cmp(&current) {
             Ordering::Less => return,
             Ordering::Equal => {
-                for r in &f.reasons {
-                    if !st.reasons.contains(r) {
-                        st.reasons.push(r.clone());
+                for r in reasons {
+                    if !st.reasons.contains(&r) {
+                        st.reasons.push(r);
                     }
                 }
             }
-            Ordering::Greater => st.reasons = f.reasons.clone(),
+            Ordering::Greater => st.reasons = reasons,
         }
     } else {
         if same_file && st.status.is_rejected() && !target.is_rejected() && !target.is_final() {
             return;
         }
-        st.reasons = f.reasons.clone();
+        st.reasons = reasons;
     }
     st.status = target;
     st.source = Some(f.source);
@@ -492,6 +497,20 @@ fn decide(st: &mut ClaimState, f: &Fact, target: ClaimStatus) {
     st.decided_by = Some(f.order);
     st.last_update = Some(f.seen.clone());
     st.raw_code = Some(f.raw_code.clone());
+}
+
+/// Whether a reason of a statement reached through `via` speaks for the claim (rule 7): a
+/// rejection of the claim's set or file rejects every claim in it, so its reasons are the
+/// claim's, except clearinghouse edit codes, which a file-level line only tallies over its
+/// claims (a File Summary's "3 # errors FE69"); any other statement about the set or file
+/// (a 999 accepted with errors, "4 accepted, 2 rejected") lists what it found in *other*
+/// claims, which must not read as this claim's reasons. The views apply the same rule.
+pub fn speaks_for_claim(via: Via, status: StatusClass, reason: &Reason) -> bool {
+    via == Via::Claim || (status == StatusClass::Rejected && !matches!(reason.code_set, CodeSet::ClearinghouseEdit))
+}
+
+fn reasons_for_claim(f: &Fact) -> Vec<Reason> {
+    f.reasons.iter().filter(|r| speaks_for_claim(f.applies_via, f.status, r)).cloned().collect()
 }
 
 /// A statement from the clearinghouse or a payer that says something (rule 11).
@@ -560,7 +579,6 @@ pub fn batch_status(uploaded: bool, batch_facts: &[Fact], claims: &[ClaimStatus]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::CodeSet;
     use ClaimStatus as C;
     use Source::{Clearinghouse as Ch, Payer as Py, Submitter as Sub};
     use StatusClass as S;
