@@ -705,16 +705,25 @@ fn provider(role: ProviderRole, nm1: &Segment) -> Provider {
     }
 }
 
-/// The diagnoses of an HI segment: principal (ABK/BK) and other (ABF/BF) codes, as sent.
+/// One code of an HI segment, as the claim mapping and the claim edits read it.
+pub(crate) struct HiEntry<'s> {
+    /// The element number (1 for HI01).
+    pub n: usize,
+    pub qualifier: &'s str,
+    pub code: Option<&'s str>,
+    /// Qualifier and code came in two elements (HI0n, HI0n+1), the 4010 style.
+    pub split: bool,
+}
+
+/// The codes of an HI segment, element by element (elements without a qualifier skipped).
 ///
 /// Tolerates the 4010-style `HI*BK*8901*BF*87200` (a qualifier and its code in two
 /// elements instead of one composite) that the imsweb samples carry: a lone known
-/// qualifier followed by a lone code is read as one composite, with a warning.
-fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
+/// qualifier followed by a lone code is read as one composite.
+pub(crate) fn hi_entries(seg: &Segment) -> Vec<HiEntry<'_>> {
+    let mut out = Vec::new();
     let mut n = 1;
-    let mut split_warned = false;
     while n <= seg.elements.len() {
-        let el = format!("HI{n:02}");
         let comps = seg.components(n);
         let q = comps.first().copied().unwrap_or("");
         let mut code = comps.get(1).copied().filter(|s| !s.is_empty());
@@ -724,18 +733,39 @@ fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
             if next.len() == 1 && !next[0].is_empty() && codes::hi_qualifier(next[0]).is_none() {
                 code = Some(seg.get(n + 1));
                 step = 2;
-                if !split_warned {
-                    split_warned = true;
-                    diags.warn(
-                        format!("HI at segment #{} sends qualifier and code in separate elements ({el}); read as composites", seg.index),
-                        seg.position_at(el.clone()),
-                    );
-                }
             }
         }
-        if q.is_empty() {
-            n += step;
-            continue;
+        if !q.is_empty() {
+            out.push(HiEntry {
+                n,
+                qualifier: q,
+                code,
+                split: step == 2,
+            });
+        }
+        n += step;
+    }
+    out
+}
+
+/// The diagnoses of an HI segment: principal (ABK/BK) and other (ABF/BF) codes, as sent
+/// (split 4010-style elements read as composites, with a warning).
+fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
+    let mut split_warned = false;
+    for HiEntry {
+        n,
+        qualifier: q,
+        code,
+        split,
+    } in hi_entries(seg)
+    {
+        let el = format!("HI{n:02}");
+        if split && !split_warned {
+            split_warned = true;
+            diags.warn(
+                format!("HI at segment #{} sends qualifier and code in separate elements ({el}); read as composites", seg.index),
+                seg.position_at(el.clone()),
+            );
         }
         match codes::hi_qualifier(q) {
             None => diags.warn(
@@ -759,6 +789,5 @@ fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
                 (HiKind::Other, Some(code)) => c.other_dx.push(code.to_string()),
             },
         }
-        n += step;
     }
 }
