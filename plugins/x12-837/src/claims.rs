@@ -212,15 +212,6 @@ impl<'a> Walk<'_, 'a> {
                 self.subscriber.name = seg.person_name();
                 self.subscriber.id = seg.string(9);
                 self.subscriber.named = true;
-                if self.subscriber.id.is_none() {
-                    diags.warn(
-                        format!(
-                            "subscriber NM1*IL at segment #{} has no member id (NM109)",
-                            seg.index
-                        ),
-                        seg.position_at("NM109"),
-                    );
-                }
             }
             (Loop::Subscriber, "PR") => {
                 let party = Party {
@@ -228,15 +219,6 @@ impl<'a> Walk<'_, 'a> {
                     id: seg.string(9),
                     id_qualifier: seg.string(8),
                 };
-                if party.id.is_none() {
-                    diags.warn(
-                        format!(
-                            "payer NM1*PR at segment #{} has no payer id (NM109)",
-                            seg.index
-                        ),
-                        seg.position_at("NM109"),
-                    );
-                }
                 self.payer = (party.name.is_some() || party.id.is_some()).then_some(party);
             }
             (Loop::Patient, "QC") => {
@@ -616,23 +598,6 @@ impl<'a> Walk<'_, 'a> {
                     l.opened_by.index
                 ),
                 l.opened_by.position(),
-            );
-        }
-        // Office Ally and payers reject a claim whose total differs from its lines' sum. Only
-        // checked when every line was read: a truncated or broken line is reported already.
-        let complete = !c.lines.is_empty() && c.lines.iter().all(|l| l.sv.is_some());
-        let sum = lines_with_sv
-            .iter()
-            .try_fold(0i64, |acc, l| acc.checked_add(l.charged?));
-        if let (Some(total), Some(sum), true) = (c.charged, sum, complete)
-            && total != sum
-        {
-            diags.list.push(
-                Diagnostic::warning(
-                    format!("CLM02 total charge at segment #{} differs from the sum of its service line charges", clm.index),
-                    Some(clm.position_at("CLM02")),
-                )
-                .with_code("claim-charge-sum"),
             );
         }
         // The claim's last event takes its reference, the others a copy; each line's event
