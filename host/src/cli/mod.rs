@@ -306,7 +306,7 @@ pub fn main() -> ExitCode {
     };
     let clock = cli.now.unwrap_or(Clock::System);
     let code = match cli.command {
-        Command::Parse(args) => parse::run(&data_dir, args),
+        Command::Parse(args) => parse::run(&data_dir, &clock, args),
         Command::Plugins(args) => plugins::run(&data_dir, args),
         Command::Plugin(args) => plugins::plugin(&data_dir, args),
         Command::Ingest(args) => ingest::run(&data_dir, &clock, args),

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{exit, output, setup_failed};
+use crate::claim_checks;
+use crate::clock::Clock;
 use crate::model::{ParsedFile, Severity, StatusEvent};
 use crate::paths::DataDir;
 use crate::package::PackageLimits;
@@ -54,7 +56,7 @@ struct ErrorJson {
 /// A parsed file, or why not: (message, kind for `--json`).
 type FileResult = Result<ParseReport, (String, &'static str)>;
 
-pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
+pub fn run(data_dir: &DataDir, clock: &Clock, args: ParseArgs) -> u8 {
     let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
         Ok(v) => v,
         Err(e) => return setup_failed("the plugin runtime could not start", &e),
@@ -75,7 +77,10 @@ pub fn run(data_dir: &DataDir, args: ParseArgs) -> u8 {
                 .map(|o| (o.name, o.package, o.result.map_err(|e: ParseFailure| (e.to_string(), e.kind()))))
                 .collect(),
         };
-        for (name, package, result) in outcomes {
+        for (name, package, mut result) in outcomes {
+            if let Ok(r) = &mut result {
+                r.parsed.diagnostics.extend(claim_checks::future_service_dates(&r.parsed.events, claim_checks::today(clock)));
+            }
             match &result {
                 Err(_) => code = exit::SOME_FAILED,
                 Ok(r) if r.parsed.count(Severity::Error) > 0 => code = exit::SOME_FAILED,
