@@ -25,6 +25,7 @@
 // only for the CLI binary or the tests are `#[doc(hidden)]` instead.
 #![warn(missing_docs)]
 
+mod claim_checks;
 pub mod cli;
 pub mod clock;
 pub mod config;

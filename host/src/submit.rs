@@ -4,7 +4,8 @@
 //! - **Office Ally's rules first.** The file must read as an 837P, 837I or 837D, and it is
 //!   read as Office Ally will read it: under its staged name (so a local file name such as
 //!   `claims TEST.x12` does not matter, but ISA15 `T` without test mode does). Any broken
-//!   Office Ally rule (a diagnostic coded `oa-rule-…`, see the x12-837 plugin's `rules.rs`),
+//!   Office Ally rule (a diagnostic coded `oa-rule-…`, see the x12-837 plugin's `rules.rs`
+//!   and `edits.rs`, and a date of service after today, `claim_checks.rs`),
 //!   and any error reading the file (a truncated file: Office Ally fails a file it cannot
 //!   read; coded `file-error` when the plugin gives no code), refuses the submission, naming
 //!   each, and nothing is stored, unless it is forced; forced codes are recorded with the
@@ -51,6 +52,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use crate::claim_checks;
 use crate::clock::Clock;
 use crate::ingest;
 use crate::model::{Level, Severity, Source};
@@ -306,7 +308,7 @@ pub(crate) fn submit(
     if !report.parsed.events.iter().any(|e| e.level == Level::Claim && e.source == Source::Submitter) {
         return Err(SubmitError::NoClaims { name: base.to_string() });
     }
-    let broken: Vec<(String, String)> = report
+    let mut broken: Vec<(String, String)> = report
         .parsed
         .diagnostics
         .iter()
@@ -316,6 +318,8 @@ pub(crate) fn submit(
             _ => None,
         })
         .collect();
+    let future = claim_checks::future_service_dates(&report.parsed.events, claim_checks::today(clock));
+    broken.extend(future.into_iter().map(|d| (claim_checks::FUTURE.to_string(), d.message)));
     if !broken.is_empty() && !force {
         return Err(SubmitError::RulesBroken(broken));
     }

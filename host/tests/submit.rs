@@ -5,7 +5,9 @@
 //! The fixtures are the x12-837 plugin's: `837P-clean-3-claims.x12` breaks no Office Ally
 //! rule; `837P-OATEST-isa15-T.x12` has ISA15 `T`, which only test mode (OATEST in the staged
 //! name) makes right; `837P-oa-rules-broken-TEST-batch.x12` breaks eight envelope and claim
-//! rules (its own name's TEST is not one of them: rules are checked against the staged name).
+//! rules (its own name's TEST is not one of them: rules are checked against the staged name);
+//! `837P-claim-edits.x12` has one claim per claim edit (the x12-837 plugin's `edits.rs`, and
+//! the host's future date of service).
 
 mod support;
 
@@ -32,6 +34,26 @@ const BROKEN_RULES: [&str; 8] = [
     "oa-rule-clm05-3",
     "oa-rule-clm01-14",
 ];
+
+const EDITS: &str = "837P-claim-edits.x12";
+/// (code, CLM01) of every problem `EDITS` has, in the order `submit` names them: the plugin's
+/// edits claim by claim, then the host's date of service after today (EDIT08's 2026-02-10,
+/// after `NOW`).
+const EDIT_FINDINGS: [(&str, &str); 11] = [
+    ("oa-rule-npi-check-digit", "EDIT02"),
+    ("oa-rule-provider-npi", "EDIT03"),
+    ("oa-rule-diagnosis-pointer", "EDIT04"),
+    ("oa-rule-icd10-shape", "EDIT05"),
+    ("oa-rule-claim-total", "EDIT06"),
+    ("oa-rule-service-date-before-birth", "EDIT07"),
+    ("oa-rule-subscriber-address", "EDIT09"),
+    ("oa-rule-patient-address", "EDIT10"),
+    ("oa-rule-member-id", "EDIT11"),
+    ("oa-rule-payer-id", "EDIT11"),
+    ("oa-rule-service-date-future", "EDIT08"),
+];
+/// A month after `NOW`: EDIT08's date of service is past.
+const LATER: &str = "2026-03-03T04:05:06Z";
 
 const NOW: &str = "2026-02-03T04:05:06Z";
 const STAGED: &str = "SUNNY-CHIROPRACTIC_20260203-040506_837P.txt";
@@ -320,6 +342,112 @@ fn a_rule_breaking_837_is_refused_naming_each_rule_and_accepted_with_force() {
     assert!(claims.iter().all(|c| c == "QUEUED"));
     let o = claimtrack(&data, &["outbox"]);
     assert!(stdout(&o).contains("oa-rule-isa08"), "{}", stdout(&o));
+}
+
+/// (code, CLM01) of each broken rule of a refusal's JSON, the CLM01 read from its message.
+fn refused_claims(refused: &Value) -> Vec<(String, String)> {
+    refused["broken_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let m = r["message"].as_str().unwrap();
+            let claim = m.strip_prefix("claim ").and_then(|rest| rest.split(':').next()).unwrap_or_else(|| panic!("no claim in {m:?}"));
+            (r["code"].as_str().unwrap().to_string(), claim.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn claim_edits_are_refused_naming_each_problem_and_claim_and_forced_ones_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = fixture(EDITS);
+
+    let o = claimtrack(&data, &["--now", NOW, "submit", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    for (code, claim) in EDIT_FINDINGS {
+        assert!(err.contains(&format!("  {code}: claim {claim}: ")), "{code} {claim} in:\n{err}");
+    }
+    assert!(err.contains("has 11 problems"), "{err}");
+    assert!(err.contains("2310B NM109 of the rendering provider NM1*82 at segment #30: NPI 1679576721"), "{err}");
+    // The clean first claim is not named.
+    assert!(!err.contains("EDIT01"), "{err}");
+
+    let refused = submit_json(&data, NOW, &file, &[], 1);
+    assert_eq!(refused["outcome"], "refused");
+    let expected: Vec<(String, String)> = EDIT_FINDINGS.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
+    assert_eq!(refused_claims(&refused), expected);
+    assert!(batches(&data).is_empty(), "nothing stored");
+    assert!(listing(&data.join("outbox")).is_empty());
+
+    // A month on, EDIT08 was seen: only the plugin's edits remain.
+    let refused = submit_json(&data, LATER, &file, &[], 1);
+    assert_eq!(refused_claims(&refused), expected[..10]);
+
+    let s = submit_json(&data, NOW, &file, &["--force"], 0);
+    assert_eq!(s["outcome"], "queued");
+    // Eleven kinds of problem, each recorded once by its code.
+    let forced: Vec<&str> = EDIT_FINDINGS.iter().map(|(code, _)| *code).collect();
+    assert_eq!(s["forced_rules"], serde_json::json!(forced));
+    assert_eq!(json(&data, &["outbox", "--json"], 0)[0]["forced_rules"], serde_json::json!(forced));
+    let (status, claims) = batch_status(&data, s["batch_id"].as_i64().unwrap());
+    assert_eq!((status.as_str(), claims.len()), ("QUEUED", 11));
+}
+
+#[test]
+fn parse_shows_a_future_date_of_service_by_the_clock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = fixture(EDITS);
+    let future = |v: &Value| -> Vec<Value> {
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "oa-rule-service-date-future").cloned().collect()
+    };
+    let v = json(&data, &["--now", NOW, "parse", "--json", file.to_str().unwrap()], 0);
+    let found = future(&v);
+    assert_eq!(found.len(), 1, "{v:#}");
+    assert!(found[0]["message"].as_str().unwrap().starts_with("Office Ally rule: claim EDIT08: 2400 DTP*472"), "{:#}", found[0]);
+    assert_eq!((found[0]["severity"].as_str(), found[0]["position"]["segment_id"].as_str()), (Some("warning"), Some("SV1")));
+    // Shown with the plugin's findings.
+    let plugin_codes = v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("oa-rule-"))).count();
+    assert_eq!(plugin_codes, 11, "{v:#}");
+    let o = claimtrack(&data, &["--now", NOW, "parse", file.to_str().unwrap()]);
+    assert!(stdout(&o).contains("claim EDIT08: 2400 DTP*472"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("claim EDIT02: 2310B NM109"), "{}", stdout(&o));
+
+    let v = json(&data, &["--now", LATER, "parse", "--json", file.to_str().unwrap()], 0);
+    assert!(future(&v).is_empty(), "{v:#}");
+}
+
+#[test]
+fn generated_batches_break_only_the_edits_they_are_built_to_break() {
+    use claimtrack::plugins::PluginSet;
+    use claimtrack_sim::{generate_837, Options837};
+    let (plugins, _) = PluginSet::open(None, claimtrack::runtime::Limits::default()).unwrap();
+    let findings = |o: &Options837, seed: u64| -> Vec<(String, String)> {
+        let r = plugins.parse(&o.file_name(), &generate_837(seed, 60, o), None).unwrap();
+        r.parsed
+            .diagnostics
+            .iter()
+            .filter_map(|d| {
+                let claim = d.message.split("claim ").nth(1)?.split(':').next()?.to_string();
+                Some((d.code.clone()?, claim))
+            })
+            .collect()
+    };
+    // The demo's clean batches come from these options: every generated NPI, address, total
+    // and pointer must pass, whatever the seed.
+    for seed in [1, 2026, 2027, 2028, 2029] {
+        let clean = Options837::default();
+        assert_eq!(findings(&clean, seed), [], "seed {seed}");
+        let flawed = Options837 { missing_address: vec![3], bad_npi: vec![7], ..Options837::default() };
+        assert_eq!(
+            findings(&flawed, seed),
+            [("oa-rule-subscriber-address".to_string(), "SIM00004".to_string()), ("oa-rule-npi-check-digit".to_string(), "SIM00008".to_string())],
+            "seed {seed}"
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_sim::generate::{self, EnvelopeBreak, Options837};
 use claimtrack_sim::x12::npi_is_valid;
-use common::{claim_events, read};
+use common::{check_envelope, claim_events, parse, read};
 
 #[test]
 fn the_837_follows_office_ally_rules_and_plants_flaws() {
@@ -20,8 +20,22 @@ fn the_837_follows_office_ally_rules_and_plants_flaws() {
     let bytes = generate::generate_837(11, 5, &o);
     let name = o.file_name();
     assert!(name.contains("837P") && !name.contains("TEST"));
-    // No `oa-rule-…` warning: ISA08, GS03, GS08, NM1*40, CLM05-3, CLM01 length, file name.
-    let out = read(&name, &bytes, "x12-837");
+    // No `oa-rule-…` warning but the planted flaws: ISA08, GS03, GS08, NM1*40, CLM05-3, CLM01
+    // length, file name and every other claim edit pass; the same batch without the flaws
+    // reads with no warning at all.
+    let clean = Options837 { missing_address: vec![], bad_npi: vec![], ..o.clone() };
+    read(&name, &generate::generate_837(11, 5, &clean), "x12-837");
+    check_envelope(&name, &bytes);
+    let out = parse("x12-837", &name, &bytes).unwrap();
+    let found: Vec<(&str, &str)> = out
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let claim = d.message.split("claim ").nth(1).and_then(|r| r.split(':').next()).unwrap_or("");
+            (d.code.as_deref().unwrap_or("uncoded"), claim)
+        })
+        .collect();
+    assert_eq!(found, [("oa-rule-subscriber-address", "SIM00001"), ("oa-rule-npi-check-digit", "SIM00003")]);
     let claims = claim_events(&out);
     assert_eq!(claims.len(), 5);
     assert_eq!(out.events.iter().filter(|e| e.level == Level::ServiceLine).count(), 10);

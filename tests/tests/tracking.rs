@@ -91,11 +91,14 @@ fn open_at(dir: &Path, at: &str) -> Tracker {
     tracker
 }
 
-/// A file (or each member of a package) was read cleanly: stored, 0 warnings, 0 errors.
+/// A file (or each member of a package) was read cleanly: stored, 0 errors, 0 warnings but
+/// the 837's one: PCN5005's subscriber (the patient) has no street address, the FE69 Office
+/// Ally rejects it for, which the x12-837 claim edits report before upload.
 fn assert_clean(r: &IngestReport) {
     match &r.outcome {
         Outcome::Ingested { warnings, errors, .. } => {
-            assert_eq!((*warnings, *errors), (0, 0), "{}: parsed with warnings or errors: {r:?}", r.name)
+            let expected = if r.name == BATCH_NAME { 1 } else { 0 };
+            assert_eq!((*warnings, *errors), (expected, 0), "{}: parsed with warnings or errors: {r:?}", r.name)
         }
         Outcome::Package { members, .. } => {
             assert_eq!(members.len(), 2, "{}: the ERA package holds the 835 and its summary", r.name);

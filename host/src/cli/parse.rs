@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::output::{self, outln};
 use super::table::{Cell, Table};
 use super::{exit, setup_failed, Ctx};
+use crate::claim_checks;
 use crate::model::{ParsedFile, Severity, StatusEvent};
 use crate::package::PackageLimits;
 use crate::plugins::{ParseFailure, ParseReport, PluginSet};
@@ -77,7 +78,10 @@ pub fn run(ctx: &Ctx, args: ParseArgs) -> u8 {
                 .map(|o| (o.name, o.package, o.result.map_err(|e: ParseFailure| (e.to_string(), e.kind()))))
                 .collect(),
         };
-        for (name, package, result) in outcomes {
+        for (name, package, mut result) in outcomes {
+            if let Ok(r) = &mut result {
+                r.parsed.diagnostics.extend(claim_checks::future_service_dates(&r.parsed.events, claim_checks::today(&ctx.clock)));
+            }
             match &result {
                 Err(_) => code = exit::SOME_FAILED,
                 Ok(r) if r.parsed.count(Severity::Error) > 0 => code = exit::SOME_FAILED,

@@ -212,15 +212,6 @@ impl<'a> Walk<'_, 'a> {
                 self.subscriber.name = seg.person_name();
                 self.subscriber.id = seg.string(9);
                 self.subscriber.named = true;
-                if self.subscriber.id.is_none() {
-                    diags.warn(
-                        format!(
-                            "subscriber NM1*IL at segment #{} has no member id (NM109)",
-                            seg.index
-                        ),
-                        seg.position_at("NM109"),
-                    );
-                }
             }
             (Loop::Subscriber, "PR") => {
                 let party = Party {
@@ -228,15 +219,6 @@ impl<'a> Walk<'_, 'a> {
                     id: seg.string(9),
                     id_qualifier: seg.string(8),
                 };
-                if party.id.is_none() {
-                    diags.warn(
-                        format!(
-                            "payer NM1*PR at segment #{} has no payer id (NM109)",
-                            seg.index
-                        ),
-                        seg.position_at("NM109"),
-                    );
-                }
                 self.payer = (party.name.is_some() || party.id.is_some()).then_some(party);
             }
             (Loop::Patient, "QC") => {
@@ -618,23 +600,6 @@ impl<'a> Walk<'_, 'a> {
                 l.opened_by.position(),
             );
         }
-        // Office Ally and payers reject a claim whose total differs from its lines' sum. Only
-        // checked when every line was read: a truncated or broken line is reported already.
-        let complete = !c.lines.is_empty() && c.lines.iter().all(|l| l.sv.is_some());
-        let sum = lines_with_sv
-            .iter()
-            .try_fold(0i64, |acc, l| acc.checked_add(l.charged?));
-        if let (Some(total), Some(sum), true) = (c.charged, sum, complete)
-            && total != sum
-        {
-            diags.list.push(
-                Diagnostic::warning(
-                    format!("CLM02 total charge at segment #{} differs from the sum of its service line charges", clm.index),
-                    Some(clm.position_at("CLM02")),
-                )
-                .with_code("claim-charge-sum"),
-            );
-        }
         // The claim's last event takes its reference, the others a copy; each line's event
         // takes the line's.
         let mut copies = lines_with_sv.len();
@@ -705,16 +670,25 @@ fn provider(role: ProviderRole, nm1: &Segment) -> Provider {
     }
 }
 
-/// The diagnoses of an HI segment: principal (ABK/BK) and other (ABF/BF) codes, as sent.
+/// One code of an HI segment, as the claim mapping and the claim edits read it.
+pub(crate) struct HiEntry<'s> {
+    /// The element number (1 for HI01).
+    pub n: usize,
+    pub qualifier: &'s str,
+    pub code: Option<&'s str>,
+    /// Qualifier and code came in two elements (HI0n, HI0n+1), the 4010 style.
+    pub split: bool,
+}
+
+/// The codes of an HI segment, element by element (elements without a qualifier skipped).
 ///
 /// Tolerates the 4010-style `HI*BK*8901*BF*87200` (a qualifier and its code in two
 /// elements instead of one composite) that the imsweb samples carry: a lone known
-/// qualifier followed by a lone code is read as one composite, with a warning.
-fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
+/// qualifier followed by a lone code is read as one composite.
+pub(crate) fn hi_entries(seg: &Segment) -> Vec<HiEntry<'_>> {
+    let mut out = Vec::new();
     let mut n = 1;
-    let mut split_warned = false;
     while n <= seg.elements.len() {
-        let el = format!("HI{n:02}");
         let comps = seg.components(n);
         let q = comps.first().copied().unwrap_or("");
         let mut code = comps.get(1).copied().filter(|s| !s.is_empty());
@@ -724,18 +698,39 @@ fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
             if next.len() == 1 && !next[0].is_empty() && codes::hi_qualifier(next[0]).is_none() {
                 code = Some(seg.get(n + 1));
                 step = 2;
-                if !split_warned {
-                    split_warned = true;
-                    diags.warn(
-                        format!("HI at segment #{} sends qualifier and code in separate elements ({el}); read as composites", seg.index),
-                        seg.position_at(el.clone()),
-                    );
-                }
             }
         }
-        if q.is_empty() {
-            n += step;
-            continue;
+        if !q.is_empty() {
+            out.push(HiEntry {
+                n,
+                qualifier: q,
+                code,
+                split: step == 2,
+            });
+        }
+        n += step;
+    }
+    out
+}
+
+/// The diagnoses of an HI segment: principal (ABK/BK) and other (ABF/BF) codes, as sent
+/// (split 4010-style elements read as composites, with a warning).
+fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
+    let mut split_warned = false;
+    for HiEntry {
+        n,
+        qualifier: q,
+        code,
+        split,
+    } in hi_entries(seg)
+    {
+        let el = format!("HI{n:02}");
+        if split && !split_warned {
+            split_warned = true;
+            diags.warn(
+                format!("HI at segment #{} sends qualifier and code in separate elements ({el}); read as composites", seg.index),
+                seg.position_at(el.clone()),
+            );
         }
         match codes::hi_qualifier(q) {
             None => diags.warn(
@@ -759,6 +754,5 @@ fn diagnoses(seg: &Segment, c: &mut ClaimBuild<'_>, diags: &mut Diags) {
                 (HiKind::Other, Some(code)) => c.other_dx.push(code.to_string()),
             },
         }
-        n += step;
     }
 }

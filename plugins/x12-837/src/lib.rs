@@ -1,7 +1,8 @@
 //! claimtrack plugin `x12-837`: the 837 claim batches the practice submits, read as what
 //! was sent: 837P professional (005010X222A1, format id `x12-837p`), 837I institutional
 //! (005010X223A2, `x12-837i`), 837D dental (005010X224A2, `x12-837d`). It also checks the
-//! file against Office Ally's submission rules (`rules.rs`).
+//! file against Office Ally's submission rules (`rules.rs`) and its claims against the edits
+//! that get a claim rejected (`edits.rs`; docs/claim-checks.md lists both).
 //!
 //! # Layout and mapping assumptions (all in one place)
 //!
@@ -48,16 +49,19 @@
 //! **Metadata.** `Document::metadata` (ISA13s, GS06s, ST02s, GS08, ISA06/ISA08 sender and
 //! receiver with ISA15 usage), sender and receiver named from NM1*41 / NM1*40.
 //!
-//! **Diagnostics** never quote names, ids, account numbers, dates or amounts: segments are
-//! named by index and element, codes by their code-list value. Unknown HI qualifiers,
-//! claim-level NM1 entities, CLM05-2 qualifiers, frequency codes and procedure qualifiers
-//! are warnings; a claim whose CLM02 differs from its lines' sum is a warning coded
-//! `claim-charge-sum`; Office Ally rule breaks are warnings coded `oa-rule-…`.
+//! **Diagnostics** never quote names, member ids, dates or amounts: segments are named by
+//! index and element, codes by their code-list value. The claim edits name their claim by
+//! CLM01 (how billing staff find it) and quote a failing NPI (a public registry number).
+//! Unknown HI qualifiers, claim-level NM1 entities, CLM05-2 qualifiers, frequency codes and
+//! procedure qualifiers are warnings; Office Ally rule breaks and failed claim edits (a claim
+//! whose CLM02 differs from its lines' sum among them: `oa-rule-claim-total`, formerly
+//! `claim-charge-sum`) are warnings coded `oa-rule-…`.
 
 mod claims;
 pub mod codes;
 pub mod detect;
 mod diag;
+pub mod edits;
 mod parse;
 pub mod rules;
 

@@ -1,4 +1,5 @@
-//! The whole-file parse: tokenize, pick the 837 sets, map each, check Office Ally's rules.
+//! The whole-file parse: tokenize, pick the 837 sets, map each, check Office Ally's rules
+//! and claim edits.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use claimtrack_plugin_sdk::x12::{self, Document, Group, Interchange, Segment, Tr
 use crate::claims::{self, SetContext};
 use crate::detect;
 use crate::diag::Diags;
-use crate::rules;
+use crate::{edits, rules};
 
 /// Parse an 837 batch file (plain Rust entry point; the plugin's `parse` calls it).
 pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
@@ -84,6 +85,7 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
         claims::map_set(t, &ctx, &mut diags, &mut events);
     }
     diags.list.extend(rules::check(file_name, &doc, variant));
+    diags.list.extend(edits::check(&doc, variant));
     Ok(ParseOutput {
         metadata: meta,
         events,

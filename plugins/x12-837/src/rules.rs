@@ -1,5 +1,8 @@
-//! Office Ally's submission rules for uploaded 837 files: every one that can be checked from
-//! the file and its name, each with its source. A broken rule is a `warning` with a stable
+//! Office Ally's submission rules for uploaded 837 files: every file-level one (name,
+//! envelope, and the two per-claim rules of the companion guide and openemr#8452) that can be
+//! checked from the file and its name, each with its source. The claim-level edits that get a
+//! claim rejected (addresses, NPIs, member and payer ids, dates, diagnoses, totals) are in
+//! `edits.rs`, with the same kind of diagnostic. A broken rule is a `warning` with a stable
 //! `code` (`oa-rule-…`) naming the segment and element; it never stops the parse: the file is
 //! still read, the user learns before (or after) uploading why Office Ally may fail it.
 //!
@@ -25,7 +28,8 @@
 //! | `oa-rule-clm01-14`       | CLM01 is at most 14 characters: the ACCNT# column of Office Ally's reports keeps 14, so a longer one could not be matched to its responses | §3.1, §6 [INFERRED] |
 //!
 //! Stated but not checkable from the file: ISA06 is a submitter id of the practice's choosing;
-//! 2010BB NM109 must be the Office Ally-assigned payer id (needs Office Ally's payer list);
+//! 2010BB NM109 must be the Office Ally-assigned payer id (needs Office Ally's payer list;
+//! `edits.rs` checks that there is one);
 //! some payers need EDI/ERA enrolment first. §1.3 states no per-file claim limit (only the
 //! 5000 transaction sets), so none is applied.
 //!
@@ -46,7 +50,8 @@ pub const MAX_SETS: usize = 5000;
 /// Characters of CLM01 that Office Ally's ACCNT# column keeps.
 pub const MAX_CLM01: usize = 14;
 
-fn rule(code: &str, message: String, position: Option<Position>) -> Diagnostic {
+/// An Office Ally rule broken: a warning coded `code` (the claim edits share it).
+pub(crate) fn rule(code: &str, message: String, position: Option<Position>) -> Diagnostic {
     Diagnostic::warning(format!("Office Ally rule: {message}"), position).with_code(code)
 }
 

@@ -76,7 +76,28 @@ fn imsweb_claims(name: &str, out: &ParseOutput, first: &str, second: &str) {
     );
     assert_eq!(line.modifiers, ["25"], "{name}");
     // 500.00 claimed against a 12.25 line: the sample's own inconsistency, reported.
-    assert!(codes(out).contains(&"claim-charge-sum"), "{name}");
+    assert!(codes(out).contains(&"oa-rule-claim-total"), "{name}");
+    // The billing NPI 1234567890 is a placeholder whose check digit is wrong (1234567893 is
+    // the valid one), reported once per billing provider loop, naming both claims.
+    let npi: Vec<&str> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_deref() == Some("oa-rule-npi-check-digit"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        npi[0].contains(&format!("claims {first}, {second}: 2010AA NM109"))
+            && npi[0].contains("1234567890"),
+        "{name}: {npi:?}"
+    );
+    // No 2000C loop follows either subscriber (HL04 1 notwithstanding), so each subscriber is
+    // the patient, and neither 2010BA has the N3/N4 the 837 then requires.
+    let address = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_deref() == Some("oa-rule-subscriber-address"))
+        .count();
+    assert!(address >= 2, "{name}: {address}");
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn sniff(plugin: &str, name: &str, head: &[u8]) -> u8 {
     }
 }
 
-fn parse(plugin: &str, name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
+pub fn parse(plugin: &str, name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
     match plugin {
         "x12-837" => x12_837::parse_bytes(name, bytes),
         "x12-ack" => x12_ack::parse_bytes(name, bytes),
