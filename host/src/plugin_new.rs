@@ -39,6 +39,7 @@ const SDK_SOURCES: &[(&str, &str)] = &[
     ("src/text.rs", include_str!("../../plugins/sdk/src/text.rs")),
     ("src/x12.rs", include_str!("../../plugins/sdk/src/x12.rs")),
     ("src/x12/tests.rs", include_str!("../../plugins/sdk/src/x12/tests.rs")),
+    ("src/x12/codes.rs", include_str!("../../plugins/sdk/src/x12/codes.rs")),
 ];
 
 /// Every file of the WIT contract (a test keeps this list complete).

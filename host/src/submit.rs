@@ -9,7 +9,8 @@
 //!   and any error reading the file (a truncated file: Office Ally fails a file it cannot
 //!   read; coded `file-error` when the plugin gives no code), refuses the submission, naming
 //!   each, and nothing is stored, unless it is forced; forced codes are recorded with the
-//!   submission.
+//!   submission. So does a claim sent again while its first submission is paid, denied, with
+//!   the payer, or still on its way (`resubmit-…`): a duplicate-claim denial is likely.
 //! - **One transaction.** The file is archived and ingested like any file (origin `submit`)
 //!   and its `submissions` row written in the same transaction, before its events are
 //!   correlated: the batch is registered under the staged name (which Office Ally's File
@@ -320,6 +321,7 @@ pub(crate) fn submit(
         .collect();
     let future = claim_checks::future_service_dates(&report.parsed.events, claim_checks::today(clock));
     broken.extend(future.into_iter().map(|d| (claim_checks::FUTURE.to_string(), d.message)));
+    broken.extend(resubmissions(store.conn(), &report.parsed.events)?);
     if !broken.is_empty() && !force {
         return Err(SubmitError::RulesBroken(broken));
     }
@@ -420,6 +422,61 @@ fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> R
         uploaded_at,
         restored,
     })
+}
+
+/// The codes of a claim sent again while the first one is still in play: the payer is
+/// likely to deny the second as a duplicate (CARC 18), and a refile is only right for a
+/// rejected claim.
+pub const RESUBMIT_PAID: &str = "resubmit-finished";
+/// See [`RESUBMIT_PAID`]: the first one is with the payer (accepted, pending).
+pub const RESUBMIT_IN_ADJUDICATION: &str = "resubmit-in-adjudication";
+/// See [`RESUBMIT_PAID`]: the first one was sent and nobody has rejected it.
+pub const RESUBMIT_IN_FLIGHT: &str = "resubmit-in-flight";
+
+/// One finding per claim of the 837 whose CLM01 (as payers compare it: upper-cased, leading
+/// zeros dropped) and first date of service match a claim already sent that is not rejected:
+/// paid, denied or reversed; accepted by the payer or pending; or still on its way. A
+/// replacement or void (frequency code 7 or 8) is how a finished claim is corrected, and is
+/// never flagged.
+fn resubmissions(conn: &Connection, events: &[crate::model::StatusEvent]) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.status, c.batch_id, c.clearinghouse_claim_id, c.service_date_from FROM claims c
+         WHERE upper(ltrim(c.patient_control_number, '0')) = ?1 AND c.batch_id IS NOT NULL
+           AND c.status NOT IN ('OA REJECTED', 'PAYER REJECTED')
+         ORDER BY c.id DESC",
+    )?;
+    let mut out = Vec::new();
+    for e in events.iter().filter(|e| e.level == Level::Claim && e.source == Source::Submitter) {
+        let Some(c) = &e.claim else { continue };
+        let Some(pcn) = c.patient_control_number.as_deref() else { continue };
+        if matches!(c.frequency_code.as_deref(), Some("7" | "8")) {
+            continue;
+        }
+        let key = pcn.trim_start_matches('0').to_ascii_uppercase();
+        // (status, batch, OA Claim ID, first date of service) of each earlier claim.
+        type Earlier = (String, Option<i64>, Option<String>, Option<String>);
+        let earlier: Vec<Earlier> =
+            stmt.query_map(params![key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+        // A different date of service is another visit that reuses the number.
+        let same_visit = earlier.into_iter().find(|(_, _, _, from)| match (from, &c.service_date_from) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        });
+        let Some((status, batch, oa, _)) = same_visit else { continue };
+        let (code, why) = match status.as_str() {
+            "PAID" | "DENIED" | "REVERSED" => {
+                (RESUBMIT_PAID, "sending it again is likely denied as a duplicate (CARC 18); to change it, send a corrected claim (frequency code 7)")
+            }
+            "PAYER ACCEPTED" | "PENDING" => {
+                (RESUBMIT_IN_ADJUDICATION, "the payer is adjudicating it: a second copy is likely denied as a duplicate (CARC 18)")
+            }
+            _ => (RESUBMIT_IN_FLIGHT, "it was sent already and nobody has rejected it: wait for Office Ally's and the payer's answer"),
+        };
+        let oa = oa.map(|id| format!(", OA Claim ID {id}")).unwrap_or_default();
+        let batch = batch.map(|b| format!("batch {b}")).unwrap_or_default();
+        out.push((code.to_string(), format!("claim {pcn} is already {status} ({batch}{oa}): {why}")));
+    }
+    Ok(out)
 }
 
 /// Write `bytes` to `<dir>/.<name>.part`, owner-only, and flush it to disk.

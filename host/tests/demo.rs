@@ -45,6 +45,14 @@ fn the_demo_follows_batches_from_submission_to_payment() {
     let last_table = &out[out.rfind("$ claimtrack batches --all").unwrap()..];
     assert_eq!(last_table.matches("AWAITING").count(), 1, "{last_table}");
     assert_eq!(last_table.matches("ARCHIVED").count(), 3, "{last_table}");
+    // The claim checks name walk-ins' two problems before anything is queued (stderr).
+    for needle in ["oa-rule-npi-check-digit: claim MSB00005", "claim MSB00002", "nothing was stored"] {
+        assert!(out.contains(needle), "{needle:?} missing:\n{out}");
+    }
+    // The demo's data is current: nothing to pretend when exploring it.
+    let explore = &out[out.rfind("To explore it:").unwrap()..];
+    assert!(!explore.contains("CLAIMTRACK_NOW"), "{explore}");
+    assert!(!out.contains("warning: pretending"), "the demo says once that its clock moves");
     // A second demo in the same folder refuses to touch it.
     let (code, out) = run(&["demo", "--dir", dir.to_str().unwrap()]);
     assert_eq!(code, 3);

@@ -504,10 +504,13 @@ fn staged_names_are_unique_in_one_second_and_name_the_claim_type() {
     assert_eq!(first["staged_name"], STAGED);
     assert_eq!(first["original_name"], "claims TEST batch.dat");
 
-    // Another batch in the same second (another interchange control number).
+    // Another batch in the same second (another interchange control number). Its claims are
+    // the first file's, still on their way: refused as a likely duplicate, unless forced.
     let other = tmp.path().join("other.837");
     std::fs::write(&other, clean.replace("000000101", "000000102")).unwrap();
-    let second = submit_json(&data, NOW, &other, &[], 0);
+    let refused = submit_json(&data, NOW, &other, &[], 1);
+    assert!(refused["broken_rules"].as_array().unwrap().iter().all(|r| r["code"] == "resubmit-in-flight"), "{refused}");
+    let second = submit_json(&data, NOW, &other, &["--force"], 0);
     assert_eq!(second["staged_name"], "SUNNY-CHIROPRACTIC_20260203-040506-2_837P.txt");
 
     let inst = submit_json(&data, NOW, &fixture("837I-clean-inpatient.x12"), &[], 0);

@@ -94,7 +94,6 @@ fn describe(b: &BatchRow) -> String {
 }
 
 pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
-    let json = args.json.then_some("archive");
     let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
@@ -103,9 +102,7 @@ pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
     let id = match t.find_batch(&key) {
         Ok(Some(id)) => id,
         Ok(None) => {
-            output::fail(
-                json,
-                "not_found",
+            output::fail("not_found",
                 &format!("there is no batch {key:?}"),
                 Some("`claimtrack batches --all` lists the batches."),
             );

@@ -344,26 +344,28 @@ fn trust_for<'a>(fingerprint: Option<Fingerprint>, ask: &'a mut dyn FnMut(&str, 
 }
 
 /// A pretended clock never reaches the real Office Ally (a local folder is fine: the demo).
-fn refuse_pretend_for(ctx: &Ctx, c: &Config, what: &str) -> Option<u8> {
+pub fn refuse_pretend_for(ctx: &Ctx, c: &Config, what: &str) -> Option<u8> {
     if c.connection.transport == TransportKind::Sftp { ctx.refuse_pretend_clock(what) } else { None }
 }
 
 pub fn sync(ctx: &Ctx, args: SyncArgs) -> u8 {
-    let json = args.json.then_some("sync");
     let paths = match paths(ctx.config_path()) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Before the password is read: a pretended clock stops here whatever else is wrong.
+    if let Ok(c) = Config::load(&paths.config)
+        && let Some(code) = refuse_pretend_for(ctx, &c, "sync with Office Ally")
+    {
+        return code;
+    }
     let (c, password) = match load(&paths) {
         Ok(x) => x,
         Err(e) => {
-            output::fail(json, "config", &e, None);
+            output::fail("config", &e, None);
             return exit::SETUP;
         }
     };
-    if let Some(code) = refuse_pretend_for(ctx, &c, "sync with Office Ally") {
-        return code;
-    }
     let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,

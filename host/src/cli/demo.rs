@@ -173,13 +173,15 @@ fn demo(args: DemoArgs, start: DateTime<Utc>) -> Result<(), String> {
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         outln!("\n# {name}: {why}");
         let p = path.to_string_lossy().into_owned();
-        let mut a = vec!["submit"];
         if force {
-            outln!("# (--force: Office Ally's rules are broken on purpose, to show its rejections)");
-            a.push("--force");
+            // The check names each problem before anything is queued...
+            d.run(&["submit", &p])?;
+            // ...and the demo sends it anyway, to show what Office Ally does with it.
+            outln!("\n# (--force: sent anyway on purpose, to show Office Ally's rejections)");
+            d.run(&["submit", "--force", &p])?;
+        } else {
+            d.run(&["submit", &p])?;
         }
-        a.push(&p);
-        d.run(&a)?;
         held = name;
     }
     // The last batch is the one Office Ally never picks up: hold its staged name.

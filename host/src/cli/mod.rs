@@ -470,6 +470,9 @@ pub fn main() -> ExitCode {
             clock.stamp()
         );
     }
+    if wants_json(&cli.command) {
+        output::set_json_command(cli.command.name());
+    }
     let ctx = Ctx { data_dir, clock, pretend, config: cli.config.clone(), times: words::Times::new(cli.utc, clock.now()) };
     let code = match cli.command {
         Command::Parse(args) => parse::run(&ctx, args),
@@ -516,8 +519,52 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
-/// Print a setup error with what to do next, and return the setup exit code.
+/// Print a setup error with what to do next (in the JSON envelope too with `--json`), and
+/// return the setup exit code.
 fn setup_failed(what: &str, err: &anyhow::Error) -> u8 {
-    eprintln!("error: {what}: {err:#}");
+    output::fail("setup", &format!("{what}: {err:#}"), None);
     exit::SETUP
+}
+
+impl Command {
+    /// The command's name, as typed and as the JSON envelope names it.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Parse(_) => "parse",
+            Command::Ingest(_) => "ingest",
+            Command::Submit(_) => "submit",
+            Command::Outbox(_) => "outbox",
+            Command::MarkUploaded(_) => "mark-uploaded",
+            Command::Resend(_) => "resend",
+            Command::Demo(_) => "demo",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+            Command::Init(_) => "init",
+            Command::Sync(_) => "sync",
+            Command::Watch(_) => "watch",
+            Command::Doctor(_) => "doctor",
+            Command::Files(_) => "files",
+            Command::Batches(_) => "batches",
+            Command::Batch(_) => "batch",
+            Command::Claim(_) => "claim",
+            Command::Errors(_) => "errors",
+            Command::Export(_) => "export",
+            Command::Alerts(_) => "alerts",
+            Command::Archive(_) => "archive",
+            Command::Rebuild(_) => "rebuild",
+            Command::Plugins(_) => "plugins",
+            Command::Plugin(_) => "plugins",
+        }
+    }
+}
+
+/// Whether the command line asks for JSON output: `--json`, or `export` in its default or
+/// `--format json`.
+fn wants_json(command: &Command) -> bool {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    match command {
+        Command::Export(_) => !args.windows(2).any(|w| w[0] == "--format" && w[1] == "csv") && !flag("--format=csv"),
+        _ => flag("--json"),
+    }
 }

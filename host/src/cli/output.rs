@@ -59,12 +59,32 @@ pub fn out(text: &str) {
     }
 }
 
-/// `println!` for standard output, with [`out`]'s handling of a closed pipe.
+/// `println!` for standard output, with [`out`]'s handling of a closed pipe, wrapped at
+/// words on a terminal ([`para`]).
 macro_rules! outln {
     () => { $crate::cli::output::out("\n") };
-    ($($arg:tt)*) => { $crate::cli::output::out(&format!("{}\n", format_args!($($arg)*))) };
+    ($($arg:tt)*) => { $crate::cli::output::para(&format!($($arg)*)) };
 }
 pub(crate) use outln;
+
+/// Print text: each line wrapped at words to the terminal's width (keeping its indent), as
+/// it is when piped.
+pub fn para(text: &str) {
+    let Layout::Terminal { width, .. } = layout() else { return out(&format!("{text}\n")) };
+    let mut wrapped = String::with_capacity(text.len() + 1);
+    for line in text.split('\n') {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        // Continuation lines of a list item ("- …") hang under its text.
+        let hang = if body.starts_with("- ") { 2 } else { 0 };
+        for (i, piece) in super::table::wrap(body, width.saturating_sub(indent + hang).max(20)).iter().enumerate() {
+            wrapped.push_str(&" ".repeat(indent + if i > 0 { hang } else { 0 }));
+            wrapped.push_str(piece);
+            wrapped.push('\n');
+        }
+    }
+    out(&wrapped)
+}
 
 /// Print a table in the terminal's layout.
 pub fn print_table(t: &Table) {
@@ -115,9 +135,18 @@ pub fn json_error(command: &str, kind: &str, message: &str, hint: Option<&str>) 
     out(&format!("{}\n", serde_json::to_string_pretty(&env).expect("errors serialize")));
 }
 
+/// The command whose output is JSON (`--json`), set once by `main`: failures anywhere in it
+/// are then reported in the envelope too.
+static JSON_COMMAND: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// Say that `command`'s output is JSON.
+pub fn set_json_command(command: &'static str) {
+    let _ = JSON_COMMAND.set(command);
+}
+
 /// Say a failure: on stderr for a person, and in the JSON envelope too with `--json`.
-pub fn fail(json: Option<&str>, kind: &str, message: &str, hint: Option<&str>) {
-    if let Some(command) = json {
+pub fn fail(kind: &str, message: &str, hint: Option<&str>) {
+    if let Some(command) = JSON_COMMAND.get() {
         json_error(command, kind, message, hint);
     }
     eprintln!("error: {message}");

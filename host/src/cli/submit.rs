@@ -88,24 +88,20 @@ enum NotSubmitted<'a> {
         uploaded_at: Option<&'a str>,
         restored_to_outbox: bool,
     },
-    Error { file: String, kind: &'static str, message: String },
 }
 
 /// Submit; the config's `sync.test_mode` makes --test the default.
 pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     let config = super::connect::config_of(ctx);
-    if config.as_ref().is_some_and(|c| c.connection.transport == crate::config::TransportKind::Sftp)
-        && let Some(code) = ctx.refuse_pretend_clock("submit a batch for Office Ally")
-    {
+    if let Some(code) = config.as_ref().and_then(|c| super::connect::refuse_pretend_for(ctx, c, "submit a batch for Office Ally")) {
         return code;
     }
     args.test |= config.is_some_and(|c| c.sync.test_mode);
-    let json = args.json.then_some("submit");
     let file = args.file.display().to_string();
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => {
-            output::fail(json, "unreadable", &format!("{}: cannot read it: {e}", output::clean(&file)), None);
+            output::fail("unreadable", &format!("{}: cannot read it: {e}", output::clean(&file)), None);
             return exit::SOME_FAILED;
         }
     };
@@ -203,10 +199,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
                 SubmitError::Outbox { .. } | SubmitError::NotStaged { .. } => ("outbox", exit::SETUP),
                 _ => ("database", exit::SETUP),
             };
-            if args.json {
-                output::json("submit", &NotSubmitted::Error { file: file.clone(), kind, message: other.to_string() });
-            }
-            eprintln!("error: {other}");
+            output::fail(kind, &other.to_string(), None);
             code
         }
     }
@@ -255,7 +248,6 @@ pub fn outbox(ctx: &Ctx, args: OutboxArgs) -> u8 {
 }
 
 pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
-    let json = args.json.then_some("mark-uploaded");
     let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
@@ -284,11 +276,11 @@ pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
             exit::OK
         }
         Err(e @ (UploadError::Unknown(_) | UploadError::NotSubmitted { .. })) => {
-            output::fail(json, "not_found", &e.to_string(), None);
+            output::fail("not_found", &e.to_string(), None);
             exit::SOME_FAILED
         }
         Err(e @ UploadError::Move { .. }) => {
-            output::fail(json, "outbox", &e.to_string(), None);
+            output::fail("outbox", &e.to_string(), None);
             exit::SETUP
         }
         Err(UploadError::Store(e)) => setup_failed("the upload could not be recorded", &e.into()),
@@ -296,8 +288,7 @@ pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
 }
 
 pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
-    let json = args.json.then_some("resend");
-    if let Some(code) = ctx.refuse_pretend_clock("resend a batch") {
+    if let Some(code) = super::connect::config_of(ctx).and_then(|c| super::connect::refuse_pretend_for(ctx, &c, "resend a batch")) {
         return code;
     }
     let mut t = match open(ctx) {
@@ -307,7 +298,7 @@ pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
     let id = match t.find_batch(&args.key) {
         Ok(Some(id)) => id,
         Ok(None) => {
-            output::fail(json, "not_found", &format!("there is no batch {:?}", args.key), Some("`claimtrack batches` lists them."));
+            output::fail("not_found", &format!("there is no batch {:?}", args.key), Some("`claimtrack batches` lists them."));
             return exit::SOME_FAILED;
         }
         Err(e) => return setup_failed("the batches could not be read", &e.into()),
@@ -329,11 +320,11 @@ pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
         }
         Err(e @ (ResendError::Unknown(_) | ResendError::NotSubmitted(_) | ResendError::NotUploaded(_) | ResendError::Answered { .. })) => {
             let kind = if matches!(e, ResendError::Unknown(_)) { "not_found" } else { "refused" };
-            output::fail(json, kind, &e.to_string(), None);
+            output::fail(kind, &e.to_string(), None);
             exit::SOME_FAILED
         }
         Err(e @ ResendError::Outbox { .. }) => {
-            output::fail(json, "outbox", &e.to_string(), None);
+            output::fail("outbox", &e.to_string(), None);
             exit::SETUP
         }
         Err(ResendError::Store(e)) => setup_failed("the batch could not be put back in the outbox", &e.into()),

@@ -173,7 +173,7 @@ pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
 
 /// The batch a person named, or a "not found" that says what to try (as text and, with
 /// `--json`, as the command's JSON error).
-fn find_batch(t: &Tracker, key: &str, json: Option<&str>) -> Result<i64, u8> {
+fn find_batch(t: &Tracker, key: &str) -> Result<i64, u8> {
     match t.find_batch(key) {
         Ok(Some(id)) => Ok(id),
         Ok(None) => {
@@ -182,7 +182,7 @@ fn find_batch(t: &Tracker, key: &str, json: Option<&str>) -> Result<i64, u8> {
                 _ => "A batch is named by its number, Office Ally's File ID or its file name; `claimtrack batches --all` lists them."
                     .to_string(),
             };
-            output::fail(json, "not_found", &format!("there is no batch {key:?}"), Some(&hint));
+            output::fail("not_found", &format!("there is no batch {key:?}"), Some(&hint));
             Err(exit::SOME_FAILED)
         }
         Err(e) => Err(setup_failed("the batches could not be read", &e.into())),
@@ -215,19 +215,18 @@ fn totals(claims: &[ClaimRow]) -> Totals {
 }
 
 pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
-    let json = args.json.then_some("batch");
     let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let id = match find_batch(&t, &args.key, json) {
+    let id = match find_batch(&t, &args.key) {
         Ok(id) => id,
         Err(code) => return code,
     };
     let (b, claims) = match t.batch(id) {
         Ok(Some(v)) => v,
         Ok(None) => {
-            output::fail(json, "not_found", &format!("batch {id} is gone"), None);
+            output::fail("not_found", &format!("batch {id} is gone"), None);
             return exit::SOME_FAILED;
         }
         Err(e) => return setup_failed("the batch could not be read", &e.into()),
@@ -387,7 +386,6 @@ struct ClaimJson<'a> {
 }
 
 pub fn claim(ctx: &Ctx, args: ClaimArgs) -> u8 {
-    let json = args.json.then_some("claim");
     let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
@@ -408,7 +406,7 @@ pub fn claim(ctx: &Ctx, args: ClaimArgs) -> u8 {
                 .to_string()
         };
         let message = format!("no claim has the patient control number, OA Claim ID or payer claim number {:?}", args.key);
-        output::fail(json, "not_found", &message, Some(&hint));
+        output::fail("not_found", &message, Some(&hint));
         return exit::SOME_FAILED;
     }
     if args.json {
@@ -584,7 +582,6 @@ fn money_line(c: &ClaimRow) -> String {
 }
 
 pub fn rebuild(ctx: &Ctx, args: ListArgs) -> u8 {
-    let json = args.json.then_some("rebuild");
     let mut t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
@@ -592,7 +589,7 @@ pub fn rebuild(ctx: &Ctx, args: ListArgs) -> u8 {
     let changes = match t.rebuild() {
         Ok(c) => c,
         Err(e) => {
-            output::fail(json, "database", &format!("the rebuild failed; nothing was changed: {e}"), None);
+            output::fail("database", &format!("the rebuild failed; nothing was changed: {e}"), None);
             return exit::SETUP;
         }
     };
@@ -632,13 +629,12 @@ pub struct ErrorsArgs {
 }
 
 pub fn errors(ctx: &Ctx, args: ErrorsArgs) -> u8 {
-    let json = args.json.then_some("errors");
     let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
     let batch = match &args.batch {
-        Some(key) => match find_batch(&t, key, json) {
+        Some(key) => match find_batch(&t, key) {
             Ok(id) => Some(id),
             Err(code) => return code,
         },
@@ -773,7 +769,6 @@ const CSV_COLUMNS: [&str; 18] = [
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
     let format = if args.json { ExportFormat::Json } else { args.format };
-    let json = (format == ExportFormat::Json).then_some("export");
     let t = match open(ctx) {
         Ok(t) => t,
         Err(code) => return code,
@@ -781,7 +776,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
     let (batches, claims) = match (t.batches(), t.all_claims()) {
         (Ok(b), Ok(c)) => (b, c),
         (Err(e), _) | (_, Err(e)) => {
-            output::fail(json, "database", &format!("the data could not be read: {e}"), None);
+            output::fail("database", &format!("the data could not be read: {e}"), None);
             return exit::SETUP;
         }
     };

@@ -297,8 +297,10 @@ pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRo
     rows.collect()
 }
 
-/// Up to `limit` patient control numbers, OA Claim IDs or payer claim numbers that contain
-/// `key` (case ignored): what "not found" suggests.
+/// Up to `limit` patient control numbers, OA Claim IDs or payer claim numbers a person may
+/// have meant by `key`: those that contain it (case ignored), and CLM01s with the same
+/// letters and the same number but for zeros ("MSB0002" → "MSB00002"). What "not found"
+/// suggests.
 pub fn similar_claim_keys(conn: &Connection, key: &str, limit: usize) -> rusqlite::Result<Vec<String>> {
     let key = key.trim();
     if key.len() < 3 {
@@ -312,8 +314,27 @@ pub fn similar_claim_keys(conn: &Connection, key: &str, limit: usize) -> rusqlit
             UNION SELECT payer_claim_number FROM claims WHERE payer_claim_number LIKE ?1 ESCAPE '\\')
          ORDER BY k LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![pattern, limit as i64], |r| r.get(0))?;
-    rows.collect()
+    let mut found: Vec<String> = stmt.query_map(params![pattern, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    // Letters then digits: the same letters and the same number, zeros aside.
+    let split = |s: &str| {
+        let digits = s.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let letters = &s[..s.len() - digits.len()];
+        (letters.to_ascii_uppercase(), digits.trim_start_matches('0').to_string())
+    };
+    let (letters, number) = split(key);
+    if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && found.len() < limit {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT patient_control_number FROM claims WHERE patient_control_number LIKE ?1 ESCAPE '\\' LIMIT 1000",
+        )?;
+        let candidates: Vec<String> =
+            stmt.query_map(params![format!("{}%", like_literal(&letters))], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for c in candidates {
+            if split(&c) == (letters.clone(), number.clone()) && !found.contains(&c) && found.len() < limit {
+                found.push(c);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The batch a person means by `key`: its number, Office Ally's File ID for it (or one of

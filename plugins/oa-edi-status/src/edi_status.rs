@@ -5,6 +5,11 @@
 //! any other word → `informational` plus a warning; `raw_code` is the word as printed. The
 //! response text becomes one `free-text` reason, whole (a leading "A7:562 - " or "CO-16 - " is
 //! kept in it: the payer's wording is what staff look up), with wrapped lines joined on.
+//! When it starts with a code, the code is given its own reasons before the text, each in its
+//! code list ([`coded`]): a 277 status composite "A7:164:IL - …" as its category (507),
+//! status (508, described by the payer's words after the dash) and entity, and an adjustment
+//! "CO-16 - …" as a CARC with its group. A text that only looks like a code (an unknown
+//! category, no dash) stays text alone.
 
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_plugin_sdk::text::{Line, Text, is_digits, money_cents, person_name};
@@ -102,7 +107,52 @@ pub fn read(text: &Text, diagnostics: &mut Vec<Diagnostic>) -> Vec<StatusEvent> 
             );
         }
     }
+    // Wrapped lines are joined on by now: the text is whole.
+    for e in &mut events {
+        let Some(text) = e.reasons.iter().find(|r| r.code_set == CodeSet::FreeText) else { continue };
+        let codes = coded(&text.code, text.position.clone());
+        if !codes.is_empty() {
+            e.reasons.splice(0..0, codes);
+        }
+    }
     events
+}
+
+/// The code a response text starts with, as reasons of its own code lists: "A7:164:IL -
+/// Entity's contract/member number" is category A7, status 164 (described by the words after
+/// the dash) and entity IL; "CO-16 - Claim lacks information" is CARC 16 in group CO. Nothing
+/// for a text that does not start with a known category or adjustment group and a dash.
+pub fn coded(text: &str, position: Option<Position>) -> Vec<Reason> {
+    use claimtrack_plugin_sdk::x12::codes::{category_description, entity_description, status_description};
+    let Some((head, words)) = text.split_once(" - ").or_else(|| text.split_once(" -")) else { return Vec::new() };
+    let (head, words) = (head.trim(), words.trim());
+    let code_like = |s: &str, max: usize| !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_alphanumeric());
+    let reason = |set: CodeSet, code: &str, description: Option<String>| {
+        let mut r = Reason::new(set, code, description);
+        r.position = position.clone();
+        r
+    };
+    let parts: Vec<&str> = head.split(':').collect();
+    if (2..=3).contains(&parts.len()) && category_description(parts[0]).is_some() && parts[1..].iter().all(|p| code_like(p, 4)) {
+        let described = if words.is_empty() { status_description(parts[1]).map(str::to_string) } else { Some(words.to_string()) };
+        let mut out = vec![
+            reason(CodeSet::ClaimStatusCategory, parts[0], category_description(parts[0]).map(str::to_string)),
+            reason(CodeSet::ClaimStatus, parts[1], described),
+        ];
+        if let Some(entity) = parts.get(2) {
+            out.push(reason(CodeSet::Entity, entity, entity_description(entity).map(str::to_string)));
+        }
+        return out;
+    }
+    if let Some((group, code)) = head.split_once('-')
+        && ["CO", "PR", "OA", "PI", "CR"].contains(&group)
+        && code_like(code, 4)
+    {
+        let mut r = reason(CodeSet::Carc, code, (!words.is_empty()).then(|| words.to_string()));
+        r.group = Some(group.to_string());
+        return vec![r];
+    }
+    Vec::new()
 }
 
 fn describe_header(c: &Columns, line: &Line, diagnostics: &mut Vec<Diagnostic>) {
@@ -258,4 +308,38 @@ fn event(mut row: Row, line: &Line, diagnostics: &mut Vec<Diagnostic>) -> Status
         e.reasons.push(r);
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(CodeSet, String, Option<String>, Option<String>)> {
+        coded(text, None).into_iter().map(|r| (r.code_set, r.code, r.description, r.group)).collect()
+    }
+
+    #[test]
+    fn a_leading_status_composite_gets_its_own_code_lists() {
+        let c = codes("A7:164:IL - Entity's contract/member number");
+        assert_eq!(c.len(), 3, "{c:?}");
+        assert_eq!((c[0].0.clone(), c[0].1.as_str()), (CodeSet::ClaimStatusCategory, "A7"));
+        assert!(c[0].2.as_deref().unwrap().contains("invalid information"));
+        assert_eq!((c[1].0.clone(), c[1].1.as_str(), c[1].2.as_deref()), (CodeSet::ClaimStatus, "164", Some("Entity's contract/member number")));
+        assert_eq!((c[2].0.clone(), c[2].1.as_str(), c[2].2.as_deref()), (CodeSet::Entity, "IL", Some("Insured or subscriber")));
+        let c = codes("A2:20 -");
+        assert_eq!(c[1].2.as_deref(), Some("Accepted for processing"), "the code list's words when the payer gives none");
+    }
+
+    #[test]
+    fn an_adjustment_code_is_a_carc_with_its_group() {
+        let c = codes("CO-16 - Claim lacks information");
+        assert_eq!(c, vec![(CodeSet::Carc, "16".to_string(), Some("Claim lacks information".to_string()), Some("CO".to_string()))]);
+    }
+
+    #[test]
+    fn text_that_only_looks_like_a_code_stays_text() {
+        for t in ["PATIENT NOT ELIGIBLE - CALL PAYER", "Z9:164 - unknown category", "A7:164 no dash", "XX-16 - not a group", ""] {
+            assert!(codes(t).is_empty(), "{t:?}");
+        }
+    }
 }

@@ -76,13 +76,19 @@ fn ten_digit_file_ids_shift_the_columns_and_all_rejected_keep_their_coded_text()
     assert_eq!(oa_ids(&o), ["2927100001", "2927100002", "2927100003"]);
     let accts: Vec<_> = o.events.iter().map(|e| claim(e).patient_control_number.clone().unwrap()).collect();
     assert_eq!(accts, ["2-17", "2-18", "2-21"]);
-    // Text that opens with a code keeps the code and the words, whole, as one free-text reason.
+    // Text that opens with a code keeps the code and the words, whole, as one free-text reason,
+    // after the code in its own code lists.
     assert_eq!(response(&o.events[0]), Some("A7:562 - Entity's National Provider Identifier (NPI)"));
+    let sets: Vec<(CodeSet, &str)> = o.events[0].reasons.iter().map(|r| (r.code_set.clone(), r.code.as_str())).collect();
+    assert_eq!(sets[..2], [(CodeSet::ClaimStatusCategory, "A7"), (CodeSet::ClaimStatus, "562")]);
+    assert_eq!(o.events[0].reasons[1].description.as_deref(), Some("Entity's National Provider Identifier (NPI)"));
     assert_eq!(
         response(&o.events[1]),
         Some("CO-16 - Claim/service lacks information which is needed for adjudication")
     );
-    assert!(o.events.iter().all(|e| e.reasons.len() == 1 && e.reasons[0].code_set == CodeSet::FreeText));
+    let carc = &o.events[1].reasons[0];
+    assert_eq!((carc.code_set.clone(), carc.code.as_str(), carc.group.as_deref()), (CodeSet::Carc, "16", Some("CO")));
+    assert!(o.events.iter().all(|e| e.reasons.last().is_some_and(|r| r.code_set == CodeSet::FreeText)));
     assert_eq!(claim(&o.events[2]).payer_claim_number.as_deref(), Some("2022348R0001"));
     assert_eq!(o.events[2].correlation.clearinghouse_child_file_id.as_deref(), Some("1026454085"));
     assert_eq!(o.events[2].effective_date.as_deref(), Some("2022-12-14"));
@@ -107,7 +113,8 @@ fn mixed_crlf_report_joins_a_wrapped_response_and_ignores_trailing_rules() {
              records for this member; correct the date of birth and resubmit the claim."
         )
     );
-    assert_eq!(wrapped.reasons.len(), 1, "continuation lines extend the reason, they add none");
+    assert_eq!(wrapped.reasons.len(), 3, "continuation lines extend the text, they add no reason: {:?}", wrapped.reasons);
+    assert_eq!(wrapped.reasons[1].description.as_deref(), wrapped.reasons[2].code.strip_prefix("A3:21 - "), "the whole wrapped text describes 21");
     assert_eq!(wrapped.amounts.charged, Some(204_000));
     // The row after the wrapped text is still a row of its own, on its own line.
     assert_eq!(line_of(&o.events[2]), Some(12));

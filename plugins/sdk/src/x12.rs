@@ -1212,5 +1212,7 @@ fn malformed(message: impl Into<String>, position: Option<Position>) -> ParseErr
     ParseError::Malformed(MalformedDetail { message: message.into(), position })
 }
 
+pub mod codes;
+
 #[cfg(test)]
 mod tests;
