@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod correlate;
 pub mod derive;
+pub(crate) mod provider;
 pub mod query;
 pub mod status;
 

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::model::{Reason, StatusEvent};
+use super::provider::{self, BillingProvider, Said};
+use super::status::Via;
+use crate::model::{Level, Reason, StatusEvent};
 
 /// A batch as the E-Claims Tracking list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,7 +96,9 @@ pub struct TimelineEntry {
     pub plugin: String,
     /// That plugin's version.
     pub plugin_version: String,
-    /// How the event reached the claim: "claim", "transaction_set" or "interchange".
+    /// How the event reached the claim: "claim", "provider" (a statement about the claim's
+    /// billing provider, named in the event's `claim.providers`), "transaction_set" or
+    /// "interchange".
     pub via: String,
     /// The event as stored (may contain PHI in its claim).
     pub event: StatusEvent,
@@ -188,7 +192,8 @@ pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRo
     rows.collect()
 }
 
-/// Everything said about a claim, across files, oldest first.
+/// Everything said about a claim, across files, oldest first: its own statements, and those
+/// about its file, transaction set and billing provider, each statement once.
 pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
     let mut stmt = conn.prepare(
         "SELECT file_id, original_name, first_seen, plugin, plugin_version, via, body FROM (
@@ -209,6 +214,12 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             JOIN events e ON e.id = l.event_id AND e.transaction_set_control_number = c.transaction_set_control_number
             JOIN files f ON f.id = e.file_id
             WHERE c.id = ?1
+            UNION ALL
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'provider'
+            JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
          ) ORDER BY file_id, seq",
     )?;
     let rows = stmt.query_map(params![claim_id], |r| {
@@ -225,7 +236,39 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             event,
         })
     })?;
-    rows.collect()
+    let mut entries: Vec<TimelineEntry> = rows.collect::<Result<_, _>>()?;
+    drop_repeated_statements(conn, claim_id, &mut entries)?;
+    Ok(entries)
+}
+
+/// Keep each statement once, and those about billing providers only where they reach the
+/// claim (the rule `derive` applies, [`super::provider::reaches`]). A batch's or provider's
+/// rejection that the file repeated on the claim (277CA 2200B/2200C, at the same STC) is
+/// shown as the claim's: the repetition says where it was stated.
+fn drop_repeated_statements(conn: &Connection, claim_id: i64, entries: &mut Vec<TimelineEntry>) -> rusqlite::Result<()> {
+    let own: Vec<Said> = entries
+        .iter()
+        .filter(|t| t.via == Via::Claim.as_str() && t.event.level == Level::Claim)
+        .filter_map(|t| Said::of(t.file_id, t.event.position.as_ref()))
+        .collect();
+    let (npi, tax_id): (Option<String>, Option<String>) = if entries.iter().any(|t| t.via == Via::Provider.as_str()) {
+        let sql = "SELECT billing_npi, billing_tax_id FROM claims WHERE id = ?1";
+        conn.query_row(sql, params![claim_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    } else {
+        (None, None)
+    };
+    entries.retain(|t| {
+        let said = Said::of(t.file_id, t.event.position.as_ref());
+        if t.via == Via::Claim.as_str() {
+            true
+        } else if t.via == Via::Provider.as_str() {
+            BillingProvider::addressed_by(&t.event)
+                .is_some_and(|p| provider::reaches(&p, said, npi.as_deref(), tax_id.as_deref(), own.iter().copied()))
+        } else {
+            !said.is_some_and(|s| own.contains(&s))
+        }
+    });
+    Ok(())
 }
 
 /// One rejection reason and the claims it hit ("Print Errors").
