@@ -99,12 +99,13 @@ impl FactReader<'_> {
             params![claim.id],
         )?;
         let values = ClaimValues::of(&own);
-        let mut facts: Vec<Fact> = Vec::with_capacity(own.len());
-        let mut said = Vec::new();
-        for (f, stated) in own {
-            said.extend(stated.said);
-            facts.push(f);
-        }
+        // Where the claim's own statements were read matters only to a provider statement.
+        let with_providers = match claim.batch {
+            Some(b) => !self.provider_facts(tx, b)?.is_empty(),
+            None => false,
+        };
+        let said: Vec<Said> = if with_providers { own.iter().filter_map(|(_, s)| s.said).collect() } else { Vec::new() };
+        let mut facts: Vec<Fact> = own.into_iter().map(|(f, _)| f).collect();
         let (batch, set) = (claim.batch, claim.set.as_deref());
         if let Some(b) = batch {
             let key = (b, set.map(str::to_string));
@@ -127,13 +128,14 @@ impl FactReader<'_> {
                 self.shared.insert(key.clone(), shared.into_iter().map(|(f, _)| f).collect());
             }
             facts.extend(self.shared[&key].iter().cloned());
-            let (npi, tax_id) = (claim.billing_npi.as_deref(), claim.billing_tax_id.as_deref());
-            let reaching = self
-                .provider_facts(tx, b)?
-                .iter()
-                .filter(|p| provider::reaches(&p.provider, p.said, npi, tax_id, said.iter().copied()))
-                .map(|p| p.fact.clone());
-            facts.extend(reaching);
+            if with_providers {
+                let (npi, tax_id) = (claim.billing_npi.as_deref(), claim.billing_tax_id.as_deref());
+                let reaching = self.providers[&b]
+                    .iter()
+                    .filter(|p| provider::reaches(&p.provider, p.said, npi, tax_id, said.iter().copied()))
+                    .map(|p| p.fact.clone());
+                facts.extend(reaching);
+            }
         }
         facts.sort_by_key(|f| f.order);
         Ok((facts, values))
@@ -178,8 +180,8 @@ impl FactReader<'_> {
     }
 
     /// The batch's own statements (TA1, 999 AK9, File Summary batch event), those about its
-    /// billing providers, and its claims' responses, oldest first: the rules tell a failed file from one that rejected every
-    /// claim by whether the file also spoke about claims.
+    /// billing providers, and its claims' responses, oldest first: the rules tell a failed
+    /// file from one that rejected every claim by whether the file also spoke about claims.
     fn batch_facts(&mut self, tx: &Transaction<'_>, batch_id: i64) -> rusqlite::Result<Vec<Fact>> {
         let rows = self.facts(
             tx,
