@@ -502,7 +502,8 @@ fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
         let tone = if matches!(e.about, About::Claim | About::ServiceLine) { output::status_tone(ev.status) } else { Tone::Plain };
         table.row(vec![Cell::new(ctx.times.at_str(&e.seen)), Cell::new(what).tone(tone), Cell::new(output::clean(&ev.raw_code))]);
         let kind = e.format.as_deref().map(words::file_kind).unwrap_or_else(|| "file".to_string());
-        table.note_toned(format!("{kind} {} (read by {} {})", output::clean(&e.file), e.plugin, e.plugin_version), Tone::Dim);
+        // Which plugin read it is in `--json`; staff need the file.
+        table.note_toned(format!("{kind} {}", output::clean(&e.file)), Tone::Dim);
         for line in problem_lines(&ev.reasons) {
             table.note(line);
         }

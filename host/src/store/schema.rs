@@ -293,7 +293,29 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_oa_claim;
     DROP INDEX events_payer_claim;
     "#,
-    // 10: the patient's share of the newest claim-level payment, denial or reversal (835
+    // 10: the billing provider each claim's 837 named (2010AA: NPI, tax id), so that a
+    // statement about one billing provider (277CA 2200C) reaches that provider's claims of the
+    // batch (tracking::provider). Claims of a batch take them from their stored 837 claim
+    // event; claims known only from responses have none (no 837 named their billing provider).
+    r#"
+    ALTER TABLE claims ADD COLUMN billing_npi TEXT;
+    ALTER TABLE claims ADD COLUMN billing_tax_id TEXT;
+    UPDATE claims SET
+        billing_npi = (
+            SELECT json_extract(p.value, '$.npi')
+            FROM event_links l JOIN events e ON e.id = l.event_id, json_each(e.body, '$.claim.providers') p
+            WHERE l.claim_id = claims.id AND e.source = 'submitter' AND e.level = 'claim'
+              AND json_extract(p.value, '$.role') = 'billing'
+            ORDER BY e.id, p.key LIMIT 1),
+        billing_tax_id = (
+            SELECT json_extract(p.value, '$.tax_id')
+            FROM event_links l JOIN events e ON e.id = l.event_id, json_each(e.body, '$.claim.providers') p
+            WHERE l.claim_id = claims.id AND e.source = 'submitter' AND e.level = 'claim'
+              AND json_extract(p.value, '$.role') = 'billing'
+            ORDER BY e.id, p.key LIMIT 1)
+    WHERE batch_id IS NOT NULL;
+    "#,
+    // 11: the patient's share of the newest claim-level payment, denial or reversal (835
     // CLP05), stored by `derive` beside `paid_cents` for the money the views show. Existing
     // rows get it from their stored events here.
     r#"
@@ -353,6 +375,37 @@ fn migrate_to(conn: &mut Connection, target: u32) -> Result<(), MigrateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A claim registered before schema 10 learns its billing provider from its stored 837
+    /// event; a claim known only from responses stays without one.
+    #[test]
+    fn migration_10_fills_the_billing_provider_from_the_837() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 9).unwrap();
+        let providers = r#"[{"role":"rendering","name":null,"npi":"1111111112","tax_id":null},
+                            {"role":"billing","name":"CLINIC","npi":"1234567893","tax_id":"123456789"}]"#;
+        let body =
+            format!(r#"{{"level":"claim","source":"submitter","claim":{{"patient_control_number":"P1","providers":{providers}}}}}"#);
+        conn.execute_batch(&format!(
+            "INSERT INTO files (id, sha256, size, bytes, original_name, origin, first_seen, last_seen, kind, outcome)
+                 VALUES (1, 'a', 0, x'', 'b.837', 'ingest', 't', 't', 'document', 'parsed');
+             INSERT INTO events (id, file_id, seq, plugin, plugin_version, level, source, status, raw_code, body)
+                 VALUES (1, 1, 0, 'x12-837', '0.1.0', 'claim', 'submitter', 'received', 'CLM', '{body}'),
+                        (2, 1, 1, 'x12-277', '0.1.0', 'claim', 'payer', 'accepted', 'A2', '{body}');
+             INSERT INTO batches (id, file_id, submitted_name, status) VALUES (1, 1, 'b.837', 'AWAITING');
+             INSERT INTO claims (id, batch_id, patient_control_number, status) VALUES (1, 1, 'P1', 'AWAITING'),
+                                                                                   (2, NULL, 'P1', 'AWAITING');
+             INSERT INTO event_links (event_id, batch_id, claim_id, via) VALUES (1, 1, 1, 'claim'), (2, NULL, 2, 'claim');"
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let billing = |id: i64| -> (Option<String>, Option<String>) {
+            let sql = "SELECT billing_npi, billing_tax_id FROM claims WHERE id = ?1";
+            conn.query_row(sql, [id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap()
+        };
+        assert_eq!(billing(1), (Some("1234567893".into()), Some("123456789".into())));
+        assert_eq!(billing(2), (None, None));
+    }
 
     #[test]
     fn migrations_apply_from_every_earlier_version() {

@@ -12,6 +12,9 @@
 //!   always wins). A claim seen only in responses gets a claim of its own.
 //! - A 999 transaction-set statement applies to every claim of that set; a TA1 or a File
 //!   Summary batch statement applies to the whole batch.
+//! - A statement about one billing provider (277CA 2200C) is linked to its batch as
+//!   `provider`; it reaches the claims of the batch that provider billed, by the NPI and tax id
+//!   recorded from the 837 (see [`super::provider`]).
 //!
 //! Everything here is derived from the event log and can be rebuilt from it.
 
@@ -19,6 +22,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::provider::BillingProvider;
 use crate::model::{FileMetadata, Level, Source, StatusEvent};
 
 /// Batches and claims whose status must be recomputed.
@@ -167,11 +171,16 @@ fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) ->
     let c = e.claim.clone().unwrap_or_default();
     let pcn = c.patient_control_number.clone().unwrap_or_default();
     let payer = c.payer.as_ref();
+    // Only the 837 says who billed the claim (schema 10 fills existing claims the same way).
+    let billing = match e.source {
+        Source::Submitter => BillingProvider::of(&c),
+        _ => BillingProvider::default(),
+    };
     tx.prepare_cached(
         "INSERT INTO claims (batch_id, transaction_set_control_number, patient_control_number, clearinghouse_claim_id,
                              payer_claim_number, patient_name, service_date_from, service_date_to, charged_cents,
-                             payer_id, payer_name, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'QUEUED')",
+                             payer_id, payer_name, billing_npi, billing_tax_id, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'QUEUED')",
     )?
     .execute(params![
             batch_id,
@@ -185,6 +194,8 @@ fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) ->
             e.amounts.charged,
             payer.and_then(|p| p.id.clone()),
             payer.and_then(|p| p.name.clone()),
+            billing.npi,
+            billing.tax_id,
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -329,6 +340,10 @@ fn link_response<'a>(
             }
         }
     }
+    if let Some(provider) = BillingProvider::addressed_by(e) {
+        link_provider_statement(tx, row.id, batch, &provider, touched)?;
+        return Ok(resolved);
+    }
     match e.level {
         Level::Claim | Level::ServiceLine if e.claim.is_some() => {
             let same_claim = same_keys.and_then(|p| p.claim.filter(|_| p.event.claim == e.claim));
@@ -379,6 +394,31 @@ fn link_response<'a>(
         }
     }
     Ok(resolved)
+}
+
+/// A statement about one billing provider: linked to its batch only. The claims it reaches
+/// are picked when statuses are derived (a claim the same file names may have it already);
+/// those the provider billed are touched here so that they are derived again.
+fn link_provider_statement(
+    tx: &Transaction<'_>,
+    event_id: i64,
+    batch: Option<i64>,
+    provider: &BillingProvider,
+    touched: &mut Touched,
+) -> rusqlite::Result<()> {
+    if let Some(b) = batch {
+        let mut stmt = tx.prepare_cached("SELECT id, billing_npi, billing_tax_id FROM claims WHERE batch_id = ?1")?;
+        let rows = stmt.query_map(params![b], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+        })?;
+        for row in rows {
+            let (id, npi, tax_id) = row?;
+            if provider.bills(npi.as_deref(), tax_id.as_deref()) {
+                touched.claims.insert(id);
+            }
+        }
+    }
+    link(tx, event_id, batch, None, "provider")
 }
 
 /// Responses teach a claim its OA Claim ID and payer claim number.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Transaction};
 
 use super::correlate::Touched;
+use super::provider::{self, BillingProvider, Said};
 use super::status::{self, ClaimStatus, Fact, Via};
 use serde::Deserialize;
 
@@ -15,12 +16,14 @@ use crate::model::{Level, Reason, Source, StatusClass, StatusEvent};
 ///
 /// `files.first_seen` is read once per file: it is stored after the file's bytes, so each
 /// read walks the blob's overflow pages (a thousand for a 4 MB ERA), which a join per event
-/// made the largest cost of ingesting one. The statements about a batch or a transaction set
-/// are read once for all the claims they apply to.
+/// made the largest cost of ingesting one. The statements about a batch, a transaction set or
+/// the batch's billing providers are read once for all the claims they apply to.
 #[derive(Default)]
 struct FactReader<'a> {
     seen: HashMap<i64, String>,
     shared: HashMap<(i64, Option<String>), Vec<Fact>>,
+    /// By batch: its billing-provider statements (rare: most batches have none).
+    providers: HashMap<i64, Vec<ProviderFact>>,
     /// The events of the file just stored, by row id: read from memory rather than parsed
     /// back from their JSON.
     fresh: Fresh<'a>,
@@ -28,6 +31,22 @@ struct FactReader<'a> {
 
 /// Events still in memory, by their row id in `events`.
 pub(crate) type Fresh<'a> = HashMap<i64, &'a StatusEvent>;
+
+/// A statement about one billing provider, with what picks the claims it reaches.
+struct ProviderFact {
+    fact: Fact,
+    provider: BillingProvider,
+    said: Option<Said>,
+}
+
+/// The claim a fact reader reads for: its id, batch, transaction set and billing provider.
+struct ClaimKeys {
+    id: i64,
+    batch: Option<i64>,
+    set: Option<String>,
+    billing_npi: Option<String>,
+    billing_tax_id: Option<String>,
+}
 
 impl FactReader<'_> {
     fn seen(&mut self, tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<String> {
@@ -69,24 +88,25 @@ impl FactReader<'_> {
             .collect()
     }
 
-    /// The facts that bear on one claim: its own events, its transaction set's statements
-    /// and its batch's interchange statements, oldest first; and what its own say of its
-    /// payment and payer claim number.
-    fn claim_facts(
-        &mut self,
-        tx: &Transaction<'_>,
-        claim_id: i64,
-        batch: Option<i64>,
-        set: Option<&str>,
-    ) -> rusqlite::Result<(Vec<Fact>, ClaimValues)> {
+    /// The facts that bear on one claim: its own events, its transaction set's statements,
+    /// its batch's interchange statements and those about its billing provider, oldest first;
+    /// and what its own say of its payment and payer claim number.
+    fn claim_facts(&mut self, tx: &Transaction<'_>, claim: &ClaimKeys) -> rusqlite::Result<(Vec<Fact>, ClaimValues)> {
         let own = self.facts(
             tx,
             "SELECT e.id, e.body, e.file_id, e.seq, l.via FROM event_links l JOIN events e ON e.id = l.event_id
              WHERE l.claim_id = ?1",
-            params![claim_id],
+            params![claim.id],
         )?;
         let values = ClaimValues::of(&own);
+        // Where the claim's own statements were read matters only to a provider statement.
+        let with_providers = match claim.batch {
+            Some(b) => !self.provider_facts(tx, b)?.is_empty(),
+            None => false,
+        };
+        let said: Vec<Said> = if with_providers { own.iter().filter_map(|(_, s)| s.said).collect() } else { Vec::new() };
         let mut facts: Vec<Fact> = own.into_iter().map(|(f, _)| f).collect();
+        let (batch, set) = (claim.batch, claim.set.as_deref());
         if let Some(b) = batch {
             let key = (b, set.map(str::to_string));
             if !self.shared.contains_key(&key) {
@@ -108,14 +128,60 @@ impl FactReader<'_> {
                 self.shared.insert(key.clone(), shared.into_iter().map(|(f, _)| f).collect());
             }
             facts.extend(self.shared[&key].iter().cloned());
+            if with_providers {
+                let (npi, tax_id) = (claim.billing_npi.as_deref(), claim.billing_tax_id.as_deref());
+                let reaching = self.providers[&b]
+                    .iter()
+                    .filter(|p| provider::reaches(&p.provider, p.said, npi, tax_id, said.iter().copied()))
+                    .map(|p| p.fact.clone());
+                facts.extend(reaching);
+            }
         }
         facts.sort_by_key(|f| f.order);
         Ok((facts, values))
     }
 
-    /// The batch's own statements (TA1, 999 AK9, File Summary batch event) and its claims'
-    /// responses, oldest first: the rules tell a failed file from one that rejected every
-    /// claim by whether the file also spoke about claims.
+    /// The statements about billing providers of batch `b`, read once per batch.
+    fn provider_facts(&mut self, tx: &Transaction<'_>, b: i64) -> rusqlite::Result<&[ProviderFact]> {
+        if !self.providers.contains_key(&b) {
+            let fresh = &self.fresh;
+            // Whole events (the provider and position are not in `FactBody`): a batch has few.
+            let rows: Vec<(Result<StatusEvent, String>, i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT e.id, e.body, e.file_id, e.seq FROM event_links l JOIN events e ON e.id = l.event_id
+                     WHERE l.batch_id = ?1 AND l.claim_id IS NULL AND l.via = 'provider'",
+                )?
+                .query_map(params![b], |r| {
+                    let event = match fresh.get(&r.get::<_, i64>(0)?) {
+                        Some(e) => Ok((*e).clone()),
+                        None => Err(r.get(1)?),
+                    };
+                    Ok((event, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut read = Vec::with_capacity(rows.len());
+            for (event, file_id, seq) in rows {
+                let e = match event {
+                    Ok(e) => e,
+                    Err(json) => serde_json::from_str(&json).map_err(|err| {
+                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))
+                    })?,
+                };
+                // Linked as `provider` by correlation, which asked the same question.
+                let Some(provider) = BillingProvider::addressed_by(&e) else { continue };
+                let said = Said::of(file_id, e.position.as_ref());
+                let seen = self.seen(tx, file_id)?;
+                let (fact, _) = fact(FactBody::of(&e), seen, (file_id, seq), "provider");
+                read.push(ProviderFact { fact, provider, said });
+            }
+            self.providers.insert(b, read);
+        }
+        Ok(&self.providers[&b])
+    }
+
+    /// The batch's own statements (TA1, 999 AK9, File Summary batch event), those about its
+    /// billing providers, and its claims' responses, oldest first: the rules tell a failed
+    /// file from one that rejected every claim by whether the file also spoke about claims.
     fn batch_facts(&mut self, tx: &Transaction<'_>, batch_id: i64) -> rusqlite::Result<Vec<Fact>> {
         let rows = self.facts(
             tx,
@@ -123,7 +189,8 @@ impl FactReader<'_> {
              FROM event_links l
              JOIN events e ON e.id = l.event_id
              WHERE l.batch_id = ?1
-               AND ((l.claim_id IS NULL AND l.via = 'interchange') OR (l.claim_id IS NOT NULL AND e.source != 'submitter'))
+               AND ((l.claim_id IS NULL AND l.via IN ('interchange', 'provider'))
+                    OR (l.claim_id IS NOT NULL AND e.source != 'submitter'))
              ORDER BY e.file_id, e.seq",
             params![batch_id],
         )?;
@@ -132,12 +199,14 @@ impl FactReader<'_> {
 }
 
 /// What one statement says of the claim's payment and payer claim number (read only from
-/// the claim's own statements).
+/// the claim's own statements), and where a claim-level one was read (a provider's statement
+/// repeated on the claim is not applied to it again).
 #[derive(Debug, Default)]
 struct Stated {
     paid: Option<i64>,
     patient_responsibility: Option<i64>,
     payer_claim_number: Option<String>,
+    said: Option<Said>,
 }
 
 /// The claim columns `derive` takes from the claim's own statements rather than from its
@@ -190,6 +259,14 @@ struct FactBody {
     amounts: PaidBody,
     #[serde(default)]
     claim: Option<ClaimNumberBody>,
+    #[serde(default)]
+    position: Option<SegmentBody>,
+}
+
+#[derive(Deserialize)]
+struct SegmentBody {
+    #[serde(default)]
+    segment_index: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -217,15 +294,21 @@ impl FactBody {
             effective_date: e.effective_date.clone(),
             amounts: PaidBody { paid: e.amounts.paid, patient_responsibility: e.amounts.patient_responsibility },
             claim: e.claim.as_ref().map(|c| ClaimNumberBody { payer_claim_number: c.payer_claim_number.clone() }),
+            position: e.position.as_ref().map(|p| SegmentBody { segment_index: p.segment_index }),
         }
     }
 }
 
 fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, Stated) {
+    let said = match e.level {
+        Level::Claim => Said::at(order.0, e.position.and_then(|p| p.segment_index)),
+        _ => None,
+    };
     let stated = Stated {
         paid: e.amounts.paid,
         patient_responsibility: e.amounts.patient_responsibility,
         payer_claim_number: e.claim.and_then(|c| c.payer_claim_number),
+        said,
     };
     let fact = Fact {
         level: e.level,
@@ -237,6 +320,7 @@ fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, State
         seen,
         order,
         applies_via: match via {
+            "provider" => Via::Provider,
             "transaction_set" => Via::TransactionSet,
             "interchange" => Via::Interchange,
             _ => Via::Claim,
@@ -307,13 +391,18 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
              patient_responsibility_cents = ?11
          WHERE id = ?1",
     )?;
-    let mut batch_of = tx.prepare_cached("SELECT batch_id, transaction_set_control_number FROM claims WHERE id = ?1")?;
+    let mut keys_of = tx.prepare_cached(
+        "SELECT batch_id, transaction_set_control_number, billing_npi, billing_tax_id FROM claims WHERE id = ?1",
+    )?;
     let mut reader = FactReader { fresh, ..FactReader::default() };
     // The upload state of each batch, asked once per batch rather than once per claim.
     let mut uploaded_by_batch: HashMap<Option<i64>, bool> = HashMap::new();
     for &claim in &touched.claims {
-        let (batch, set): (Option<i64>, Option<String>) = batch_of.query_row(params![claim], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let (facts, values) = reader.claim_facts(tx, claim, batch, set.as_deref())?;
+        let keys = keys_of.query_row(params![claim], |r| {
+            Ok(ClaimKeys { id: claim, batch: r.get(0)?, set: r.get(1)?, billing_npi: r.get(2)?, billing_tax_id: r.get(3)? })
+        })?;
+        let batch = keys.batch;
+        let (facts, values) = reader.claim_facts(tx, &keys)?;
         let up = match uploaded_by_batch.get(&batch) {
             Some(&u) => u,
             None => *uploaded_by_batch.entry(batch).or_insert(uploaded(tx, batch)?),

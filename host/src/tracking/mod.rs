@@ -9,6 +9,7 @@ pub mod advice;
 pub mod alerts;
 pub mod correlate;
 pub mod derive;
+pub(crate) mod provider;
 pub mod query;
 pub mod status;
 

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::provider::{self, BillingProvider, Said};
 use super::status::{speaks_for_claim, Via};
-use crate::model::{Reason, StatusEvent};
+use crate::model::{Level, Reason, StatusEvent};
 
 /// A batch as the E-Claims Tracking list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,7 +164,9 @@ pub struct TimelineEntry {
     pub plugin: String,
     /// That plugin's version.
     pub plugin_version: String,
-    /// How the event reached the claim: "claim", "provider", "transaction_set" or "interchange".
+    /// How the event reached the claim: "claim", "provider" (a statement about the claim's
+    /// billing provider, named in the event's `claim.providers`), "transaction_set" or
+    /// "interchange".
     pub via: String,
     /// The event as stored (may contain PHI in its claim).
     pub event: StatusEvent,
@@ -374,7 +377,8 @@ fn like_literal(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Everything said about a claim, across files, oldest first.
+/// Everything said about a claim, across files, oldest first: its own statements, and those
+/// about its file, transaction set and billing provider, each statement once.
 pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
     let mut stmt = conn.prepare(
         "SELECT file_id, original_name, first_seen, plugin, plugin_version, via, body, format FROM (
@@ -395,6 +399,12 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             JOIN events e ON e.id = l.event_id AND e.transaction_set_control_number = c.transaction_set_control_number
             JOIN files f ON f.id = e.file_id
             WHERE c.id = ?1
+            UNION ALL
+            SELECT e.file_id, f.original_name, f.first_seen, e.plugin, e.plugin_version, l.via, e.body, e.seq, f.format
+            FROM claims c
+            JOIN event_links l ON l.batch_id = c.batch_id AND l.claim_id IS NULL AND l.via = 'provider'
+            JOIN events e ON e.id = l.event_id JOIN files f ON f.id = e.file_id
+            WHERE c.id = ?1
          ) ORDER BY file_id, seq",
     )?;
     let rows = stmt.query_map(params![claim_id], |r| {
@@ -403,10 +413,9 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e)))?;
         let via: String = r.get(5)?;
         let (about, via_rule) = match via.as_str() {
-            "claim" if event.level == crate::model::Level::ServiceLine => (About::ServiceLine, Via::Claim),
+            "claim" if event.level == Level::ServiceLine => (About::ServiceLine, Via::Claim),
             "claim" => (About::Claim, Via::Claim),
-            // Any statement not naming the claim reads the same (only `Via::Claim` is special).
-            "provider" => (About::Provider, Via::TransactionSet),
+            "provider" => (About::Provider, Via::Provider),
             "transaction_set" => (About::TransactionSet, Via::TransactionSet),
             _ => (About::File, Via::Interchange),
         };
@@ -424,7 +433,39 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             event,
         })
     })?;
-    rows.collect()
+    let mut entries: Vec<TimelineEntry> = rows.collect::<Result<_, _>>()?;
+    drop_repeated_statements(conn, claim_id, &mut entries)?;
+    Ok(entries)
+}
+
+/// Keep each statement once, and those about billing providers only where they reach the
+/// claim (the rule `derive` applies, [`super::provider::reaches`]). A batch's or provider's
+/// rejection that the file repeated on the claim (277CA 2200B/2200C, at the same STC) is
+/// shown as the claim's: the repetition says where it was stated.
+fn drop_repeated_statements(conn: &Connection, claim_id: i64, entries: &mut Vec<TimelineEntry>) -> rusqlite::Result<()> {
+    let own: Vec<Said> = entries
+        .iter()
+        .filter(|t| t.via == Via::Claim.as_str() && t.event.level == Level::Claim)
+        .filter_map(|t| Said::of(t.file_id, t.event.position.as_ref()))
+        .collect();
+    let (npi, tax_id): (Option<String>, Option<String>) = if entries.iter().any(|t| t.via == Via::Provider.as_str()) {
+        let sql = "SELECT billing_npi, billing_tax_id FROM claims WHERE id = ?1";
+        conn.query_row(sql, params![claim_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    } else {
+        (None, None)
+    };
+    entries.retain(|t| {
+        let said = Said::of(t.file_id, t.event.position.as_ref());
+        if t.via == Via::Claim.as_str() {
+            true
+        } else if t.via == Via::Provider.as_str() {
+            BillingProvider::addressed_by(&t.event)
+                .is_some_and(|p| provider::reaches(&p, said, npi.as_deref(), tax_id.as_deref(), own.iter().copied()))
+        } else {
+            !said.is_some_and(|s| own.contains(&s))
+        }
+    });
+    Ok(())
 }
 
 /// Whether a claim needs refiling or was refused payment.

@@ -9,7 +9,8 @@
 //!
 //! A *statement* is one event from a response file: who said it (clearinghouse, payer, or the
 //! practice's own 837), what it says (accepted, rejected, pending, paid…), and whether it names
-//! the claim itself or only the claim's transaction set or file ("via").
+//! the claim itself, the claim's billing provider, or only the claim's transaction set or file
+//! ("via").
 //!
 //! ## Claims
 //!
@@ -34,12 +35,15 @@
 //!    rejection after an OA acceptance makes the claim PAYER REJECTED. Rules 7–10 are the
 //!    exceptions.
 //! 7. **Statements about the whole set or file** (999 IK5 or AK9, TA1, File Summary batch
-//!    line, failed file, 277CA batch-level STC) reach every claim in it. A *rejection* applies
-//!    as if it named the claim: a 999 that rejects the claim's transaction set, a TA1
-//!    rejection or a failed file make it OA REJECTED. Anything else only moves a claim
-//!    forward along AWAITING → OA ACCEPTED → PAYER ACCEPTED → PENDING → PAID / DENIED /
-//!    REVERSED, and never moves a rejected claim: a 999 "accepted" arriving after a payer
-//!    acceptance, or after the File Summary rejected the claim, changes nothing.
+//!    line, failed file, 277CA batch-level STC) reach every claim in it; **statements about a
+//!    billing provider** (277CA 2200C, 277 2000C, naming the provider by NPI or tax id) reach
+//!    every claim of the batch billed by that provider, whether the file lists the claim or
+//!    not. A *rejection* applies as if it named the claim: a 999 that rejects the claim's
+//!    transaction set, a TA1 rejection, a failed file or a payer's rejection of the billing
+//!    provider's NPI make it OA or PAYER REJECTED. Anything else only moves a claim forward
+//!    along AWAITING → OA ACCEPTED → PAYER ACCEPTED → PENDING → PAID / DENIED / REVERSED, and
+//!    never moves a rejected claim: a 999 "accepted" arriving after a payer acceptance, or
+//!    after the File Summary rejected the claim, changes nothing.
 //! 8. **Finished claims.** Once a claim is PAID, DENIED or REVERSED only another paid, denied
 //!    or reversed statement changes it: a late 277 "pending" or "accepted", a rejection, or a
 //!    refile does not (x12-reference §9.5). A reversal followed by its correction ends in the
@@ -51,10 +55,12 @@
 //!    payer statement.
 //! 10. **One response, one verdict.** Statements from the same file that give the claim the
 //!     same status are read together: the one that names the claim most precisely (claim,
-//!     then transaction set, then file) supplies the reasons; equally precise ones add their
-//!     reasons up. Within one file, a rejection is not overridden by an acceptance or a
-//!     pending statement of the same file (the rejecting status composite decides,
-//!     x12-reference §9.2).
+//!     then billing provider, then transaction set, then file) supplies the reasons; equally
+//!     precise ones add their reasons up. Within one file, a rejection is not overridden by an
+//!     acceptance or a pending statement of the same file (the rejecting status composite
+//!     decides, x12-reference §9.2): a claim listed under a rejected billing provider with an
+//!     acceptance of its own stays rejected, and a claim-level rejection under an accepted
+//!     provider rejects the claim.
 //!
 //! The claim's reasons are those of the statement(s) that decided its current status; its
 //! source, last update (when that statement's file was first seen) and deciding statement
@@ -70,14 +76,16 @@
 //!     payer about the batch or any of its claims, informational ones aside, and every claim
 //!     still QUEUED or AWAITING), a batch is QUEUED until uploaded, then AWAITING.
 //! 12. **FAILED.** The batch's latest clearinghouse verdict on the whole batch (TA1, 999 AK9,
-//!     File Summary batch line, 277CA batch-level STC from the clearinghouse) is a rejection,
+//!     File Summary batch line, 277CA batch-level STC from the clearinghouse; never a statement
+//!     about one billing provider, which is about some claims only) is a rejection,
 //!     and it failed the file as a whole: a functional-group rejection (999 AK9 R) always
 //!     does; any other batch-level rejection (TA1 R, a File Summary "failed file") does when
 //!     its file said nothing about individual claims of the batch. A File Summary that lists
 //!     every claim as rejected is a tally of claim rejections, not a failure: rule 13 decides.
 //!     Reasons: the failing statement's.
 //! 13. **REJECTED.** Every claim of the batch is OA REJECTED or PAYER REJECTED. Reasons: the
-//!     latest batch-level rejection's (e.g. the File Summary's error totals), if any.
+//!     latest batch-level or billing-provider rejection's (e.g. the File Summary's error
+//!     totals, a 277CA's rejection of the only billing provider's NPI), if any.
 //! 14. **PAYER ACCEPTED.** Every claim that is not rejected has reached the payer (PAYER
 //!     ACCEPTED, PENDING, PAID, DENIED or REVERSED): PAYER ACCEPTED, or "PAYER ACCEPTED with
 //!     rejections" when some claims are OA or PAYER REJECTED.
@@ -284,8 +292,11 @@ impl fmt::Display for BatchStatus {
 pub enum Via {
     /// The statement names this claim (or one of its service lines).
     Claim,
-    /// A statement about the claim's transaction set: 999 IK5 / 997 AK5 (or a 277CA batch-
-    /// or provider-level STC, when correlated by set).
+    /// A statement about the claim's billing provider (277CA 2200C, 277 2000C STC naming the
+    /// provider by NPI or tax id), reaching the claims of its batch that provider billed.
+    Provider,
+    /// A statement about the claim's transaction set: 999 IK5 / 997 AK5 (or a 277CA batch-level
+    /// STC, when correlated by set).
     TransactionSet,
     /// A statement about the whole file: TA1, 999 AK9, a File Summary batch line or failed
     /// file, a 277CA batch-level STC.
@@ -297,15 +308,19 @@ impl Via {
     pub fn as_str(self) -> &'static str {
         match self {
             Via::Claim => "claim",
+            Via::Provider => "provider",
             Via::TransactionSet => "transaction_set",
             Via::Interchange => "interchange",
         }
     }
 
-    /// How precisely the statement names the claim (rule 10): claim > set > file.
+    /// How precisely the statement names the claim (rule 10): claim > billing provider > set >
+    /// file. A provider is named more precisely than the set or file (it covers fewer claims)
+    /// and less than the claim itself.
     fn precision(self) -> u8 {
         match self {
-            Via::Claim => 2,
+            Via::Claim => 3,
+            Via::Provider => 2,
             Via::TransactionSet => 1,
             Via::Interchange => 0,
         }
@@ -521,7 +536,9 @@ fn is_response(f: &Fact) -> bool {
 /// The status of a batch (rules 11–15).
 ///
 /// `batch_facts`: the statements about the batch as a whole (TA1, 999 AK9, File Summary batch
-/// line, 277CA batch-level STC; via `Interchange` or `TransactionSet`). They may also include
+/// line, 277CA batch-level STC; via `Interchange` or `TransactionSet`), and those about one
+/// of its billing providers (via `Provider`: an answer (rule 11) and a REJECTED batch's reasons
+/// (rule 13), never the verdict on the whole batch (rule 12)). They may also include
 /// the claim-level statements about the batch's claims (via `Claim`): those are used only to
 /// tell a File Summary that rejects every claim it lists (REJECTED) from a failed file
 /// (FAILED), rule 12. Without them every batch-level rejection other than a tally the claims
@@ -531,7 +548,8 @@ pub fn batch_status(uploaded: bool, batch_facts: &[Fact], claims: &[ClaimStatus]
     let facts = sorted(batch_facts);
     let own = || facts.iter().copied().filter(|f| f.applies_via != Via::Claim);
     let verdict = own().rev().find(|f| {
-        f.source == Source::Clearinghouse
+        f.applies_via != Via::Provider
+            && f.source == Source::Clearinghouse
             && matches!(f.status, StatusClass::Accepted | StatusClass::AcceptedWithErrors | StatusClass::Rejected)
     });
     let rejected_verdict = verdict.filter(|v| v.status == StatusClass::Rejected);
@@ -600,7 +618,7 @@ mod tests {
     fn fact(file: i64, seq: i64, source: Source, status: StatusClass, via: Via) -> Fact {
         let level = match via {
             Via::Claim => Level::Claim,
-            Via::TransactionSet => Level::TransactionSet,
+            Via::Provider | Via::TransactionSet => Level::TransactionSet,
             Via::Interchange => Level::Interchange,
         };
         Fact {
@@ -683,6 +701,8 @@ mod tests {
             "\"PAYER_ACCEPTED_WITH_REJECTIONS\""
         );
         assert_eq!(serde_json::to_string(&Via::TransactionSet).unwrap(), "\"transaction_set\"");
+        // The timeline's `via` and the stored links spell it the same way.
+        assert_eq!(serde_json::to_string(&Via::Provider).unwrap(), format!("\"{}\"", Via::Provider.as_str()));
     }
 
     // ---- claim rules ----------------------------------------------------------------
@@ -898,6 +918,27 @@ mod tests {
     }
 
     #[test]
+    fn rule7_billing_provider_rejection_rejects_the_claim() {
+        // A payer 277CA's 2200C "A3:562:85": the billing provider's NPI is not on file.
+        let npi = with(fact(3, 2, Py, S::Rejected, Via::Provider), &["A3", "562"]);
+        let s = claim_status(true, &[submitted(1), fact(2, 0, Ch, S::Accepted, Via::Interchange), npi]);
+        assert_eq!((s.status, codes(&s.reasons), s.via), (C::PayerRejected, vec!["A3", "562"], Some(Via::Provider)));
+        // From Office Ally's own 277CA it is Office Ally's rejection.
+        assert_eq!(status(true, &[submitted(1), fact(2, 2, Ch, S::Rejected, Via::Provider)]), C::OaRejected);
+    }
+
+    #[test]
+    fn rule7_billing_provider_acceptance_only_moves_a_claim_forward() {
+        let provider = |status| fact(5, 2, Py, status, Via::Provider);
+        assert_eq!(status(true, &[submitted(1), claim(2, 0, Ch, S::Accepted), provider(S::Accepted)]), C::PayerAccepted);
+        assert_eq!(status(true, &[submitted(1), provider(S::Pending)]), C::Pending);
+        // Never backwards, never over a rejection, and informational says nothing.
+        assert_eq!(status(true, &[submitted(1), claim(3, 0, Py, S::Pending), provider(S::Accepted)]), C::Pending);
+        assert_eq!(status(true, &[submitted(1), claim(2, 1, Ch, S::Rejected), provider(S::Accepted)]), C::OaRejected);
+        assert_eq!(status(true, &[submitted(1), claim(2, 0, Ch, S::Accepted), provider(S::Informational)]), C::OaAccepted);
+    }
+
+    #[test]
     fn rule8_finished_claims_change_only_with_money_statements() {
         for done in [S::Paid, S::Denied, S::Reversed] {
             let want = status(true, &[submitted(1), claim(5, 0, Py, done)]);
@@ -999,6 +1040,28 @@ mod tests {
         // Across responses the later one still wins (rule 6).
         let facts = [claim(4, 2, Py, S::Rejected), claim(5, 0, Py, S::Accepted)];
         assert_eq!(status(true, &facts), C::PayerAccepted);
+    }
+
+    #[test]
+    fn rule10_a_billing_provider_is_named_between_the_claim_and_its_set() {
+        // One 277CA: the batch's rejection, the provider's, the claim's own.
+        let batch = with(fact(4, 1, Py, S::Rejected, Via::Interchange), &["A3:24:41"]);
+        let provider = with(fact(4, 2, Py, S::Rejected, Via::Provider), &["A3:562:85"]);
+        let own = with(claim(4, 5, Py, S::Rejected), &["A7:21"]);
+        let s = claim_status(true, &[submitted(1), batch.clone(), provider.clone()]);
+        assert_eq!((codes(&s.reasons), s.via), (vec!["A3:562:85"], Some(Via::Provider)));
+        let s = claim_status(true, &[submitted(1), batch, provider.clone(), own.clone()]);
+        assert_eq!((codes(&s.reasons), s.via), (vec!["A7:21"], Some(Via::Claim)));
+        // The provider's statement after the claim's own (same file, same status) adds nothing.
+        let mut late = provider;
+        late.order = (4, 9);
+        assert_eq!(codes(&claim_status(true, &[submitted(1), own, late]).reasons), ["A7:21"]);
+        // The claim's own rejection under an accepted provider rejects it; the provider's
+        // rejection stands against the claim's own acceptance in the same file.
+        let facts = [submitted(1), fact(4, 2, Py, S::Accepted, Via::Provider), claim(4, 5, Py, S::Rejected)];
+        assert_eq!(status(true, &facts), C::PayerRejected);
+        let facts = [submitted(1), fact(4, 2, Py, S::Rejected, Via::Provider), claim(4, 5, Py, S::Accepted)];
+        assert_eq!(status(true, &facts), C::PayerRejected);
     }
 
     #[test]
@@ -1215,6 +1278,19 @@ mod tests {
         // A payer's batch-level rejection is no clearinghouse failure: the claims decide.
         let payer = [fact(2, 0, Ch, S::Accepted, Via::Interchange), fact(4, 0, Py, S::Rejected, Via::Interchange)];
         assert_eq!(batch(true, &payer, &[C::PayerRejected]), BatchStatus::Rejected);
+    }
+
+    #[test]
+    fn rule12_a_billing_provider_rejection_is_no_verdict_on_the_batch() {
+        // Office Ally's 277CA rejects one billing provider: its claims are rejected, the file
+        // did not fail.
+        let provider = with(fact(2, 2, Ch, S::Rejected, Via::Provider), &["A3:562:85"]);
+        let ack = fact(2, 1, Ch, S::Accepted, Via::Interchange);
+        let b = batch(true, &[ack, provider.clone()], &[C::OaRejected, C::OaAccepted]);
+        assert_eq!(b, BatchStatus::OaAcceptedWithRejections);
+        // When it bills every claim of the batch, the batch is rejected for its reasons.
+        let b = batch_status(true, &[provider], &[C::OaRejected, C::OaRejected]);
+        assert_eq!((b.status, codes(&b.reasons)), (BatchStatus::Rejected, vec!["A3:562:85"]));
     }
 
     #[test]

@@ -22,14 +22,27 @@
 //! **Events** (`mapping.rs`). One per STC segment, positioned at the STC:
 //! - STC at 2200B (receiver): level `transaction-set` with its own class, a statement about
 //!   the whole batch.
-//! - STC at 2200C (provider, or an unknown non-patient level): level `transaction-set` but
-//!   status `informational`, codes and reasons intact, the category's description saying it is
-//!   a provider-level statement covering only that provider's claims. With its real class a
-//!   provider's rejection would read as the whole batch rejected while another provider's
-//!   claims in the same set were accepted.
+//! - STC at 2200C (provider, HL03 19) whose 2100C NM1 names the provider by NPI (NM108 `XX`)
+//!   or tax id (`FI`, or the 4010 `24`/`34`): level `transaction-set` with its own class, and
+//!   a `claim` that names only the provider: `providers` = [billing provider: NM103 name, the
+//!   NPI or the tax id], no claim keys (the WIT convention for a provider-level statement).
+//!   The host applies it to the claims of the batch (2200B TRN02) whose billing provider that
+//!   is, listed in the file or not. A 277CA's 2100C is the billing provider (NM1*85); a 277's
+//!   service provider (NM1*1P) is the provider the 276 asked about, read as billing too.
+//!   E0/E1/E2/D0 stay `informational` (the inquiry could not be answered), and so do E3/E4 in
+//!   a 277; E3/E4 in a 277CA are rejections at every level (`codes::classify`, one table).
+//! - STC at a 2200C that names neither (e.g. NM108 `SV`, a payer-assigned id the claims do not
+//!   carry), or at an unknown non-patient level: level `transaction-set` but status
+//!   `informational`, codes and reasons intact, since nothing lets the host find the claims it
+//!   covers and with its real class a provider's rejection would read as the whole batch's.
+//! - Either kind of provider-level statement has the category's description saying it is a
+//!   provider-level statement covering only that provider's claims.
 //! - A rejection at 2200B or 2200C (its real class) also gives one claim-level rejected event
 //!   per claim beneath that HL (same reasons; the category's description says where it was
-//!   stated). Acceptances do not cascade: they are summaries ("A1:20 batch received").
+//!   stated; positioned at the higher-level STC, which tells the host the claim has that
+//!   statement already; a provider's cascade adds the provider to the claim's `providers`).
+//!   It reaches the listed claims when the host cannot find the batch (a 277 has no batch
+//!   reference). Acceptances do not cascade: they are summaries ("A1:20 batch received").
 //! - STC at 2200D/E: level `claim`; STC at 2220D/E: level `service-line` with `service_line`
 //!   from SVC01 (`HC:99213:25` → qualifier HC, code 99213, modifiers [25]), SVC07 units,
 //!   REF*FJ, DTP*472, amounts SVC02 charged / SVC03 paid, and `claim` set to its claim. A

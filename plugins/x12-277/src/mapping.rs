@@ -2,7 +2,8 @@
 
 use claimtrack_plugin_sdk::x12::{self, Segment};
 use claimtrack_plugin_sdk::{
-    Amounts, ClaimRef, CodeSet, Correlation, Level, Party, Reason, ServiceLineRef, Source, StatusClass, StatusEvent,
+    Amounts, ClaimRef, CodeSet, Correlation, Level, Party, Provider, ProviderRole, Reason, ServiceLineRef, Source,
+    StatusClass, StatusEvent,
 };
 
 use crate::codes::Variant;
@@ -88,24 +89,35 @@ pub fn events(tree: &Tree<'_>, variant: Variant, diags: &mut Diags, out: &mut Ve
         }
         // Information source, receiver, provider (and unknown) levels: transaction-set level.
         // A receiver (2200B) statement is about the whole batch and keeps its class. A provider
-        // (2200C) statement covers only that provider's claims: as a transaction-set event
-        // with its own class, a provider's rejection would read as the whole batch rejected
-        // while another provider's claims were accepted. So it is `informational` (its codes
-        // intact, the category's description saying what it covers), and its rejection is
-        // carried by the claims through the cascade.
+        // (2200C) statement covers only that provider's claims, which the host finds by the
+        // provider's NPI or tax id: it keeps its class too, with a claim naming only the
+        // provider. A provider level that names neither, or an unknown level, leaves nothing to
+        // match: its statement is `informational`, lest it read as the whole batch's.
+        // Either way the category's description says what it covers, and a rejection is also
+        // carried by the claims listed beneath through the cascade (the host needs it when the
+        // batch is unknown; it does not apply the provider's statement to them a second time).
         let provider_note = provider_note(node, variant);
+        let provider = provider_named(node);
         for seg in &node.statuses {
             let s = stc::read(seg, variant, diags);
             let mut ev = ctx.event(Level::TransactionSet, seg, s.clone());
             ev.amounts = Amounts { charged: s.charged, paid: s.paid, ..Amounts::default() };
             if let Some(note) = &provider_note {
-                ev.status = StatusClass::Informational;
+                match &provider {
+                    Some(p) => ev.claim = Some(ClaimRef { providers: vec![p.clone()], ..ClaimRef::default() }),
+                    None => ev.status = StatusClass::Informational,
+                }
                 annotate(&mut ev.reasons, note);
             }
             let rejected = matches!(s.class, StatusClass::Rejected);
             out.push(ev);
             if rejected {
-                out.extend(cascade(tree, i, node, seg, &s, &ctx, &claim_refs));
+                let mut inherited = cascade(tree, i, node, seg, &s, &ctx, &claim_refs);
+                // Whose rejection it is, for a view to say so.
+                if let Some(p) = &provider {
+                    inherited.iter_mut().filter_map(|ev| ev.claim.as_mut()).for_each(|c| c.providers.push(p.clone()));
+                }
+                out.extend(inherited);
             }
         }
         if !node.totals.is_empty() {
@@ -156,7 +168,8 @@ impl EventContext<'_> {
 /// A rejection stated at the receiver (2200B) or provider (2200C) level applies to every
 /// claim beneath it: one claim-level rejected event per claim, with the same reasons, the
 /// category's description saying where the rejection was stated, and the position of the
-/// higher-level STC. Amounts stay empty: STC04 there is the total of the whole batch/provider.
+/// higher-level STC (how the host knows the claim already has that statement). Amounts stay
+/// empty: STC04 there is the total of the whole batch/provider.
 fn cascade(
     tree: &Tree<'_>,
     at: usize,
@@ -201,8 +214,8 @@ fn annotate(reasons: &mut [Reason], note: &str) {
     }
 }
 
-/// What a provider-level (2200C) or unknown-level statement covers; `None` for the levels whose
-/// statements keep their class (source, receiver).
+/// What a provider-level (2200C) or unknown-level statement covers; `None` for the source and
+/// receiver levels, whose statements are about the whole batch.
 fn provider_note(node: &Node<'_>, variant: Variant) -> Option<String> {
     let who = match (&node.level, variant) {
         (LevelCode::Provider, Variant::ClaimAck) => "a billing-provider-level statement (2200C)".to_string(),
@@ -211,6 +224,26 @@ fn provider_note(node: &Node<'_>, variant: Variant) -> Option<String> {
         _ => return None,
     };
     Some(format!("{who}: covers only that provider's claims, not the whole batch"))
+}
+
+/// The provider a provider level (2000C) names by NPI (2100C NM108 `XX`) or tax id (`FI`, or
+/// the 4010 `24`/`34`), as the billing provider: a 277CA's 2100C is the billing provider, and
+/// a 277's service provider is the provider the 276 asked about, the claim's billing provider.
+/// `None` at other levels, and when no NM1 of the level has such an id (e.g. `SV`, a
+/// payer-assigned number the practice's claims do not carry).
+fn provider_named(node: &Node<'_>) -> Option<Provider> {
+    if node.level != LevelCode::Provider {
+        return None;
+    }
+    node.names.iter().find_map(|nm1| {
+        let id = nm1.string(9)?;
+        let (npi, tax_id) = match nm1.get(8) {
+            "XX" => (Some(id), None),
+            "FI" | "24" | "34" => (None, Some(id)),
+            _ => return None,
+        };
+        Some(Provider { role: ProviderRole::Billing, name: nm1.person_name(), npi, tax_id })
+    })
 }
 
 /// Who speaks for each node: the information source (level 20) above it, or failing a proper

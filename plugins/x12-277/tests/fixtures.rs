@@ -2,7 +2,8 @@
 //! tests/fixtures/x12-277/ (the same files the lead's golden tests run through the WASM build).
 
 use claimtrack_plugin_sdk::{
-    CodeSet, Level, ParseError, ParseOutput, Parser, Severity, Source, StatusClass, StatusEvent,
+    ClaimRef, CodeSet, Level, ParseError, ParseOutput, Parser, Provider, ProviderRole, Severity, Source, StatusClass,
+    StatusEvent,
 };
 use x12_277::{parse_bytes, X12Status277};
 
@@ -58,6 +59,20 @@ fn r(set: &str, code: &str, el: &str) -> (String, String, String) {
     (set.into(), code.into(), el.into())
 }
 
+/// The claim of a provider-level statement: the billing provider, and no claim keys.
+fn provider_only(npi: Option<&str>, tax_id: Option<&str>) -> ClaimRef {
+    let name = if npi == Some("1045678905") { "MAPLE PHYSICAL THERAPY" } else { "SUNRISE CHIROPRACTIC" };
+    ClaimRef {
+        providers: vec![Provider {
+            role: ProviderRole::Billing,
+            name: Some(name.into()),
+            npi: npi.map(str::to_string),
+            tax_id: tax_id.map(str::to_string),
+        }],
+        ..ClaimRef::default()
+    }
+}
+
 fn diags(out: &ParseOutput, sev: Severity) -> Vec<&str> {
     out.diagnostics.iter().filter(|d| d.severity == sev).map(|d| d.message.as_str()).collect()
 }
@@ -99,8 +114,10 @@ fn clearinghouse_277ca_batch_and_claims_accepted() {
     assert_eq!(b[0].effective_date.as_deref(), Some("2024-03-15"));
     assert!(b[0].claim.is_none());
     assert_eq!(b[0].position.as_ref().and_then(|p| p.segment_index), Some(13));
-    // The 2200C acceptance covers one provider's claims only: informational, codes intact.
-    assert_eq!((b[1].status, b[1].raw_code.as_str()), (StatusClass::Informational, "A1:20"));
+    // The 2200C acceptance covers one provider's claims only: its class, and a claim that
+    // names only the provider (2100C NM108 XX: the NPI).
+    assert_eq!((b[1].status, b[1].raw_code.as_str()), (StatusClass::Accepted, "A1:20"));
+    assert_eq!(b[1].claim, Some(provider_only(Some("1234567893"), None)));
     assert_eq!(out.events.iter().filter(|e| e.level == Level::Claim).count(), 3);
 
     let c1 = one(&out, "PCN1001");
@@ -195,14 +212,16 @@ fn payer_277ca_category_decides_not_stc03() {
 fn provider_level_rejection_cascades_to_its_claims_only() {
     let out = load("277ca-provider-rejected-cascade.x12");
     let b = batch(&out);
-    // 2200B keeps its class; each 2200C statement is informational at transaction-set level
-    // (one provider's rejection is not the batch's), its codes and reasons intact.
+    // 2200B and each 2200C statement keep their class at transaction-set level; a 2200C
+    // statement names its provider (and no claim), so it is not read as the batch's.
     assert_eq!(b.iter().map(|e| (e.status, e.raw_code.as_str())).collect::<Vec<_>>(), [
         (StatusClass::Accepted, "A1:20"),
-        (StatusClass::Informational, "A3:562:85"),
-        (StatusClass::Informational, "A1:20"),
+        (StatusClass::Rejected, "A3:562:85"),
+        (StatusClass::Accepted, "A1:20"),
     ]);
-    assert!(!b.iter().any(|e| e.status == StatusClass::Rejected), "no transaction-set rejection");
+    assert_eq!(b[0].claim, None, "the receiver's statement is the batch's");
+    assert_eq!(b[1].claim, Some(provider_only(Some("1234567893"), None)));
+    assert_eq!(b[2].claim, Some(provider_only(Some("1045678905"), None)));
     assert_eq!(reasons(b[1]), [r("507", "A3", "STC01-1"), r("508", "562", "STC01-2"), r("98", "85", "STC01-3")]);
     for p in &b[1..] {
         let d = p.reasons[0].description.as_deref().unwrap();
@@ -226,6 +245,8 @@ fn provider_level_rejection_cascades_to_its_claims_only() {
     let cr = c1.claim.as_ref().unwrap();
     assert_eq!(cr.clearinghouse_claim_id.as_deref(), Some("1234500021"));
     assert_eq!(cr.service_date_from.as_deref(), Some("2024-03-10"));
+    // The cascade says whose rejection it is; the claim's own statements do not.
+    assert_eq!(cr.providers, provider_only(Some("1234567893"), None).providers);
 
     // PCN3002: the inherited rejection, then its own.
     let c2 = claim(&out, "PCN3002");
@@ -234,6 +255,7 @@ fn provider_level_rejection_cascades_to_its_claims_only() {
     assert_eq!(c2[1].position.as_ref().and_then(|p| p.segment_index), Some(32));
     assert_eq!(c2[1].amounts.charged, Some(10000));
     assert!(!c2[1].reasons[0].description.as_deref().unwrap().contains("inherited"));
+    assert!(c2[1].claim.as_ref().unwrap().providers.is_empty());
 
     // The second provider accepted: its claim has only its own acceptance.
     let c3 = one(&out, "PCN3003");
@@ -370,6 +392,9 @@ fn x212_inquiry_errors_are_informational_and_do_not_cascade() {
     assert!(!out.events.iter().any(|e| format!("{:?}", e.correlation).contains("INQ276A")));
     let d = b[1].reasons[0].description.as_deref().unwrap();
     assert!(d.contains("service-provider-level statement (2200C)"), "{d}");
+    // An inquiry error names its provider like any provider-level statement; it stays
+    // informational, so it changes no claim of that provider.
+    assert_eq!(b[1].claim, Some(provider_only(Some("1234567893"), None)));
     let c = one(&out, "STAT7001");
     assert_eq!(c.status, StatusClass::Pending);
     assert_eq!(out.events.len(), 3);
@@ -680,6 +705,64 @@ fn unknown_level_without_a_patient_name_is_a_provider_level() {
     assert!(b[1].reasons[0].description.as_deref().unwrap().contains("unknown code \"99\", read as provider level"));
     // Its rejection still reaches the claims beneath it.
     assert_eq!((one(&out, "C1").status, one(&out, "C1").raw_code.as_str()), (StatusClass::Rejected, "A3:562:85"));
+}
+
+#[test]
+fn provider_level_statement_names_its_provider_by_npi_or_tax_id_or_stays_informational() {
+    for (qualifier, npi, tax_id) in [("FI", None, Some("123456789")), ("24", None, Some("123456789")), ("XX", Some("123456789"), None)] {
+        let s = ca_with(&format!("HL*3*2*19*1~NM1*85*2*CLINIC*****{qualifier}*123456789~TRN*1*0~STC*A7:562:85*20240315*U*5~"));
+        let out = parse_bytes("provider", s.as_bytes()).unwrap();
+        let b = batch(&out);
+        assert_eq!((b[1].status, b[1].raw_code.as_str()), (StatusClass::Rejected, "A7:562:85"), "{qualifier}");
+        let p = &b[1].claim.as_ref().expect("names the provider").providers;
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].role, p[0].name.as_deref()), (ProviderRole::Billing, Some("CLINIC")));
+        assert_eq!((p[0].npi.as_deref(), p[0].tax_id.as_deref()), (npi, tax_id), "{qualifier}");
+        // No claim loop beneath: no claim-level event; the host finds the claims.
+        assert_eq!(out.events.len(), 2);
+    }
+    // A payer-assigned id (SV) is not on the practice's claims: nothing to match it by, so the
+    // statement stays informational and its rejection reaches only the claims listed beneath.
+    let s = ca_with("HL*3*2*19*1~NM1*85*2*CLINIC*****SV*P123~TRN*1*0~STC*A3:562:85*20240315*U*5~HL*4*3*PT~TRN*2*C1~");
+    let out = parse_bytes("provider-sv", s.as_bytes()).unwrap();
+    let b = batch(&out);
+    assert_eq!((b[1].status, b[1].claim.as_ref()), (StatusClass::Informational, None));
+    let c1 = one(&out, "C1");
+    assert_eq!(c1.status, StatusClass::Rejected);
+    assert!(c1.claim.as_ref().unwrap().providers.is_empty());
+}
+
+#[test]
+fn provider_level_inquiry_errors_stay_informational() {
+    let file = |guide: &str, category: &str| {
+        format!(
+            "{}GS*HN*S*R*20240315*0930*1*X*{guide}~ST*277*0001*{guide}~HL*1**20*1~NM1*PR*2*ACME~HL*2*1*21*1~TRN*2*B1~\
+             HL*3*2*19*1~NM1*85*2*CLINIC*****XX*1234567893~TRN*1*0~STC*{category}:484:85*20240315~SE*10*0001~GE*1*1~IEA*1*000000001~",
+            isa("000000001")
+        )
+    };
+    // E0-E2 and D0: the response could not be given; E3/E4 too in a 277, where what needs
+    // correcting is the 276 inquiry.
+    for (guide, category) in [
+        ("005010X214", "E0"),
+        ("005010X214", "E1"),
+        ("005010X214", "E2"),
+        ("005010X214", "D0"),
+        ("005010X212", "E0"),
+        ("005010X212", "E3"),
+        ("005010X212", "E4"),
+        ("005010X212", "D0"),
+    ] {
+        let out = parse_bytes("p", file(guide, category).as_bytes()).unwrap();
+        assert_eq!(out.events.len(), 1);
+        assert_eq!(out.events[0].status, StatusClass::Informational, "{guide} {category}");
+        assert!(out.events[0].claim.is_some(), "still names its provider");
+    }
+    // In a 277CA, E3/E4 say the submission needs correcting: a rejection, as at every level.
+    for category in ["E3", "E4"] {
+        let out = parse_bytes("p", file("005010X214", category).as_bytes()).unwrap();
+        assert_eq!(out.events[0].status, StatusClass::Rejected, "{category}");
+    }
 }
 
 #[test]
