@@ -223,8 +223,11 @@ fn the_tracking_window_closes_seven_days_after_the_last_update() {
         match c.patient_control_number.as_str() {
             // The EDI Status report names PCN5001–5003 only.
             "PCN5001" | "PCN5002" | "PCN5003" => assert_eq!(c.last_response.as_deref(), Some(LAST_RESPONSE), "{c:#?}"),
-            // The 277CA's batch-level acknowledgement still speaks for the whole file.
-            _ => assert_eq!(c.last_response.as_deref(), Some(PAYER_ACCEPTED), "{c:#?}"),
+            // Meridian's 277CA acknowledges its file (2200B) for PCN5004 too.
+            "PCN5004" => assert_eq!(c.last_response.as_deref(), Some(PAYER_ACCEPTED), "{c:#?}"),
+            // PCN5005 is Coastal States Mutual's: Meridian's acknowledgement of its own file
+            // says nothing of it; the last word is Office Ally's 999 about the whole upload.
+            _ => assert_eq!(c.last_response.as_deref(), Some("2026-01-05T11:15:30Z"), "{c:#?}"),
         }
     }
 

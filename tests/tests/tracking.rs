@@ -465,3 +465,39 @@ fn an_837_ingested_after_its_responses_needs_no_rebuild() {
     assert!(changes.is_empty(), "rebuild still changed {} statuses ({where_}): {changes:#?}", changes.len());
     assert_eq!(state(&t), before, "rebuild changed the state after the 837 arrived last");
 }
+
+/// Office Ally splits the upload per payer and each payer acknowledges *its* file at 2200B,
+/// naming the upload by the 837's BHT03. Meridian's acknowledgement of its file says nothing
+/// of PCN5005, addressed to Coastal States Mutual: it must not make that claim PAYER ACCEPTED,
+/// nor show in its timeline, while it does reach Meridian's own claims.
+#[test]
+fn a_payers_acknowledgement_of_its_file_reaches_only_its_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = open_at(dir.path(), "2026-01-05T09:30:00Z");
+    t.ingest(BATCH_NAME, "ingest", &scenario_file(BATCH_NAME)).unwrap();
+    t.set_clock(Clock::parse_fixed("2026-01-05T11:15:00Z").unwrap());
+    t.ingest(ACK_999, "ingest", &scenario_file(ACK_999)).unwrap();
+    // Meridian's 277CA of the scenario, cut after its 2200B: the file-level statement alone.
+    let full = String::from_utf8(scenario_file(ACK_277CA)).unwrap();
+    let segments: Vec<&str> = full.split('~').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let cut = segments.iter().position(|s| s.starts_with("HL*3")).unwrap();
+    let mut body: Vec<String> = segments[..cut].iter().map(|s| s.to_string()).collect();
+    let st_count = body.iter().skip_while(|s| !s.starts_with("ST*")).count() + 1;
+    body.push(format!("SE*{st_count}*0412"));
+    body.push("GE*1*260412".into());
+    body.push("IEA*1*000260412".into());
+    let ack = format!("{}~\n", body.join("~\n"));
+    t.set_clock(Clock::parse_fixed("2026-01-07T06:30:00Z").unwrap());
+    let r = t.ingest("mvh_batch_only_277ca.txt", "ingest", ack.as_bytes()).unwrap();
+    assert!(matches!(r.outcome, Outcome::Ingested { warnings: 0, errors: 0, .. }), "{r:?}");
+
+    let (_, claims) = the_batch(&t);
+    for pcn in ["PCN5001", "PCN5002", "PCN5003", "PCN5004"] {
+        assert_eq!(claims[pcn].status, "PAYER ACCEPTED", "{pcn}: Meridian's own claim");
+    }
+    assert_eq!(claims["PCN5005"].status, "OA ACCEPTED", "Coastal States Mutual has not answered for PCN5005");
+    let (_, timeline) = &t.claim("PCN5005").unwrap()[0];
+    assert!(timeline.iter().all(|e| e.file != "mvh_batch_only_277ca.txt"), "{timeline:#?}");
+    let (_, timeline) = &t.claim("PCN5001").unwrap()[0];
+    assert!(timeline.iter().any(|e| e.file == "mvh_batch_only_277ca.txt"), "{timeline:#?}");
+}

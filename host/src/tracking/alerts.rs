@@ -142,18 +142,6 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    /// The kind as a phrase, for people ("no answer from Office Ally for 3 days").
-    pub fn as_phrase(self) -> &'static str {
-        match self {
-            AlertKind::BatchAwaiting24h => "no answer from Office Ally yet",
-            AlertKind::BatchAwaiting72h => "no answer from Office Ally for 3 days",
-            AlertKind::ClaimEraOverdue => "accepted by the payer, no payment (ERA) yet",
-            AlertKind::BatchArchivable => "tracking is over: can be archived",
-            AlertKind::CredentialsRejected => "Office Ally rejected the SFTP login",
-            AlertKind::BatchQueued24h => "submitted but not uploaded",
-        }
-    }
-
     /// The stable identifier (`batch_awaiting_72h`), as serialized.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -21,13 +21,20 @@ use crate::model::{Level, Reason, Source, StatusClass, StatusEvent};
 #[derive(Default)]
 struct FactReader<'a> {
     seen: HashMap<i64, String>,
-    shared: HashMap<(i64, Option<String>), Vec<Fact>>,
+    /// By (batch, set): the statements about the claim's file or set, each with the payer id
+    /// of the payer that made it ([`super::payer`]).
+    shared: HashMap<(i64, Option<String>), Vec<SharedFact>>,
+    /// By batch: the payer ids its claims are addressed to.
+    payers: HashMap<i64, Vec<String>>,
     /// By batch: its billing-provider statements (rare: most batches have none).
     providers: HashMap<i64, Vec<ProviderFact>>,
     /// The events of the file just stored, by row id: read from memory rather than parsed
     /// back from their JSON.
     fresh: Fresh<'a>,
 }
+
+/// A statement about a file or set, and the payer id of the payer that made it.
+type SharedFact = (Fact, Option<String>);
 
 /// Events still in memory, by their row id in `events`.
 pub(crate) type Fresh<'a> = HashMap<i64, &'a StatusEvent>;
@@ -46,6 +53,7 @@ struct ClaimKeys {
     set: Option<String>,
     billing_npi: Option<String>,
     billing_tax_id: Option<String>,
+    payer_id: Option<String>,
 }
 
 impl FactReader<'_> {
@@ -125,9 +133,14 @@ impl FactReader<'_> {
                         params![b, set],
                     )?);
                 }
-                self.shared.insert(key.clone(), shared.into_iter().map(|(f, _)| f).collect());
+                self.shared.insert(key.clone(), shared.into_iter().map(|(f, s)| (f, s.payer)).collect());
             }
-            facts.extend(self.shared[&key].iter().cloned());
+            let payers = match self.payers.entry(b) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(super::payer::payers_of_batch(tx, b)?),
+            };
+            let reaches = |speaker: &Option<String>| super::payer::reaches(speaker.as_deref(), claim.payer_id.as_deref(), payers);
+            facts.extend(self.shared[&key].iter().filter(|(_, p)| reaches(p)).map(|(f, _)| f.clone()));
             if with_providers {
                 let (npi, tax_id) = (claim.billing_npi.as_deref(), claim.billing_tax_id.as_deref());
                 let reaching = self.providers[&b]
@@ -207,6 +220,8 @@ struct Stated {
     patient_responsibility: Option<i64>,
     payer_claim_number: Option<String>,
     said: Option<Said>,
+    /// The payer id of the payer that made the statement (not of a clearinghouse).
+    payer: Option<String>,
 }
 
 /// The claim columns `derive` takes from the claim's own statements rather than from its
@@ -261,6 +276,14 @@ struct FactBody {
     claim: Option<ClaimNumberBody>,
     #[serde(default)]
     position: Option<SegmentBody>,
+    #[serde(default)]
+    source_party: Option<PartyIdBody>,
+}
+
+#[derive(Deserialize)]
+struct PartyIdBody {
+    #[serde(default)]
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -295,6 +318,7 @@ impl FactBody {
             amounts: PaidBody { paid: e.amounts.paid, patient_responsibility: e.amounts.patient_responsibility },
             claim: e.claim.as_ref().map(|c| ClaimNumberBody { payer_claim_number: c.payer_claim_number.clone() }),
             position: e.position.as_ref().map(|p| SegmentBody { segment_index: p.segment_index }),
+            source_party: e.source_party.as_ref().map(|p| PartyIdBody { id: p.id.clone() }),
         }
     }
 }
@@ -304,11 +328,16 @@ fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, State
         Level::Claim => Said::at(order.0, e.position.and_then(|p| p.segment_index)),
         _ => None,
     };
+    let payer = match e.source {
+        Source::Payer => e.source_party.and_then(|p| p.id),
+        _ => None,
+    };
     let stated = Stated {
         paid: e.amounts.paid,
         patient_responsibility: e.amounts.patient_responsibility,
         payer_claim_number: e.claim.and_then(|c| c.payer_claim_number),
         said,
+        payer,
     };
     let fact = Fact {
         level: e.level,
@@ -392,14 +421,21 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
          WHERE id = ?1",
     )?;
     let mut keys_of = tx.prepare_cached(
-        "SELECT batch_id, transaction_set_control_number, billing_npi, billing_tax_id FROM claims WHERE id = ?1",
+        "SELECT batch_id, transaction_set_control_number, billing_npi, billing_tax_id, payer_id FROM claims WHERE id = ?1",
     )?;
     let mut reader = FactReader { fresh, ..FactReader::default() };
     // The upload state of each batch, asked once per batch rather than once per claim.
     let mut uploaded_by_batch: HashMap<Option<i64>, bool> = HashMap::new();
     for &claim in &touched.claims {
         let keys = keys_of.query_row(params![claim], |r| {
-            Ok(ClaimKeys { id: claim, batch: r.get(0)?, set: r.get(1)?, billing_npi: r.get(2)?, billing_tax_id: r.get(3)? })
+            Ok(ClaimKeys {
+                id: claim,
+                batch: r.get(0)?,
+                set: r.get(1)?,
+                billing_npi: r.get(2)?,
+                billing_tax_id: r.get(3)?,
+                payer_id: r.get(4)?,
+            })
         })?;
         let batch = keys.batch;
         let (facts, values) = reader.claim_facts(tx, &keys)?;

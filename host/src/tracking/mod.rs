@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod correlate;
 pub mod derive;
 pub(crate) mod provider;
+pub mod payer;
 pub mod query;
 pub mod status;
 

@@ -435,7 +435,26 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
     })?;
     let mut entries: Vec<TimelineEntry> = rows.collect::<Result<_, _>>()?;
     drop_repeated_statements(conn, claim_id, &mut entries)?;
+    drop_other_payers_statements(conn, claim_id, &mut entries)?;
     Ok(entries)
+}
+
+/// A payer's statements about the file or set reach only its own claims ([`super::payer`]).
+fn drop_other_payers_statements(conn: &Connection, claim_id: i64, entries: &mut Vec<TimelineEntry>) -> rusqlite::Result<()> {
+    let speaks = |t: &TimelineEntry| {
+        matches!(t.about, About::File | About::TransactionSet) && t.event.source == crate::model::Source::Payer
+    };
+    if !entries.iter().any(speaks) {
+        return Ok(());
+    }
+    let (batch, payer): (Option<i64>, Option<String>) =
+        conn.query_row("SELECT batch_id, payer_id FROM claims WHERE id = ?1", params![claim_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let Some(batch) = batch else { return Ok(()) };
+    let payers = super::payer::payers_of_batch(conn, batch)?;
+    entries.retain(|t| {
+        !speaks(t) || super::payer::reaches(t.event.source_party.as_ref().and_then(|p| p.id.as_deref()), payer.as_deref(), &payers)
+    });
+    Ok(())
 }
 
 /// Keep each statement once, and those about billing providers only where they reach the

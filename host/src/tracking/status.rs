@@ -35,7 +35,9 @@
 //!    rejection after an OA acceptance makes the claim PAYER REJECTED. Rules 7–10 are the
 //!    exceptions.
 //! 7. **Statements about the whole set or file** (999 IK5 or AK9, TA1, File Summary batch
-//!    line, failed file, 277CA batch-level STC) reach every claim in it; **statements about a
+//!    line, failed file, 277CA batch-level STC) reach every claim in it, except that a
+//!    payer's reaches only the claims addressed to that payer, when the payer ids tell
+//!    (Office Ally forwards one file per payer: [`super::payer`]); **statements about a
 //!    billing provider** (277CA 2200C, 277 2000C, naming the provider by NPI or tax id) reach
 //!    every claim of the batch billed by that provider, whether the file lists the claim or
 //!    not. A *rejection* applies as if it named the claim: a 999 that rejects the claim's
