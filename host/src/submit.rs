@@ -628,7 +628,7 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
     Ok(Uploaded { batch_id, file_id, staged_name, uploaded_at, already, status, moved_to })
 }
 
-/// A batch put back in the outbox by [`resend`].
+/// A batch put back in the outbox by `Tracker::resend`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resent {
     /// The batch (its number, claims and staged name do not change).

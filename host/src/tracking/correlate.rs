@@ -14,7 +14,7 @@
 //!   Summary batch statement applies to the whole batch.
 //! - A statement about one billing provider (277CA 2200C) is linked to its batch as
 //!   `provider`; it reaches the claims of the batch that provider billed, by the NPI and tax id
-//!   recorded from the 837 (see [`super::provider`]).
+//!   recorded from the 837 (see `tracking::provider`).
 //!
 //! Everything here is derived from the event log and can be rebuilt from it.
 
