@@ -50,6 +50,9 @@ pub enum Outcome {
     AlreadyIngested {
         /// The id it was archived under.
         file_id: i64,
+        /// It still needs attention (no plugin read it, a plugin failed, or it was read with
+        /// errors, itself or a member of it): ingesting it again does not make it right.
+        needs_attention: bool,
     },
     /// Archived, but not read: no plugin reads it, a plugin failed, or the package was refused.
     NeedsAttention {
@@ -83,9 +86,19 @@ impl IngestReport {
             Outcome::NeedsAttention { .. } => true,
             Outcome::Ingested { errors, .. } => *errors > 0,
             Outcome::Package { members, .. } => members.iter().any(IngestReport::needs_attention),
-            Outcome::AlreadyIngested { .. } => false,
+            Outcome::AlreadyIngested { needs_attention, .. } => *needs_attention,
         }
     }
+}
+
+/// Whether an archived file (or a member of it, for a package) needs attention: not read, a
+/// plugin failed, or read with errors.
+fn still_needs_attention(conn: &rusqlite::Connection, file_id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM files f WHERE (f.id = ?1 OR f.id IN (SELECT member_id FROM package_members WHERE package_id = ?1))
+                        AND (f.outcome = 'needs_attention' OR f.errors > 0))",
+    )?
+    .query_row(params![file_id], |r| r.get(0))
 }
 
 /// The SHA-256 of `bytes`, lower-case hex: a file's identity in the archive.
@@ -117,7 +130,8 @@ pub fn ingest_bytes(
     let now = clock.stamp();
     if let Some(file_id) = store.file_id(&sha)? {
         touch(store, file_id, &now)?;
-        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
+        let needs_attention = still_needs_attention(store.conn(), file_id)?;
+        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id, needs_attention }));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let started = std::time::Instant::now();
@@ -140,8 +154,9 @@ pub fn ingest_bytes(
     // Another process may have stored the same bytes while this one was parsing.
     if let Some(file_id) = existing(&tx, &sha)? {
         tx.execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![file_id, now])?;
+        let needs_attention = still_needs_attention(&tx, file_id)?;
         tx.commit()?;
-        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id }));
+        return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id, needs_attention }));
     }
     let outcome = match parsed {
         Parsed::Document(result) => store_document(&tx, base, origin, &sha, bytes, &now, *result)?,
@@ -157,13 +172,14 @@ pub fn ingest_bytes(
                 let member_outcome = match existing(&tx, &msha)? {
                     Some(member_id) => {
                         tx.execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![member_id, now])?;
-                        Outcome::AlreadyIngested { file_id: member_id }
+                        let needs_attention = still_needs_attention(&tx, member_id)?;
+                        Outcome::AlreadyIngested { file_id: member_id, needs_attention }
                     }
                     None => store_document(&tx, m.file_name(), "package", &msha, &m.bytes, &now, result)?,
                 };
                 let member_id = match &member_outcome {
                     Outcome::Ingested { file_id, .. }
-                    | Outcome::AlreadyIngested { file_id }
+                    | Outcome::AlreadyIngested { file_id, .. }
                     | Outcome::NeedsAttention { file_id, .. }
                     | Outcome::Package { file_id, .. } => *file_id,
                 };

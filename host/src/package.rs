@@ -126,6 +126,12 @@ impl PackageError {
     }
 }
 
+/// A member name that is absolute: `/x`, `\\x`, or a drive such as `C:x`.
+fn is_absolute_member(name: &str) -> bool {
+    let b = name.as_bytes();
+    name.starts_with(['/', '\\']) || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+}
+
 /// Whether `bytes` is a zip (local file header or an empty archive's end record).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
@@ -152,7 +158,9 @@ pub fn open_zip(bytes: &[u8], limits: &PackageLimits) -> Result<Vec<Member>, Pac
         let Some(path) = entry.enclosed_name() else {
             return Err(PackageError::UnsafePath { member: shown(&raw_name) });
         };
-        if raw_name.split(['/', '\\']).any(|c| c == "..") {
+        // The zip crate reads "/etc/evil" as "etc/evil"; an absolute path (or a Windows drive
+        // or UNC path) is refused as documented, whatever a reader would make of it.
+        if raw_name.split(['/', '\\']).any(|c| c == "..") || is_absolute_member(&raw_name) {
             return Err(PackageError::UnsafePath { member: shown(&raw_name) });
         }
         if entry.is_dir() {

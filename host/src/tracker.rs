@@ -277,52 +277,84 @@ impl Tracker {
     }
 
     /// Re-read every archived file with the current plugins and derive every batch and
-    /// claim again, in one transaction. Returns every status that changed.
+    /// claim again, in one transaction. Returns every status that changed, compared inside
+    /// that transaction: another process's ingest, before or after, is not the rebuild's change.
     pub fn rebuild(&mut self) -> Result<Vec<StatusChange>, StoreError> {
-        let before = self.snapshot()?;
         let plugins = &self.plugins;
         let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let before = snapshot(&tx)?;
         ingest::reparse_all(&tx, plugins)?;
         crate::tracking::rebuild(&tx)?;
+        let after = snapshot(&tx)?;
         tx.commit()?;
-        let after = self.snapshot()?;
-        let mut changes = Vec::new();
-        for (key, a) in &after {
-            let b = before.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone());
-            if b.as_ref() != Some(a) {
-                changes.push(StatusChange { kind: key.0, key: key.1.clone(), before: b, after: Some(a.clone()) });
-            }
+        Ok(changes(before, after))
+    }
+}
+
+/// Every batch and claim status, keyed by what survives a rebuild (the 837's file and
+/// the claim's CLM01 and position), for comparing before and after.
+fn snapshot(conn: &rusqlite::Connection) -> Result<Vec<Snapshot>, StoreError> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare("SELECT b.submitted_name, b.file_id, b.status FROM batches b ORDER BY b.file_id")?;
+    for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))? {
+        let (name, file, status) = r?;
+        out.push((("batch", format!("{name} (file {file})")), status));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT c.patient_control_number, COALESCE(b.submitted_name, 'responses only'), c.status,
+                ROW_NUMBER() OVER (PARTITION BY c.batch_id, c.patient_control_number ORDER BY c.id)
+         FROM claims c LEFT JOIN batches b ON b.id = c.batch_id ORDER BY c.id",
+    )?;
+    for r in stmt.query_map(params![], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+    })? {
+        let (pcn, batch, status, n) = r?;
+        let nth = if n > 1 { format!(" #{n}") } else { String::new() };
+        out.push((("claim", format!("{pcn}{nth} in {batch}")), status));
+    }
+    Ok(out)
+}
+
+/// What changed between two snapshots, in `after`'s order, then what is gone: one pass each
+/// over maps, so that a rebuild of 100,000 claims compares in milliseconds.
+fn changes(before: Vec<Snapshot>, after: Vec<Snapshot>) -> Vec<StatusChange> {
+    let mut was: std::collections::HashMap<(&'static str, String), String> = before.into_iter().collect();
+    let mut out = Vec::new();
+    for (key, a) in after {
+        let b = was.remove(&key);
+        if b.as_ref() != Some(&a) {
+            out.push(StatusChange { kind: key.0, key: key.1, before: b, after: Some(a) });
         }
-        for (key, b) in &before {
-            if !after.iter().any(|(k, _)| k == key) {
-                changes.push(StatusChange { kind: key.0, key: key.1.clone(), before: Some(b.clone()), after: None });
-            }
-        }
-        Ok(changes)
+    }
+    let mut gone: Vec<((&'static str, String), String)> = was.into_iter().collect();
+    gone.sort();
+    out.extend(gone.into_iter().map(|(key, b)| StatusChange { kind: key.0, key: key.1, before: Some(b), after: None }));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(items: &[(&'static str, &str, &str)]) -> Vec<Snapshot> {
+        items.iter().map(|(k, key, st)| ((*k, key.to_string()), st.to_string())).collect()
     }
 
-    /// Every batch and claim status, keyed by what survives a rebuild (the 837's file and
-    /// the claim's CLM01 and position), for comparing before and after.
-    fn snapshot(&self) -> Result<Vec<Snapshot>, StoreError> {
-        let conn = self.store.conn();
-        let mut out = Vec::new();
-        let mut stmt = conn.prepare("SELECT b.submitted_name, b.file_id, b.status FROM batches b ORDER BY b.file_id")?;
-        for r in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))? {
-            let (name, file, status) = r?;
-            out.push((("batch", format!("{name} (file {file})")), status));
-        }
-        let mut stmt = conn.prepare(
-            "SELECT c.patient_control_number, COALESCE(b.submitted_name, 'responses only'), c.status,
-                    ROW_NUMBER() OVER (PARTITION BY c.batch_id, c.patient_control_number ORDER BY c.id)
-             FROM claims c LEFT JOIN batches b ON b.id = c.batch_id ORDER BY c.id",
-        )?;
-        for r in stmt.query_map(params![], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
-        })? {
-            let (pcn, batch, status, n) = r?;
-            let nth = if n > 1 { format!(" #{n}") } else { String::new() };
-            out.push((("claim", format!("{pcn}{nth} in {batch}")), status));
-        }
-        Ok(out)
+    #[test]
+    fn changes_name_what_moved_appeared_and_went() {
+        let before = snap(&[("batch", "b1", "AWAITING"), ("claim", "P1 in b1", "AWAITING"), ("claim", "P2 in b1", "AWAITING"), ("claim", "P9 in b0", "PAID")]);
+        let after = snap(&[("batch", "b1", "OA ACCEPTED"), ("claim", "P1 in b1", "AWAITING"), ("claim", "P2 in b1", "OA REJECTED"), ("claim", "P3 in b1", "QUEUED")]);
+        let c = changes(before, after);
+        let got: Vec<(&str, &str, Option<&str>, Option<&str>)> =
+            c.iter().map(|c| (c.kind, c.key.as_str(), c.before.as_deref(), c.after.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("batch", "b1", Some("AWAITING"), Some("OA ACCEPTED")),
+                ("claim", "P2 in b1", Some("AWAITING"), Some("OA REJECTED")),
+                ("claim", "P3 in b1", None, Some("QUEUED")),
+                ("claim", "P9 in b0", Some("PAID"), None),
+            ]
+        );
     }
 }

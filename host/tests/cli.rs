@@ -141,12 +141,14 @@ fn human_output_names_the_file_the_plugin_and_what_failed() {
         &["parse", bad.to_str().unwrap(), good.to_str().unwrap(), missing.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(1));
-    let out = stdout(&o);
-    assert!(out.contains("notes.txt: error: no plugin reads this file"), "{out}");
+    // What was read on stdout; what could not be, on stderr.
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(err.contains("notes.txt: error: no plugin reads this file"), "{err}");
     assert!(out.contains("response.999: x12-999 (plugin x12-ack"), "{out}");
     assert!(out.contains("IK5 R") && out.contains("rejected"), "{out}");
-    assert!(out.contains("missing.999: error: cannot read"), "{out}");
-    assert!(!out.contains('\x1b'), "no colour when not on a terminal");
+    assert!(err.contains("missing.999: error: cannot read it"), "{err}");
+    assert!(!out.contains("notes.txt") && !out.contains("missing.999"), "{out}");
+    assert!(!out.contains('\x1b') && !err.contains('\x1b'), "no colour when not on a terminal");
 }
 
 #[test]
@@ -154,8 +156,8 @@ fn unknown_plugin_and_bad_usage_have_distinct_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
     let good = write(tmp.path(), "response.999", REJECTING_999.as_bytes());
     let o = claimtrack(&tmp.path().join("data"), &["parse", "--plugin", "nope", good.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("there is no plugin named \"nope\"; installed plugins: x12-ack, x12-277, x12-835, x12-837, oa-file-summary, oa-edi-status"), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(2), "a plugin name no plugin has is a bad command line");
+    assert!(stderr(&o).contains("there is no plugin named \"nope\"; installed plugins: x12-ack, x12-277, x12-835, x12-837, oa-file-summary, oa-edi-status"), "{}", stderr(&o));
     let o = claimtrack(&tmp.path().join("data"), &["parse"]);
     assert_eq!(o.status.code(), Some(2), "missing FILE is a usage error");
     let o = claimtrack(&tmp.path().join("data"), &["--help"]);

@@ -129,6 +129,21 @@ fn a_damaged_zip_is_a_precise_error() {
     std::fs::write(&z, bytes).unwrap();
     let o = claimtrack(&tmp.path().join("data"), &["parse", z.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("era.zip: error: the zip is damaged"), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("era.zip: error: the zip is damaged"), "{err}");
+}
+
+/// A member named with an absolute path is refused, as documented, not read as a relative one
+/// (the zip crate turns "/etc/evil" into "etc/evil").
+#[test]
+fn absolute_member_paths_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (n, name) in ["/etc/evil.835", "\\evil.835", "C:evil.835", "c:/windows/evil.835"].iter().enumerate() {
+        let zip = zip_file(tmp.path(), &format!("abs{n}.zip"), &[(name, &fixture("x12-835/835-paid-claims-ach.x12"))]);
+        let o = claimtrack(&tmp.path().join("data"), &["parse", "--json", zip.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        let v = json(&o);
+        assert_eq!(v["error"]["kind"], "package_unsafe_path", "{name}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("has a path that leaves the archive"), "{name}");
+    }
 }

@@ -112,7 +112,7 @@ fn install_pins_the_hash_and_a_changed_file_is_refused_until_installed_again() {
     let o = claimtrack(&data, &["parse", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("changed on disk since it was installed"), "{}", stderr(&o));
-    assert!(stdout(&o).contains("no plugin reads this file"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("no plugin reads this file"), "{}", stderr(&o));
 
     // Installed again, it loads again.
     let o = claimtrack(&data, &["plugin", "install", misbehave()]);

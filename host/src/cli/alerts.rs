@@ -2,7 +2,7 @@
 
 use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
-use super::track::{open, status_tone};
+use super::track::{open_existing, status_tone};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
 use crate::tracker::ArchiveOutcome;
@@ -53,7 +53,7 @@ fn connection_line(ctx: &Ctx, a: &Alert) -> Option<String> {
 }
 
 pub fn alerts(ctx: &Ctx, args: AlertsArgs) -> u8 {
-    let mut t = match open(ctx) {
+    let mut t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -94,7 +94,7 @@ fn describe(b: &BatchRow) -> String {
 }
 
 pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
-    let mut t = match open(ctx) {
+    let mut t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };

@@ -59,6 +59,9 @@ struct GetArgs {
 }
 
 pub fn run(ctx: &Ctx, args: FilesArgs) -> u8 {
+    if let Err(code) = super::track::no_data_yet(ctx) {
+        return code;
+    }
     let store = match Store::open(&ctx.data_dir) {
         Ok(s) => s,
         Err(e) => return setup_failed("the database could not be opened", &e.into()),

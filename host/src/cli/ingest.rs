@@ -10,7 +10,7 @@ use super::{exit, setup_failed, Ctx};
 use crate::ingest::{self, IngestReport, Outcome};
 use crate::model::Severity;
 use crate::package::PackageLimits;
-use crate::paths::{files_under, DataDir};
+use crate::paths::{read_file, walk, DataDir};
 use crate::plugins::PluginSet;
 use crate::runtime::Limits;
 use crate::store::Store;
@@ -24,6 +24,11 @@ pub struct IngestArgs {
     /// Print JSON (docs/json.md): one object per file with its outcome.
     #[arg(long)]
     json: bool,
+
+    /// Follow symbolic links that lead out of the folders given (by default they are skipped,
+    /// and said).
+    #[arg(long)]
+    follow_links: bool,
 }
 
 /// A file that could not even be read from disk (nothing was archived).
@@ -57,9 +62,13 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
     let limits = PackageLimits::default();
     let mut code = exit::OK;
     let mut lines = Vec::new();
-    for path in files_of(&args.paths, data_dir) {
+    let (paths, skipped) = files_of(&args.paths, data_dir, args.follow_links);
+    for (path, why) in &skipped {
+        eprintln!("skipped {}: {why}", output::clean(&path.display().to_string()));
+    }
+    for path in paths {
         let name = path.display().to_string();
-        let line = match std::fs::read(&path) {
+        let line = match read_file(&path, ctx.max_file_bytes) {
             Err(e) => Line::Unreadable(Unreadable { name: name.clone(), outcome: "unreadable", problem: e.to_string() }),
             Ok(bytes) => match ingest::ingest_bytes(&mut store, &set, clock, &limits, &name, "ingest", &bytes) {
                 Ok(r) => Line::Report(r),
@@ -76,9 +85,10 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
             Line::Report(_) => {}
         }
         if !args.json {
-            let mut text = Vec::new();
-            print_line(&mut text, &line, "");
-            output::out(&String::from_utf8_lossy(&text));
+            let (mut good, mut bad) = (Vec::new(), Vec::new());
+            print_line(&mut good, &mut bad, &line, "");
+            output::out(&String::from_utf8_lossy(&good));
+            eprint!("{}", String::from_utf8_lossy(&bad));
         }
         lines.push(line);
     }
@@ -90,36 +100,37 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
     code
 }
 
-/// Every file under the given paths, folders recursively, in a stable order, leaving out
-/// the data folder itself: ingesting a folder that holds it must not archive the database
-/// into itself.
-fn files_of(paths: &[PathBuf], data_dir: &DataDir) -> Vec<PathBuf> {
+/// Every file under the given paths, folders recursively ([`walk`]), in a stable order,
+/// leaving out the data folder itself (ingesting a folder that holds it must not archive the
+/// database into itself); and what was skipped, with why. A path named directly is taken as
+/// given: reading it says what is wrong with it.
+fn files_of(paths: &[PathBuf], data_dir: &DataDir, follow_links: bool) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let data = std::fs::canonicalize(data_dir.root()).ok();
     let inside_data = |p: &PathBuf| match (&data, std::fs::canonicalize(p)) {
         (Some(d), Ok(c)) => c.starts_with(d),
         _ => false,
     };
-    let mut out = Vec::new();
+    let (mut out, mut skipped) = (Vec::new(), Vec::new());
     for p in paths {
         if p.is_dir() {
-            out.extend(files_under(p).into_iter().filter(|f| !inside_data(f)));
+            let w = walk(p, follow_links);
+            out.extend(w.files.into_iter().filter(|f| !inside_data(f)));
+            skipped.extend(w.skipped);
         } else {
             out.push(p.clone());
         }
     }
-    out
+    (out, skipped)
 }
 
-fn print_line(out: &mut impl Write, line: &Line, indent: &str) {
+/// One file's outcome: what went well to `out` (stdout), what needs attention to `err`
+/// (stderr), so a script reading stdout sees the files read and a person sees the problems.
+fn print_line(out: &mut impl Write, err: &mut impl Write, line: &Line, indent: &str) {
+    // Problems are said on stderr, which a terminal shows in colour on its own.
+    let label = |s: Severity| if output::stderr_color() { output::severity_label(s) } else { s.as_str().to_string() };
     match line {
         Line::Unreadable(u) => {
-            let _ = writeln!(
-                out,
-                "{indent}{}: {}: cannot read it: {}",
-                output::severity_label(Severity::Error),
-                output::clean(&u.name),
-                u.problem
-            );
+            let _ = writeln!(err, "{indent}{}: {}: {}", label(Severity::Error), output::clean(&u.name), u.problem);
         }
         Line::Report(r) => match &r.outcome {
             Outcome::Ingested { format, events, warnings, errors, .. } => {
@@ -129,21 +140,30 @@ fn print_line(out: &mut impl Write, line: &Line, indent: &str) {
                     output::clean(&r.name)
                 );
             }
-            Outcome::AlreadyIngested { .. } => {
+            Outcome::AlreadyIngested { needs_attention: false, .. } => {
                 let _ = writeln!(out, "{indent}already ingested {}", output::clean(&r.name));
+            }
+            Outcome::AlreadyIngested { needs_attention: true, .. } => {
+                let _ = writeln!(
+                    err,
+                    "{indent}{}: {} was ingested before and still needs attention (`claimtrack files --attention`)",
+                    label(Severity::Warning),
+                    output::clean(&r.name)
+                );
             }
             Outcome::NeedsAttention { problem, .. } => {
                 let _ = writeln!(
-                    out,
-                    "{indent}{}: {} was archived but needs attention: {problem}",
-                    output::severity_label(Severity::Warning),
-                    output::clean(&r.name)
+                    err,
+                    "{indent}{}: {} was archived but needs attention: {}",
+                    label(Severity::Warning),
+                    output::clean(&r.name),
+                    output::clean(problem)
                 );
             }
             Outcome::Package { members, .. } => {
                 let _ = writeln!(out, "{indent}package {} ({} files)", output::clean(&r.name), members.len());
                 for m in members {
-                    print_line(out, &Line::Report(m.clone()), "  ");
+                    print_line(out, err, &Line::Report(m.clone()), "  ");
                 }
             }
         },
@@ -160,7 +180,12 @@ fn summary(lines: &[Line]) -> String {
                     *attention += 1;
                 }
             }
-            Outcome::AlreadyIngested { .. } => *again += 1,
+            Outcome::AlreadyIngested { needs_attention, .. } => {
+                *again += 1;
+                if *needs_attention {
+                    *attention += 1;
+                }
+            }
             Outcome::NeedsAttention { .. } => *attention += 1,
             Outcome::Package { members, .. } => {
                 for m in members {

@@ -38,6 +38,8 @@ pub(crate) struct Ctx {
     pub pretend: bool,
     pub config: Option<PathBuf>,
     pub times: words::Times,
+    /// The largest file read (`--max-file-mb`), in bytes.
+    pub max_file_bytes: u64,
 }
 
 impl Ctx {
@@ -126,6 +128,12 @@ pub struct Cli {
     /// Show times in UTC instead of your time zone.
     #[arg(long, global = true)]
     pub utc: bool,
+
+    /// The largest file claimtrack reads, in MiB (ingest, parse, submit); a larger one is
+    /// refused before anything is archived.
+    #[arg(long, global = true, env = "CLAIMTRACK_MAX_FILE_MB", value_name = "MIB", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_file_mb: u64,
 
     #[command(subcommand)]
     pub command: Command,
@@ -473,7 +481,14 @@ pub fn main() -> ExitCode {
     if wants_json(&cli.command) {
         output::set_json_command(cli.command.name());
     }
-    let ctx = Ctx { data_dir, clock, pretend, config: cli.config.clone(), times: words::Times::new(cli.utc, clock.now()) };
+    let ctx = Ctx {
+        data_dir,
+        clock,
+        pretend,
+        config: cli.config.clone(),
+        times: words::Times::new(cli.utc, clock.now()),
+        max_file_bytes: cli.max_file_mb << 20,
+    };
     let code = match cli.command {
         Command::Parse(args) => parse::run(&ctx, args),
         Command::Plugins(args) => plugins::run(&ctx.data_dir, args),
@@ -522,8 +537,25 @@ fn init_logging(verbose: u8) {
 /// Print a setup error with what to do next (in the JSON envelope too with `--json`), and
 /// return the setup exit code.
 fn setup_failed(what: &str, err: &anyhow::Error) -> u8 {
-    output::fail("setup", &format!("{what}: {err:#}"), None);
+    output::fail("setup", &format!("{what}: {}", causes(err)), None);
     exit::SETUP
+}
+
+/// An error and its causes, each said once: many errors already quote their cause ("cannot
+/// create …: File exists"), which `{:#}` would repeat.
+fn causes(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if text.contains(&c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&c);
+    }
+    text
 }
 
 impl Command {

@@ -65,13 +65,25 @@ pub fn run(ctx: &Ctx, args: ParseArgs) -> u8 {
     for p in &problems {
         eprintln!("warning: plugin {} was not loaded: {}", p.source, p.error);
     }
+    // A plugin asked for by a name no plugin has is a mistake on the command line.
+    if let Some(name) = &args.plugin
+        && !set.plugins().iter().any(|p| p.name() == name)
+    {
+        let names: Vec<&str> = set.plugins().iter().map(|p| p.name()).collect();
+        output::fail(
+            "unknown_plugin",
+            &format!("there is no plugin named {name:?}; installed plugins: {}", names.join(", ")),
+            Some("`claimtrack plugins` lists them."),
+        );
+        return exit::USAGE;
+    }
     let mut code = exit::OK;
     let mut results: Vec<(String, Option<String>, FileResult)> = Vec::new();
     let limits = PackageLimits::default();
     for path in &args.files {
         let shown = path.display().to_string();
-        let outcomes: Vec<(String, Option<String>, FileResult)> = match std::fs::read(path) {
-            Err(e) => vec![(shown.clone(), None, Err((format!("cannot read {shown}: {e}"), "unreadable")))],
+        let outcomes: Vec<(String, Option<String>, FileResult)> = match crate::paths::read_file(path, ctx.max_file_bytes) {
+            Err(e) => vec![(shown.clone(), None, Err((e.to_string(), "unreadable")))],
             Ok(bytes) => set
                 .parse_file(&shown, &bytes, args.plugin.as_deref(), &limits)
                 .into_iter()
@@ -149,7 +161,8 @@ fn print_human(file: &str, result: &FileResult) {
     let file = output::clean(file);
     match result {
         Err((message, _)) => {
-            outln!("{file}: {}: {}\n", output::severity_label(Severity::Error), output::clean(message));
+            let label = if output::stderr_color() { output::severity_label(Severity::Error) } else { "error".to_string() };
+            eprintln!("{file}: {label}: {}\n", output::clean(message));
         }
         Ok(rep) => {
             let p = &rep.parsed;
@@ -212,7 +225,7 @@ fn events_table(p: &ParsedFile) -> Table {
             Cell::new(e.source.as_str()),
             Cell::new(e.status.as_str().replace('_', " ")).tone(output::status_tone(e.status)),
             Cell::new(output::clean(&e.raw_code)),
-            Cell::new(output::clean(&refers)),
+            Cell::new(refers),
             Cell::new(amounts.join("\n")),
         ]);
         for r in reasons {
@@ -222,8 +235,9 @@ fn events_table(p: &ParsedFile) -> Table {
     t
 }
 
+/// What an event refers to, one key a line (each shown escaped: keys come from the file).
 fn refers_to(e: &StatusEvent) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     if let Some(c) = &e.claim {
         if let Some(v) = &c.patient_control_number {
             parts.push(format!("claim {v}"));
@@ -254,5 +268,5 @@ fn refers_to(e: &StatusEvent) -> String {
     if let Some(v) = &e.payment_reference {
         parts.push(format!("payment {v}"));
     }
-    parts.join("\n")
+    parts.iter().map(|p| output::clean(p)).collect::<Vec<_>>().join("\n")
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
-use super::track::open;
+use super::track::{open, open_existing};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
 use crate::model::Severity;
@@ -98,7 +98,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     }
     args.test |= config.is_some_and(|c| c.sync.test_mode);
     let file = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
+    let bytes = match crate::paths::read_file(&args.file, ctx.max_file_bytes) {
         Ok(b) => b,
         Err(e) => {
             output::fail("unreadable", &format!("{}: cannot read it: {e}", output::clean(&file)), None);
@@ -206,7 +206,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
 }
 
 pub fn outbox(ctx: &Ctx, args: OutboxArgs) -> u8 {
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -248,7 +248,7 @@ pub fn outbox(ctx: &Ctx, args: OutboxArgs) -> u8 {
 }
 
 pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
-    let mut t = match open(ctx) {
+    let mut t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -291,7 +291,7 @@ pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
     if let Some(code) = super::connect::config_of(ctx).and_then(|c| super::connect::refuse_pretend_for(ctx, &c, "resend a batch")) {
         return code;
     }
-    let mut t = match open(ctx) {
+    let mut t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };

@@ -49,6 +49,30 @@ pub struct ClaimArgs {
     json: bool,
 }
 
+/// The tracker of a data folder that must already hold data: the views, and what works on
+/// data already there. A data folder that does not exist is not created for them; they say
+/// there is none and how to start.
+pub(super) fn open_existing(ctx: &Ctx) -> Result<Tracker, u8> {
+    no_data_yet(ctx)?;
+    open(ctx)
+}
+
+/// `Err` (with the exit code, having said why) when there is no database in the data folder.
+pub(super) fn no_data_yet(ctx: &Ctx) -> Result<(), u8> {
+    if ctx.data_dir.root().join(crate::store::DB_FILE).exists() {
+        return Ok(());
+    }
+    output::fail(
+        "no_data",
+        &format!("there is no claimtrack data in {} yet", output::clean(&ctx.data_dir.root().display().to_string())),
+        Some(
+            "Start with `claimtrack init` and `claimtrack sync` (or `claimtrack ingest FILES…`), or try `claimtrack demo`. \
+             Data elsewhere: --data-dir DIR or CLAIMTRACK_DATA_DIR.",
+        ),
+    );
+    Err(exit::SOME_FAILED)
+}
+
 pub(super) fn open(ctx: &Ctx) -> Result<Tracker, u8> {
     match Tracker::open(&ctx.data_dir, ctx.clock) {
         Ok((t, problems)) => {
@@ -114,7 +138,7 @@ fn all_finished(b: &BatchRow) -> bool {
 }
 
 pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -215,7 +239,7 @@ fn totals(claims: &[ClaimRow]) -> Totals {
 }
 
 pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -386,7 +410,7 @@ struct ClaimJson<'a> {
 }
 
 pub fn claim(ctx: &Ctx, args: ClaimArgs) -> u8 {
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -583,7 +607,7 @@ fn money_line(c: &ClaimRow) -> String {
 }
 
 pub fn rebuild(ctx: &Ctx, args: ListArgs) -> u8 {
-    let mut t = match open(ctx) {
+    let mut t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -630,7 +654,7 @@ pub struct ErrorsArgs {
 }
 
 pub fn errors(ctx: &Ctx, args: ErrorsArgs) -> u8 {
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -770,7 +794,7 @@ const CSV_COLUMNS: [&str; 18] = [
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
     let format = if args.json { ExportFormat::Json } else { args.format };
-    let t = match open(ctx) {
+    let t = match open_existing(ctx) {
         Ok(t) => t,
         Err(code) => return code,
     };

@@ -328,6 +328,11 @@ const MIGRATIONS: &[&str] = &[
     -- `resend`: how often a batch Office Ally never answered was sent again, and when last.
     ALTER TABLE submissions ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE submissions ADD COLUMN last_resent_at TEXT;
+    -- The name the 837 had when it was submitted or ingested (`claimtrack batch walk-ins.837`):
+    -- in `files` it follows the file's bytes, so reading it there walks the whole blob.
+    ALTER TABLE batches ADD COLUMN original_name TEXT;
+    UPDATE batches SET original_name = (SELECT f.original_name FROM files f WHERE f.id = batches.file_id);
+    CREATE INDEX batches_original_name ON batches(original_name COLLATE NOCASE);
     "#,
 ];
 

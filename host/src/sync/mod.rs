@@ -577,7 +577,7 @@ fn dispose_all(
 
 fn archived_id(r: &IngestReport) -> i64 {
     match &r.outcome {
-        Outcome::Ingested { file_id, .. } | Outcome::Package { file_id, .. } | Outcome::AlreadyIngested { file_id } | Outcome::NeedsAttention { file_id, .. } => {
+        Outcome::Ingested { file_id, .. } | Outcome::Package { file_id, .. } | Outcome::AlreadyIngested { file_id, .. } | Outcome::NeedsAttention { file_id, .. } => {
             *file_id
         }
     }

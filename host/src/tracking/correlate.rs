@@ -125,17 +125,18 @@ struct Resolved<'a> {
 /// uploaded under, which Office Ally's File Summary echoes: the staged name of a `submit`,
 /// else the name the file was ingested under.
 fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row<'_>], touched: &mut Touched) -> rusqlite::Result<()> {
-    let name: String = tx
+    let (name, original): (String, String) = tx
         .prepare_cached(
-            "SELECT COALESCE(s.staged_name, f.original_name) FROM files f LEFT JOIN submissions s ON s.file_id = f.id
-             WHERE f.id = ?1",
+            "SELECT COALESCE(s.staged_name, f.original_name), f.original_name FROM files f
+             LEFT JOIN submissions s ON s.file_id = f.id WHERE f.id = ?1",
         )?
-        .query_row(params![file_id], |r| r.get(0))?;
+        .query_row(params![file_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let first = &rows[0].event.correlation;
     tx.execute(
-        "INSERT INTO batches (file_id, submitted_name, interchange_control_number, group_control_number, batch_reference, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'QUEUED')",
-        params![file_id, name, first.interchange_control_number, first.group_control_number, first.batch_reference],
+        "INSERT INTO batches (file_id, submitted_name, original_name, interchange_control_number, group_control_number,
+                              batch_reference, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'QUEUED')",
+        params![file_id, name, original, first.interchange_control_number, first.group_control_number, first.batch_reference],
     )?;
     let batch_id = tx.last_insert_rowid();
     touched.batches.insert(batch_id);

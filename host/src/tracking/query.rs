@@ -364,9 +364,9 @@ pub fn find_batch(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>>
     }
     // The name the 837 had on disk when it was submitted or ingested, with or without its folder.
     conn.prepare_cached(
-        "SELECT b.id FROM batches b JOIN files f ON f.id = b.file_id
-         WHERE f.original_name = ?1 COLLATE NOCASE OR f.original_name LIKE ?2 ESCAPE '\\' OR f.original_name LIKE ?3 ESCAPE '\\'
-         ORDER BY b.id DESC LIMIT 1",
+        "SELECT id FROM batches
+         WHERE original_name = ?1 COLLATE NOCASE OR original_name LIKE ?2 ESCAPE '\\' OR original_name LIKE ?3 ESCAPE '\\'
+         ORDER BY id DESC LIMIT 1",
     )?
     .query_row(params![base, format!("%/{}", like_literal(base)), format!("%\\\\{}", like_literal(base))], |r| r.get(0))
     .optional()
