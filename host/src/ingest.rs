@@ -412,21 +412,30 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport)
 }
 
 
-/// Parse every archived document again with the current plugins, replacing its events
-/// and what the archive says about it. Used by `rebuild`; the caller derives batches and
-/// claims afterwards. Links to the old events are dropped first.
-pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM event_links", [])?;
+/// `rebuild`: read every archived document again with the current plugins, replace its
+/// events, and derive every batch and claim again, in the caller's transaction.
+///
+/// Each file is read, stored and correlated in turn, from memory, as `ingest` does, and
+/// everything is derived once at the end: reading 700 MB of stored events back from JSON cost
+/// more than parsing the files again. Correlation needs the 837s first (every response must
+/// find its batch, whatever order files arrived in), so the files the last reading took for
+/// 837s come first; if a plugin now reads some other file as an 837 after responses were
+/// correlated, the links are made again from the stored events, in order
+/// ([`crate::tracking::rebuild`]).
+pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite::Result<()> {
+    crate::tracking::forget(tx)?;
     // A submitted 837 is read under the name it was staged (and uploaded) under, as `submit`
     // read it: its Office Ally file-name rules are about that name, not the user's.
     let files: Vec<(i64, String)> = {
         let mut stmt = tx.prepare(
             "SELECT f.id, COALESCE(s.staged_name, f.original_name) FROM files f
              LEFT JOIN submissions s ON s.file_id = f.id
-             WHERE f.kind = 'document' ORDER BY f.id",
+             WHERE f.kind = 'document' ORDER BY COALESCE(f.format LIKE 'x12-837%', 0) DESC, f.id",
         )?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
     };
+    let mut touched = crate::tracking::Touched::default();
+    let (mut responses_seen, mut out_of_order) = (false, false);
     for (id, name) in files {
         let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
         tx.execute("DELETE FROM events WHERE file_id = ?1", params![id])?;
@@ -448,7 +457,15 @@ pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
                         diagnostics
                     ],
                 )?;
-                insert_events(tx, id, &r)?;
+                let ids = insert_events(tx, id, &r)?;
+                let is_837 = r.parsed.events.iter().any(|e| e.source == crate::model::Source::Submitter);
+                out_of_order |= is_837 && responses_seen;
+                responses_seen |= !is_837 && !r.parsed.events.is_empty();
+                if !out_of_order {
+                    let t = crate::tracking::correlate::correlate_stored(tx, id, &ids, &r.parsed.events, &r.parsed.metadata)?;
+                    touched.batches.extend(t.batches);
+                    touched.claims.extend(t.claims);
+                }
             }
             Err(e) => {
                 tx.execute(
@@ -460,7 +477,10 @@ pub(crate) fn reparse_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
             }
         }
     }
-    Ok(())
+    if out_of_order {
+        return crate::tracking::rebuild(tx);
+    }
+    crate::tracking::derive::derive(tx, &touched)
 }
 
 #[cfg(test)]

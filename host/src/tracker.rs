@@ -283,8 +283,7 @@ impl Tracker {
         let plugins = &self.plugins;
         let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = snapshot(&tx)?;
-        ingest::reparse_all(&tx, plugins)?;
-        crate::tracking::rebuild(&tx)?;
+        ingest::rebuild_all(&tx, plugins)?;
         let after = snapshot(&tx)?;
         tx.commit()?;
         Ok(changes(before, after))

@@ -74,13 +74,18 @@ fn after_correlation(
     Ok(touched)
 }
 
+/// Forget every batch, claim and link: what [`rebuild`] derives again.
+pub(crate) fn forget(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DELETE FROM event_links; DELETE FROM child_files; DELETE FROM claims; DELETE FROM batch_sets; DELETE FROM batches;",
+    )
+}
+
 /// Forget every batch, claim and link, and derive them again from the event log: 837s
 /// first (so every response finds its batch whatever order files arrived in), then the
 /// responses in the order they were archived.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "DELETE FROM event_links; DELETE FROM child_files; DELETE FROM claims; DELETE FROM batch_sets; DELETE FROM batches;",
-    )?;
+    forget(tx)?;
     let files: Vec<i64> = {
         let mut stmt = tx.prepare(
             "SELECT f.id FROM files f

@@ -288,15 +288,15 @@ pub fn find_claims(conn: &Connection, key: &str) -> rusqlite::Result<Vec<ClaimRo
     if !exact.is_empty() {
         return Ok(exact);
     }
-    // claims_pcn_norm serves the CLM01 comparison; the two ids are digits and numbers that
-    // only differ in case are rare enough for a scan of their indexes.
+    // Each comparison an index serves (claims_pcn_norm; the ids' own indexes, asked for the
+    // key as typed, upper- and lower-cased): `COLLATE NOCASE` would scan every claim.
     let mut stmt = conn.prepare_cached(&format!(
         "{CLAIM_SELECT} WHERE upper(ltrim(c.patient_control_number, '0')) = ?1
-            OR c.clearinghouse_claim_id = ?2 COLLATE NOCASE OR c.payer_claim_number = ?2 COLLATE NOCASE
+            OR c.clearinghouse_claim_id IN (?2, ?3, ?4) OR c.payer_claim_number IN (?2, ?3, ?4)
          ORDER BY c.id DESC"
     ))?;
     let norm = key.trim_start_matches('0').to_ascii_uppercase();
-    let rows = stmt.query_map(params![norm, key], claim_row)?;
+    let rows = stmt.query_map(params![norm, key, key.to_ascii_uppercase(), key.to_ascii_lowercase()], claim_row)?;
     rows.collect()
 }
 
