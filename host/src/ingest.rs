@@ -436,10 +436,18 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
     };
     let mut touched = crate::tracking::Touched::default();
     let (mut responses_seen, mut out_of_order) = (false, false);
+    // Where the time goes, for `CLAIMTRACK_LOG=claimtrack::timing=debug`.
+    let (mut t_delete, mut t_parse, mut t_store, mut t_correlate) = (0.0, 0.0, 0.0, 0.0);
     for (id, name) in files {
         let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
+        let t = std::time::Instant::now();
         tx.execute("DELETE FROM events WHERE file_id = ?1", params![id])?;
-        match plugins.parse(&name, &bytes, None) {
+        t_delete += ms(t);
+        let t = std::time::Instant::now();
+        let parsed = plugins.parse(&name, &bytes, None);
+        t_parse += ms(t);
+        let t = std::time::Instant::now();
+        match parsed {
             Ok(r) => {
                 let [format, plugin, version, _, _, metadata, diagnostics] = Stored::Parsed(&r).columns();
                 tx.execute(
@@ -458,13 +466,16 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
                     ],
                 )?;
                 let ids = insert_events(tx, id, &r)?;
+                t_store += ms(t);
                 let is_837 = r.parsed.events.iter().any(|e| e.source == crate::model::Source::Submitter);
                 out_of_order |= is_837 && responses_seen;
                 responses_seen |= !is_837 && !r.parsed.events.is_empty();
                 if !out_of_order {
-                    let t = crate::tracking::correlate::correlate_stored(tx, id, &ids, &r.parsed.events, &r.parsed.metadata)?;
-                    touched.batches.extend(t.batches);
-                    touched.claims.extend(t.claims);
+                    let t = std::time::Instant::now();
+                    let linked = crate::tracking::correlate::correlate_stored(tx, id, &ids, &r.parsed.events, &r.parsed.metadata)?;
+                    t_correlate += ms(t);
+                    touched.batches.extend(linked.batches);
+                    touched.claims.extend(linked.claims);
                 }
             }
             Err(e) => {
@@ -477,10 +488,14 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
             }
         }
     }
+    tracing::debug!(target: "claimtrack::timing", t_delete, t_parse, t_store, t_correlate, "rebuild: files read again");
     if out_of_order {
         return crate::tracking::rebuild(tx);
     }
-    crate::tracking::derive::derive(tx, &touched)
+    let t = std::time::Instant::now();
+    crate::tracking::derive::derive(tx, &touched)?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(t), claims = touched.claims.len(), "rebuild: derived");
+    Ok(())
 }
 
 #[cfg(test)]
