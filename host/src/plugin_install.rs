@@ -93,6 +93,11 @@ pub struct ManifestError {
     pub fix: &'static str,
 }
 
+/// A plugin name that is one plain path component: lower-case letters, digits, `-` and `_`.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
 impl Manifest {
     /// The list of `data_dir`; an empty one when nothing was ever installed.
     pub fn load(data_dir: &DataDir) -> Result<Manifest, ManifestError> {
@@ -116,6 +121,17 @@ impl Manifest {
                 what: "was written by another claimtrack version",
                 message: format!("layout {}, this claimtrack reads {MANIFEST_LAYOUT}", manifest.layout),
                 fix: "use that claimtrack version, or delete it and install the plugins again",
+            });
+        }
+        // Install only ever writes `<name>.wasm` in the plugins folder: an entry naming any
+        // other file (`../../x`) was not written by it, and loading or removing it would
+        // touch a file outside the folder.
+        if let Some(bad) = manifest.plugins.iter().find(|p| !is_plain_name(&p.name) || p.file != format!("{}.wasm", p.name)) {
+            return Err(ManifestError {
+                path,
+                what: "names a file claimtrack never installs",
+                message: format!("plugin {:?} points at {:?}, not <name>.wasm in the plugins folder", bad.name, bad.file),
+                fix: "delete it and install the plugins again with `claimtrack plugin install FILE.wasm`",
             });
         }
         Ok(manifest)
@@ -314,6 +330,33 @@ pub fn remove(data_dir: &DataDir, name: &str) -> Result<InstalledPlugin, Install
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manifest_entry_that_points_outside_the_plugins_folder_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let victim = tmp.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        for (name, file) in [("evil", "../../victim.txt"), ("evil", "other.wasm"), ("../evil", "../evil.wasm")] {
+            let m = Manifest {
+                layout: MANIFEST_LAYOUT,
+                plugins: vec![InstalledPlugin {
+                    name: name.into(),
+                    version: "1.0.0".into(),
+                    file: file.into(),
+                    sha256: "0".repeat(64),
+                    wit_version: "0.1.1".into(),
+                    formats: vec![],
+                    override_built_in: false,
+                }],
+            };
+            m.save(&data).unwrap();
+            let e = Manifest::load(&data).unwrap_err().to_string();
+            assert!(e.contains("names a file claimtrack never installs"), "{file}: {e}");
+            assert!(remove(&data, name).is_err(), "{file}: remove refused");
+            assert!(victim.exists(), "{file}: nothing outside the plugins folder is deleted");
+        }
+    }
 
     #[test]
     fn a_missing_manifest_is_empty_and_a_damaged_one_says_what_to_do() {

@@ -77,6 +77,8 @@ pub struct Tracker {
     clock: Clock,
     limits: PackageLimits,
     data_dir: DataDir,
+    /// The largest report `sync` downloads ([`crate::paths::DEFAULT_MAX_FILE_BYTES`]).
+    max_file_bytes: u64,
 }
 
 impl Tracker {
@@ -85,7 +87,26 @@ impl Tracker {
     pub fn open(data_dir: &DataDir, clock: Clock) -> anyhow::Result<(Tracker, Vec<LoadProblem>)> {
         let store = Store::open(data_dir)?;
         let (plugins, problems) = PluginSet::open(Some(data_dir), Limits::default())?;
-        Ok((Tracker { store, plugins, clock, limits: PackageLimits::default(), data_dir: data_dir.clone() }, problems))
+        let tracker = Tracker {
+            store,
+            plugins,
+            clock,
+            limits: PackageLimits::default(),
+            data_dir: data_dir.clone(),
+            max_file_bytes: crate::paths::DEFAULT_MAX_FILE_BYTES,
+        };
+        Ok((tracker, problems))
+    }
+
+    /// The largest file a sync downloads: a report over it is left on the server, said, and
+    /// not archived (default [`crate::paths::DEFAULT_MAX_FILE_BYTES`]).
+    pub fn set_max_file_bytes(&mut self, bytes: u64) {
+        self.max_file_bytes = bytes;
+    }
+
+    /// See [`Tracker::set_max_file_bytes`].
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_bytes
     }
 
     /// Move the tracker's clock (tests, the demo).

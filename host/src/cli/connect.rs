@@ -370,6 +370,7 @@ pub fn sync(ctx: &Ctx, args: SyncArgs) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    t.set_max_file_bytes(ctx.max_file_bytes);
     let mut bars = Bars { bar: None };
     let mut none = sync::NoProgress;
     let progress: &mut dyn Progress = if !args.json && std::io::stderr().is_terminal() { &mut bars } else { &mut none };
@@ -382,7 +383,10 @@ pub fn sync(ctx: &Ctx, args: SyncArgs) -> u8 {
             } else {
                 print_report(&r);
             }
-            if r.problems.is_empty() && r.ended_early.is_none() { exit::OK } else { exit::SOME_FAILED }
+            // A report no plugin could read is as much a problem here as in `ingest`: a
+            // script watching the exit code must hear of it.
+            let attention = r.downloaded.iter().any(|d| d.ingest.needs_attention());
+            if r.problems.is_empty() && r.ended_early.is_none() && !attention { exit::OK } else { exit::SOME_FAILED }
         }
         Err(e) => {
             if args.json {
@@ -411,6 +415,7 @@ pub fn watch(ctx: &Ctx, args: WatchArgs) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    t.set_max_file_bytes(ctx.max_file_bytes);
     let stop = Arc::new(AtomicBool::new(false));
     let (wake, sleep) = mpsc::channel::<()>();
     {

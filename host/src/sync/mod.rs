@@ -300,7 +300,15 @@ fn run_steps(
 pub(crate) fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
     let path = tracker.data_dir().root().join("sync.lock");
     let local = |source| SyncError::Connect(TransportError::Local { path: path.clone(), source });
-    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(local)?;
+    let mut opts = fs::OpenOptions::new();
+    opts.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        // Owner-only like everything in the data folder, and never through a link.
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = opts.open(&path).map_err(local)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
@@ -378,10 +386,13 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
             ));
             continue;
         }
-        let bytes = match fs::read(&entry.path) {
+        // What goes to Office Ally is what `submit` checked: the archived bytes, and only while
+        // the outbox copy still is them (a changed or swapped outbox file is refused, said,
+        // and left for a person to look at).
+        let bytes = match checked_upload(tracker, &entry) {
             Ok(b) => b,
-            Err(e) => {
-                report.problems.push(format!("{}: {e}", entry.path.display()));
+            Err(problem) => {
+                report.problems.push(problem);
                 continue;
             }
         };
@@ -409,6 +420,40 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
         }
     }
     Ok(())
+}
+
+/// The bytes to upload for `entry`: the archived 837, when the outbox file (read without
+/// following a link) is the same bytes; otherwise why not.
+fn checked_upload(tracker: &Tracker, entry: &crate::submit::OutboxEntry) -> Result<Vec<u8>, String> {
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    let staged = opts
+        .open(&entry.path)
+        .and_then(|mut f| {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b).map(|_| b)
+        })
+        .map_err(|e| format!("{}: {e}", entry.path.display()))?;
+    let archived = tracker
+        .store()
+        .stored_file(&entry.file_id.to_string())
+        .map_err(|e| format!("{}: the archived 837 cannot be read: {e}", entry.staged_name))?
+        .map(|(_, bytes)| bytes)
+        .ok_or_else(|| format!("{}: the archived 837 is missing", entry.staged_name))?;
+    if crate::ingest::sha256_hex(&staged) != crate::ingest::sha256_hex(&archived) {
+        return Err(format!(
+            "{} (batch {}): the outbox file is not the 837 `submit` checked (its SHA-256 differs from the archived \
+             one), so it was not uploaded; delete it and submit the 837 again (the checked one is restored)",
+            entry.staged_name,
+            entry.batch_id.map_or("-".into(), |b| b.to_string())
+        ));
+    }
+    Ok(archived)
 }
 
 /// Record an upload (the batch becomes AWAITING) and report it.
@@ -473,6 +518,27 @@ fn download_all(
     }
 }
 
+/// A writer that refuses to write more than `left` bytes.
+struct Capped<W> {
+    inner: W,
+    left: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Capped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            return Err(std::io::Error::other("the file is larger than the largest file claimtrack reads (--max-file-mb)"));
+        }
+        let n = self.inner.write(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Download, archive and remember one report. Returns whether it is archived (and so may
 /// be moved on the server).
 fn download_one(
@@ -492,9 +558,26 @@ fn download_one(
         let path = path.to_path_buf();
         move |source| TransportError::Local { path, source }
     };
+    let limit = tracker.max_file_bytes();
+    if let Some(size) = file.size
+        && size > limit
+    {
+        // Checked before a byte moves: the archive keeps files whole, and a file above
+        // SQLite's row limit could never be archived, so it would be fetched at every sync.
+        report.problems.push(format!(
+            "{}: {} MiB on the server, more than the {} MiB a file may have; not downloaded (raise it with --max-file-mb)",
+            file.name,
+            size.div_ceil(1 << 20),
+            limit >> 20
+        ));
+        return Ok(false);
+    }
     opts.progress.start("download", &file.name, file.size.unwrap_or(0));
     let result = (|| {
-        let mut out = BufWriter::new(fs::File::create(&partial).map_err(local(&partial))?);
+        // Owner-only and never through a link someone left at that name (reports hold PHI).
+        let staged = crate::paths::create_private_file(&partial).map_err(local(&partial))?;
+        // A server that lists no size, or the wrong one, still cannot make us write more.
+        let mut out = BufWriter::new(Capped { inner: staged, left: limit });
         let progress = &mut *opts.progress;
         let n = mailbox.download(file, &mut out, &mut |d| progress.advance(d))?;
         // Not fsynced: this staging copy is deleted once archived, and the archive is the
