@@ -21,7 +21,7 @@ use crate::tracker::Tracker;
 use crate::transport::hostkey::Pins;
 use crate::transport::local::LocalMailbox;
 use crate::transport::sftp::{self, SftpMailbox};
-use crate::transport::{Folder, Mailbox, RemoteFile, TransportError, TrustNew};
+use crate::transport::{Folder, LoginLog, Mailbox, RemoteFile, TransportError, TrustNew};
 
 /// Uploads still in inbound this long after upload were not picked up by Office Ally.
 pub const STUCK_HOURS: i64 = 6;
@@ -235,6 +235,18 @@ pub fn diagnose(
                 }
             }
             match state::auth_blocked(conn, &c.host, &c.username, password.expose()) {
+                Ok(Some((since, message))) if message == state::ATTEMPT_UNANSWERED => {
+                    r.fail(
+                        "login",
+                        format!("not attempted: a login at {since} was interrupted before Office Ally's answer was recorded, so it may have failed"),
+                        "if the SFTP credentials are right, run `claimtrack sync --retry-auth` (one attempt)",
+                    );
+                    return r.done(
+                        Scenario::Other,
+                        "An earlier login was interrupted; claimtrack holds back further logins until you retry on purpose, \
+                         because failed attempts count toward Office Ally pausing the account.",
+                    );
+                }
                 Ok(Some((since, message))) => {
                     r.fail(
                         "login",
@@ -249,18 +261,37 @@ pub fn diagnose(
                     return r.done(Scenario::Other, "The database failed; nothing was sent.");
                 }
             }
+            // The attempt first, durably: a doctor killed while the server answers must not
+            // leave the way open for another try; a failure to record it stops the login.
+            let now = tracker.clock().stamp();
+            let mut login = state::LoginRecord { store: tracker.store(), at: &now, host: &c.host, user: &c.username, password: password.expose() };
+            if let Err(e) = login.attempting() {
+                r.fail("login", format!("not attempted: the attempt could not be recorded first ({e})"), "check the data folder (disk space, permissions), then run `claimtrack doctor` again");
+                return r.done(Scenario::Other, "The database failed; the password was not sent.");
+            }
             if let Err(e) = sftp::authenticate(c, &session, &password) {
                 record(e.kind(), &e.to_string());
                 if let TransportError::AuthRejected { message, .. } = &e {
-                    let _ = state::block_auth(conn, &tracker.clock().stamp(), &c.host, &c.username, password.expose(), message);
-                    r.fail("login", e.to_string(), "check the SFTP username and password from Office Ally's two setup emails (not the web-portal login)");
+                    // The server's answer replaces the recorded attempt; if writing it fails
+                    // the attempt's block still stands, so the next login is held back anyway.
+                    let kept = match state::block_auth(conn, &now, &c.host, &c.username, password.expose(), message) {
+                        Ok(()) => String::new(),
+                        Err(db) => format!(" (the rejection could not be recorded: {db}; the record of the attempt still holds further logins back)"),
+                    };
+                    r.fail("login", format!("{e}{kept}"), "check the SFTP username and password from Office Ally's two setup emails (not the web-portal login)");
                     return r.done(Scenario::CredentialsChanged, credentials_verdict());
                 }
-                r.fail("login", e.to_string(), "try again; if it keeps failing, check the connection");
+                r.fail("login", e.to_string(), "the answer to the login was lost, so claimtrack will not try again by itself; check the connection, then run `claimtrack sync --retry-auth`");
                 return r.done(Scenario::Other, "The connection broke while logging in.");
             }
-            r.pass("login", format!("logged in as {}", c.username));
-            let _ = state::clear_auth_block(conn);
+            match login.accepted() {
+                Ok(()) => r.pass("login", format!("logged in as {}", c.username)),
+                Err(e) => r.warn(
+                    "login",
+                    format!("logged in as {}, but the record of the attempt could not be lifted ({e})", c.username),
+                    "once the data folder is writable run `claimtrack sync --retry-auth`",
+                ),
+            }
             match SftpMailbox::open(c, session) {
                 Ok(m) => Box::new(m),
                 Err(e) => {

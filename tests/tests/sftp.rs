@@ -12,10 +12,9 @@ use claimtrack::config::{AfterDownload, Config, ConfigPaths, Secret};
 use claimtrack::doctor::{self, Outcome, Scenario};
 use claimtrack::ingest::sha256_hex;
 use claimtrack::paths::DataDir;
-use claimtrack::sync::{self, NoProgress, Progress, SyncError, SyncOptions, SyncReport};
+use claimtrack::sync::{self, state, NoProgress, Progress, SyncError, SyncOptions, SyncReport};
 use claimtrack::tracker::Tracker;
-use claimtrack::transport::TransportError;
-use claimtrack::transport::TrustNew;
+use claimtrack::transport::{self, LoginLog, TransportError, TrustNew};
 use claimtrack_tests::sshd::Sshd;
 use claimtrack_tests::five_claims::{era_zip, file as scenario};
 
@@ -207,6 +206,78 @@ fn retry_auth_makes_one_more_attempt() {
     let e = client.sync_with(&mut t, true, TrustNew::Refuse, &mut NoProgress).unwrap_err();
     assert!(matches!(e, SyncError::Connect(TransportError::AuthRejected { .. })), "{e}");
     assert_eq!(sshd.failed_passwords(), 2, "one attempt per explicit --retry-auth");
+}
+
+/// Stands for a process killed while the server answers: the attempt is recorded, the
+/// answer never is.
+struct KilledAfterSending<'a>(claimtrack::sync::state::LoginRecord<'a>);
+
+impl LoginLog for KilledAfterSending<'_> {
+    fn attempting(&mut self) -> Result<(), TransportError> {
+        self.0.attempting()
+    }
+    fn accepted(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Interrupted)
+    }
+}
+
+/// Refuses to record the attempt, as a full disk would.
+struct CannotRecord;
+
+impl LoginLog for CannotRecord {
+    fn attempting(&mut self) -> Result<(), TransportError> {
+        Err(TransportError::Local { path: "claimtrack.db".into(), source: std::io::Error::other("disk full") })
+    }
+    fn accepted(&mut self) -> Result<(), TransportError> {
+        unreachable!("the password must not be sent")
+    }
+}
+
+#[test]
+fn the_attempt_is_on_disk_before_the_password_is_sent() {
+    let sshd = start_sshd();
+    let client = Client::new(&sshd);
+    let t = client.tracker("2026-01-05T09:30:00Z");
+    let c = &client.config.connection;
+
+    // Nothing recorded, nothing sent.
+    let e = transport::connect(&client.config, &client.paths, Some(&client.password), TrustNew::Refuse, &mut CannotRecord).err().unwrap();
+    assert!(e.to_string().contains("disk full"), "{e}");
+    assert_eq!((sshd.accepted_passwords(), sshd.failed_passwords()), (0, 0), "{}", sshd.log());
+
+    // Killed between sending the password and recording the answer: the next sync (from a
+    // fresh process: the store is opened again) makes no attempt.
+    let now = t.clock().stamp();
+    let record = state::LoginRecord { store: t.store(), at: &now, host: &c.host, user: &c.username, password: client.password.expose() };
+    assert!(transport::connect(&client.config, &client.paths, Some(&client.password), TrustNew::Refuse, &mut KilledAfterSending(record)).is_err());
+    assert_eq!(sshd.accepted_passwords(), 1);
+    drop(t);
+    let mut t = client.tracker("2026-01-05T09:35:00Z");
+    let connections = sshd.connections();
+    let e = client.sync(&mut t).unwrap_err();
+    let SyncError::AuthBlocked { message, .. } = &e else { panic!("{e}") };
+    assert_eq!(message, state::ATTEMPT_UNANSWERED);
+    assert!(e.to_string().contains("was interrupted") && e.to_string().contains("--retry-auth"), "{e}");
+    assert_eq!(sshd.connections(), connections, "no new connection to the server");
+    let alerts = t.alerts().unwrap();
+    let a = alerts.iter().find(|a| a.kind.as_str() == "credentials_rejected").expect("an alert");
+    assert_eq!(a.title, "A login to Office Ally was interrupted");
+    assert!(a.steps[0].contains("--retry-auth"), "{a:?}");
+    // doctor looks at the server but does not log in either.
+    let d = doctor::diagnose(Ok(client.config.clone()), &client.paths, Ok(client.password.clone()), &t, TrustNew::Refuse);
+    assert_eq!(d.scenario, Scenario::Other, "{d:#?}");
+    let login = d.checks.iter().find(|c| c.name == "login").unwrap();
+    assert!(login.outcome == Outcome::Fail && login.detail.contains("interrupted"), "{login:?}");
+    assert_eq!((sshd.accepted_passwords(), sshd.failed_passwords()), (1, 0));
+
+    // Retried on purpose, the login succeeds and lifts the block for good.
+    client.sync_with(&mut t, true, TrustNew::Refuse, &mut NoProgress).unwrap();
+    assert_eq!(sshd.accepted_passwords(), 2);
+    client.sync(&mut t).expect("no block after a successful login");
+    let d = doctor::diagnose(Ok(client.config.clone()), &client.paths, Ok(client.password.clone()), &t, TrustNew::Refuse);
+    assert_eq!(d.scenario, Scenario::Healthy, "{d:#?}");
+    client.sync(&mut t).expect("doctor lifts its own record of the attempt");
+    assert_eq!((sshd.accepted_passwords(), sshd.failed_passwords()), (5, 0));
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub mod state;
 
 use std::fs;
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -36,6 +36,7 @@ use crate::store::StoreError;
 use crate::tracker::Tracker;
 use crate::tracking::alerts::AlertSettings;
 use crate::transport::{self, Folder, Mailbox, RemoteFile, TransportError, TrustNew};
+use state::store_failed;
 
 /// What a sync shows while it transfers (progress bars on a terminal; nothing otherwise).
 pub trait Progress {
@@ -145,12 +146,7 @@ impl SyncReport {
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// The same credentials were rejected before; no attempt was made.
-    #[error(
-        "not connecting: Office Ally rejected the SFTP login at {since} ({message}), and every failed attempt counts toward \
-         Office Ally pausing the account. If the SFTP credentials changed, update them (`claimtrack init`) and sync again; \
-         if the account is paused (an unpaid invoice, too many failed access attempts), call Office Ally at (360) 975-7000, \
-         option 1. When it is fixed, run `claimtrack sync --retry-auth`"
-    )]
+    #[error("{}", auth_blocked_text(since, message))]
     AuthBlocked {
         /// When the login was rejected.
         since: String,
@@ -213,6 +209,20 @@ impl Run<'_> {
     }
 }
 
+fn auth_blocked_text(since: &str, message: &str) -> String {
+    let what = if message == state::ATTEMPT_UNANSWERED {
+        format!("a login at {since} was interrupted before Office Ally's answer was recorded, so it may have failed")
+    } else {
+        format!("Office Ally rejected the SFTP login at {since} ({message})")
+    };
+    format!(
+        "not connecting: {what}, and every failed attempt counts toward Office Ally pausing the account. If the SFTP \
+         credentials changed, update them (`claimtrack init`) and sync again; if the account is paused (an unpaid invoice, \
+         too many failed access attempts), call Office Ally at (360) 975-7000, option 1. When it is fixed, or if the \
+         credentials are right, run `claimtrack sync --retry-auth`"
+    )
+}
+
 /// Run one sync (see the module documentation for the order of the steps).
 pub fn sync(
     tracker: &mut Tracker,
@@ -234,20 +244,20 @@ pub fn sync(
         }
     }
     let now = tracker.clock().stamp();
-    let mut mailbox = match transport::connect(config, paths, password, trust) {
+    let pw = password.map(Secret::expose).unwrap_or_default();
+    let mut login = state::LoginRecord { store: tracker.store(), at: &now, host: &c.host, user: &c.username, password: pw };
+    let mut mailbox = match transport::connect(config, paths, password, trust, &mut login) {
         Ok(m) => m,
         Err(e) => {
             let conn = tracker.store().conn();
             // The block first: it is what keeps the next attempt from happening.
             if let TransportError::AuthRejected { message, .. } = &e {
-                let pw = password.map(Secret::expose).unwrap_or_default();
                 state::block_auth(conn, &now, &c.host, &c.username, pw, message)?;
             }
             state::record_connection(conn, &now, &label, e.kind(), &e.to_string())?;
             return Err(e.into());
         }
     };
-    state::clear_auth_block(tracker.store().conn())?;
     run_steps(tracker, config, mailbox.as_mut(), stop, progress)
 }
 
@@ -463,10 +473,6 @@ fn finish_upload(tracker: &mut Tracker, done: UploadedBatch, report: &mut SyncRe
         // The file is on the server; the next sync sees `publishing_at` and records it.
         Err(e) => report.problems.push(format!("{}: recording it as uploaded failed: {e}", done.staged_name)),
     }
-}
-
-fn store_failed(e: impl std::fmt::Display) -> TransportError {
-    TransportError::Local { path: PathBuf::from("claimtrack.db"), source: std::io::Error::other(e.to_string()) }
 }
 
 /// Step 4: every file in `outbound` not downloaded before.

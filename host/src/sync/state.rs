@@ -1,9 +1,14 @@
 //! What the store remembers about the connection: every attempt's outcome, the
 //! "credentials rejected" block, and the reports already downloaded.
 
+use std::path::PathBuf;
+
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::Sha256;
+
+use crate::store::{Store, StoreError};
+use crate::transport::{LoginLog, TransportError};
 
 /// Connection attempts kept in the log; older ones are pruned (a `watch` every 15 minutes
 /// writes about 35,000 a year).
@@ -98,6 +103,11 @@ pub fn auth_blocked(conn: &Connection, host: &str, user: &str, password: &str) -
     Ok(rows.into_iter().find(|(hash, salt, _, _)| *hash == credentials_hash(salt, host, user, password)).map(|(_, _, at, m)| (at, m)))
 }
 
+/// The message of a block recorded before the password is sent: it stands if the process
+/// stops before the server's answer is recorded (the answer then replaces it).
+pub const ATTEMPT_UNANSWERED: &str =
+    "a login was attempted with these credentials and its answer was not recorded (claimtrack stopped while logging in)";
+
 /// Block further logins with these credentials.
 pub fn block_auth(conn: &Connection, at: &str, host: &str, user: &str, password: &str, message: &str) -> rusqlite::Result<()> {
     let rows: Vec<(String, String)> = {
@@ -120,6 +130,39 @@ pub fn block_auth(conn: &Connection, at: &str, host: &str, user: &str, password:
 /// Lift every block (a login succeeded).
 pub fn clear_auth_block(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM auth_block", []).map(|_| ())
+}
+
+/// The login block kept around one login (for `sync` and `doctor`): the attempt is a block
+/// on disk before the password leaves, the server's acceptance lifts every block.
+pub struct LoginRecord<'a> {
+    /// Where the block is kept.
+    pub store: &'a Store,
+    /// The local time stamp of the attempt.
+    pub at: &'a str,
+    /// The server and account.
+    pub host: &'a str,
+    /// The SFTP user name.
+    pub user: &'a str,
+    /// Only its salted hash is stored.
+    pub password: &'a str,
+}
+
+impl LoginLog for LoginRecord<'_> {
+    fn attempting(&mut self) -> Result<(), TransportError> {
+        block_auth(self.store.conn(), self.at, self.host, self.user, self.password, ATTEMPT_UNANSWERED)
+            .map_err(StoreError::from)
+            .and_then(|()| self.store.sync_to_disk())
+            .map_err(store_failed)
+    }
+
+    fn accepted(&mut self) -> Result<(), TransportError> {
+        clear_auth_block(self.store.conn()).map_err(store_failed)
+    }
+}
+
+/// A database failure met while talking to the server, as the transport reports it.
+pub(super) fn store_failed(e: impl std::fmt::Display) -> TransportError {
+    TransportError::Local { path: PathBuf::from("claimtrack.db"), source: std::io::Error::other(e.to_string()) }
 }
 
 /// A report downloaded before: (file id, disposed).

@@ -212,6 +212,33 @@ pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusql
 /// The login was rejected and claimtrack stopped trying (office-ally.md §5.2).
 fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Result<()> {
     let Some((at, message)) = crate::sync::state::connection_state(conn)?.credentials_rejected else { return Ok(()) };
+    let paused = "If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
+                  (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`.";
+    let changed = "If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
+                   they are not the web-portal login): update them with `claimtrack init` (or in CLAIMTRACK_SFTP_PASSWORD, \
+                   which wins when set); the next sync uses them.";
+    // A login whose answer was never recorded (claimtrack stopped while the server answered)
+    // holds back further logins like a rejection, but is not one: say which it is.
+    let (title, message, steps) = if message == crate::sync::state::ATTEMPT_UNANSWERED {
+        (
+            "A login to Office Ally was interrupted",
+            "claimtrack stopped while Office Ally was answering a login, so that login may have failed. claimtrack will \
+             not try again with the same credentials on its own, because failed attempts count toward Office Ally \
+             pausing the account. Batches stay QUEUED meanwhile."
+                .to_string(),
+            vec!["If the SFTP credentials are right, run `claimtrack sync --retry-auth` (one attempt).".to_string(), changed.to_string(), paused.to_string()],
+        )
+    } else {
+        (
+            "Office Ally rejected the SFTP login",
+            format!(
+                "Office Ally rejected the SFTP login ({message}). claimtrack made one attempt and will not try again with \
+                 the same credentials on its own, because failed attempts count toward Office Ally pausing the account. \
+                 Batches stay QUEUED meanwhile."
+            ),
+            vec![changed.to_string(), paused.to_string()],
+        )
+    };
     out.push(Alert {
         severity: AlertSeverity::Alert,
         kind: AlertKind::CredentialsRejected,
@@ -220,21 +247,9 @@ fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Resul
         claim_id: None,
         patient_control_number: None,
         created_at: at,
-        title: "Office Ally rejected the SFTP login".to_string(),
-        message: format!(
-            "Office Ally rejected the SFTP login ({message}). claimtrack made one attempt and will not try again with \
-             the same credentials on its own, because failed attempts count toward Office Ally pausing the account. \
-             Batches stay QUEUED meanwhile."
-        ),
-        steps: vec![
-            "If the SFTP credentials changed (Office Ally sends the username and the password in two separate emails; \
-             they are not the web-portal login): update them with `claimtrack init` (or in CLAIMTRACK_SFTP_PASSWORD, \
-             which wins when set); the next sync uses them."
-                .to_string(),
-            "If the account is paused (an unpaid invoice, too many failed access attempts): call Office Ally at \
-             (360) 975-7000, option 1; once it is unpaused, run `claimtrack sync --retry-auth`."
-                .to_string(),
-        ],
+        title: title.to_string(),
+        message,
+        steps,
         connection: None,
     });
     Ok(())

@@ -192,12 +192,24 @@ pub enum TrustNew<'a> {
     Ask(&'a mut dyn FnMut(&str, &hostkey::Fingerprint) -> bool),
 }
 
+/// What a login records around sending the password, so that a process killed while the
+/// server answers never gets a second try on its own (Office Ally pauses accounts after
+/// repeated failures).
+pub trait LoginLog {
+    /// Runs once the host key is trusted, just before the password is sent. What it writes
+    /// must be on disk when it returns; an error stops the login with nothing sent.
+    fn attempting(&mut self) -> Result<(), TransportError>;
+    /// Runs once the server accepted the password.
+    fn accepted(&mut self) -> Result<(), TransportError>;
+}
+
 /// Open the mailbox the configuration names. `password` is needed for SFTP only.
 pub fn connect(
     config: &Config,
     paths: &ConfigPaths,
     password: Option<&Secret>,
     trust: TrustNew<'_>,
+    log: &mut dyn LoginLog,
 ) -> Result<Box<dyn Mailbox>, TransportError> {
     let c = &config.connection;
     match c.transport {
@@ -212,7 +224,7 @@ pub fn connect(
                 message: "no password given".into(),
             })?;
             let pins = hostkey::Pins::new(c.host_key.as_deref(), paths.known_hosts());
-            Ok(Box::new(sftp::SftpMailbox::connect(c, password, &pins, trust)?))
+            Ok(Box::new(sftp::SftpMailbox::connect(c, password, &pins, trust, log)?))
         }
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use ssh2::{ErrorCode, HashType, Session, Sftp};
 
 use super::hostkey::{Fingerprint, Pins, Verdict};
-use super::{Folder, Mailbox, RemoteFile, TransportError, TrustNew};
+use super::{Folder, LoginLog, Mailbox, RemoteFile, TransportError, TrustNew};
 use crate::config::{Connection, Secret};
 
 // libssh2's SFTP status codes (LIBSSH2_FX_*) that mean "the server refused this
@@ -148,13 +148,22 @@ pub struct SftpMailbox {
 }
 
 impl SftpMailbox {
-    /// Every step in order.
-    pub fn connect(c: &Connection, password: &Secret, pins: &Pins, trust: TrustNew<'_>) -> Result<SftpMailbox, TransportError> {
+    /// Every step in order; `log` hears of the login just before the password is sent and
+    /// once it is accepted.
+    pub fn connect(
+        c: &Connection,
+        password: &Secret,
+        pins: &Pins,
+        trust: TrustNew<'_>,
+        log: &mut dyn LoginLog,
+    ) -> Result<SftpMailbox, TransportError> {
         let addrs = resolve(c)?;
         let tcp = open_tcp(c, &addrs)?;
         let session = handshake(c, tcp)?;
         verify_host_key(c, &session, pins, trust)?;
+        log.attempting()?;
         authenticate(c, &session, password)?;
+        log.accepted()?;
         SftpMailbox::open(c, session)
     }
 
