@@ -12,6 +12,7 @@ const MEMORY: usize = 64 << 20;
 const MAX_EVENTS: usize = 10_000;
 const MAX_STRING_BYTES: usize = 4 << 20;
 const MAX_INPUT: usize = 1 << 20;
+const MIB: usize = 1 << 20;
 /// What plugins/test-misbehave panics with.
 const PANIC_MESSAGE: &str = "boom: test-misbehave panicked on purpose";
 
@@ -192,6 +193,19 @@ fn too_many_string_bytes_is_output_too_large() {
         "{err:?}"
     );
     assert_still_works(p);
+}
+
+#[test]
+fn the_host_copy_of_an_output_is_bounded() {
+    // A 16 MiB string under a 1 MiB bound on the host's copy: refused while it is copied,
+    // not after (Wasmtime's own default would let 128 MiB through).
+    let limits = Limits { max_output_host_bytes: MIB, ..Limits::default() };
+    let rt = PluginRuntime::new(limits, None).unwrap();
+    let p = rt.load("test-misbehave", misbehave_wasm()).unwrap();
+    let err = p.parse_summary("big-string.txt", b"").unwrap_err();
+    assert!(matches!(err, PluginError::OutputTooLarge { what: "host bytes", limit, .. } if limit == MIB as u64), "{err:?}");
+    assert!(err.to_string().contains("host bytes: more than the limit of 1048576"), "{err}");
+    assert_still_works(&p);
 }
 
 #[test]
@@ -425,4 +439,5 @@ fn limits_defaults() {
     assert_eq!(l.max_wasm_stack, 1 << 20);
     assert_eq!(l.max_input_bytes, 64 << 20);
     assert_eq!(l.stderr_bytes, 64 << 10);
+    assert_eq!(l.max_output_host_bytes, 256 << 20);
 }

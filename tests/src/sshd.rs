@@ -70,12 +70,20 @@ pub struct Sshd {
     pub mailbox: PathBuf,
     dir: tempfile::TempDir,
     host_key: PathBuf,
+    key_type: &'static str,
+    extra_config: String,
     child: Option<Child>,
 }
 
 impl Sshd {
-    /// Start sshd with a new host key, user and mailbox.
+    /// Start sshd with a new ed25519 host key, user and mailbox.
     pub fn start() -> anyhow::Result<Sshd> {
+        Sshd::start_with("ed25519", "")
+    }
+
+    /// [`Sshd::start`] with a host key of `key_type` (`ssh-keygen -t`) and `extra_config`
+    /// lines in sshd_config (say `Ciphers aes128-cbc`, to play an outdated server).
+    pub fn start_with(key_type: &'static str, extra_config: &str) -> anyhow::Result<Sshd> {
         let binary = sshd_binary()?;
         if !is_root() {
             bail!("the SFTP tests need root to create a throwaway user with a password for sshd (CI runs as root)");
@@ -106,9 +114,10 @@ impl Sshd {
         run(Command::new("chown").arg("-R").arg(format!("{user}:")).arg(&mailbox))?;
         fs::create_dir_all("/run/sshd")?;
         let host_key = dir.path().join("host_key");
-        new_key(&host_key)?;
+        new_key(&host_key, key_type)?;
         let port = free_port()?;
-        let mut sshd = Sshd { port, user, password, mailbox, dir, host_key, child: None };
+        let extra_config = extra_config.to_string();
+        let mut sshd = Sshd { port, user, password, mailbox, dir, host_key, key_type, extra_config, child: None };
         sshd.spawn(&binary)?;
         Ok(sshd)
     }
@@ -127,13 +136,14 @@ impl Sshd {
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {key}\nPidFile {dir}/sshd.pid\n\
              PasswordAuthentication yes\nKbdInteractiveAuthentication no\nPubkeyAuthentication no\n\
              AuthorizedKeysFile none\nUsePAM no\nPermitRootLogin no\nAllowUsers {user}\nStrictModes no\n\
-             LogLevel VERBOSE\nSubsystem sftp internal-sftp\n\
+             LogLevel VERBOSE\nSubsystem sftp internal-sftp\n{extra}\n\
              Match User {user}\n    ForceCommand internal-sftp -d {mailbox}\n",
             port = self.port,
             key = self.host_key.display(),
             dir = self.dir.path().display(),
             user = self.user,
             mailbox = self.mailbox.display(),
+            extra = self.extra_config,
         );
         fs::write(self.config_path(), config)?;
         let log = fs::OpenOptions::new().create(true).append(true).open(self.log_path())?;
@@ -173,7 +183,7 @@ impl Sshd {
         self.kill();
         let _ = fs::remove_file(&self.host_key);
         let _ = fs::remove_file(self.host_key.with_extension("pub"));
-        new_key(&self.host_key)?;
+        new_key(&self.host_key, self.key_type)?;
         self.spawn(&sshd_binary()?)
     }
 
@@ -249,8 +259,8 @@ impl Drop for Sshd {
     }
 }
 
-fn new_key(path: &Path) -> anyhow::Result<()> {
-    run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "claimtrack-test", "-f"]).arg(path)).map(|_| ())
+fn new_key(path: &Path, key_type: &str) -> anyhow::Result<()> {
+    run(Command::new("ssh-keygen").args(["-q", "-t", key_type, "-N", "", "-C", "claimtrack-test", "-f"]).arg(path)).map(|_| ())
 }
 
 fn free_port() -> anyhow::Result<u16> {

@@ -280,6 +280,35 @@ fn the_attempt_is_on_disk_before_the_password_is_sent() {
     assert_eq!((sshd.accepted_passwords(), sshd.failed_passwords()), (5, 0));
 }
 
+/// Servers that offer only outdated algorithms (one kind at a time, the rest modern): each
+/// is refused in the handshake, with a message that says so, before the password is sent.
+#[test]
+fn a_server_offering_only_legacy_algorithms_is_refused() {
+    let cases = [
+        ("SHA-1 ssh-rsa host key", "rsa", "HostKeyAlgorithms ssh-rsa"),
+        ("CBC ciphers", "ed25519", "Ciphers aes128-cbc,aes256-cbc,3des-cbc"),
+        ("SHA-1 MACs", "ed25519", "Ciphers aes128-ctr\nMACs hmac-sha1,hmac-sha1-etm@openssh.com"),
+        ("SHA-1 key exchange", "ed25519", "KexAlgorithms diffie-hellman-group14-sha1,diffie-hellman-group-exchange-sha1"),
+    ];
+    for (what, key_type, extra) in cases {
+        let sshd = Sshd::start_with(key_type, extra).unwrap_or_else(|e| panic!("cannot run the SFTP tests: {e:#}"));
+        let client = Client::new(&sshd);
+        let mut t = client.tracker("2026-01-05T09:30:00Z");
+        let e = client.sync(&mut t).unwrap_err();
+        let SyncError::Connect(TransportError::WeakAlgorithms { .. }) = &e else { panic!("{what}: {e}\n{}", sshd.log()) };
+        let text = e.to_string();
+        assert!(text.contains("does not accept") && text.contains("nothing was sent"), "{what}: {text}");
+        assert_eq!((sshd.accepted_passwords(), sshd.failed_passwords()), (0, 0), "{what}");
+        let d = doctor::diagnose(Ok(client.config.clone()), &client.paths, Ok(client.password.clone()), &t, TrustNew::Refuse);
+        let handshake = d.checks.iter().find(|c| c.name == "SSH handshake").unwrap();
+        assert!(handshake.outcome == Outcome::Fail && handshake.detail.contains("does not accept"), "{what}: {handshake:?}");
+    }
+    // The same server with its defaults is accepted (the refusal is about the algorithms).
+    let sshd = Sshd::start_with("rsa", "").unwrap();
+    let client = Client::new(&sshd);
+    client.sync(&mut client.tracker("2026-01-05T09:30:00Z")).expect("rsa-sha2 host keys are fine");
+}
+
 #[test]
 fn a_changed_host_key_is_refused_before_authentication() {
     let mut sshd = start_sshd();

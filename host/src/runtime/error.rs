@@ -160,14 +160,18 @@ pub enum PluginError {
 
     /// The plugin returned more output than the limits allow (`what` names the limit).
     #[error(
-        "plugin {plugin} returned too much output ({what}: {actual}, limit {limit}); the output was discarded — report it to the plugin's author"
+        "plugin {plugin} returned too much output ({}); the output was discarded — report it to the plugin's author",
+        over(what, *actual, *limit)
     )]
     OutputTooLarge {
         /// The plugin whose output was discarded.
         plugin: PluginRef,
-        /// Which cap: "events", "diagnostics", "string bytes" or "describe string bytes".
+        /// Which cap: "host bytes" (the host's copy of the result, see
+        /// [`Limits::max_output_host_bytes`](super::Limits::max_output_host_bytes)), "events",
+        /// "diagnostics", "string bytes" or "describe string bytes".
         what: &'static str,
-        /// How much the plugin returned, in `what`'s unit.
+        /// How much the plugin returned, in `what`'s unit. For "host bytes" the copy stops at
+        /// the limit, so this is the limit plus one: "more than the limit".
         actual: u64,
         /// The cap, in `what`'s unit.
         limit: u64,
@@ -265,6 +269,12 @@ pub(crate) fn sanitize(text: &str, max: usize, keep_lines: bool) -> String {
     out
 }
 
+/// "events: 2048, limit 1024", or "host bytes: more than 1048576" when the copy stopped at
+/// the limit and the full size is unknown.
+fn over(what: &str, actual: u64, limit: u64) -> String {
+    if what == "host bytes" { format!("{what}: more than the limit of {limit}") } else { format!("{what}: {actual}, limit {limit}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,3 +305,4 @@ mod tests {
         assert_eq!(r.to_string(), "plugin x12-ack 0.1.0 could not read the file: it is malformed at line 3, IK3: bad IK3");
     }
 }
+

@@ -17,10 +17,8 @@ pub struct Limits {
     /// Most linear memory (bytes, summed over all of the instance's memories) one call may
     /// use. A `memory.grow` past it fails and the call ends as
     /// [`PluginError::OutOfMemory`](super::PluginError::OutOfMemory). It also bounds what a
-    /// plugin can return: output is copied out of this memory. The host's copy of an
-    /// output is built before the count/size caps below are checked, and can take up to
-    /// about twice this much host memory for the moment it takes to check it.
-    /// Default 256 MiB.
+    /// plugin can return: output is copied out of this memory. The host's copy of it is
+    /// bounded by `max_output_host_bytes`. Default 256 MiB.
     pub memory_bytes: usize,
     /// Wall-clock budget of one `parse` call, enforced by epoch interruption (granularity
     /// [`EPOCH_TICK`](super::EPOCH_TICK), 10 ms). Time spent in the host (copying the
@@ -48,6 +46,13 @@ pub struct Limits {
     /// Most string bytes (every string of the output added up) one parse may return.
     /// Default 128 MiB.
     pub max_output_string_bytes: usize,
+    /// Most host memory the copy of one call's result may take while it is lifted out of
+    /// the plugin: each string's bytes plus each list element at its host size (Wasmtime's
+    /// "hostcall fuel", set on every store from this value rather than left at Wasmtime's
+    /// default). It also caps the data of each WASI call the plugin makes. A result over it
+    /// ends as [`PluginError::OutputTooLarge`](super::PluginError::OutputTooLarge) with
+    /// `what` = "host bytes", before the count caps above are checked. Default 256 MiB.
+    pub max_output_host_bytes: usize,
     /// How much of the plugin's stderr is kept (to show a panic message). Writes beyond it
     /// fail inside the plugin; stdout is discarded. Default 64 KiB.
     pub stderr_bytes: usize,
@@ -64,6 +69,7 @@ impl Default for Limits {
             max_events: 1 << 20,
             max_diagnostics: 1 << 20,
             max_output_string_bytes: 128 * MIB,
+            max_output_host_bytes: 256 * MIB,
             stderr_bytes: 64 * KIB,
         }
     }

@@ -93,6 +93,22 @@ pub enum TransportError {
         /// The fingerprint the server presented.
         presented: String,
     },
+    /// The SSH key exchange failed: the server offers none of the algorithms claimtrack
+    /// accepts (only outdated ones such as SHA-1 `ssh-rsa` host keys or CBC ciphers), or it
+    /// hung up during the exchange (libssh2 does not tell the two apart). Nothing was sent.
+    #[error(
+        "the SSH key exchange with {host} failed ({message}): most likely the server offers only algorithms claimtrack \
+         does not accept, such as SHA-1 ssh-rsa host keys or CBC ciphers; nothing was sent. \
+         claimtrack accepts ed25519, ECDSA and RSA with SHA-2 host keys, AES-GCM, AES-CTR and ChaCha20 ciphers and \
+         SHA-2 MACs; Office Ally's server offers them. Check that host and port are Office Ally's; if they are, \
+         ask Office Ally (or your administrator) about the server's SSH configuration"
+    )]
+    WeakAlgorithms {
+        /// host:port.
+        host: String,
+        /// What the SSH library said.
+        message: String,
+    },
     /// The server rejected the username or password. Never retried automatically.
     #[error("Office Ally's server rejected the SFTP login for user {user:?} at {host}: {message}")]
     AuthRejected {
@@ -125,13 +141,15 @@ pub enum TransportError {
 }
 
 impl TransportError {
-    /// A short stable name: `network`, `host_key`, `auth`, `remote`, `local`, `interrupted`.
+    /// A short stable name: `network`, `host_key`, `weak_algorithms`, `auth`, `remote`,
+    /// `local`, `interrupted`.
     pub fn kind(&self) -> &'static str {
         match self {
             TransportError::Network { .. } => "network",
             TransportError::HostKeyChanged { .. } | TransportError::HostKeyUnknown { .. } | TransportError::HostKeyNotExpected { .. } => {
                 "host_key"
             }
+            TransportError::WeakAlgorithms { .. } => "weak_algorithms",
             TransportError::AuthRejected { .. } => "auth",
             TransportError::Remote { .. } => "remote",
             TransportError::Local { .. } => "local",

@@ -10,7 +10,9 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
 
-use ssh2::{ErrorCode, HashType, Session, Sftp};
+use std::ffi::c_int;
+
+use ssh2::{ErrorCode, HashType, MethodType, Session, Sftp};
 
 use super::hostkey::{Fingerprint, Pins, Verdict};
 use super::{Folder, LoginLog, Mailbox, RemoteFile, TransportError, TrustNew};
@@ -81,12 +83,43 @@ pub fn open_tcp(c: &Connection, addrs: &[SocketAddr]) -> Result<TcpStream, Trans
     Err(network(format!("connecting to {}", server_name(c)), last.map(|e| e.to_string()).unwrap_or_default()))
 }
 
-/// Step 3: the SSH handshake.
+/// The algorithms offered, best first; libssh2's own defaults are left out on purpose (they
+/// keep SHA-1 `ssh-rsa` host keys, CBC ciphers and SHA-1 MACs where the build allows them).
+/// Names this libssh2 does not implement are dropped by it, so the lists can lead with
+/// newer ones. The key exchange list gets libssh2's `ext-info-c` and strict-KEX markers
+/// (the Terrapin fix) added by libssh2 itself.
+const ALGORITHMS: [(MethodType, &str); 7] = [
+    (
+        MethodType::Kex,
+        "mlkem768x25519-sha256,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,\
+         ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,\
+         diffie-hellman-group14-sha256",
+    ),
+    (MethodType::HostKey, "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"),
+    (MethodType::CryptCs, CIPHERS),
+    (MethodType::CryptSc, CIPHERS),
+    (MethodType::MacCs, MACS),
+    (MethodType::MacSc, MACS),
+    (MethodType::CompCs, "none"),
+];
+const CIPHERS: &str = "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr";
+const MACS: &str = "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512";
+
+/// libssh2's code for "no algorithm in common" (and other key exchange failures).
+const ERROR_KEX_FAILURE: c_int = -5;
+
+/// Step 3: the SSH handshake, with modern algorithms only.
 pub fn handshake(c: &Connection, tcp: TcpStream) -> Result<Session, TransportError> {
     let mut session = Session::new().map_err(|e| network("starting SSH", e))?;
+    for (method, prefs) in ALGORITHMS {
+        session.method_pref(method, prefs).map_err(|e| network(format!("setting the SSH algorithms ({prefs})"), e))?;
+    }
     session.set_timeout(c.timeout_seconds.saturating_mul(1000));
     session.set_tcp_stream(tcp);
-    session.handshake().map_err(|e| network(format!("SSH handshake with {}", server_name(c)), e))?;
+    session.handshake().map_err(|e| match e.code() {
+        ErrorCode::Session(ERROR_KEX_FAILURE) => TransportError::WeakAlgorithms { host: server_name(c), message: e.message().to_string() },
+        _ => network(format!("SSH handshake with {}", server_name(c)), e),
+    })?;
     Ok(session)
 }
 
