@@ -7,11 +7,12 @@
 //! Pinned host keys are kept in `known_hosts` beside the config.
 
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::ownership::{self, Guard};
 
 /// Environment variable that overrides where the config file is.
 pub const CONFIG_ENV: &str = "CLAIMTRACK_CONFIG";
@@ -160,9 +161,16 @@ pub enum ConfigError {
         /// What is wrong and what to put instead.
         message: String,
     },
-    /// The secrets file can be read by other users; it is not used until fixed.
-    #[error("{0} can be read by other users; run `chmod 600 {0}` (claimtrack will not use a password others can read)")]
-    SecretsExposed(PathBuf),
+    /// Another account owns or can change the file or its folder (or read the secrets):
+    /// it is not used until fixed, since whoever can change the config chooses where the
+    /// password goes.
+    #[error("{path}: {why} (claimtrack does not use a config, known_hosts or secrets file others can change, nor secrets others can read)")]
+    Exposed {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        why: crate::ownership::Exposed,
+    },
     /// No password was found.
     #[error("no SFTP password: set {PASSWORD_ENV} or run `claimtrack init` to store it in {0}")]
     NoPassword(PathBuf),
@@ -227,13 +235,10 @@ impl ConfigPaths {
 }
 
 impl Config {
-    /// Read and check the config file.
+    /// Read and check the config file. The file and its folder are checked first (see
+    /// [`crate::ownership`]); a link in place of the file is refused.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ConfigError::Missing(path.to_path_buf())),
-            Err(source) => return Err(ConfigError::Io { path: path.to_path_buf(), source }),
-        };
+        let Some(text) = read_guarded(path, Guard::Change)? else { return Err(ConfigError::Missing(path.to_path_buf())) };
         let config: Config =
             toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string().trim().replace('\n', " ") })?;
         config.check().map_err(|message| ConfigError::Value { path: path.to_path_buf(), message })?;
@@ -325,6 +330,23 @@ impl Config {
     }
 }
 
+/// A file beside the config (the config itself, `secrets.toml`, `known_hosts`), after its
+/// folder and then the file are checked (the file as opened, never through a link);
+/// `Ok(None)`: the file (or its folder) does not exist.
+pub fn read_guarded(path: &Path, guard: Guard) -> Result<Option<String>, ConfigError> {
+    let exposed = |path: &Path, why| match why {
+        ownership::Exposed::Io(source) => ConfigError::Io { path: path.to_path_buf(), source },
+        why => ConfigError::Exposed { path: path.to_path_buf(), why },
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match ownership::check_folder(dir) {
+        Ok(()) => {}
+        Err(ownership::Exposed::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(why) => return Err(exposed(dir, why)),
+    }
+    ownership::read_to_string(path, guard).map_err(|why| exposed(path, why))
+}
+
 /// [`crate::paths::write_private`], naming the file in the error.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
     crate::paths::write_private(path, bytes).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })
@@ -339,19 +361,7 @@ pub fn load_password(paths: &ConfigPaths) -> Result<Secret, ConfigError> {
         return Ok(Secret(p));
     }
     let path = paths.secrets();
-    let text = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ConfigError::NoPassword(path)),
-        Err(source) => return Err(ConfigError::Io { path, source }),
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(&path).map_err(|source| ConfigError::Io { path: path.clone(), source })?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(ConfigError::SecretsExposed(path));
-        }
-    }
+    let Some(text) = read_guarded(&path, Guard::ChangeOrRead)? else { return Err(ConfigError::NoPassword(path)) };
     // Never echo the file's text in an error: it holds the password.
     let secrets: SecretsFile = toml::from_str(&text)
         .map_err(|_| ConfigError::Invalid { path: path.clone(), message: "not a valid secrets file (expected sftp_password = \"...\")".into() })?;
@@ -370,6 +380,7 @@ pub fn save_password(paths: &ConfigPaths, password: &Secret) -> Result<(), Confi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn paths(dir: &Path) -> ConfigPaths {
         ConfigPaths { config: dir.join("cfg/config.toml") }
@@ -428,6 +439,20 @@ mod tests {
             fs::set_permissions(p.secrets(), fs::Permissions::from_mode(0o644)).unwrap();
             let e = load_password(&p).unwrap_err().to_string();
             assert!(e.contains("chmod 600") && !e.contains("hunter2"), "{e}");
+            // A link in its place is not followed, even to a private file.
+            let elsewhere = dir.path().join("elsewhere.toml");
+            fs::rename(p.secrets(), &elsewhere).unwrap();
+            fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o600)).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, p.secrets()).unwrap();
+            let e = load_password(&p).unwrap_err();
+            assert!(matches!(&e, ConfigError::Exposed { why: crate::ownership::Exposed::Link { .. }, .. }), "{e}");
+            // Nor is a private file in a folder others can change.
+            fs::remove_file(p.secrets()).unwrap();
+            fs::rename(&elsewhere, p.secrets()).unwrap();
+            assert_eq!(load_password(&p).unwrap().expose(), "hunter2");
+            fs::set_permissions(p.secrets().parent().unwrap(), fs::Permissions::from_mode(0o770)).unwrap();
+            let e = load_password(&p).unwrap_err().to_string();
+            assert!(e.contains("can be changed by other accounts (mode 770)"), "{e}");
         }
     }
 }

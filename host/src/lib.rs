@@ -32,6 +32,7 @@ pub mod config;
 pub mod doctor;
 pub mod ingest;
 pub mod model;
+pub mod ownership;
 pub mod package;
 pub mod paths;
 pub mod plugin_install;

@@ -86,6 +86,11 @@ impl Tracker {
     /// Plugins that fail to load are returned, not fatal.
     pub fn open(data_dir: &DataDir, clock: Clock) -> anyhow::Result<(Tracker, Vec<LoadProblem>)> {
         let store = Store::open(data_dir)?;
+        // Said, not refused: the database and archive are owner-only files whatever the
+        // folder, but others who can write the folder can delete or swap them.
+        if let Err(why) = crate::ownership::check_folder(data_dir.root()) {
+            tracing::warn!("the data folder {}: {why}", data_dir.root().display());
+        }
         let (plugins, problems) = PluginSet::open(Some(data_dir), Limits::default())?;
         let tracker = Tracker {
             store,

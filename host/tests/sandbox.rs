@@ -430,6 +430,48 @@ fn tampered_cache_file_is_not_trusted() {
     assert_still_works(&p);
 }
 
+/// The review's attack: another account owns (or can write) the data folder and plants a
+/// compiled file; the next run must not load anything from there.
+#[test]
+fn a_cache_folder_others_control_is_not_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let dir = data.join("cache").join("components");
+    PluginRuntime::new(test_limits(), Some(&dir)).unwrap().load("test-misbehave", misbehave_wasm()).unwrap();
+    let planted = cache_files(&dir);
+    assert_eq!(planted.len(), 1);
+
+    // A data folder anyone can write: the cache is refused, nothing in it is read or written.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let rt = PluginRuntime::new(test_limits(), Some(&dir)).unwrap();
+    let p = rt.load("test-misbehave", misbehave_wasm()).unwrap();
+    match &p.identity().cache {
+        CacheOutcome::Refused { reason } => {
+            assert!(reason.contains(&data.display().to_string()) && reason.contains("chmod go-w"), "{reason}")
+        }
+        other => panic!("expected Refused, got {other:?}"),
+    }
+    assert_still_works(&p);
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+    // Owned by another account (root can make one; as root the old owner check passed).
+    if claimtrack::ownership::running_uid() == 0 {
+        let chown = |p: &std::path::Path| std::os::unix::fs::chown(p, Some(65534), Some(65534)).unwrap();
+        chown(&planted[0]);
+        // In our own folder, a file that is not ours is refused and replaced.
+        let p = PluginRuntime::new(test_limits(), Some(&dir)).unwrap().load("test-misbehave", misbehave_wasm()).unwrap();
+        assert!(matches!(&p.identity().cache, CacheOutcome::Rejected { reason } if reason.contains("another account")), "{:?}", p.identity().cache);
+        for path in [&data, &data.join("cache"), &dir, &planted[0]] {
+            chown(path);
+        }
+        let p = PluginRuntime::new(test_limits(), Some(&dir)).unwrap().load("test-misbehave", misbehave_wasm()).unwrap();
+        assert!(matches!(&p.identity().cache, CacheOutcome::Refused { reason } if reason.contains("another account")), "{:?}", p.identity().cache);
+        assert_still_works(&p);
+    } else {
+        eprintln!("a_cache_folder_others_control_is_not_used: not root, so the other-owner half was skipped");
+    }
+}
+
 #[test]
 fn limits_defaults() {
     let l = Limits::default();

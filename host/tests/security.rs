@@ -1,6 +1,7 @@
 //! Security hardening (issue 19), as a user runs claimtrack on a local mailbox folder: only
 //! the checked bytes are uploaded, downloads are bounded and owner-only and never follow a
-//! link, and a report no plugin reads makes `sync` say so in its exit code.
+//! link, a report no plugin reads makes `sync` say so in its exit code, and files and
+//! folders other accounts could change are not trusted.
 
 mod support;
 
@@ -105,4 +106,61 @@ fn a_downloaded_report_no_plugin_reads_makes_sync_exit_1() {
     let o = claimtrack(home.path(), &["sync"]);
     assert_eq!(o.status.code(), Some(1), "as `ingest` does for the same file: {}", text(&o.stdout));
     assert!(text(&o.stdout).contains("needs attention"), "{}", text(&o.stdout));
+}
+
+fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Whoever can change the config chooses the server that gets the password: a config,
+/// config folder or secrets file others can change (or read, for secrets) is not used,
+/// and the message says how to fix it. A link in place of a file is not followed.
+#[test]
+fn config_files_others_can_change_are_not_used() {
+    let (home, _mailbox) = home();
+    let h = home.path();
+    let config = h.join("config/config.toml");
+    let refused = |what: &str, needle: &str| {
+        let o = claimtrack(h, &["sync"]);
+        assert_eq!(o.status.code(), Some(3), "{what}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(err.contains(needle), "{what}: {err}");
+    };
+    assert!(claimtrack(h, &["sync"]).status.success(), "the fresh setup is fine");
+
+    chmod(&config, 0o666);
+    refused("config writable by others", &format!("run `chmod go-w {}`", config.display()));
+    chmod(&config, 0o644);
+    assert!(claimtrack(h, &["sync"]).status.success(), "readable by others is fine for the config");
+
+    chmod(&h.join("config"), 0o777);
+    refused("config folder writable by others", &format!("{}: it can be changed by other accounts (mode 777)", h.join("config").display()));
+    chmod(&h.join("config"), 0o700);
+
+    let elsewhere = h.join("elsewhere.toml");
+    std::fs::rename(&config, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &config).unwrap();
+    refused("config through a link", "is a symbolic link");
+    std::fs::remove_file(&config).unwrap();
+    std::fs::rename(&elsewhere, &config).unwrap();
+
+    if claimtrack::ownership::running_uid() == 0 {
+        std::os::unix::fs::chown(&config, Some(65534), None).unwrap();
+        refused("config owned by another account", "belongs to another account (uid 65534");
+    }
+}
+
+#[test]
+fn a_data_folder_others_can_write_is_warned_about() {
+    let (home, _mailbox) = home();
+    let h = home.path();
+    assert!(claimtrack(h, &["sync"]).status.success());
+    chmod(&h.join("data"), 0o777);
+    let o = claimtrack(h, &["sync"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("the data folder") && err.contains("chmod go-w"), "{err}");
+    assert!(err.contains("not using the compiled-plugin cache"), "said once: {err}");
+    assert_eq!(err.matches("not using the compiled-plugin cache").count(), 1, "{err}");
 }

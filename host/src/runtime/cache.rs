@@ -2,20 +2,25 @@
 //! (plugin bytes, Wasmtime build and configuration) rather than at every start.
 //!
 //! Loading a `.cwasm` is `unsafe`: Wasmtime only lightly validates it, and a crafted file
-//! runs arbitrary native code. So the cache only reads files it wrote itself:
+//! runs arbitrary native code. So the cache only reads files no one but this user could
+//! have written:
+//! - the cache folder and every folder above it must pass [`crate::ownership`]'s rule
+//!   (owned by this user or root, not writable by others; root's sticky `/tmp` is fine
+//!   above it); otherwise the cache is not used at all, plugins are compiled in memory, and
+//!   the runtime says so once;
+//! - each file must be a regular file owned by the running user, readable by nobody else;
 //! - the directory is created owner-only (0700) and files are written owner-only (0600),
 //!   to a temporary name and then renamed, so a half-written file is never seen;
 //! - the file name is the key: SHA-256 of (format tag, SHA-256 of the wasm,
 //!   `Engine::precompile_compatibility_hash`), so another Wasmtime or configuration never
 //!   picks up an old file;
 //! - each file starts with a header (magic, SHA-256 of the wasm it was compiled from,
-//!   SHA-256 of the payload) that is checked before deserializing, and a file readable or
-//!   writable by group/others, or owned by someone other than the directory's owner, is
-//!   ignored.
+//!   SHA-256 of the payload) that is checked before deserializing.
 //!
-//! The header is an integrity check, not a signature: whoever can write the directory as
-//! this user can also run code as this user. Anything that fails a check is recompiled and
-//! overwritten.
+//! The header is an integrity check, not a signature: with the ownership rule, whoever can
+//! still write a cache file is this user (or root), who can run code as this user anyway.
+//! A key to sign the files with would have to live where the same people can read it, so
+//! it would add nothing. Anything that fails a check is recompiled and overwritten.
 
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -25,6 +30,8 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::Engine;
+
+use crate::ownership;
 
 const MAGIC: &[u8; 8] = b"CTCWASM1";
 const HEADER_LEN: usize = MAGIC.len() + 32 + 32;
@@ -46,6 +53,12 @@ pub enum CacheOutcome {
     /// overwritten. `reason` says what was wrong.
     Rejected {
         /// What was wrong with the cache file, for the log.
+        reason: String,
+    },
+    /// The cache folder is not trusted (another account owns or can write it, or a folder
+    /// above it): compiled in memory; nothing was read from or written to the folder.
+    Refused {
+        /// Which folder, and what is wrong with it.
         reason: String,
     },
 }
@@ -82,17 +95,22 @@ pub(crate) enum Lookup {
 }
 
 impl ComponentCache {
-    /// Opens (creating it owner-only if needed) the cache directory.
-    pub(crate) fn open(dir: &Path, engine: &Engine) -> std::io::Result<Self> {
+    /// Opens (creating it owner-only if needed) the cache directory. `Ok(Err(reason))`: the
+    /// folder exists but is not trusted, so there is no cache.
+    pub(crate) fn open(dir: &Path, engine: &Engine) -> std::io::Result<Result<Self, String>> {
         fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         let meta = fs::metadata(dir)?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            // An existing directory we own: tighten it. If we cannot, refuse the cache.
+        if meta.uid() == ownership::running_uid() && meta.permissions().mode() & 0o077 != 0 {
+            // Our own folder, too open: tighten it. Files others put there are refused one
+            // by one (they are not ours).
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        if let Err((folder, why)) = ownership::check_folder_chain(dir) {
+            return Ok(Err(format!("{}: {why}", folder.display())));
         }
         let mut h = ShaHasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut h);
-        Ok(ComponentCache { dir: dir.to_owned(), engine_key: h.0.finalize().into() })
+        Ok(Ok(ComponentCache { dir: dir.to_owned(), engine_key: h.0.finalize().into() }))
     }
 
     pub(crate) fn path_for(&self, wasm_sha: &[u8; 32]) -> PathBuf {
@@ -117,9 +135,8 @@ impl ComponentCache {
         if meta.permissions().mode() & 0o077 != 0 {
             return Lookup::Untrusted(format!("mode {:o} is not owner-only", meta.permissions().mode() & 0o777));
         }
-        match fs::metadata(&self.dir) {
-            Ok(d) if d.uid() == meta.uid() => {}
-            _ => return Lookup::Untrusted("owned by another user than the cache directory".into()),
+        if meta.uid() != ownership::running_uid() {
+            return Lookup::Untrusted(format!("owned by another account (uid {})", meta.uid()));
         }
         let bytes = match fs::read(&path) {
             Ok(b) => b,

@@ -79,9 +79,16 @@ struct Shared {
     engine: Engine,
     linker: Linker<CallState>,
     limits: Limits,
-    cache: Option<ComponentCache>,
+    cache: CacheState,
     /// Stops and joins the epoch thread when the last runtime/plugin handle is dropped.
     _ticker: Ticker,
+}
+
+enum CacheState {
+    None,
+    Open(ComponentCache),
+    /// The folder is not trusted (why): compile in memory.
+    Refused(String),
 }
 
 /// The engine, linker, limits and cache that plugins are loaded into. Cheap to clone.
@@ -126,11 +133,17 @@ impl PluginRuntime {
         // only), so there is nothing of ours to add to the linker.
 
         let cache = match cache_dir {
-            Some(dir) => Some(ComponentCache::open(dir, &engine).map_err(|source| RuntimeError::CacheDir {
-                path: dir.display().to_string(),
-                source,
-            })?),
-            None => None,
+            Some(dir) => match ComponentCache::open(dir, &engine)
+                .map_err(|source| RuntimeError::CacheDir { path: dir.display().to_string(), source })?
+            {
+                Ok(cache) => CacheState::Open(cache),
+                Err(reason) => {
+                    // Once per runtime, not per plugin: loads report `CacheOutcome::Refused`.
+                    tracing::warn!("not using the compiled-plugin cache, plugins are compiled afresh (slower start): {reason}");
+                    CacheState::Refused(reason)
+                }
+            },
+            None => CacheState::None,
         };
         let ticker = Ticker::start(&engine).map_err(RuntimeError::Ticker)?;
         Ok(PluginRuntime { shared: Arc::new(Shared { engine, linker, limits, cache, _ticker: ticker }) })
@@ -195,16 +208,19 @@ impl PluginRuntime {
         let fresh = || {
             Component::new(engine, wasm).map_err(|e| format!("it is not a valid WebAssembly component ({})", error_text(&e)))
         };
-        let Some(cache) = &self.shared.cache else {
-            return Ok((fresh()?, CacheOutcome::Disabled));
+        let cache = match &self.shared.cache {
+            CacheState::Open(cache) => cache,
+            CacheState::None => return Ok((fresh()?, CacheOutcome::Disabled)),
+            CacheState::Refused(reason) => return Ok((fresh()?, CacheOutcome::Refused { reason: reason.clone() })),
         };
         let rejected = match cache.lookup(sha) {
             Lookup::Found(payload) => {
                 // SAFETY: the payload was written by `ComponentCache::store` from
                 // `Component::serialize` of these exact wasm bytes (its name is derived from
                 // their hash and the engine's compatibility hash, and its header checksum
-                // matched), in an owner-only directory. Wasmtime rejects bytes from another
-                // version or configuration with an error.
+                // matched), in a file only this user could write, in folders only this user
+                // (or root) could write. Wasmtime rejects bytes from another version or
+                // configuration with an error.
                 match unsafe { Component::deserialize(engine, &payload) } {
                     Ok(component) => return Ok((component, CacheOutcome::Hit)),
                     Err(e) => Some(format!("cached file did not load ({})", error_text(&e))),

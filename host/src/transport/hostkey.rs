@@ -7,12 +7,14 @@
 //! `host:port fingerprint` line per server.
 
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
+
+use crate::config::ConfigError;
+use crate::ownership::Guard;
 
 /// A SHA-256 host key fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,22 +85,25 @@ impl Pins {
         })
     }
 
+    /// The pins file's text, if there is one, checked like the config: a pin others can
+    /// change would let them pick the server that gets the password.
+    fn read(&self) -> io::Result<Option<String>> {
+        crate::config::read_guarded(&self.known_hosts, Guard::Change).map_err(|e| match e {
+            ConfigError::Io { source, .. } => source,
+            ConfigError::Exposed { path, why } if path == self.known_hosts => io::Error::other(format!("{why}; nothing was sent")),
+            ConfigError::Exposed { path, why } => io::Error::other(format!("its folder {}: {why}; nothing was sent", path.display())),
+            other => io::Error::other(other.to_string()),
+        })
+    }
+
     fn lookup(&self, server: &str) -> io::Result<Option<String>> {
-        let text = match fs::read_to_string(&self.known_hosts) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some(text) = self.read()? else { return Ok(None) };
         Ok(text.lines().filter_map(|l| l.split_once(' ')).find(|(s, _)| *s == server).map(|(_, k)| k.trim().to_string()))
     }
 
     /// Pin `key` for `server` in `known_hosts` (trust on first use).
     pub fn remember(&self, server: &str, key: &Fingerprint) -> io::Result<()> {
-        let mut text = match fs::read_to_string(&self.known_hosts) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(e),
-        };
+        let mut text = self.read()?.unwrap_or_default();
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
@@ -137,6 +142,16 @@ mod tests {
         pins.remember("other:22", &b).unwrap();
         assert_eq!(pins.check("h:22", &a).unwrap(), Verdict::Match);
         assert!(matches!(pins.check("h:22", &b).unwrap(), Verdict::Mismatch { .. }));
+        // A pin file others can change is not read (they would choose the server).
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let file = dir.path().join("known_hosts");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+            let e = pins.check("h:22", &a).unwrap_err().to_string();
+            assert!(e.contains("chmod go-w") && e.contains("nothing was sent"), "{e}");
+            assert!(pins.remember("new:22", &a).is_err(), "nor added to");
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         // The config's pin wins over known_hosts.
         let configured = Pins::new(Some(b.as_str()), dir.path().join("known_hosts"));
         assert_eq!(configured.check("h:22", &b).unwrap(), Verdict::Match);
