@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use zeroize::Zeroizing;
+
 use crate::ownership::{self, Guard};
 
 /// Environment variable that overrides where the config file is.
@@ -176,14 +178,16 @@ pub enum ConfigError {
     NoPassword(PathBuf),
 }
 
-/// A secret string that never prints itself.
+/// A secret string that never prints itself and is wiped from memory when dropped (each
+/// clone too). What it is made from should be a `String` moved in, or a [`Zeroizing`]
+/// buffer borrowed from, so no unwiped copy is left behind.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Zeroizing<String>);
 
 impl Secret {
-    /// Wrap a secret.
+    /// Wrap a secret (a `String` is moved in, not copied).
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        Secret(Zeroizing::new(s.into()))
     }
     /// The secret itself, for the one place that sends it.
     pub fn expose(&self) -> &str {
@@ -191,17 +195,20 @@ impl Secret {
     }
 }
 
+// The one field is `Zeroizing`: dropping a Secret wipes it.
+impl zeroize::ZeroizeOnDrop for Secret {}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SecretsFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    sftp_password: Option<String>,
+    sftp_password: Option<Zeroizing<String>>,
 }
 
 /// Where the config and the files beside it are.
@@ -358,10 +365,11 @@ pub fn load_password(paths: &ConfigPaths) -> Result<Secret, ConfigError> {
     if let Ok(p) = std::env::var(PASSWORD_ENV)
         && !p.is_empty()
     {
-        return Ok(Secret(p));
+        return Ok(Secret::new(p));
     }
     let path = paths.secrets();
     let Some(text) = read_guarded(&path, Guard::ChangeOrRead)? else { return Err(ConfigError::NoPassword(path)) };
+    let text = Zeroizing::new(text);
     // Never echo the file's text in an error: it holds the password.
     let secrets: SecretsFile = toml::from_str(&text)
         .map_err(|_| ConfigError::Invalid { path: path.clone(), message: "not a valid secrets file (expected sftp_password = \"...\")".into() })?;
@@ -373,8 +381,9 @@ pub fn load_password(paths: &ConfigPaths) -> Result<Secret, ConfigError> {
 
 /// Store the SFTP password in `secrets.toml`, readable by the owner only.
 pub fn save_password(paths: &ConfigPaths, password: &Secret) -> Result<(), ConfigError> {
-    let text = toml::to_string(&SecretsFile { sftp_password: Some(password.0.clone()) }).expect("a string always serializes");
-    write_private(&paths.secrets(), format!("# The SFTP password for claimtrack. Keep this file private (mode 600).\n{text}").as_bytes())
+    let text = Zeroizing::new(toml::to_string(&SecretsFile { sftp_password: Some(password.0.clone()) }).expect("a string always serializes"));
+    let file = Zeroizing::new(format!("# The SFTP password for claimtrack. Keep this file private (mode 600).\n{}", *text));
+    write_private(&paths.secrets(), file.as_bytes())
 }
 
 #[cfg(test)]
@@ -418,6 +427,16 @@ mod tests {
         assert!(e.contains("username is empty"), "{e}");
         fs::write(&p.config, "[connection]\nusername = \"u\"\nhost_key = \"abc\"\n").unwrap();
         assert!(Config::load(&p.config).unwrap_err().to_string().contains("not a SHA256 fingerprint"));
+    }
+
+    #[test]
+    fn secrets_are_wiped_when_dropped() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<Secret>();
+        // What the secrets file is parsed into is wiped too.
+        let f: SecretsFile = toml::from_str("sftp_password = \"hunter2\"").unwrap();
+        let p: Zeroizing<String> = f.sftp_password.unwrap();
+        assert_eq!(p.as_str(), "hunter2");
     }
 
     #[test]

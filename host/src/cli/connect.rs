@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::output::{self, outln};
 use super::track::open;
 use super::{exit, Ctx};
+use zeroize::Zeroizing;
+
 use crate::config::{self, AfterDownload, Config, ConfigError, ConfigPaths, Secret, TransportKind};
 use crate::doctor::{self, Outcome, Scenario};
 use crate::sync::{self, Progress, SyncError, SyncOptions, SyncReport};
@@ -208,17 +210,21 @@ pub fn init(config_path: Option<&Path>, args: InitArgs) -> u8 {
     if c.connection.transport == TransportKind::Local {
         return exit::OK;
     }
-    let password = if args.password_stdin {
-        let mut line = String::new();
+    // Every buffer the password passes through is wiped when dropped.
+    let password: Option<Zeroizing<String>> = if args.password_stdin {
+        // Room enough that reading never moves the buffer (a move would leave a copy behind).
+        let mut line = Zeroizing::new(String::with_capacity(4096));
         let _ = std::io::stdin().read_line(&mut line);
-        Some(line.trim_end_matches(['\r', '\n']).to_string())
+        let end = line.trim_end_matches(['\r', '\n']).len();
+        line.truncate(end);
+        Some(line)
     } else if tty {
-        rpassword::prompt_password("SFTP password (from Office Ally's second setup email; not shown): ").ok()
+        rpassword::prompt_password("SFTP password (from Office Ally's second setup email; not shown): ").ok().map(Zeroizing::new)
     } else {
         None
     };
     match password.filter(|p| !p.is_empty()) {
-        Some(p) => match config::save_password(&paths, &Secret::new(p)) {
+        Some(p) => match config::save_password(&paths, &Secret::new(p.as_str())) {
             Ok(()) => {
                 outln!("stored the password in {} (readable by you only)", paths.secrets().display());
                 if std::env::var_os(config::PASSWORD_ENV).is_some() {
