@@ -307,7 +307,7 @@ fn run_steps(
 /// One sync at a time per data folder (a `watch` and a hand-run `sync` would otherwise both
 /// upload the same queued batch). The lock is released when the file closes, also when the
 /// process dies.
-pub(crate) fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
+pub(crate) fn lock(tracker: &Tracker) -> Result<SyncLock, SyncError> {
     let path = tracker.data_dir().root().join("sync.lock");
     let local = |source| SyncError::Connect(TransportError::Local { path: path.clone(), source });
     let mut opts = fs::OpenOptions::new();
@@ -320,9 +320,21 @@ pub(crate) fn lock(tracker: &Tracker) -> Result<fs::File, SyncError> {
     }
     let file = opts.open(&path).map_err(local)?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(SyncLock(file)),
         Err(fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
         Err(fs::TryLockError::Error(e)) => Err(local(e)),
+    }
+}
+
+/// Holds `sync.lock` until dropped.
+pub(crate) struct SyncLock(fs::File);
+
+impl Drop for SyncLock {
+    fn drop(&mut self) {
+        // Unlocked explicitly, not only by closing: a child process forked by another
+        // thread at that moment (before its exec closes the inherited descriptor) would
+        // otherwise keep the lock, and the next sync would find it busy.
+        let _ = self.0.unlock();
     }
 }
 
