@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::model::{validate, ParsedFile, PluginInfo};
+use crate::model::{validate, Diagnostic, FileMetadata, ParsedFile, PluginInfo, StatusEvent};
+use crate::runtime::ParseStop;
 use crate::package::{self, PackageError, PackageLimits};
 use crate::paths::DataDir;
 use crate::plugin_install::{self, Manifest};
@@ -79,10 +80,50 @@ impl Plugin {
 
     /// Parse a whole file and validate what the plugin returned.
     pub fn parse(&self, file_name: &str, contents: &[u8]) -> Result<ParsedFile, PluginError> {
-        let (raw, _stats) = self.loaded.parse_raw(file_name, contents)?;
-        validate::accept(raw, &self.info.formats)
-            .map_err(|message| PluginError::Invalid { plugin: self.plugin_ref(), message })
+        let mut events = Vec::new();
+        let mut diagnostics = Vec::new();
+        let (metadata, notes) = self.parse_each(file_name, contents, |e, d| {
+            events.extend(e);
+            diagnostics.extend(d);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .map_err(|stop| match stop {
+            ParseStop::Plugin(e) => e,
+            ParseStop::Consumer(never) => match never {},
+        })?;
+        diagnostics.extend(notes);
+        Ok(ParsedFile { metadata, events, diagnostics })
     }
+
+    /// Parse a file a chunk at a time: `on_part` gets each chunk's validated events and
+    /// diagnostics in file order, as the plugin sends them, and can stop the parse with its
+    /// own error. Returns the file's metadata and the host's notes about the whole file
+    /// (which come after every diagnostic of the plugin).
+    pub(crate) fn parse_each<E>(
+        &self,
+        file_name: &str,
+        contents: &[u8],
+        mut on_part: impl FnMut(Vec<StatusEvent>, Vec<Diagnostic>) -> Result<(), E>,
+    ) -> Result<(FileMetadata, Vec<Diagnostic>), ParseStop<E>> {
+        let invalid = |message| PluginError::Invalid { plugin: self.plugin_ref(), message };
+        let mut acceptor = validate::Acceptor::new(&self.info.formats);
+        let raw = self.loaded.parse_stream(file_name, contents, |c| {
+            let (events, diagnostics) = acceptor.chunk(c).map_err(Part::Invalid)?;
+            on_part(events, diagnostics).map_err(Part::Consumer)
+        });
+        let (metadata, _stats) = raw.map_err(|stop| match stop {
+            ParseStop::Plugin(e) => ParseStop::Plugin(e),
+            ParseStop::Consumer(Part::Invalid(message)) => ParseStop::Plugin(invalid(message)),
+            ParseStop::Consumer(Part::Consumer(e)) => ParseStop::Consumer(e),
+        })?;
+        acceptor.finish(metadata).map_err(|message| ParseStop::Plugin(invalid(message)))
+    }
+}
+
+/// Why a chunk was not taken: the host's validation or the caller.
+enum Part<E> {
+    Invalid(String),
+    Consumer(E),
 }
 
 /// A plugin that could not be loaded.

@@ -53,7 +53,7 @@ fn plugins_json_lists_the_built_in_plugins() {
     let names: Vec<&str> = v["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"]);
     for p in v["plugins"].as_array().unwrap() {
-        assert_eq!(p["wit_version"], "0.1.1");
+        assert_eq!(p["wit_version"], "0.2.0");
         assert_eq!(p["origin"]["kind"], "built_in");
         assert_eq!(p["sha256"].as_str().unwrap().len(), 64);
         assert!(!p["formats"].as_array().unwrap().is_empty());

@@ -40,18 +40,21 @@ fn built_in_as_file(dir: &Path, crate_name: &str) -> PathBuf {
 /// The same component, claiming another `claimtrack:plugin` version in its import names
 /// (what building it against that version of a structurally identical WIT changes).
 fn with_wit_version(wasm: &[u8], version: &str) -> Vec<u8> {
-    let from = b"claimtrack:plugin/types@0.1.1";
-    let to = format!("claimtrack:plugin/types@{version}");
-    assert_eq!(to.len(), from.len(), "same length keeps the binary valid");
     let mut out = wasm.to_vec();
     let mut hits = 0;
-    let mut i = 0;
-    while i + from.len() <= out.len() {
-        if &out[i..i + from.len()] == from {
-            out[i..i + from.len()].copy_from_slice(to.as_bytes());
-            hits += 1;
+    for interface in ["types", "parsing"] {
+        let from = format!("claimtrack:plugin/{interface}@0.2.0");
+        let to = format!("claimtrack:plugin/{interface}@{version}");
+        assert_eq!(to.len(), from.len(), "same length keeps the binary valid");
+        let (from, to) = (from.as_bytes(), to.as_bytes());
+        let mut i = 0;
+        while i + from.len() <= out.len() {
+            if &out[i..i + from.len()] == from {
+                out[i..i + from.len()].copy_from_slice(to);
+                hits += 1;
+            }
+            i += 1;
         }
-        i += 1;
     }
     assert!(hits > 0, "the component names its WIT version");
     out
@@ -70,7 +73,7 @@ fn install_pins_the_hash_and_a_changed_file_is_refused_until_installed_again() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("Installed test-misbehave 0.1.0 →"), "{out}");
-    assert!(out.contains("WIT     claimtrack:plugin@0.1.1") && out.contains("test-misbehave — Test files"), "{out}");
+    assert!(out.contains("WIT     claimtrack:plugin@0.2.0") && out.contains("test-misbehave — Test files"), "{out}");
 
     let installed = data.join("plugins/test-misbehave.wasm");
     let sha = claimtrack::plugin_install::sha256_hex(&std::fs::read(&installed).unwrap());
@@ -78,7 +81,7 @@ fn install_pins_the_hash_and_a_changed_file_is_refused_until_installed_again() {
     assert_eq!(code, Some(0));
     let p = v["plugins"].as_array().unwrap().iter().find(|p| p["name"] == "test-misbehave").unwrap();
     assert_eq!(p["sha256"], sha.as_str());
-    assert_eq!(p["wit_version"], "0.1.1");
+    assert_eq!(p["wit_version"], "0.2.0");
     assert_eq!(p["origin"]["kind"], "installed");
     assert_eq!(p["override_built_in"], false);
     let manifest: serde_json::Value =
@@ -261,17 +264,23 @@ fn load(wasm: &[u8]) -> Result<String, String> {
 fn wit_versions_of_the_host_track_up_to_its_own_load_and_others_are_refused_with_the_fix() {
     let (_, ack) = claimtrack::runtime::embedded::first_party().find(|(c, _)| *c == "x12-ack").unwrap();
     // Built against the host's version.
-    assert_eq!(load(ack).unwrap(), "0.1.1");
-    let newer = load(&with_wit_version(ack, "0.1.9")).unwrap_err();
-    assert!(newer.contains("built against claimtrack:plugin@0.1.9, newer than this host's 0.1.1") && newer.contains("upgrade claimtrack"), "{newer}");
-    let next = load(&with_wit_version(ack, "0.2.0")).unwrap_err();
-    assert!(next.contains("supports claimtrack:plugin@0.1.x (up to 0.1.1)") && next.contains("rebuild the plugin"), "{next}");
+    assert_eq!(load(ack).unwrap(), "0.2.0");
+    let newer = load(&with_wit_version(ack, "0.2.9")).unwrap_err();
+    assert!(newer.contains("built against claimtrack:plugin@0.2.9, newer than this host's 0.2.0") && newer.contains("upgrade claimtrack"), "{newer}");
+    let next = load(&with_wit_version(ack, "0.3.0")).unwrap_err();
+    assert!(
+        next.contains("supports claimtrack:plugin@0.2.x (up to 0.2.0) and claimtrack:plugin@0.1.x (up to 0.1.1)") && next.contains("rebuild the plugin"),
+        "{next}"
+    );
     let older_track = load(&with_wit_version(ack, "0.0.9")).unwrap_err();
-    assert!(older_track.contains("supports claimtrack:plugin@0.1.x"), "{older_track}");
+    assert!(older_track.contains("supports claimtrack:plugin@0.2.x"), "{older_track}");
+    // A 0.2 plugin that claims to be 0.1 is loaded as 0.1, and Wasmtime's type check refuses it.
+    let liar = load(&with_wit_version(ack, "0.1.0")).unwrap_err();
+    assert!(liar.contains("parse"), "{liar}");
 }
 
 /// A plugin really built against an older version of the host's track (plugins/test-old-wit,
-/// compiled from a frozen copy of `claimtrack:plugin@0.1.0`) loads on this 0.1.1 host, and
+/// compiled from a frozen copy of `claimtrack:plugin@0.1.0`) loads on this host (0.2.0) through the 0.1 adapter, and
 /// every call of the world works: describe, sniff, parse (a validated output and a typed error).
 #[test]
 fn a_plugin_built_against_an_older_wit_of_the_track_loads_and_runs() {
@@ -285,9 +294,51 @@ fn a_plugin_built_against_an_older_wit_of_the_track_loads_and_runs() {
     assert_eq!(plugin.sniff("other.txt", b"x").unwrap(), 0);
     let parsed = plugin.parse("old-report.txt", b"anything").unwrap();
     assert_eq!(parsed.metadata.format_id, "test-old-wit");
+    // Every part of a 0.1 event comes through the adapter as a 0.2 plugin would give it.
+    let parsed = plugin.parse("old-events.txt", b"anything").unwrap();
+    let payer = serde_json::json!({"name": "OLD PAYER", "id": "OP123", "id_qualifier": "PI"});
+    let claim = serde_json::json!({
+        "patient_control_number": "PCN-OLD-1", "clearinghouse_claim_id": null, "payer_claim_number": "ICN77",
+        "patient_name": "DOE, JANE", "member_id": "M123", "service_date_from": "2024-02-01", "service_date_to": "2024-02-01",
+        "frequency_code": "1", "payer": payer,
+        "providers": [{"role": "billing", "name": "CLINIC", "npi": "1234567893", "tax_id": null}],
+        "diagnosis_codes": ["J069"]
+    });
+    let event = |level: &str, raw: &str| {
+        serde_json::json!({
+            "level": level, "source": "payer", "status": "paid", "raw_code": raw,
+            "reasons": [{"code_set": "carc", "code": "45", "description": "Charge exceeds fee schedule", "group": "CO", "amount": 500}],
+            "claim": claim,
+            "interchange_control_number": null, "group_control_number": null, "transaction_set_control_number": null,
+            "batch_reference": "BATCH9",
+            "amounts": {"charged": 10000, "paid": 9500, "adjusted": 500},
+            "effective_date": "2024-03-01", "source_party": payer, "payment_reference": "CHK42",
+            "position": {"segment_index": 12, "segment_id": "CLP", "line": 12, "byte_offset": 400}
+        })
+    };
+    let mut line = event("service_line", "SVC");
+    line["service_line"] = serde_json::json!({
+        "procedure_code": "99213", "procedure_qualifier": "HC", "modifiers": ["25"], "line_item_control_number": null,
+        "service_date": "2024-02-01", "units": "1"
+    });
+    assert_eq!(serde_json::to_value(&parsed.events).unwrap(), serde_json::json!([event("claim", "CLP02 1"), line]));
+    assert_eq!(parsed.diagnostics.len(), 1);
+    assert_eq!((parsed.diagnostics[0].message.as_str(), parsed.diagnostics[0].code.as_deref()), ("read by a 0.1 plugin", Some("old-note")));
     let refused = plugin.parse("other.txt", b"anything").unwrap_err().to_string();
     assert!(refused.contains("not an old-*.txt test file"), "{refused}");
     // And through file selection, as `claimtrack parse` uses it.
     let report = set.parse("old-report.txt", b"anything", None).unwrap();
     assert_eq!(report.plugin, "test-old-wit");
+}
+
+/// A chunk whose event names a table row the chunk does not have is refused as a whole,
+/// with the event, field and table named.
+#[test]
+fn a_chunk_that_names_a_row_it_lacks_is_refused_whole() {
+    use claimtrack::plugins::{Origin, PluginSet};
+    let wasm = std::fs::read(claimtrack::runtime::test_misbehave_wasm_path()).unwrap();
+    let (mut set, _) = PluginSet::built_in(None, claimtrack::runtime::Limits::default()).unwrap();
+    let plugin = set.add("test-misbehave", &wasm, Origin::File("test-misbehave.wasm".into())).unwrap();
+    let err = plugin.parse("bad-index.txt", b"").unwrap_err().to_string();
+    assert!(err.contains("event #1.claim names row 7 of chunk #1's claims, which has 0 rows"), "{err}");
 }

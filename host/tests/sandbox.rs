@@ -2,7 +2,7 @@
 //! `test-misbehave` plugin (built by host/build.rs), and the plugin keeps working after
 //! each failure. No mocks, no sleeps: the only waiting is the epoch timeout under test.
 
-use claimtrack::runtime::{CacheOutcome, Limits, LoadedPlugin, PluginError, PluginRuntime, Refusal, embedded};
+use claimtrack::runtime::{CacheOutcome, Limits, LoadedPlugin, MAX_CHUNK_EVENTS, MAX_CHUNK_STRING_BYTES, PluginError, PluginRuntime, Refusal, embedded};
 use std::os::unix::fs::PermissionsExt;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -66,8 +66,8 @@ fn describe_and_identity() {
     assert_eq!(p.version(), "0.1.0");
     assert_eq!(id.formats, ["test-misbehave"]);
     assert_eq!(id.wit_package, "claimtrack:plugin");
-    assert_eq!(id.wit_version, "0.1.1");
-    for export in ["describe", "sniff", "parse"] {
+    assert_eq!(id.wit_version, "0.2.0");
+    for export in ["describe", "sniff", "claimtrack:plugin/parsing@0.2.0"] {
         assert!(id.exports.iter().any(|e| e == export), "exports {:?}", id.exports);
     }
     assert!(id.imports.iter().all(|i| i.starts_with("wasi:") || i.starts_with("claimtrack:plugin/")), "imports {:?}", id.imports);
@@ -168,8 +168,10 @@ fn too_many_events_is_output_too_large() {
     let p = plugin();
     let n = 2 * MAX_EVENTS;
     let err = p.parse_summary(&format!("big-output-{n}.txt"), b"").unwrap_err();
+    // Stopped at the first chunk past the limit, not after the whole output.
     assert!(
-        matches!(err, PluginError::OutputTooLarge { what: "events", actual, limit, .. } if actual == n as u64 && limit == MAX_EVENTS as u64),
+        matches!(err, PluginError::OutputTooLarge { what: "events", actual, limit, .. }
+            if actual > limit && actual <= limit + 1024 && limit == MAX_EVENTS as u64),
         "{err:?}"
     );
     assert_still_works(p);
@@ -187,12 +189,58 @@ fn enormous_output_is_a_typed_error() {
 #[test]
 fn too_many_string_bytes_is_output_too_large() {
     let p = plugin();
+    // 16 MiB in one chunk: over the contract's 8 MiB per chunk.
     let err = p.parse_summary("big-string.txt", b"").unwrap_err();
+    assert!(
+        matches!(err, PluginError::OutputTooLarge { what: "string bytes in one chunk", limit, .. } if limit == MAX_CHUNK_STRING_BYTES as u64),
+        "{err:?}"
+    );
+    // Under the per-chunk bound, over the file's total (4 MiB here): 5,000 events of 1 KiB.
+    let err = p.parse_summary("big-output-5000-1024.txt", b"").unwrap_err();
     assert!(
         matches!(err, PluginError::OutputTooLarge { what: "string bytes", limit, .. } if limit == MAX_STRING_BYTES as u64),
         "{err:?}"
     );
     assert_still_works(p);
+}
+
+#[test]
+fn output_comes_in_chunks_of_the_sdk_size() {
+    let out = plugin().parse_summary("big-output-5000.txt", b"").unwrap();
+    assert_eq!(out.raw_codes.len(), 5000);
+    assert_eq!(out.chunks, 5, "1024 events a chunk");
+    assert_eq!(out.stats.chunks, 5);
+}
+
+#[test]
+fn a_chunk_over_the_contract_size_is_refused() {
+    let err = plugin().parse_summary("big-chunk.txt", b"").unwrap_err();
+    assert!(
+        matches!(err, PluginError::OutputTooLarge { what: "events in one chunk", actual: 5000, limit, .. } if limit == MAX_CHUNK_EVENTS as u64),
+        "{err:?}"
+    );
+    assert_still_works(plugin());
+}
+
+#[test]
+fn a_plugin_that_never_ends_its_chunks_times_out() {
+    // Empty chunks, each quick: the budget counts the plugin's time over all its calls.
+    let start = Instant::now();
+    let err = plugin().parse_summary("endless-chunks.txt", b"").unwrap_err();
+    assert!(matches!(err, PluginError::TimedOut { limit, .. } if limit == PARSE_TIMEOUT), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
+    assert_still_works(plugin());
+}
+
+#[test]
+fn an_error_after_a_chunk_refuses_the_file() {
+    let err = plugin().parse_summary("fail-midway.txt", b"").unwrap_err();
+    match &err {
+        PluginError::Refused { refusal: Refusal::Malformed { message, .. }, .. } => {
+            assert_eq!(message, "gave up after the first chunk")
+        }
+        other => panic!("expected Refused(Malformed), got {other:?}"),
+    }
 }
 
 #[test]
@@ -323,15 +371,15 @@ fn core_module_is_incompatible() {
 #[test]
 fn component_without_exports_is_incompatible() {
     let reason = load_err("empty-component.wasm", b"\0asm\x0d\x00\x01\x00");
-    assert!(reason.contains("does not export describe, sniff, parse"), "{reason}");
+    assert!(reason.contains("does not export describe, sniff, the parsing interface"), "{reason}");
     assert!(reason.contains("the plugin exports []"), "{reason}");
 }
 
 #[test]
 fn other_wit_version_is_incompatible() {
-    let reason = load_err("future.wasm", &component_importing("claimtrack:plugin/types@0.2.0"));
-    assert!(reason.contains("built against claimtrack:plugin@0.2.0"), "{reason}");
-    assert!(reason.contains("supports claimtrack:plugin@0.1.x"), "{reason}");
+    let reason = load_err("future.wasm", &component_importing("claimtrack:plugin/types@0.3.0"));
+    assert!(reason.contains("built against claimtrack:plugin@0.3.0"), "{reason}");
+    assert!(reason.contains("supports claimtrack:plugin@0.2.x (up to 0.2.0) and claimtrack:plugin@0.1.x"), "{reason}");
 }
 
 #[test]
@@ -349,7 +397,7 @@ fn embedded_first_party_plugins_all_load() {
     assert_eq!(names, ["x12-ack", "x12-277", "x12-835", "x12-837", "oa-file-summary", "oa-edi-status"]);
     for (name, wasm) in embedded::first_party() {
         let p = runtime().load(name, wasm).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(p.identity().wit_version, "0.1.1", "{name}");
+        assert_eq!(p.identity().wit_version, "0.2.0", "{name}");
         assert_eq!(p.name(), name);
     }
 }

@@ -204,22 +204,83 @@ fn code_set(path: &Path, c: wit::CodeSet) -> Check<CodeSet> {
     })
 }
 
-fn reason(path: &Path, r: wit::Reason) -> Check<Reason> {
-    let free = matches!(r.code_set, wit::CodeSet::FreeText);
+/// A chunk's tables, validated once and looked up by its events (`wit/types.wit`, since 0.2).
+struct Tables {
+    /// "chunk #2", to name a table in messages.
+    chunk: usize,
+    parties: Vec<Party>,
+    claims: Vec<ClaimRef>,
+    payments: Vec<String>,
+    correlations: Vec<Correlation>,
+    codes: Vec<(CodeSet, String, Option<String>)>,
+}
+
+/// Row `i` of a chunk table, or an error naming the field that pointed at it.
+fn row<'t, T>(path: &Path, rows: &'t [T], table: &str, chunk: usize, i: u32) -> Check<&'t T> {
+    rows.get(i as usize).ok_or_else(|| {
+        format!("{path} names row {i} of chunk #{chunk}'s {table}, which has {} rows", rows.len())
+    })
+}
+
+impl Tables {
+    fn accept(chunk: usize, c: &mut wit::Chunk) -> Check<Tables> {
+        let cp = Path::Numbered("chunk", chunk);
+        let parties = std::mem::take(&mut c.parties)
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| party(&cp.index("parties", i), Some(p)).map(|p| p.expect("given a party")))
+            .collect::<Check<Vec<_>>>()?;
+        let claims = std::mem::take(&mut c.claims)
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| claim(&cp.index("claims", i), k, &parties, chunk))
+            .collect::<Check<Vec<_>>>()?;
+        let payments = std::mem::take(&mut c.payments)
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| ident(&cp.index("payments", i).at("reference"), p.reference, MAX_ID))
+            .collect::<Check<Vec<_>>>()?;
+        let correlations = std::mem::take(&mut c.correlations)
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| correlation(&cp.index("correlations", i), k))
+            .collect::<Check<Vec<_>>>()?;
+        let codes = std::mem::take(&mut c.codes)
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let p = cp.index("codes", i);
+                let free = matches!(k.code_set, wit::CodeSet::FreeText);
+                Ok((
+                    code_set(&p.at("code_set"), k.code_set)?,
+                    // Free text travels in `code` when there is no code: allow it to be long.
+                    ident(&p.at("code"), k.code, if free { MAX_TEXT } else { MAX_CODE })?,
+                    opt_text(&p.at("description"), k.description, MAX_TEXT)?,
+                ))
+            })
+            .collect::<Check<Vec<_>>>()?;
+        Ok(Tables { chunk, parties, claims, payments, correlations, codes })
+    }
+
+    fn party(&self, path: &Path, i: Option<u32>) -> Check<Option<Party>> {
+        i.map(|i| row(path, &self.parties, "parties", self.chunk, i).cloned()).transpose()
+    }
+}
+
+fn reason(path: &Path, r: wit::Reason, t: &Tables) -> Check<Reason> {
+    let (code_set, code, description) = row(&path.at("code"), &t.codes, "codes", t.chunk, r.code)?.clone();
     Ok(Reason {
-        code_set: code_set(&path.at("code_set"), r.code_set)?,
-        // Free text travels in `code` when there is no code: allow it to be long.
-        code: ident(&path.at("code"), r.code, if free { MAX_TEXT } else { MAX_CODE })?,
-        description: opt_text(&path.at("description"), r.description, MAX_TEXT)?,
+        code_set,
+        code,
+        description,
         group: opt_ident(&path.at("group"), r.group, MAX_CODE)?,
         amount: cents(&path.at("amount"), r.amount)?,
         position: position(&path.at("position"), r.position)?,
     })
 }
 
-fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
-    let Some(c) = c else { return Ok(None) };
-    Ok(Some(ClaimRef {
+fn claim(path: &Path, c: wit::ClaimRef, parties: &[Party], chunk: usize) -> Check<ClaimRef> {
+    Ok(ClaimRef {
         patient_control_number: opt_ident(&path.at("patient_control_number"), c.patient_control_number, MAX_ID)?,
         clearinghouse_claim_id: opt_ident(&path.at("clearinghouse_claim_id"), c.clearinghouse_claim_id, MAX_ID)?,
         payer_claim_number: opt_ident(&path.at("payer_claim_number"), c.payer_claim_number, MAX_ID)?,
@@ -229,7 +290,7 @@ fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
         service_date_to: iso_date(&path.at("service_date_to"), c.service_date_to)?,
         frequency_code: opt_ident(&path.at("frequency_code"), c.frequency_code, MAX_CODE)?,
         patient_birth_date: iso_date(&path.at("patient_birth_date"), c.patient_birth_date)?,
-        payer: party(&path.at("payer"), c.payer)?,
+        payer: c.payer.map(|i| row(&path.at("payer"), parties, "parties", chunk, i).cloned()).transpose()?,
         providers: bounded(&path.at("providers"), c.providers, MAX_LIST)?
             .into_iter()
             .enumerate()
@@ -239,7 +300,7 @@ fn claim(path: &Path, c: Option<wit::ClaimRef>) -> Check<Option<ClaimRef>> {
             let dp = path.at("diagnosis_codes");
             bounded(&dp, c.diagnosis_codes, MAX_LIST)?.into_iter().map(|d| ident(&dp, d, MAX_CODE)).collect::<Check<_>>()?
         },
-    }))
+    })
 }
 
 fn provider(path: &Path, p: wit::Provider) -> Check<Provider> {
@@ -314,7 +375,7 @@ fn amounts(path: &Path, a: wit::Amounts) -> Check<Amounts> {
     })
 }
 
-fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check<StatusEvent> {
+fn event(path: &Path, e: wit::StatusEvent, t: &Tables) -> Check<StatusEvent> {
     if e.reasons.len() > MAX_REASONS {
         return Err(format!("{} has {} entries (limit {MAX_REASONS})", path.at("reasons"), e.reasons.len()));
     }
@@ -329,7 +390,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
         .reasons
         .into_iter()
         .enumerate()
-        .map(|(i, r)| reason(&path.index("reasons", i), r))
+        .map(|(i, r)| reason(&path.index("reasons", i), r, t))
         .collect::<Check<Vec<_>>>()?;
     let ev = StatusEvent {
         level,
@@ -351,21 +412,33 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
         },
         raw_code: ident(&path.at("raw_code"), e.raw_code, MAX_RAW_CODE)?,
         reasons,
-        claim: claim(&path.at("claim"), e.claim)?,
+        claim: e.claim.map(|i| row(&path.at("claim"), &t.claims, "claims", t.chunk, i).cloned()).transpose()?,
         service_line: service_line(&path.at("service_line"), e.service_line)?,
-        correlation: correlation(&path.at("correlation"), e.correlation)?,
+        correlation: match e.correlation {
+            Some(i) => row(&path.at("correlation"), &t.correlations, "correlations", t.chunk, i)?.clone(),
+            None => Correlation::default(),
+        },
         amounts: amounts(&path.at("amounts"), e.amounts)?,
         effective_date: iso_date(&path.at("effective_date"), e.effective_date)?,
-        source_party: party(&path.at("source_party"), e.source_party)?,
-        payment_reference: opt_ident(&path.at("payment_reference"), e.payment_reference, MAX_ID)?,
+        source_party: t.party(&path.at("source_party"), e.source_party)?,
+        payment_reference: e.payment.map(|i| row(&path.at("payment"), &t.payments, "payments", t.chunk, i).cloned()).transpose()?,
         position: position(&path.at("position"), e.position)?,
     };
+    Ok(ev)
+}
+
+/// Most host notes about claim events that name no claim kept for one file; the rest are
+/// counted in one more note.
+const MAX_KEYLESS_NOTES: usize = 100;
+
+/// A warning for a claim or service-line event that names no claim key.
+fn keyless_note(path: &Path, ev: &StatusEvent) -> Option<Diagnostic> {
     if matches!(ev.level, Level::Claim | Level::ServiceLine) {
         let keyless = ev.claim.as_ref().is_none_or(|c| {
             c.patient_control_number.is_none() && c.clearinghouse_claim_id.is_none() && c.payer_claim_number.is_none()
         });
         if keyless {
-            notes.push(Diagnostic {
+            return Some(Diagnostic {
                 severity: Severity::Warning,
                 message: format!(
                     "{} is about a {} but names no claim (no patient control number, clearinghouse or payer claim id); it cannot be matched to a claim",
@@ -377,7 +450,7 @@ fn event(path: &Path, e: wit::StatusEvent, notes: &mut Vec<Diagnostic>) -> Check
             });
         }
     }
-    Ok(ev)
+    None
 }
 
 fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata> {
@@ -436,35 +509,90 @@ fn metadata(m: wit::FileMetadata, formats: &[FormatInfo]) -> Check<FileMetadata>
     })
 }
 
-/// Validate and convert a plugin's parse output. `formats` are the formats the plugin
-/// declared in `describe`. The error names the event and field that failed.
-pub(crate) fn accept(out: wit::ParseOutput, formats: &[FormatInfo]) -> Result<ParsedFile, String> {
-    let metadata = metadata(out.metadata, formats)?;
-    let mut notes = Vec::new();
-    let events = out
-        .events
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| event(&Path::Numbered("event", i + 1), e, &mut notes))
-        .collect::<Check<Vec<_>>>()?;
-    let mut diagnostics = out
-        .diagnostics
-        .into_iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let p = Path::Numbered("diagnostic", i + 1);
-            Ok(Diagnostic {
-                severity: match d.severity {
-                    wit::Severity::Info => Severity::Info,
-                    wit::Severity::Warning => Severity::Warning,
-                    wit::Severity::Error => Severity::Error,
-                },
-                message: ident(&p.at("message"), d.message, MAX_TEXT)?,
-                position: position(&p.at("position"), d.position)?,
-                code: opt_ident(&p.at("code"), d.code, MAX_CODE)?,
+/// Validates one file's output chunk by chunk as it arrives, converting it into the host
+/// model. `formats` are the formats the plugin declared in `describe`. An error names the
+/// chunk, table row, event and field that failed; the file is then refused as a whole.
+pub(crate) struct Acceptor<'f> {
+    formats: &'f [FormatInfo],
+    chunks: usize,
+    events: usize,
+    diagnostics: usize,
+    /// The host's own notes, given after the plugin's diagnostics (see [`Acceptor::finish`]).
+    notes: Vec<Diagnostic>,
+    /// Keyless events past [`MAX_KEYLESS_NOTES`].
+    keyless_unnoted: usize,
+}
+
+impl<'f> Acceptor<'f> {
+    pub(crate) fn new(formats: &'f [FormatInfo]) -> Self {
+        Acceptor { formats, chunks: 0, events: 0, diagnostics: 0, notes: Vec::new(), keyless_unnoted: 0 }
+    }
+
+    /// One chunk's events and diagnostics, validated, in file order.
+    pub(crate) fn chunk(&mut self, mut c: wit::Chunk) -> Check<(Vec<StatusEvent>, Vec<Diagnostic>)> {
+        self.chunks += 1;
+        let tables = Tables::accept(self.chunks, &mut c)?;
+        let mut events = Vec::with_capacity(c.events.len());
+        for e in c.events {
+            self.events += 1;
+            let path = Path::Numbered("event", self.events);
+            let ev = event(&path, e, &tables)?;
+            if let Some(note) = keyless_note(&path, &ev) {
+                if self.notes.len() < MAX_KEYLESS_NOTES {
+                    self.notes.push(note);
+                } else {
+                    self.keyless_unnoted += 1;
+                }
+            }
+            events.push(ev);
+        }
+        let diagnostics = c
+            .diagnostics
+            .into_iter()
+            .map(|d| {
+                self.diagnostics += 1;
+                let p = Path::Numbered("diagnostic", self.diagnostics);
+                Ok(Diagnostic {
+                    severity: match d.severity {
+                        wit::Severity::Info => Severity::Info,
+                        wit::Severity::Warning => Severity::Warning,
+                        wit::Severity::Error => Severity::Error,
+                    },
+                    message: ident(&p.at("message"), d.message, MAX_TEXT)?,
+                    position: position(&p.at("position"), d.position)?,
+                    code: opt_ident(&p.at("code"), d.code, MAX_CODE)?,
+                })
             })
-        })
-        .collect::<Check<Vec<_>>>()?;
+            .collect::<Check<Vec<_>>>()?;
+        Ok((events, diagnostics))
+    }
+
+    /// The file's metadata, validated, and the host's notes about the whole file (they come
+    /// after the plugin's diagnostics).
+    pub(crate) fn finish(self, m: wit::FileMetadata) -> Check<(FileMetadata, Vec<Diagnostic>)> {
+        let metadata = metadata(m, self.formats)?;
+        let mut notes = self.notes;
+        if self.keyless_unnoted > 0 {
+            notes.push(Diagnostic {
+                severity: Severity::Warning,
+                message: format!(
+                    "{} more claim or service-line events name no claim (no patient control number, clearinghouse or payer claim id) and cannot be matched to a claim",
+                    self.keyless_unnoted
+                ),
+                position: None,
+                code: Some("host-claim-without-key".into()),
+            });
+        }
+        Ok((metadata, notes))
+    }
+}
+
+/// A whole output given as one chunk and its metadata, validated: for tests.
+#[cfg(test)]
+pub(crate) fn accept((c, m): (wit::Chunk, wit::FileMetadata), formats: &[FormatInfo]) -> Result<ParsedFile, String> {
+    let mut a = Acceptor::new(formats);
+    let (events, mut diagnostics) = a.chunk(c)?;
+    let (metadata, notes) = a.finish(m)?;
     diagnostics.extend(notes);
     Ok(ParsedFile { metadata, events, diagnostics })
 }
@@ -540,7 +668,21 @@ mod tests {
             reasons: vec![],
             claim: None,
             service_line: None,
-            correlation: wit::Correlation {
+            correlation: Some(0),
+            amounts: wit::Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None },
+            effective_date: None,
+            source_party: None,
+            payment: None,
+            position: None,
+        }
+    }
+
+    fn chunk(events: Vec<wit::StatusEvent>) -> wit::Chunk {
+        wit::Chunk {
+            parties: vec![],
+            claims: vec![],
+            payments: vec![],
+            correlations: vec![wit::Correlation {
                 interchange_control_number: None,
                 group_control_number: Some("17456".into()),
                 transaction_set_control_number: Some("0028".into()),
@@ -548,17 +690,15 @@ mod tests {
                 clearinghouse_file_id: None,
                 clearinghouse_child_file_id: None,
                 submitted_file_name: None,
-            },
-            amounts: wit::Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None },
-            effective_date: None,
-            source_party: None,
-            payment_reference: None,
-            position: None,
+            }],
+            codes: vec![],
+            events,
+            diagnostics: vec![],
         }
     }
 
-    fn out(events: Vec<wit::StatusEvent>) -> wit::ParseOutput {
-        wit::ParseOutput { metadata: meta(), events, diagnostics: vec![] }
+    fn out(events: Vec<wit::StatusEvent>) -> (wit::Chunk, wit::FileMetadata) {
+        (chunk(events), meta())
     }
 
     #[test]
@@ -592,8 +732,10 @@ mod tests {
     #[test]
     fn blank_identifiers_amounts_and_zero_lines_are_rejected() {
         let mut e = ev();
-        e.payment_reference = Some("  ".into());
-        assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("payment_reference is present but blank"));
+        e.payment = Some(0);
+        let mut o = out(vec![e]);
+        o.0.payments.push(wit::Payment { reference: "  ".into() });
+        assert!(accept(o, &formats()).unwrap_err().contains("chunk #1.payments[0].reference is present but blank"));
         let mut e = ev();
         e.amounts.paid = Some(i64::MAX);
         assert!(accept(out(vec![e]), &formats()).unwrap_err().contains("amounts.paid"));
@@ -632,7 +774,7 @@ mod tests {
     #[test]
     fn undeclared_format_is_rejected() {
         let mut o = out(vec![]);
-        o.metadata.format_id = "x12-835".into();
+        o.1.format_id = "x12-835".into();
         assert!(accept(o, &formats()).unwrap_err().contains("not one of the formats the plugin declares (x12-999)"));
     }
 
@@ -650,17 +792,65 @@ mod tests {
         let mut e = ev();
         e.level = wit::Level::Claim;
         e.reasons = vec![wit::Reason {
-            code_set: wit::CodeSet::Other("payment method".into()),
-            code: "ACH".into(),
-            description: None,
+            code: 0,
             group: None,
             amount: Some(-5),
             position: Some(wit::Position { segment_index: Some(3), segment_id: None, line: Some(2), byte_offset: None, element: None }),
         }];
-        let f = accept(out(vec![e]), &formats()).unwrap();
+        let mut o = out(vec![e]);
+        o.0.codes.push(wit::Code { code_set: wit::CodeSet::Other("payment method".into()), code: "ACH".into(), description: None });
+        let f = accept(o, &formats()).unwrap();
         let json = serde_json::to_string(&f.events[0]).unwrap();
         let back: StatusEvent = serde_json::from_str(&json).unwrap();
         assert_eq!(back, f.events[0]);
+    }
+
+    #[test]
+    fn table_rows_resolve_and_a_missing_row_names_the_field() {
+        let party = wit::Party { name: Some("ACME".into()), id: Some("123".into()), id_qualifier: None };
+        let claim = wit::ClaimRef {
+            patient_control_number: Some("PCN1".into()),
+            clearinghouse_claim_id: None,
+            payer_claim_number: None,
+            patient_name: None,
+            member_id: None,
+            service_date_from: None,
+            service_date_to: None,
+            frequency_code: None,
+            patient_birth_date: None,
+            payer: Some(0),
+            providers: vec![],
+            diagnosis_codes: vec![],
+        };
+        let mut e = ev();
+        e.level = wit::Level::Claim;
+        e.claim = Some(0);
+        e.source_party = Some(0);
+        let mut o = out(vec![e.clone(), e.clone()]);
+        o.0.parties.push(party.clone());
+        o.0.claims.push(claim.clone());
+        let f = accept(o, &formats()).unwrap();
+        assert_eq!(f.events[1].claim.as_ref().unwrap().patient_control_number.as_deref(), Some("PCN1"));
+        assert_eq!(f.events[1].claim.as_ref().unwrap().payer.as_ref().unwrap().name.as_deref(), Some("ACME"));
+        assert_eq!(f.events[0].source_party.as_ref().unwrap().id.as_deref(), Some("123"));
+        // An index past the table: refused, naming the event, field and table.
+        let mut bad = e.clone();
+        bad.claim = Some(3);
+        let mut o = out(vec![e.clone(), bad]);
+        o.0.parties.push(party.clone());
+        o.0.claims.push(claim.clone());
+        assert_eq!(accept(o, &formats()).unwrap_err(), "event #2.claim names row 3 of chunk #1's claims, which has 1 rows");
+        // A claim row naming a payer the chunk lacks.
+        let mut o = out(vec![]);
+        o.0.claims.push(claim);
+        assert!(accept(o, &formats()).unwrap_err().starts_with("chunk #1.claims[0].payer names row 0 of chunk #1's parties"));
+        // Event numbers run on across chunks.
+        let declared = formats();
+        let mut a = Acceptor::new(&declared);
+        a.chunk(chunk(vec![ev(), ev()])).unwrap();
+        let mut late = ev();
+        late.effective_date = Some("nope".into());
+        assert!(a.chunk(chunk(vec![late])).unwrap_err().starts_with("event #3.effective_date"));
     }
 
     #[test]

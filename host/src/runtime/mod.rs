@@ -19,7 +19,7 @@
 //! resource limiter that records why it refused. The API is synchronous; `LoadedPlugin`
 //! is `Send + Sync` and cheap to clone, so a registry can call plugins from many threads.
 //!
-//! Generated WIT types never leave the crate: `parse_raw`/`info_raw` are `pub(crate)` and
+//! Generated WIT types never leave the crate: `parse_stream`/`info_raw` are `pub(crate)` and
 //! `crate::model` converts and validates what they return.
 
 pub(crate) mod bindings;
@@ -35,7 +35,7 @@ pub use error::{FilePosition, PluginError, PluginRef, Refusal};
 pub use limits::Limits;
 pub use ticker::EPOCH_TICK;
 
-use bindings::{Parser, ParserPre};
+use bindings::{v0_1, v0_2};
 use cache::{ComponentCache, Lookup};
 use limits::Refused;
 use sandbox::CallState;
@@ -165,17 +165,21 @@ impl PluginRuntime {
         let sha: [u8; 32] = Sha256::digest(wasm).into();
         let (component, cache) = self.compile(wasm, &sha).map_err(incompatible)?;
         let shape = Shape::of(&component, &self.shared.engine);
-        shape.check().map_err(incompatible)?;
 
+        let track = shape.check().map_err(incompatible)?;
         let pre = self
             .shared
             .linker
             .instantiate_pre(&component)
             .map_err(|e| incompatible(format!("{}; {}", error_text(&e), shape.summary())))?;
-        let pre = ParserPre::new(pre).map_err(|e| incompatible(format!("{}; {}", error_text(&e), shape.summary())))?;
+        let bad_shape = |e: wasmtime::Error| incompatible(format!("{}; {}", error_text(&e), shape.summary()));
+        let pre = match track {
+            Track::V0_2 => Pre::V0_2(v0_2::ParserPre::new(pre).map_err(bad_shape)?),
+            Track::V0_1 => Pre::V0_1(v0_1::ParserPre::new(pre).map_err(bad_shape)?),
+        };
 
         let quick = self.shared.limits.quick_timeout;
-        let info = call(&self.shared, &pre, &hint, quick, |p, s| p.call_describe(s))?;
+        let info = describe(&self.shared, &pre, &hint, quick)?;
         let info_bytes = info_string_bytes(&info);
         if info_bytes > MAX_INFO_STRING_BYTES {
             return Err(PluginError::OutputTooLarge {
@@ -280,14 +284,51 @@ pub struct OutputStats {
     pub diagnostics: usize,
     /// Every string of the output added up, in bytes.
     pub string_bytes: usize,
+    /// Number of chunks it came in.
+    pub chunks: usize,
 }
 
 struct PluginInner {
     shared: Arc<Shared>,
-    pre: ParserPre<CallState>,
+    pre: Pre,
     plugin: PluginRef,
     identity: PluginIdentity,
     info: bindings::PluginInfo,
+}
+
+/// The WIT track a plugin was built against, read from its imports when it loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Track {
+    /// `claimtrack:plugin@0.2.x`: output in chunks.
+    V0_2,
+    /// `claimtrack:plugin@0.1.x`: the whole output in one value, cut into chunks here.
+    V0_1,
+}
+
+/// A plugin pre-instantiated against its track's world.
+enum Pre {
+    V0_2(v0_2::ParserPre<CallState>),
+    V0_1(v0_1::ParserPre<CallState>),
+}
+
+/// Most events in one chunk (`wit/types.wit`); a bigger chunk is refused.
+pub const MAX_CHUNK_EVENTS: usize = 4096;
+/// Most string bytes in one chunk (`wit/types.wit`).
+pub const MAX_CHUNK_STRING_BYTES: usize = 8 << 20;
+
+/// Why a streamed parse stopped early.
+#[derive(Debug)]
+pub enum ParseStop<E> {
+    /// The plugin refused the file, failed, or broke a limit or the protocol.
+    Plugin(PluginError),
+    /// The consumer of the chunks said stop (a validation or storage error).
+    Consumer(E),
+}
+
+impl<E> From<PluginError> for ParseStop<E> {
+    fn from(e: PluginError) -> Self {
+        ParseStop::Plugin(e)
+    }
 }
 
 /// A plugin ready to be called. Cloning is cheap (an `Arc`), and calls from several
@@ -329,7 +370,11 @@ impl LoadedPlugin {
     pub fn sniff(&self, file_name: &str, head: &[u8]) -> Result<u8, PluginError> {
         let head = &head[..head.len().min(SNIFF_HEAD_BYTES)];
         let quick = self.inner.shared.limits.quick_timeout;
-        let confidence = self.call(quick, |p, s| p.call_sniff(s, file_name, head))?;
+        let (shared, plugin) = (&self.inner.shared, &self.inner.plugin);
+        let confidence = match &self.inner.pre {
+            Pre::V0_2(pre) => call(shared, plugin, quick, |s| pre.instantiate(&mut *s)?.call_sniff(s, file_name, head))?,
+            Pre::V0_1(pre) => call(shared, plugin, quick, |s| pre.instantiate(&mut *s)?.call_sniff(s, file_name, head))?,
+        };
         Ok(confidence.min(100))
     }
 
@@ -342,63 +387,198 @@ impl LoadedPlugin {
     /// Calls `describe` again, in a fresh instance.
     #[allow(dead_code, reason = "for the model layer; load() already calls describe once")]
     pub(crate) fn describe_raw(&self) -> Result<bindings::PluginInfo, PluginError> {
-        let quick = self.inner.shared.limits.quick_timeout;
-        self.call(quick, |p, s| p.call_describe(s))
+        describe(&self.inner.shared, &self.inner.pre, &self.inner.plugin, self.inner.shared.limits.quick_timeout)
     }
 
-    /// Parses one whole file. The output is returned as the raw WIT type, already checked
-    /// against the output limits but not validated: `crate::model` does that.
-    pub(crate) fn parse_raw(&self, file_name: &str, contents: &[u8]) -> Result<(bindings::ParseOutput, OutputStats), PluginError> {
+    /// Parses one file, handing each chunk to `on_chunk` as it arrives (raw WIT types,
+    /// checked against the chunk and output limits but not validated: `crate::model` does
+    /// that), and returns the file's metadata once every chunk was taken. `on_chunk` can stop
+    /// the parse with its own error. The plugin's time budget (`parse_timeout`) counts only
+    /// time inside the plugin, not the time `on_chunk` takes.
+    pub(crate) fn parse_stream<E>(
+        &self,
+        file_name: &str,
+        contents: &[u8],
+        mut on_chunk: impl FnMut(bindings::Chunk) -> Result<(), E>,
+    ) -> Result<(bindings::FileMetadata, OutputStats), ParseStop<E>> {
         let limits = &self.inner.shared.limits;
+        let plugin = &self.inner.plugin;
         if contents.len() > limits.max_input_bytes {
-            return Err(PluginError::InputTooLarge {
-                plugin: self.inner.plugin.clone(),
+            return Err(ParseStop::Plugin(PluginError::InputTooLarge {
+                plugin: plugin.clone(),
                 actual: contents.len() as u64,
                 limit: limits.max_input_bytes as u64,
-            });
+            }));
         }
-        let result = self.call(limits.parse_timeout, |p, s| p.call_parse(s, file_name, contents))?;
-        let output = result.map_err(|e| PluginError::Refused { plugin: self.inner.plugin.clone(), refusal: refusal(e) })?;
-        let stats = output_stats(&output);
-        let checks = [
-            ("events", stats.events, limits.max_events),
-            ("diagnostics", stats.diagnostics, limits.max_diagnostics),
-            ("string bytes", stats.string_bytes, limits.max_output_string_bytes),
-        ];
-        for (what, actual, limit) in checks {
-            if actual > limit {
-                return Err(PluginError::OutputTooLarge {
-                    plugin: self.inner.plugin.clone(),
-                    what,
-                    actual: actual as u64,
-                    limit: limit as u64,
-                });
+        let mut stats = OutputStats::default();
+        let mut consumer_error = None;
+        let mut take = |chunk: bindings::Chunk, stats: &mut OutputStats| -> Result<bool, PluginError> {
+            let chunk_stats = chunk_stats(&chunk);
+            check_chunk(plugin, limits, &chunk_stats, stats)?;
+            match on_chunk(chunk) {
+                Ok(()) => Ok(true),
+                Err(e) => {
+                    consumer_error = Some(e);
+                    Ok(false)
+                }
             }
+        };
+        let refused = |e: bindings::ParseError| PluginError::Refused { plugin: plugin.clone(), refusal: refusal(e) };
+        let result = match &self.inner.pre {
+            Pre::V0_2(pre) => call_parse_v0_2(&self.inner.shared, pre, plugin, file_name, contents, &mut stats, &mut take),
+            Pre::V0_1(pre) => call(&self.inner.shared, plugin, limits.parse_timeout, |s| {
+                pre.instantiate(&mut *s)?.call_parse(s, file_name, contents)
+            })
+            .and_then(|out| {
+                let out = out.map_err(|e| refused(bindings::adapt_v0_1_error(e)))?;
+                let (chunks, metadata) = bindings::adapt_v0_1(out);
+                for chunk in chunks {
+                    if !take(chunk, &mut stats)? {
+                        return Ok(Err(Stopped));
+                    }
+                }
+                Ok(Ok(Ok(metadata)))
+            }),
+        };
+        match result {
+            Err(e) => Err(ParseStop::Plugin(e)),
+            Ok(Err(Stopped)) => Err(ParseStop::Consumer(consumer_error.expect("a stop has its error"))),
+            Ok(Ok(Err(e))) => Err(ParseStop::Plugin(refused(e))),
+            Ok(Ok(Ok(metadata))) => Ok((metadata, stats)),
         }
-        Ok((output, stats))
     }
 
     /// For the sandbox tests, which cannot see the generated types: a parse reduced to
     /// its stats, each event's `raw_code` and `effective_date`, and diagnostic messages.
     #[doc(hidden)]
     pub fn parse_summary(&self, file_name: &str, contents: &[u8]) -> Result<ParseSummary, PluginError> {
-        let (output, stats) = self.parse_raw(file_name, contents)?;
-        Ok(ParseSummary {
-            stats,
-            format_id: output.metadata.format_id,
-            raw_codes: output.events.iter().map(|e| e.raw_code.clone()).collect(),
-            effective_dates: output.events.iter().map(|e| e.effective_date.clone()).collect(),
-            diagnostics: output.diagnostics.into_iter().map(|d| d.message).collect(),
-        })
+        let mut raw_codes = Vec::new();
+        let mut effective_dates = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut chunks = 0;
+        let got = self.parse_stream(file_name, contents, |c| {
+            chunks += 1;
+            for e in c.events {
+                raw_codes.push(e.raw_code);
+                effective_dates.push(e.effective_date);
+            }
+            diagnostics.extend(c.diagnostics.into_iter().map(|d| d.message));
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let (metadata, stats) = match got {
+            Ok(v) => v,
+            Err(ParseStop::Plugin(e)) => return Err(e),
+            Err(ParseStop::Consumer(never)) => match never {},
+        };
+        Ok(ParseSummary { stats, chunks, format_id: metadata.format_id, raw_codes, effective_dates, diagnostics })
     }
+}
 
-    fn call<R>(
-        &self,
-        timeout: Duration,
-        f: impl FnOnce(&Parser, &mut Store<CallState>) -> wasmtime::Result<R>,
-    ) -> Result<R, PluginError> {
-        call(&self.inner.shared, &self.inner.pre, &self.inner.plugin, timeout, f)
+/// A consumer's stop, inside a call (its error is kept outside the store).
+struct Stopped;
+
+/// `describe`, on either track.
+fn describe(shared: &Shared, pre: &Pre, plugin: &PluginRef, timeout: Duration) -> Result<bindings::PluginInfo, PluginError> {
+    match pre {
+        Pre::V0_2(pre) => call(shared, plugin, timeout, |s| pre.instantiate(&mut *s)?.call_describe(s)),
+        Pre::V0_1(pre) => {
+            call(shared, plugin, timeout, |s| pre.instantiate(&mut *s)?.call_describe(s)).map(bindings::adapt_v0_1_info)
+        }
     }
+}
+
+/// The chunked parse of a 0.2 plugin: `parse`, `next` until none, `finish`, all in one
+/// instance. Each call gets the time left of the plugin's budget as its deadline, and a full
+/// hostcall-fuel allowance for its own result.
+fn call_parse_v0_2(
+    shared: &Shared,
+    pre: &v0_2::ParserPre<CallState>,
+    plugin: &PluginRef,
+    file_name: &str,
+    contents: &[u8],
+    stats: &mut OutputStats,
+    take: &mut dyn FnMut(bindings::Chunk, &mut OutputStats) -> Result<bool, PluginError>,
+) -> Result<Result<Result<bindings::FileMetadata, bindings::ParseError>, Stopped>, PluginError> {
+    let limits = &shared.limits;
+    // Time spent inside the plugin; the host's own time between calls is not counted.
+    let mut used = Duration::ZERO;
+    let mut host_error = None;
+    let result = call(shared, plugin, limits.parse_timeout, |s| {
+        // Before each call after the first: the time left (none left is a timeout, as if
+        // the deadline had passed inside the plugin), and fresh fuel for its result.
+        let guest = |s: &mut Store<CallState>, used: Duration| -> wasmtime::Result<()> {
+            let left = limits.parse_timeout.saturating_sub(used);
+            if left.is_zero() {
+                return Err(Trap::Interrupt.into());
+            }
+            s.set_epoch_deadline(Ticker::ticks(left));
+            s.set_hostcall_fuel(limits.max_output_host_bytes);
+            Ok(())
+        };
+        let started = std::time::Instant::now();
+        let instance = pre.instantiate(&mut *s)?;
+        let parsing = instance.claimtrack_plugin_parsing();
+        let session = match parsing.call_parse(&mut *s, file_name, contents)? {
+            Ok(session) => session,
+            Err(e) => return Ok(Ok(Err(e))),
+        };
+        used += started.elapsed();
+        loop {
+            guest(s, used)?;
+            let started = std::time::Instant::now();
+            let next = parsing.session().call_next(&mut *s, session)?;
+            used += started.elapsed();
+            match next {
+                Err(e) => return Ok(Ok(Err(e))),
+                Ok(None) => break,
+                Ok(Some(chunk)) => match take(chunk, stats) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(Err(Stopped)),
+                    Err(e) => {
+                        host_error = Some(e);
+                        return Ok(Err(Stopped));
+                    }
+                },
+            }
+        }
+        guest(s, used)?;
+        let metadata = parsing.session().call_finish(&mut *s, session)?;
+        session.resource_drop(&mut *s)?;
+        Ok(Ok(Ok(metadata)))
+    });
+    match (result, host_error) {
+        (_, Some(e)) => Err(e),
+        (result, None) => result,
+    }
+}
+
+/// Checks one chunk against the per-chunk limits and adds it to the file's running totals,
+/// checking those too.
+fn check_chunk(plugin: &PluginRef, limits: &Limits, chunk: &OutputStats, total: &mut OutputStats) -> Result<(), PluginError> {
+    let too_large = |what: &'static str, actual: usize, limit: usize| {
+        Err(PluginError::OutputTooLarge { plugin: plugin.clone(), what, actual: actual as u64, limit: limit as u64 })
+    };
+    if chunk.events > MAX_CHUNK_EVENTS {
+        return too_large("events in one chunk", chunk.events, MAX_CHUNK_EVENTS);
+    }
+    if chunk.string_bytes > MAX_CHUNK_STRING_BYTES {
+        return too_large("string bytes in one chunk", chunk.string_bytes, MAX_CHUNK_STRING_BYTES);
+    }
+    total.events += chunk.events;
+    total.diagnostics += chunk.diagnostics;
+    total.string_bytes += chunk.string_bytes;
+    total.chunks += 1;
+    let checks = [
+        ("events", total.events, limits.max_events),
+        ("diagnostics", total.diagnostics, limits.max_diagnostics),
+        ("string bytes", total.string_bytes, limits.max_output_string_bytes),
+    ];
+    for (what, actual, limit) in checks {
+        if actual > limit {
+            return too_large(what, actual, limit);
+        }
+    }
+    Ok(())
 }
 
 /// See [`LoadedPlugin::parse_summary`].
@@ -406,6 +586,8 @@ impl LoadedPlugin {
 #[derive(Debug, Clone)]
 pub struct ParseSummary {
     pub stats: OutputStats,
+    /// Chunks the plugin sent.
+    pub chunks: usize,
     pub format_id: String,
     pub raw_codes: Vec<String>,
     pub effective_dates: Vec<Option<String>>,
@@ -425,13 +607,13 @@ pub fn test_old_wit_wasm_path() -> &'static str {
     embedded::test_old_wit_wasm_path()
 }
 
-/// One call in a fresh store: limiter, epoch deadline, deny-all WASI, captured stderr.
+/// One call in a fresh store: limiter, epoch deadline, deny-all WASI, captured stderr. `f`
+/// instantiates the plugin in the store and calls it (once, or a session's calls).
 fn call<R>(
     shared: &Shared,
-    pre: &ParserPre<CallState>,
     plugin: &PluginRef,
     timeout: Duration,
-    f: impl FnOnce(&Parser, &mut Store<CallState>) -> wasmtime::Result<R>,
+    f: impl FnOnce(&mut Store<CallState>) -> wasmtime::Result<R>,
 ) -> Result<R, PluginError> {
     let limits = &shared.limits;
     let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
@@ -444,7 +626,7 @@ fn call<R>(
     store.set_epoch_deadline(Ticker::ticks(timeout));
     store.epoch_deadline_trap();
     let started = std::time::Instant::now();
-    let result = pre.instantiate(&mut store).and_then(|instance| f(&instance, &mut store));
+    let result = f(&mut store);
     tracing::debug!(
         target: "claimtrack::timing",
         ms = crate::ingest::ms(started),
@@ -581,21 +763,38 @@ impl Shape {
 
     fn summary(&self) -> String {
         format!(
-            "the plugin exports [{}] and imports [{}]; this host runs the `parser` world of {}@{} (exports describe, sniff, parse; imports WASI 0.2 only)",
+            "the plugin exports [{}] and imports [{}]; this host runs the `parser` world of {pkg}@{} (exports describe, sniff and the interface {pkg}/parsing; imports WASI 0.2 only), and of {pkg}@{} (exports describe, sniff, parse)",
             self.exports.join(", "),
             self.imports.join(", "),
-            bindings::WIT_PACKAGE,
-            bindings::WIT_VERSION
+            bindings::WIT_VERSION,
+            bindings::WIT_TRACKS[1],
+            pkg = bindings::WIT_PACKAGE,
         )
     }
 
-    /// Version and export checks with messages that say what to change.
-    fn check(&self) -> Result<(), String> {
-        if let Some(v) = &self.wit_version {
-            wit_compatible(v, bindings::WIT_VERSION)?;
-        }
-        let missing: Vec<&str> =
-            bindings::REQUIRED_EXPORTS.iter().copied().filter(|r| !self.export_funcs.iter().any(|e| e == r)).collect();
+    /// Version and export checks with messages that say what to change; the track to load
+    /// the plugin as. A component that names no version is taken as the current track (and
+    /// Wasmtime's type check then decides).
+    fn check(&self) -> Result<Track, String> {
+        let track = match &self.wit_version {
+            Some(v) => match wit_compatible(v, &bindings::WIT_TRACKS)? {
+                0 => Track::V0_2,
+                _ => Track::V0_1,
+            },
+            None => Track::V0_2,
+        };
+        let parsing = format!("{}/parsing@", bindings::WIT_PACKAGE);
+        let missing: Vec<&str> = match track {
+            Track::V0_2 => bindings::REQUIRED_EXPORTS
+                .iter()
+                .copied()
+                .filter(|r| !self.export_funcs.iter().any(|e| e == r))
+                .chain((!self.exports.iter().any(|e| e.starts_with(&parsing))).then_some("the parsing interface"))
+                .collect(),
+            Track::V0_1 => {
+                bindings::REQUIRED_EXPORTS_V0_1.iter().copied().filter(|r| !self.export_funcs.iter().any(|e| e == r)).collect()
+            }
+        };
         if !missing.is_empty() {
             return Err(format!(
                 "it does not export {} (is `register_parser!` missing?); {}",
@@ -612,43 +811,49 @@ impl Shape {
         if !foreign.is_empty() {
             return Err(format!("it imports {}, which this host does not provide; {}", foreign.join(", "), self.summary()));
         }
-        Ok(())
+        Ok(track)
     }
 }
 
-/// Whether a plugin built against `claimtrack:plugin@plugin` runs on a host built against
-/// `@host` (see `wit/README.md`). Semver, as Cargo reads it: the compatibility track is the
-/// major version, or `0.minor` before 1.0; within a track, changes are additive only. So a
-/// plugin from the same track built against the host's version or an older one loads; one
+/// Which of the host's tracks (`supported`, each the newest version of it the host knows,
+/// newest track first) runs a plugin built against `claimtrack:plugin@plugin`: its index
+/// (see `wit/README.md`). Semver, as Cargo reads it: the compatibility track is the major
+/// version, or `0.minor` before 1.0; within a track, changes are additive only. So a plugin
+/// of a supported track built against the host's version of it or an older one loads; one
 /// built against a newer version of the track may use what this host lacks and is refused
 /// with "upgrade claimtrack"; another track is refused with "rebuild the plugin".
-fn wit_compatible(plugin: &str, host: &str) -> Result<(), String> {
+fn wit_compatible(plugin: &str, supported: &[&str]) -> Result<usize, String> {
     let pkg = bindings::WIT_PACKAGE;
     let parse = |v: &str| -> Option<[u64; 3]> {
         let mut parts = v.split('.').map(|p| p.parse::<u64>().ok());
         let version = [parts.next()??, parts.next()??, parts.next()??];
         parts.next().is_none().then_some(version)
     };
-    let host_v = parse(host).unwrap_or_else(|| panic!("the host's own WIT version {host:?} is not x.y.z"));
     let Some(plugin_v) = parse(plugin) else {
         return Err(format!("it names {pkg}@{plugin}, which is not a version this host understands (x.y.z); rebuild it with claimtrack-plugin-sdk"));
     };
     let track = |v: [u64; 3]| if v[0] == 0 { (0, v[1]) } else { (v[0], 0) };
-    let host_track = match track(host_v) {
+    let track_name = |v: [u64; 3]| match track(v) {
         (0, minor) => format!("0.{minor}"),
         (major, _) => major.to_string(),
     };
-    if track(plugin_v) != track(host_v) {
-        return Err(format!(
-            "it was built against {pkg}@{plugin}, and this host supports {pkg}@{host_track}.x (up to {host}); rebuild the plugin with a matching claimtrack-plugin-sdk or upgrade claimtrack"
-        ));
+    let mut tracks = Vec::new();
+    for (i, host) in supported.iter().enumerate() {
+        let host_v = parse(host).unwrap_or_else(|| panic!("the host's own WIT version {host:?} is not x.y.z"));
+        if track(plugin_v) == track(host_v) {
+            if plugin_v > host_v {
+                return Err(format!(
+                    "it was built against {pkg}@{plugin}, newer than this host's {host} (it may use parts of the contract this claimtrack does not have); upgrade claimtrack, or rebuild the plugin with the claimtrack-plugin-sdk of {pkg}@{host}"
+                ));
+            }
+            return Ok(i);
+        }
+        tracks.push(format!("{pkg}@{}.x (up to {host})", track_name(host_v)));
     }
-    if plugin_v > host_v {
-        return Err(format!(
-            "it was built against {pkg}@{plugin}, newer than this host's {host} (it may use parts of the contract this claimtrack does not have); upgrade claimtrack, or rebuild the plugin with the claimtrack-plugin-sdk of {pkg}@{host}"
-        ));
-    }
-    Ok(())
+    Err(format!(
+        "it was built against {pkg}@{plugin}, and this host supports {}; rebuild the plugin with a matching claimtrack-plugin-sdk or upgrade claimtrack",
+        tracks.join(" and ")
+    ))
 }
 
 fn position(p: bindings::Position) -> FilePosition {
@@ -689,46 +894,50 @@ fn position_bytes(p: &Option<bindings::Position>) -> usize {
     p.as_ref().map_or(0, |p| opt(&p.segment_id) + opt(&p.element))
 }
 
-fn party_bytes(p: &Option<bindings::Party>) -> usize {
-    p.as_ref().map_or(0, |p| opt(&p.name) + opt(&p.id) + opt(&p.id_qualifier))
+fn party_bytes(p: &bindings::Party) -> usize {
+    opt(&p.name) + opt(&p.id) + opt(&p.id_qualifier)
 }
 
-/// Counts events and diagnostics and adds up every string of a parse output.
-fn output_stats(out: &bindings::ParseOutput) -> OutputStats {
-    let m = &out.metadata;
-    let mut bytes = m.format_id.len()
-        + opt(&m.implementation)
-        + m.interchange_control_numbers.iter().map(String::len).sum::<usize>()
-        + m.group_control_numbers.iter().map(String::len).sum::<usize>()
-        + m.transaction_set_control_numbers.iter().map(String::len).sum::<usize>()
-        + party_bytes(&m.sender)
-        + party_bytes(&m.receiver)
-        + opt(&m.created)
-        + opt(&m.usage)
-        + opt(&m.clearinghouse_file_id)
-        + opt(&m.original_file_name);
-    for e in &out.events {
-        bytes += e.raw_code.len()
-            + opt(&e.effective_date)
-            + opt(&e.payment_reference)
-            + party_bytes(&e.source_party)
-            + position_bytes(&e.position);
+fn claim_bytes(c: &bindings::ClaimRef) -> usize {
+    opt(&c.patient_control_number)
+        + opt(&c.clearinghouse_claim_id)
+        + opt(&c.payer_claim_number)
+        + opt(&c.patient_name)
+        + opt(&c.member_id)
+        + opt(&c.service_date_from)
+        + opt(&c.service_date_to)
+        + opt(&c.frequency_code)
+        + opt(&c.patient_birth_date)
+        + c.providers.iter().map(|p| opt(&p.name) + opt(&p.npi) + opt(&p.tax_id)).sum::<usize>()
+        + c.diagnosis_codes.iter().map(String::len).sum::<usize>()
+}
+
+fn code_set_bytes(c: &bindings::CodeSet) -> usize {
+    match c {
+        bindings::CodeSet::Other(s) => s.len(),
+        _ => 0,
+    }
+}
+
+/// Counts a chunk's events and diagnostics and adds up every string in it, tables included.
+fn chunk_stats(c: &bindings::Chunk) -> OutputStats {
+    let mut bytes = c.parties.iter().map(party_bytes).sum::<usize>()
+        + c.claims.iter().map(claim_bytes).sum::<usize>()
+        + c.payments.iter().map(|p| p.reference.len()).sum::<usize>()
+        + c.codes.iter().map(|k| code_set_bytes(&k.code_set) + k.code.len() + opt(&k.description)).sum::<usize>();
+    for k in &c.correlations {
+        bytes += opt(&k.interchange_control_number)
+            + opt(&k.group_control_number)
+            + opt(&k.transaction_set_control_number)
+            + opt(&k.batch_reference)
+            + opt(&k.clearinghouse_file_id)
+            + opt(&k.clearinghouse_child_file_id)
+            + opt(&k.submitted_file_name);
+    }
+    for e in &c.events {
+        bytes += e.raw_code.len() + opt(&e.effective_date) + position_bytes(&e.position);
         for r in &e.reasons {
-            let set = match &r.code_set {
-                bindings::CodeSet::Other(s) => s.len(),
-                _ => 0,
-            };
-            bytes += set + r.code.len() + opt(&r.description) + opt(&r.group) + position_bytes(&r.position);
-        }
-        if let Some(c) = &e.claim {
-            bytes += opt(&c.patient_control_number)
-                + opt(&c.clearinghouse_claim_id)
-                + opt(&c.payer_claim_number)
-                + opt(&c.patient_name)
-                + opt(&c.member_id)
-                + opt(&c.service_date_from)
-                + opt(&c.service_date_to)
-                + opt(&c.frequency_code);
+            bytes += opt(&r.group) + position_bytes(&r.position);
         }
         if let Some(s) = &e.service_line {
             bytes += opt(&s.procedure_code)
@@ -738,19 +947,11 @@ fn output_stats(out: &bindings::ParseOutput) -> OutputStats {
                 + opt(&s.service_date)
                 + opt(&s.units);
         }
-        let c = &e.correlation;
-        bytes += opt(&c.interchange_control_number)
-            + opt(&c.group_control_number)
-            + opt(&c.transaction_set_control_number)
-            + opt(&c.batch_reference)
-            + opt(&c.clearinghouse_file_id)
-            + opt(&c.clearinghouse_child_file_id)
-            + opt(&c.submitted_file_name);
     }
-    for d in &out.diagnostics {
-        bytes += d.message.len() + position_bytes(&d.position);
+    for d in &c.diagnostics {
+        bytes += d.message.len() + opt(&d.code) + position_bytes(&d.position);
     }
-    OutputStats { events: out.events.len(), diagnostics: out.diagnostics.len(), string_bytes: bytes }
+    OutputStats { events: c.events.len(), diagnostics: c.diagnostics.len(), string_bytes: bytes, chunks: 1 }
 }
 
 #[cfg(test)]
@@ -766,23 +967,32 @@ mod tests {
 
     #[test]
     fn wit_versions_of_the_same_track_up_to_the_host_load() {
-        assert!(wit_compatible("0.1.0", "0.1.0").is_ok());
+        let one = |p: &str, h: &str| wit_compatible(p, &[h]);
+        assert_eq!(one("0.1.0", "0.1.0"), Ok(0));
         // An older minor (0.x: the third number) of the same track.
-        assert!(wit_compatible("0.1.0", "0.1.3").is_ok());
-        assert!(wit_compatible("0.1.2", "0.1.3").is_ok());
-        assert!(wit_compatible("1.0.0", "1.4.2").is_ok());
-        assert!(wit_compatible("1.3.9", "1.4.0").is_ok());
+        assert!(one("0.1.0", "0.1.3").is_ok());
+        assert!(one("0.1.2", "0.1.3").is_ok());
+        assert!(one("1.0.0", "1.4.2").is_ok());
+        assert!(one("1.3.9", "1.4.0").is_ok());
         // Newer than the host, within its track: refused, the fix is upgrading claimtrack.
-        let e = wit_compatible("0.1.4", "0.1.3").unwrap_err();
+        let e = one("0.1.4", "0.1.3").unwrap_err();
         assert!(e.contains("newer than this host's 0.1.3") && e.contains("upgrade claimtrack"), "{e}");
-        assert!(wit_compatible("1.5.0", "1.4.0").unwrap_err().contains("newer"));
+        assert!(one("1.5.0", "1.4.0").unwrap_err().contains("newer"));
         // Another track: refused, the fix is rebuilding the plugin.
-        let e = wit_compatible("0.2.0", "0.1.3").unwrap_err();
+        let e = one("0.2.0", "0.1.3").unwrap_err();
         assert!(e.contains("supports claimtrack:plugin@0.1.x (up to 0.1.3)"), "{e}");
-        assert!(wit_compatible("0.0.9", "0.1.0").unwrap_err().contains("supports claimtrack:plugin@0.1.x"));
-        assert!(wit_compatible("2.0.0", "1.4.0").unwrap_err().contains("@1.x"));
-        assert!(wit_compatible("0.1", "0.1.0").unwrap_err().contains("not a version"));
-        assert!(wit_compatible("0.1.0-rc1", "0.1.0").unwrap_err().contains("not a version"));
+        assert!(one("0.0.9", "0.1.0").unwrap_err().contains("supports claimtrack:plugin@0.1.x"));
+        assert!(one("2.0.0", "1.4.0").unwrap_err().contains("@1.x"));
+        assert!(one("0.1", "0.1.0").unwrap_err().contains("not a version"));
+        assert!(one("0.1.0-rc1", "0.1.0").unwrap_err().contains("not a version"));
+        // Several tracks: each plugin goes to its own, and the refusal names them all.
+        let host = ["0.2.0", "0.1.1"];
+        assert_eq!(wit_compatible("0.2.0", &host), Ok(0));
+        assert_eq!(wit_compatible("0.1.0", &host), Ok(1));
+        assert_eq!(wit_compatible("0.1.1", &host), Ok(1));
+        assert!(wit_compatible("0.1.2", &host).unwrap_err().contains("newer than this host's 0.1.1"));
+        let e = wit_compatible("0.3.0", &host).unwrap_err();
+        assert!(e.contains("supports claimtrack:plugin@0.2.x (up to 0.2.0) and claimtrack:plugin@0.1.x (up to 0.1.1)"), "{e}");
     }
 
     #[test]

@@ -56,6 +56,13 @@
 //! (with a warning); claimtrack derives batch and claim statuses itself, and validates
 //! everything a plugin returns. `wit/types.wit` documents every field.
 //!
+//! # Large files
+//!
+//! The host receives the output in chunks: `register_parser!` sends what `parse` returned
+//! [`stream::CHUNK_EVENTS`] events at a time. For formats whose files can be large, implement
+//! [`Parser::stream`] too: an [`EventStream`] reads a piece at a time, so only one chunk of
+//! events ever exists, in the plugin and in the host.
+//!
 //! # Helpers
 //!
 //! - [`text`]: reports and CSV exports: [`text::lines`], [`text::csv_fields`],
@@ -76,57 +83,55 @@
 //! the names the WIT gives them (`status-event` is [`StatusEvent`], and so on).
 
 pub mod limits;
+mod model;
 mod sniff;
+pub mod stream;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
 pub mod text;
+// Natively nothing sends chunks but the tests.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod wire;
 pub mod x12;
 
 pub use limits::fit_host_limits;
+pub use model::{ClaimRef, ParseOutput, Reason, StatusEvent};
 pub use sniff::{file_name_matches, hint_confidence};
-
-#[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
-mod teardown;
+pub use stream::{collect, EventStream, Output, Whole};
 
 #[doc(hidden)]
 pub mod __private {
-    /// Called by `register_parser!` when an export starts.
-    #[inline]
-    pub fn call_started() {
-        #[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
-        crate::teardown::call_started();
-    }
-
-    /// Called by `register_parser!` once `parse`'s output is built and fitted.
-    #[inline]
-    pub fn output_built() {
-        #[cfg(all(target_arch = "wasm32", feature = "skip-output-frees"))]
-        crate::teardown::output_built();
-    }
-
     wit_bindgen::generate!({
         world: "parser",
         path: "../../wit",
         pub_export_macro: true,
         export_macro_name: "export",
-        additional_derives: [PartialEq],
+        additional_derives: [PartialEq, Eq, Hash],
     });
+
+    #[cfg(target_arch = "wasm32")]
+    pub use crate::stream::SessionResource;
+    pub use crate::stream::Session;
+
+    /// A chunk in the wire form, exactly as given: no cleaning, for `test-misbehave`.
+    pub fn raw_chunk(events: Vec<crate::StatusEvent>, diagnostics: Vec<crate::Diagnostic>) -> claimtrack::plugin::types::Chunk {
+        crate::wire::chunk(events, diagnostics)
+    }
 }
 
 pub use __private::claimtrack::plugin::types::{
-    Amounts, ChildFile, ClaimCounts, ClaimRef, CodeSet, CodeTotal, Correlation, Diagnostic,
-    FileMetadata, FormatInfo, Level, MalformedDetail, ParseError, ParseOutput, Party, PluginInfo,
-    Position, Provider, ProviderRole, Reason, ServiceLineRef, Severity, Source, StatusClass,
-    StatusEvent,
+    Amounts, ChildFile, ClaimCounts, CodeSet, CodeTotal, Correlation, Diagnostic, FileMetadata,
+    FormatInfo, Level, MalformedDetail, ParseError, Party, PluginInfo, Position, Provider,
+    ProviderRole, ServiceLineRef, Severity, Source, StatusClass,
 };
 
 /// Everything a plugin usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
         register_parser, Amounts, ChildFile, ClaimCounts, ClaimRef, CodeSet, CodeTotal,
-        Correlation, Diagnostic, FileMetadata, FormatInfo, Level, MalformedDetail, ParseError,
-        ParseOutput, Parser, Party, PluginInfo, Position, Provider, ProviderRole, Reason,
-        ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
+        Correlation, Diagnostic, EventStream, FileMetadata, FormatInfo, Level, MalformedDetail,
+        Output, ParseError, ParseOutput, Parser, Party, PluginInfo, Position, Provider,
+        ProviderRole, Reason, ServiceLineRef, Severity, Source, StatusClass, StatusEvent,
     };
 }
 
@@ -152,14 +157,24 @@ pub trait Parser {
 
     /// Parse one whole file into metadata, status events and diagnostics.
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError>;
+
+    /// Read a file a piece at a time. The default runs [`Parser::parse`] and hands its output
+    /// to the host in chunks, which is right for most files. Implement it for formats whose
+    /// files can be large (a remittance of 200,000 claims is 40 MB): then only a chunk of
+    /// events exists at a time, in the plugin and in the host. `parse` can then be
+    /// `collect(Self::stream(file_name, contents.to_vec())?)`.
+    ///
+    /// A file that is not this plugin's format should be refused here, before any chunk.
+    fn stream(file_name: &str, contents: Vec<u8>) -> Result<Box<dyn EventStream>, ParseError> {
+        Ok(Box::new(Whole::new(Self::parse(file_name, &contents)?)))
+    }
 }
 
-/// What the [`register_parser!`] export returns for a file: `P::parse`, then
-/// [`fit_host_limits`]. Natively, the output the host would receive.
+/// What the [`register_parser!`] export sends for a file, every chunk read back into one
+/// output: `P::stream` (by default `P::parse`), each part fitted to the host's limits.
+/// Natively, the output the host would receive.
 pub fn parse_fitted<P: Parser>(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut output = P::parse(file_name, contents)?;
-    fit_host_limits(&mut output);
-    Ok(output)
+    stream::drain(__private::Session::start::<P>(file_name.to_owned(), contents.to_vec())?)
 }
 
 /// Export a [`Parser`] implementation as the plugin's component exports.
@@ -175,26 +190,25 @@ macro_rules! register_parser {
 
             impl $crate::__private::Guest for __ClaimtrackExport {
                 fn describe() -> $crate::PluginInfo {
-                    $crate::__private::call_started();
                     <$parser as $crate::Parser>::info()
                 }
 
                 fn sniff(file_name: ::std::string::String, head: ::std::vec::Vec<u8>) -> u8 {
-                    $crate::__private::call_started();
                     <$parser as $crate::Parser>::sniff(&file_name, &head).min(100)
                 }
+            }
+
+            impl $crate::__private::exports::claimtrack::plugin::parsing::Guest for __ClaimtrackExport {
+                type Session = $crate::__private::SessionResource;
 
                 fn parse(
                     file_name: ::std::string::String,
                     contents: ::std::vec::Vec<u8>,
-                ) -> ::std::result::Result<$crate::ParseOutput, $crate::ParseError> {
-                    $crate::__private::call_started();
-                    let output = $crate::parse_fitted::<$parser>(&file_name, &contents)?;
-                    // Freed while frees still happen, so lowering the output can reuse the
-                    // input's memory; after `output_built` nothing is freed.
-                    ::std::mem::drop((file_name, contents));
-                    $crate::__private::output_built();
-                    ::std::result::Result::Ok(output)
+                ) -> ::std::result::Result<$crate::__private::exports::claimtrack::plugin::parsing::Session, $crate::ParseError> {
+                    let session = $crate::__private::Session::start::<$parser>(file_name, contents)?;
+                    ::std::result::Result::Ok($crate::__private::exports::claimtrack::plugin::parsing::Session::new(
+                        $crate::__private::SessionResource::new(session),
+                    ))
                 }
             }
 
@@ -203,140 +217,3 @@ macro_rules! register_parser {
     };
 }
 
-impl Position {
-    /// A position naming only a line (text reports).
-    pub fn line(line: u32) -> Self {
-        Position { segment_index: None, segment_id: None, line: Some(line), byte_offset: None, element: None }
-    }
-}
-
-impl Diagnostic {
-    /// Something the plugin tolerated that the user may want to know (a row skipped, a value
-    /// left out).
-    pub fn warning(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Warning, message: message.into(), position, code: None }
-    }
-    /// Something wrong in the file that makes what it says incomplete or doubtful.
-    pub fn error(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Error, message: message.into(), position, code: None }
-    }
-    /// A remark that needs no action (e.g. "the report lists no claims").
-    pub fn info(message: impl Into<String>, position: Option<Position>) -> Self {
-        Diagnostic { severity: Severity::Info, message: message.into(), position, code: None }
-    }
-    /// The same diagnostic with a stable `code` programs can match on.
-    pub fn with_code(self, code: impl Into<String>) -> Self {
-        Diagnostic { code: Some(code.into()), ..self }
-    }
-}
-
-// Generated records cannot derive it: the bindings' enums have no default.
-#[allow(clippy::derivable_impls)]
-impl Default for Amounts {
-    fn default() -> Self {
-        Amounts { charged: None, paid: None, patient_responsibility: None, adjusted: None, allowed: None }
-    }
-}
-
-// Generated records cannot derive it: the bindings' enums have no default.
-#[allow(clippy::derivable_impls)]
-impl Default for Correlation {
-    fn default() -> Self {
-        Correlation {
-            interchange_control_number: None,
-            group_control_number: None,
-            transaction_set_control_number: None,
-            batch_reference: None,
-            clearinghouse_file_id: None,
-            clearinghouse_child_file_id: None,
-            submitted_file_name: None,
-        }
-    }
-}
-
-// Generated records cannot derive it: the bindings' enums have no default.
-#[allow(clippy::derivable_impls)]
-impl Default for ClaimRef {
-    fn default() -> Self {
-        ClaimRef {
-            patient_control_number: None,
-            clearinghouse_claim_id: None,
-            payer_claim_number: None,
-            patient_name: None,
-            member_id: None,
-            service_date_from: None,
-            service_date_to: None,
-            frequency_code: None,
-            patient_birth_date: None,
-            payer: None,
-            providers: Vec::new(),
-            diagnosis_codes: Vec::new(),
-        }
-    }
-}
-
-// Generated records cannot derive it: the bindings' enums have no default.
-#[allow(clippy::derivable_impls)]
-impl Default for ServiceLineRef {
-    fn default() -> Self {
-        ServiceLineRef {
-            procedure_code: None,
-            procedure_qualifier: None,
-            modifiers: Vec::new(),
-            line_item_control_number: None,
-            service_date: None,
-            units: None,
-        }
-    }
-}
-
-impl FileMetadata {
-    /// Metadata with only the format id set.
-    pub fn new(format_id: impl Into<String>) -> Self {
-        FileMetadata {
-            format_id: format_id.into(),
-            implementation: None,
-            interchange_control_numbers: Vec::new(),
-            group_control_numbers: Vec::new(),
-            transaction_set_control_numbers: Vec::new(),
-            sender: None,
-            receiver: None,
-            created: None,
-            usage: None,
-            clearinghouse_file_id: None,
-            original_file_name: None,
-            child_files: Vec::new(),
-            claim_counts: None,
-            code_totals: Vec::new(),
-        }
-    }
-}
-
-impl StatusEvent {
-    /// An event with every optional part empty.
-    pub fn new(level: Level, source: Source, status: StatusClass, raw_code: impl Into<String>) -> Self {
-        StatusEvent {
-            level,
-            source,
-            status,
-            raw_code: raw_code.into(),
-            reasons: Vec::new(),
-            claim: None,
-            service_line: None,
-            correlation: Correlation::default(),
-            amounts: Amounts::default(),
-            effective_date: None,
-            source_party: None,
-            payment_reference: None,
-            position: None,
-        }
-    }
-}
-
-impl Reason {
-    /// A reason with its code set, the code as sent and its description; `group`, `amount`
-    /// and `position` empty.
-    pub fn new(code_set: CodeSet, code: impl Into<String>, description: Option<String>) -> Self {
-        Reason { code_set, code: code.into(), description, group: None, amount: None, position: None }
-    }
-}

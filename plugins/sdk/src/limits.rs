@@ -6,12 +6,12 @@
 //! event, a 0 line or segment index): a stray control byte in one field would otherwise cost
 //! the user every status in the file. [`fit_host_limits`] replaces such characters, shortens
 //! what is too long, and says how many values it touched (never which: they may be PHI).
-//! `register_parser!` applies it to every output, so plugin authors need not.
+//! `register_parser!` applies it to every chunk it sends, so plugin authors need not.
 //!
 //! The host's copy of these numbers is in `claimtrack::model::validate::limits`; a test in
 //! the workspace keeps the two equal.
 
-use crate::{CodeSet, Diagnostic, ParseOutput, Party, Position};
+use crate::{CodeSet, Diagnostic, FileMetadata, ParseOutput, Party, Position, StatusEvent};
 
 /// Longest code (reason code, CARC, edit code, qualifier, segment id, element).
 pub const MAX_CODE: usize = 64;
@@ -159,138 +159,173 @@ fn scan(s: &str) -> Option<bool> {
 
 /// Clean `out` so the host accepts it; adds one warning saying how many values changed.
 pub fn fit_host_limits(out: &mut ParseOutput) {
-    let mut c = Cleaner::default();
-    let mut notes = Vec::new();
-    for (i, e) in out.events.iter_mut().enumerate() {
-        c.ident(&mut e.raw_code, MAX_RAW_CODE);
-        if e.reasons.len() > MAX_REASONS {
-            notes.push(Diagnostic::warning(
-                format!(
-                    "event #{} ({}) has {} reasons; only the first {MAX_REASONS} are kept",
-                    i + 1,
-                    e.raw_code,
-                    e.reasons.len()
-                ),
-                e.position.clone(),
-            ));
-            e.reasons.truncate(MAX_REASONS);
+    let mut f = Fitter::default();
+    f.events(&mut out.events);
+    f.metadata(&mut out.metadata);
+    f.diagnostics(&mut out.diagnostics);
+    out.diagnostics.extend(f.take_notes());
+    out.diagnostics.extend(f.summary());
+}
+
+/// [`fit_host_limits`] a part at a time, for output sent in chunks: events and diagnostics
+/// as each chunk is sent, the metadata at the end, and one summary for the whole file.
+#[derive(Default)]
+pub(crate) struct Fitter {
+    c: Cleaner,
+    notes: Vec<Diagnostic>,
+    /// Events fitted so far, to number them in notes.
+    events_seen: usize,
+}
+
+impl Fitter {
+    pub(crate) fn events(&mut self, events: &mut [StatusEvent]) {
+        let c = &mut self.c;
+        for e in events.iter_mut() {
+            self.events_seen += 1;
+            c.ident(&mut e.raw_code, MAX_RAW_CODE);
+            if e.reasons.len() > MAX_REASONS {
+                self.notes.push(Diagnostic::warning(
+                    format!(
+                        "event #{} ({}) has {} reasons; only the first {MAX_REASONS} are kept",
+                        self.events_seen,
+                        e.raw_code,
+                        e.reasons.len()
+                    ),
+                    e.position.clone(),
+                ));
+                e.reasons.truncate(MAX_REASONS);
+            }
+            let before = e.reasons.len();
+            e.reasons.retain(|r| !r.code.trim().is_empty());
+            c.touched += before - e.reasons.len();
+            for r in &mut e.reasons {
+                c.amount(&mut r.amount);
+                let max = if r.code_set == CodeSet::FreeText { MAX_TEXT } else { MAX_CODE };
+                c.ident(&mut r.code, max);
+                if let Some(d) = r.description.as_mut() {
+                    c.text(d, MAX_TEXT, false);
+                }
+                c.opt(&mut r.group, MAX_CODE);
+                c.position(&mut r.position);
+            }
+            if let Some(claim) = e.claim.as_mut() {
+                c.opt(&mut claim.patient_control_number, MAX_ID);
+                c.opt(&mut claim.clearinghouse_claim_id, MAX_ID);
+                c.opt(&mut claim.payer_claim_number, MAX_ID);
+                c.opt(&mut claim.patient_name, MAX_ID);
+                c.opt(&mut claim.member_id, MAX_ID);
+                c.opt(&mut claim.frequency_code, MAX_CODE);
+                c.party(&mut claim.payer);
+                for p in &mut claim.providers {
+                    c.opt(&mut p.name, MAX_ID);
+                    c.opt(&mut p.npi, MAX_CODE);
+                    c.opt(&mut p.tax_id, MAX_CODE);
+                }
+                c.list(&mut claim.providers);
+                for d in &mut claim.diagnosis_codes {
+                    c.ident(d, MAX_CODE);
+                }
+                let n = claim.diagnosis_codes.len();
+                claim.diagnosis_codes.retain(|d| !d.trim().is_empty());
+                c.touched += n - claim.diagnosis_codes.len();
+                c.list(&mut claim.diagnosis_codes);
+            }
+            if let Some(s) = e.service_line.as_mut() {
+                c.opt(&mut s.procedure_code, MAX_CODE);
+                c.opt(&mut s.procedure_qualifier, MAX_CODE);
+                c.opt(&mut s.line_item_control_number, MAX_ID);
+                c.opt(&mut s.units, MAX_CODE);
+                for m in s.modifiers.iter_mut() {
+                    c.ident(m, MAX_CODE);
+                }
+                let n = s.modifiers.len();
+                s.modifiers.retain(|m| !m.trim().is_empty());
+                s.modifiers.truncate(MAX_MODIFIERS);
+                c.touched += n - s.modifiers.len();
+            }
+            let a = &mut e.amounts;
+            for v in [&mut a.charged, &mut a.paid, &mut a.patient_responsibility, &mut a.adjusted, &mut a.allowed] {
+                c.amount(v);
+            }
+            let k = &mut e.correlation;
+            for v in [
+                &mut k.interchange_control_number,
+                &mut k.group_control_number,
+                &mut k.transaction_set_control_number,
+                &mut k.batch_reference,
+                &mut k.clearinghouse_file_id,
+                &mut k.clearinghouse_child_file_id,
+                &mut k.submitted_file_name,
+            ] {
+                c.opt(v, MAX_ID);
+            }
+            c.party(&mut e.source_party);
+            c.opt(&mut e.payment_reference, MAX_ID);
+            c.position(&mut e.position);
         }
-        let before = e.reasons.len();
-        e.reasons.retain(|r| !r.code.trim().is_empty());
-        c.touched += before - e.reasons.len();
-        for r in &mut e.reasons {
-            c.amount(&mut r.amount);
-            let max = if r.code_set == CodeSet::FreeText { MAX_TEXT } else { MAX_CODE };
-            c.ident(&mut r.code, max);
-            if let Some(d) = r.description.as_mut() {
+    }
+
+    pub(crate) fn metadata(&mut self, m: &mut FileMetadata) {
+        let c = &mut self.c;
+        c.opt(&mut m.implementation, MAX_CODE);
+        for list in
+            [&mut m.interchange_control_numbers, &mut m.group_control_numbers, &mut m.transaction_set_control_numbers]
+        {
+            for v in list.iter_mut() {
+                c.ident(v, MAX_ID);
+            }
+            list.retain(|v| !v.trim().is_empty());
+        }
+        c.party(&mut m.sender);
+        c.party(&mut m.receiver);
+        c.opt(&mut m.usage, MAX_CODE);
+        c.opt(&mut m.clearinghouse_file_id, MAX_ID);
+        c.opt(&mut m.original_file_name, MAX_ID);
+        for f in &mut m.child_files {
+            c.ident(&mut f.id, MAX_ID);
+            c.party(&mut f.payer);
+            c.amount(&mut f.total_charge);
+        }
+        let n = m.child_files.len();
+        m.child_files.retain(|f| !f.id.trim().is_empty());
+        c.touched += n - m.child_files.len();
+        c.list(&mut m.child_files);
+        for t in &mut m.code_totals {
+            c.ident(&mut t.code, MAX_CODE);
+            if let Some(d) = t.description.as_mut() {
                 c.text(d, MAX_TEXT, false);
             }
-            c.opt(&mut r.group, MAX_CODE);
-            c.position(&mut r.position);
         }
-        if let Some(claim) = e.claim.as_mut() {
-            c.opt(&mut claim.patient_control_number, MAX_ID);
-            c.opt(&mut claim.clearinghouse_claim_id, MAX_ID);
-            c.opt(&mut claim.payer_claim_number, MAX_ID);
-            c.opt(&mut claim.patient_name, MAX_ID);
-            c.opt(&mut claim.member_id, MAX_ID);
-            c.opt(&mut claim.frequency_code, MAX_CODE);
-            c.party(&mut claim.payer);
-            for p in &mut claim.providers {
-                c.opt(&mut p.name, MAX_ID);
-                c.opt(&mut p.npi, MAX_CODE);
-                c.opt(&mut p.tax_id, MAX_CODE);
-            }
-            c.list(&mut claim.providers);
-            for d in &mut claim.diagnosis_codes {
-                c.ident(d, MAX_CODE);
-            }
-            let n = claim.diagnosis_codes.len();
-            claim.diagnosis_codes.retain(|d| !d.trim().is_empty());
-            c.touched += n - claim.diagnosis_codes.len();
-            c.list(&mut claim.diagnosis_codes);
-        }
-        if let Some(s) = e.service_line.as_mut() {
-            c.opt(&mut s.procedure_code, MAX_CODE);
-            c.opt(&mut s.procedure_qualifier, MAX_CODE);
-            c.opt(&mut s.line_item_control_number, MAX_ID);
-            c.opt(&mut s.units, MAX_CODE);
-            for m in s.modifiers.iter_mut() {
-                c.ident(m, MAX_CODE);
-            }
-            let n = s.modifiers.len();
-            s.modifiers.retain(|m| !m.trim().is_empty());
-            s.modifiers.truncate(MAX_MODIFIERS);
-            c.touched += n - s.modifiers.len();
-        }
-        let a = &mut e.amounts;
-        for v in [&mut a.charged, &mut a.paid, &mut a.patient_responsibility, &mut a.adjusted, &mut a.allowed] {
-            c.amount(v);
-        }
-        let k = &mut e.correlation;
-        for v in [
-            &mut k.interchange_control_number,
-            &mut k.group_control_number,
-            &mut k.transaction_set_control_number,
-            &mut k.batch_reference,
-            &mut k.clearinghouse_file_id,
-            &mut k.clearinghouse_child_file_id,
-            &mut k.submitted_file_name,
-        ] {
-            c.opt(v, MAX_ID);
-        }
-        c.party(&mut e.source_party);
-        c.opt(&mut e.payment_reference, MAX_ID);
-        c.position(&mut e.position);
+        let n = m.code_totals.len();
+        m.code_totals.retain(|t| !t.code.trim().is_empty());
+        c.touched += n - m.code_totals.len();
+        c.list(&mut m.code_totals);
     }
-    let m = &mut out.metadata;
-    c.opt(&mut m.implementation, MAX_CODE);
-    for list in
-        [&mut m.interchange_control_numbers, &mut m.group_control_numbers, &mut m.transaction_set_control_numbers]
-    {
-        for v in list.iter_mut() {
-            c.ident(v, MAX_ID);
-        }
-        list.retain(|v| !v.trim().is_empty());
-    }
-    c.party(&mut m.sender);
-    c.party(&mut m.receiver);
-    c.opt(&mut m.usage, MAX_CODE);
-    c.opt(&mut m.clearinghouse_file_id, MAX_ID);
-    c.opt(&mut m.original_file_name, MAX_ID);
-    for f in &mut m.child_files {
-        c.ident(&mut f.id, MAX_ID);
-        c.party(&mut f.payer);
-        c.amount(&mut f.total_charge);
-    }
-    let n = m.child_files.len();
-    m.child_files.retain(|f| !f.id.trim().is_empty());
-    c.touched += n - m.child_files.len();
-    c.list(&mut m.child_files);
-    for t in &mut m.code_totals {
-        c.ident(&mut t.code, MAX_CODE);
-        if let Some(d) = t.description.as_mut() {
-            c.text(d, MAX_TEXT, false);
+
+    pub(crate) fn diagnostics(&mut self, diagnostics: &mut [Diagnostic]) {
+        for d in diagnostics {
+            self.c.ident(&mut d.message, MAX_TEXT);
+            self.c.opt(&mut d.code, MAX_CODE);
+            self.c.position(&mut d.position);
         }
     }
-    let n = m.code_totals.len();
-    m.code_totals.retain(|t| !t.code.trim().is_empty());
-    c.touched += n - m.code_totals.len();
-    c.list(&mut m.code_totals);
-    for d in &mut out.diagnostics {
-        c.ident(&mut d.message, MAX_TEXT);
-        c.opt(&mut d.code, MAX_CODE);
-        c.position(&mut d.position);
+
+    /// Notes about events cut short, since the last call.
+    pub(crate) fn take_notes(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.notes)
     }
-    out.diagnostics.extend(notes);
-    if c.touched > 0 {
-        out.diagnostics.push(Diagnostic::warning(
-            format!(
-                "{} values had control characters or were too long for claimtrack and were cleaned (replaced characters show as \u{FFFD})",
-                c.touched
-            ),
-            None,
-        ));
+
+    /// One warning saying how many values were cleaned, when any was.
+    pub(crate) fn summary(&self) -> Option<Diagnostic> {
+        (self.c.touched > 0).then(|| {
+            Diagnostic::warning(
+                format!(
+                    "{} values had control characters or were too long for claimtrack and were cleaned (replaced characters show as \u{FFFD})",
+                    self.c.touched
+                ),
+                None,
+            )
+        })
     }
 }
 

@@ -2,8 +2,8 @@
 //!
 //! `parse` picks its behaviour from the file name (an optional `misbehave-` prefix is
 //! ignored): `ok*` one valid event · `loop*` spins forever · `alloc*` allocates without
-//! bound · `panic*` panics · `stack*` recurses without bound · `big-output[-N]*` returns N
-//! events (default 2 000 000) · `big-string*` one event with a 16 MiB `raw_code` ·
+//! bound · `panic*` panics · `stack*` recurses without bound · `big-output[-N[-L]]*` returns N
+//! events (default 2 000 000), with a raw code of L bytes when given · `big-string*` one event with a 16 MiB `raw_code` ·
 //! `invalid*` well-typed but invalid output · `sleep*` sleeps an hour · `read-file*`,
 //! `env*`, `socket*`, `clock*` report what the sandbox let them see in the one event's
 //! `raw_code`; any other name is refused as `not-my-format`.
@@ -77,12 +77,11 @@ impl Parser for Misbehave {
         } else if name.starts_with("stack") {
             Ok(report(format!("stack: {}", recurse(0))))
         } else if let Some(rest) = name.strip_prefix("big-output") {
-            let count: usize = rest
-                .strip_prefix('-')
-                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(2_000_000);
-            let event = StatusEvent::new(Level::Claim, Source::Payer, StatusClass::Paid, "CLP02 1");
+            // big-output[-COUNT[-RAW_CODE_BYTES]]
+            let mut numbers = rest.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).map(|n| n.parse::<usize>().ok());
+            let count = numbers.next().flatten().unwrap_or(2_000_000);
+            let raw_code = numbers.next().flatten().map_or_else(|| "CLP02 1".to_owned(), |n| "X".repeat(n));
+            let event = StatusEvent::new(Level::Claim, Source::Payer, StatusClass::Paid, raw_code);
             Ok(output(black_box(vec![event; count])))
         } else if name.starts_with("big-string") {
             Ok(report(black_box("X".repeat(16 << 20))))
@@ -118,13 +117,20 @@ impl Parser for Misbehave {
     }
 }
 
-// Exported by hand rather than with `register_parser!`: that macro now passes every output
+// Exported by hand rather than with `register_parser!`: that macro passes every chunk
 // through `fit_host_limits`, which would clean up exactly the output this plugin exists to
 // send. The host must hold up against plugins that do not use the SDK at all, so this one
-// returns its output raw. (Same exports as `register_parser!(Misbehave)`, minus the cleaning.)
+// sends its output raw, 1024 events a chunk, and misbehaves in the chunked protocol itself
+// for these names: `endless-chunks*` empty chunks forever · `bad-index*` an event naming a
+// claim row its chunk lacks · `big-chunk*` 5000 events in one chunk · `fail-midway*` a chunk,
+// then an error.
 #[cfg(target_arch = "wasm32")]
 const _: () = {
-    use claimtrack_plugin_sdk::__private::{export, Guest};
+    use claimtrack_plugin_sdk::__private::claimtrack::plugin::types as w;
+    use claimtrack_plugin_sdk::__private::exports::claimtrack::plugin::parsing as p;
+    use claimtrack_plugin_sdk::__private::{export, raw_chunk, Guest};
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
 
     struct RawExport;
 
@@ -135,8 +141,64 @@ const _: () = {
         fn sniff(file_name: String, head: Vec<u8>) -> u8 {
             Misbehave::sniff(&file_name, &head)
         }
-        fn parse(file_name: String, contents: Vec<u8>) -> Result<ParseOutput, ParseError> {
-            Misbehave::parse(&file_name, &contents)
+    }
+
+    enum Plan {
+        /// These chunks, then the end (or this error).
+        Chunks(VecDeque<w::Chunk>, Option<ParseError>),
+        Endless,
+    }
+
+    struct RawSession(RefCell<(Plan, Option<FileMetadata>)>);
+
+    fn empty() -> w::Chunk {
+        raw_chunk(Vec::new(), Vec::new())
+    }
+
+    impl p::GuestSession for RawSession {
+        fn next(&self) -> Result<Option<w::Chunk>, ParseError> {
+            match &mut self.0.borrow_mut().0 {
+                Plan::Endless => Ok(Some(empty())),
+                Plan::Chunks(chunks, error) => match chunks.pop_front() {
+                    Some(c) => Ok(Some(c)),
+                    None => error.take().map_or(Ok(None), Err),
+                },
+            }
+        }
+        fn finish(&self) -> FileMetadata {
+            self.0.borrow_mut().1.take().unwrap_or_else(|| FileMetadata::new("test-misbehave"))
+        }
+    }
+
+    impl p::Guest for RawExport {
+        type Session = RawSession;
+
+        fn parse(file_name: String, contents: Vec<u8>) -> Result<p::Session, ParseError> {
+            let name = file_name.strip_prefix("misbehave-").unwrap_or(&file_name).to_owned();
+            let event = || StatusEvent::new(Level::Claim, Source::Payer, StatusClass::Paid, "CLP02 1");
+            let (plan, metadata) = if name.starts_with("endless-chunks") {
+                (Plan::Endless, None)
+            } else if name.starts_with("bad-index") {
+                let mut c = raw_chunk(vec![event()], Vec::new());
+                c.events[0].claim = Some(7);
+                (Plan::Chunks([c].into(), None), None)
+            } else if name.starts_with("big-chunk") {
+                (Plan::Chunks([raw_chunk(vec![event(); 5000], Vec::new())].into(), None), None)
+            } else if name.starts_with("fail-midway") {
+                let error = ParseError::Malformed(MalformedDetail { message: "gave up after the first chunk".into(), position: None });
+                (Plan::Chunks([raw_chunk(vec![event()], Vec::new())].into(), Some(error)), None)
+            } else {
+                let out = Misbehave::parse(&name, &contents)?;
+                let mut chunks = VecDeque::new();
+                let mut events = out.events.into_iter().peekable();
+                let mut diagnostics = Some(out.diagnostics);
+                while events.peek().is_some() || diagnostics.is_some() {
+                    let part: Vec<StatusEvent> = events.by_ref().take(1024).collect();
+                    chunks.push_back(raw_chunk(part, diagnostics.take().unwrap_or_default()));
+                }
+                (Plan::Chunks(chunks, None), Some(out.metadata))
+            };
+            Ok(p::Session::new(RawSession(RefCell::new((plan, metadata)))))
         }
     }
 
