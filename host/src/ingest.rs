@@ -6,9 +6,13 @@
 //! - **Nothing is dropped.** A file no plugin reads, a plugin failure or a refused package is
 //!   archived anyway and listed as needing attention; a later plugin can read it
 //!   (`rebuild`).
-//! - **Crash-safe and concurrent.** Parsing happens before the write transaction; the
-//!   transaction re-checks the hash, so a crash leaves a file wholly ingested or not at
-//!   all, and two processes ingesting the same file store it once.
+//! - **Bounded memory.** A file is read inside its write transaction and each chunk the
+//!   plugin sends is stored and correlated as it arrives (`claimtrack:plugin@0.2`), so the
+//!   host holds one chunk of events, not the file's.
+//! - **Crash-safe and concurrent.** One transaction per file (a savepoint per package
+//!   member): a crash or a plugin failing at any chunk leaves nothing of what was read, and
+//!   two processes ingesting the same file store it once (the second waits for the first's
+//!   transaction, up to the store's busy timeout, and then finds the file).
 
 use rusqlite::{params, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -17,7 +21,9 @@ use sha2::{Digest, Sha256};
 use crate::clock::Clock;
 use crate::model::Severity;
 use crate::package::{self, PackageLimits};
+use crate::model::StatusEvent;
 use crate::plugins::{ParseFailure, ParseReport, PluginSet};
+use crate::runtime::ParseStop;
 use crate::store::{Store, StoreError};
 
 /// What happened to one file.
@@ -106,15 +112,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A package's members, each with how it was read.
-type Members = Vec<(package::Member, Result<ParseReport, ParseFailure>)>;
-
-/// How one file was read, before anything is written.
-enum Parsed {
-    Document(Box<Result<ParseReport, ParseFailure>>),
-    Package(Result<Members, package::PackageError>),
-}
-
 /// Ingest one file's bytes. `name` is how it was given (its last path component is what
 /// plugins see); `origin` says where it came from ("ingest", "sftp", "submit").
 pub fn ingest_bytes(
@@ -134,40 +131,28 @@ pub fn ingest_bytes(
         return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id, needs_attention }));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let started = std::time::Instant::now();
-    let parsed = if package::is_zip(bytes) {
-        Parsed::Package(package::open_zip(bytes, limits).map(|members| {
-            members
-                .into_iter()
-                .map(|m| {
-                    let r = plugins.parse(m.file_name(), &m.bytes, None);
-                    (m, r)
-                })
-                .collect()
-        }))
-    } else {
-        Parsed::Document(Box::new(plugins.parse(base, bytes, None)))
-    };
-    tracing::debug!(target: "claimtrack::timing", ms = ms(started), size = bytes.len(), "parsed");
+    // A package is opened (within its limits) before the transaction; its members, like a
+    // single document, are parsed inside it, each stored as its plugin sends it.
+    let members = package::is_zip(bytes).then(|| package::open_zip(bytes, limits));
 
     let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another process may have stored the same bytes while this one was parsing.
+    // Another process may have stored the same bytes before this one got the lock.
     if let Some(file_id) = existing(&tx, &sha)? {
         tx.execute("UPDATE files SET last_seen = ?2 WHERE id = ?1", params![file_id, now])?;
         let needs_attention = still_needs_attention(&tx, file_id)?;
         tx.commit()?;
         return Ok(report(name, &sha, bytes, Outcome::AlreadyIngested { file_id, needs_attention }));
     }
-    let outcome = match parsed {
-        Parsed::Document(result) => store_document(&tx, base, origin, &sha, bytes, &now, *result)?,
-        Parsed::Package(Err(e)) => {
+    let outcome = match members {
+        None => stream_document(&tx, plugins, base, origin, &sha, bytes, &now)?,
+        Some(Err(e)) => {
             let file_id = insert_file(&tx, base, origin, &sha, bytes, &now, "package", &Failed::new(e.kind(), e.to_string()))?;
             Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() }
         }
-        Parsed::Package(Ok(members)) => {
+        Some(Ok(members)) => {
             let file_id = insert_file(&tx, base, origin, &sha, bytes, &now, "package", &Stored::Package)?;
             let mut reports = Vec::new();
-            for (m, result) in members {
+            for m in members {
                 let msha = sha256_hex(&m.bytes);
                 let member_outcome = match existing(&tx, &msha)? {
                     Some(member_id) => {
@@ -175,7 +160,7 @@ pub fn ingest_bytes(
                         let needs_attention = still_needs_attention(&tx, member_id)?;
                         Outcome::AlreadyIngested { file_id: member_id, needs_attention }
                     }
-                    None => store_document(&tx, m.file_name(), "package", &msha, &m.bytes, &now, result)?,
+                    None => stream_document(&tx, plugins, m.file_name(), "package", &msha, &m.bytes, &now)?,
                 };
                 let member_id = match &member_outcome {
                     Outcome::Ingested { file_id, .. }
@@ -221,6 +206,8 @@ fn existing(tx: &Transaction<'_>, sha: &str) -> rusqlite::Result<Option<i64>> {
 /// What is written in a file's row besides its bytes.
 enum Stored<'a> {
     Parsed(&'a ParseReport),
+    /// Being read by this plugin (name, version): the rest is filled in once it is read.
+    Reading(&'a str, &'a str),
     Package,
 }
 
@@ -257,13 +244,14 @@ impl FileRow for Stored<'_> {
                 serde_json::to_string(&r.parsed.metadata).ok(),
                 serde_json::to_string(&r.parsed.diagnostics).ok(),
             ],
+            Stored::Reading(plugin, version) => [None, Some(plugin.to_string()), Some(version.to_string()), None, None, None, None],
             Stored::Package => [None, None, None, None, None, None, None],
         }
     }
     fn counts(&self) -> (usize, usize) {
         match self {
             Stored::Parsed(r) => (r.parsed.count(Severity::Warning), r.parsed.count(Severity::Error)),
-            Stored::Package => (0, 0),
+            Stored::Reading(..) | Stored::Package => (0, 0),
         }
     }
 }
@@ -321,22 +309,73 @@ fn insert_file(
     Ok(tx.last_insert_rowid())
 }
 
-fn store_document(
+/// Archive a document and read it into the store as its plugin sends it, in `tx`: each
+/// chunk's events are stored and correlated as they arrive, so only one chunk is in memory
+/// whatever the file's size; the derived statuses are updated once the file is read. A file
+/// no plugin takes, or whose plugin fails (at any chunk), is archived with nothing of what
+/// was read, as needing attention: the transaction is all-or-nothing per file.
+fn stream_document(
     tx: &Transaction<'_>,
+    plugins: &PluginSet,
     name: &str,
     origin: &str,
     sha: &str,
     bytes: &[u8],
     now: &str,
-    result: Result<ParseReport, ParseFailure>,
 ) -> rusqlite::Result<Outcome> {
-    match result {
-        Err(e) => {
-            let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Failed::new(e.kind(), e.to_string()))?;
-            Ok(Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() })
+    let failed = |e: ParseFailure| -> rusqlite::Result<Outcome> {
+        let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Failed::new(e.kind(), e.to_string()))?;
+        Ok(Outcome::NeedsAttention { file_id, kind: e.kind().to_string(), problem: e.to_string() })
+    };
+    let plugin = match plugins.select(name, bytes) {
+        Ok(p) => p,
+        Err(e) => return failed(e.into()),
+    };
+    let (plugin_name, version) = (plugin.info().name.as_str(), plugin.info().version.as_str());
+    // What a failed read stored is rolled back to here, keeping the rest of the transaction
+    // (the other members of a package).
+    tx.execute_batch("SAVEPOINT reading")?;
+    let started = std::time::Instant::now();
+    let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Reading(plugin_name, version))?;
+    let mut correlator = crate::tracking::correlate::Correlator::new(file_id, None);
+    let mut seq = 0usize;
+    let mut diagnostics = Vec::new();
+    let read = plugin.parse_each(name, bytes, |events, diags| -> rusqlite::Result<()> {
+        let ids = insert_event_rows(tx, file_id, seq, plugin_name, version, &events)?;
+        seq += events.len();
+        correlator.feed(tx, &ids, events.iter())?;
+        diagnostics.extend(diags);
+        Ok(())
+    });
+    let (metadata, notes) = match read {
+        Ok(read) => read,
+        Err(ParseStop::Consumer(e)) => return Err(e),
+        Err(ParseStop::Plugin(e)) => {
+            tx.execute_batch("ROLLBACK TO reading; RELEASE reading")?;
+            return failed(e.into());
         }
-        Ok(r) => store_parsed(tx, name, origin, sha, bytes, now, &r, |_, _| Ok(())),
-    }
+    };
+    diagnostics.extend(notes);
+    tracing::debug!(target: "claimtrack::timing", ms = ms(started), events = seq, "read, stored and correlated");
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    let (warnings, errors) = (count(Severity::Warning), count(Severity::Error));
+    tx.execute(
+        "UPDATE files SET format = ?2, metadata_json = ?3, diagnostics_json = ?4, warnings = ?5, errors = ?6 WHERE id = ?1",
+        params![
+            file_id,
+            metadata.format_id,
+            serde_json::to_string(&metadata).ok(),
+            serde_json::to_string(&diagnostics).ok(),
+            warnings as i64,
+            errors as i64
+        ],
+    )?;
+    let touched = correlator.finish(tx, Some(&metadata))?;
+    let t = std::time::Instant::now();
+    crate::tracking::derive_touched(tx, file_id, touched)?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(t), "derived");
+    tx.execute_batch("RELEASE reading")?;
+    Ok(Outcome::Ingested { file_id, format: metadata.format_id, plugin: plugin_name.to_string(), events: seq, warnings, errors })
 }
 
 /// Archive a parsed document, store its events and correlate them, in `tx`.
@@ -374,7 +413,19 @@ pub(crate) fn store_parsed(
 /// Store a file's events; returns their row ids, in order. Also used by `rebuild` after
 /// deleting a file's old events.
 pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<Vec<i64>> {
-    let mut ids = Vec::with_capacity(r.parsed.events.len());
+    insert_event_rows(tx, file_id, 0, &r.plugin, &r.plugin_version, &r.parsed.events)
+}
+
+/// Store events of a file from position `first_seq` on; returns their row ids, in order.
+fn insert_event_rows(
+    tx: &Transaction<'_>,
+    file_id: i64,
+    first_seq: usize,
+    plugin: &str,
+    plugin_version: &str,
+    events: &[StatusEvent],
+) -> rusqlite::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(events.len());
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (file_id, seq, plugin, plugin_version, level, source, status, raw_code, effective_date,
                              patient_control_number, clearinghouse_claim_id, payer_claim_number,
@@ -382,14 +433,14 @@ pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport)
                              batch_reference, clearinghouse_file_id, clearinghouse_child_file_id, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
-    for (seq, e) in r.parsed.events.iter().enumerate() {
+    for (i, e) in events.iter().enumerate() {
         let claim = e.claim.as_ref();
         let c = &e.correlation;
         stmt.execute(params![
             file_id,
-            seq as i64,
-            r.plugin,
-            r.plugin_version,
+            (first_seq + i) as i64,
+            plugin,
+            plugin_version,
             e.level.as_str(),
             e.source.as_str(),
             e.status.as_str(),

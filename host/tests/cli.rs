@@ -203,3 +203,39 @@ fn ingesting_a_folder_that_holds_the_data_folder_leaves_the_database_out() {
         assert!(names[0].ends_with("response.999"));
     }
 }
+
+/// A file is stored chunk by chunk as its plugin sends it, in one transaction: a plugin that
+/// fails after its first chunk leaves nothing of that file but its archived bytes (needing
+/// attention), a file of several chunks is stored whole, and the other files are unaffected.
+#[test]
+fn a_plugin_that_fails_mid_file_leaves_nothing_of_it_and_the_rest_is_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = claimtrack(&data, &["plugin", "install", claimtrack::runtime::test_misbehave_wasm_path()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    write(&inbox, "misbehave-fail-midway.txt", b"x");
+    write(&inbox, "misbehave-big-output-3000.txt", b"y");
+    write(&inbox, "response.999", REJECTING_999.as_bytes());
+    let o = claimtrack(&data, &["ingest", "--json", inbox.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "one file needs attention: {}", stdout(&o));
+    let v = support::json_data(&stdout(&o), "ingest");
+    let by_name = |n: &str| v.as_array().unwrap().iter().find(|f| f["name"].as_str().unwrap().ends_with(n)).unwrap().clone();
+    let failed = by_name("misbehave-fail-midway.txt");
+    assert_eq!((failed["outcome"].as_str(), failed["kind"].as_str()), (Some("needs_attention"), Some("refused")), "{failed}");
+    assert!(failed["problem"].as_str().unwrap().contains("gave up after the first chunk"), "{failed}");
+    let big = by_name("misbehave-big-output-3000.txt");
+    assert_eq!((big["outcome"].as_str(), big["events"].as_u64()), (Some("ingested"), Some(3000)), "{big}");
+    assert_eq!(by_name("response.999")["outcome"], "ingested");
+
+    let db = rusqlite::Connection::open(data.join("claimtrack.db")).unwrap();
+    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    let failed_id = failed["file_id"].as_i64().unwrap();
+    assert_eq!(count(&format!("SELECT COUNT(*) FROM events WHERE file_id = {failed_id}")), 0, "nothing of the failed read is kept");
+    assert_eq!(count(&format!("SELECT COUNT(*) FROM files WHERE id = {failed_id} AND outcome = 'needs_attention'")), 1);
+    let big_id = big["file_id"].as_i64().unwrap();
+    assert_eq!(count(&format!("SELECT COUNT(*) FROM events WHERE file_id = {big_id}")), 3000);
+    assert_eq!(count(&format!("SELECT MAX(seq) FROM events WHERE file_id = {big_id}")), 2999, "seq runs on across chunks");
+    assert_eq!(count("SELECT COUNT(*) FROM files"), 3, "each file archived once");
+}

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::provider::BillingProvider;
-use crate::model::{FileMetadata, Level, Source, StatusEvent};
+use crate::model::{ChildFile, FileMetadata, Level, Source, StatusEvent};
 
 /// Batches and claims whose status must be recomputed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,8 +57,13 @@ fn events_of(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Vec<(i64, S
 /// needed. Returns what changed. Reads the events back from the log (`rebuild`).
 pub fn correlate_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
     let stored = events_of(tx, file_id)?;
-    let rows: Vec<Row<'_>> = stored.iter().map(|(id, event)| Row { id: *id, event }).collect();
-    correlate_rows(tx, file_id, &rows, None)
+    let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
+    let json: Option<String> =
+        tx.prepare_cached("SELECT metadata_json FROM files WHERE id = ?1")?.query_row(params![file_id], |r| r.get(0))?;
+    let metadata: Option<FileMetadata> = json.and_then(|m| serde_json::from_str(&m).ok());
+    let mut c = Correlator::new(file_id, metadata.as_ref());
+    c.feed(tx, &ids, stored.iter().map(|(_, e)| e))?;
+    c.finish(tx, metadata.as_ref())
 }
 
 /// [`correlate_file`] for a file just stored: its events as they were inserted (`ids[i]` is
@@ -71,40 +76,96 @@ pub(crate) fn correlate_stored(
     events: &[StatusEvent],
     metadata: &FileMetadata,
 ) -> rusqlite::Result<Touched> {
-    let rows: Vec<Row<'_>> = ids.iter().zip(events).map(|(id, event)| Row { id: *id, event }).collect();
-    correlate_rows(tx, file_id, &rows, Some(metadata))
+    let mut c = Correlator::new(file_id, Some(metadata));
+    c.feed(tx, ids, events.iter())?;
+    c.finish(tx, Some(metadata))
 }
 
-fn correlate_rows(
-    tx: &Transaction<'_>,
+/// One file's correlation, fed its stored events a part at a time (a plugin's chunks as they
+/// are stored), so no more than a part is ever in memory. What needs the file's metadata (the
+/// child files a File Summary lists) waits for [`Correlator::finish`].
+pub(crate) struct Correlator {
     file_id: i64,
-    rows: &[Row<'_>],
-    metadata: Option<&FileMetadata>,
-) -> rusqlite::Result<Touched> {
-    let mut touched = Touched::default();
-    if rows.is_empty() {
-        return Ok(touched);
-    }
-    if rows.iter().any(|r| r.event.source == Source::Submitter) {
-        register_batch(tx, file_id, rows, &mut touched)?;
-        return Ok(touched);
-    }
-    let loaded: Option<FileMetadata>;
-    let metadata = match metadata {
-        Some(m) => Some(m),
-        None => {
-            let json: Option<String> = tx
-                .prepare_cached("SELECT metadata_json FROM files WHERE id = ?1")?
-                .query_row(params![file_id], |r| r.get(0))?;
-            loaded = json.and_then(|m| serde_json::from_str(&m).ok());
-            loaded.as_ref()
+    touched: Touched,
+    mode: Mode,
+    /// The child files the file's metadata lists, when it is known before the events.
+    children: Option<Vec<ChildFile>>,
+    /// Batches a file-level statement of this file reached while the metadata was not known:
+    /// a File Summary's child files are recorded for them in `finish`.
+    file_batches: BTreeSet<i64>,
+}
+
+/// What kind of file it is, known from its first events.
+enum Mode {
+    Unknown,
+    /// An 837: its batch, and the claim its service lines belong to.
+    Batch { id: i64, current_claim: Option<i64> },
+    Responses,
+}
+
+impl Correlator {
+    /// `metadata`, when known before the events (a file parsed whole, or read back).
+    pub(crate) fn new(file_id: i64, metadata: Option<&FileMetadata>) -> Self {
+        Correlator {
+            file_id,
+            touched: Touched::default(),
+            mode: Mode::Unknown,
+            children: metadata.map(|m| m.child_files.clone()),
+            file_batches: BTreeSet::new(),
         }
-    };
-    let mut previous = None;
-    for row in rows {
-        previous = Some(link_response(tx, row, metadata, previous, &mut touched)?);
     }
-    Ok(touched)
+
+    /// Link the next stored events (`ids[i]` is the row of the i-th event), in file order.
+    pub(crate) fn feed<'e>(
+        &mut self,
+        tx: &Transaction<'_>,
+        ids: &[i64],
+        events: impl Iterator<Item = &'e StatusEvent> + Clone,
+    ) -> rusqlite::Result<()> {
+        let rows: Vec<Row<'_>> = ids.iter().zip(events).map(|(id, event)| Row { id: *id, event }).collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if let Mode::Unknown = self.mode {
+            // An 837's events all come from the submitter; a response file's from none.
+            self.mode = if rows.iter().any(|r| r.event.source == Source::Submitter) {
+                Mode::Batch { id: new_batch(tx, self.file_id, rows[0].event, &mut self.touched)?, current_claim: None }
+            } else {
+                Mode::Responses
+            };
+        }
+        match &mut self.mode {
+            Mode::Batch { id, current_claim } => register_rows(tx, *id, current_claim, &rows, &mut self.touched),
+            Mode::Responses => {
+                // The shortcut for events with the same keys as the one before starts afresh
+                // with each part (one lookup more per part).
+                let mut previous = None;
+                for row in &rows {
+                    let children = self.children.as_deref();
+                    previous = Some(link_response(tx, row, previous, &mut self.touched, children, &mut self.file_batches)?);
+                }
+                Ok(())
+            }
+            Mode::Unknown => unreachable!("decided above"),
+        }
+    }
+
+    /// Finish the file: its batch's claim count, and the child files its metadata lists for
+    /// the batches its file-level statements reached before the metadata was known. Returns
+    /// what changed.
+    pub(crate) fn finish(self, tx: &Transaction<'_>, metadata: Option<&FileMetadata>) -> rusqlite::Result<Touched> {
+        if let Mode::Batch { id, .. } = self.mode {
+            tx.execute(
+                "UPDATE batches SET claim_count = (SELECT COUNT(*) FROM claims WHERE batch_id = ?1) WHERE id = ?1",
+                params![id],
+            )?;
+        }
+        let children = metadata.map(|m| m.child_files.as_slice()).unwrap_or_default();
+        for &b in &self.file_batches {
+            insert_children(tx, b, children)?;
+        }
+        Ok(self.touched)
+    }
 }
 
 /// Where the previous event of a file went. An ERA states each claim's keys again on every
@@ -121,17 +182,34 @@ struct Resolved<'a> {
     claim: Option<(i64, Option<i64>)>,
 }
 
-/// An 837: one batch, its sets and its claims. The batch is known by the name the file was
-/// uploaded under, which Office Ally's File Summary echoes: the staged name of a `submit`,
-/// else the name the file was ingested under.
-fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row<'_>], touched: &mut Touched) -> rusqlite::Result<()> {
+/// Records the per-payer child files of the upload a File Summary reports on.
+fn insert_children(tx: &Transaction<'_>, batch_id: i64, children: &[ChildFile]) -> rusqlite::Result<()> {
+    for child in children {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO child_files (clearinghouse_child_file_id, batch_id, payer_id, payer_name)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            child.id,
+            batch_id,
+            child.payer.as_ref().and_then(|p| p.id.clone()),
+            child.payer.as_ref().and_then(|p| p.name.clone())
+        ])?;
+    }
+    Ok(())
+}
+
+/// An 837's batch. The batch is known by the name the file was uploaded under, which Office
+/// Ally's File Summary echoes: the staged name of a `submit`, else the name the file was
+/// ingested under.
+fn new_batch(tx: &Transaction<'_>, file_id: i64, first: &StatusEvent, touched: &mut Touched) -> rusqlite::Result<i64> {
     let (name, original): (String, String) = tx
         .prepare_cached(
             "SELECT COALESCE(s.staged_name, f.original_name), f.original_name FROM files f
              LEFT JOIN submissions s ON s.file_id = f.id WHERE f.id = ?1",
         )?
         .query_row(params![file_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let first = &rows[0].event.correlation;
+    let first = &first.correlation;
     tx.execute(
         "INSERT INTO batches (file_id, submitted_name, original_name, interchange_control_number, group_control_number,
                               batch_reference, status)
@@ -140,7 +218,17 @@ fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row<'_>], touched:
     )?;
     let batch_id = tx.last_insert_rowid();
     touched.batches.insert(batch_id);
-    let mut current_claim: Option<i64> = None;
+    Ok(batch_id)
+}
+
+/// An 837's sets and claims, in file order: one claim per CLM, its lines after it.
+fn register_rows(
+    tx: &Transaction<'_>,
+    batch_id: i64,
+    current_claim: &mut Option<i64>,
+    rows: &[Row<'_>],
+    touched: &mut Touched,
+) -> rusqlite::Result<()> {
     for row in rows {
         let e = row.event;
         if let Some(st02) = &e.correlation.transaction_set_control_number {
@@ -153,18 +241,14 @@ fn register_batch(tx: &Transaction<'_>, file_id: i64, rows: &[Row<'_>], touched:
             Level::Claim => {
                 let claim_id = insert_claim(tx, Some(batch_id), e)?;
                 touched.claims.insert(claim_id);
-                current_claim = Some(claim_id);
+                *current_claim = Some(claim_id);
                 link(tx, row.id, Some(batch_id), Some(claim_id), "claim")?;
             }
             // Service lines follow their claim in an 837.
-            Level::ServiceLine => link(tx, row.id, Some(batch_id), current_claim, "claim")?,
+            Level::ServiceLine => link(tx, row.id, Some(batch_id), *current_claim, "claim")?,
             _ => link(tx, row.id, Some(batch_id), None, "interchange")?,
         }
     }
-    tx.execute(
-        "UPDATE batches SET claim_count = (SELECT COUNT(*) FROM claims WHERE batch_id = ?1) WHERE id = ?1",
-        params![batch_id],
-    )?;
     Ok(())
 }
 
@@ -305,9 +389,10 @@ fn claim_by_pcn(tx: &Transaction<'_>, pcn: &str, from: Option<&str>, charged: Op
 fn link_response<'a>(
     tx: &Transaction<'_>,
     row: &Row<'a>,
-    metadata: Option<&FileMetadata>,
     previous: Option<Resolved<'a>>,
     touched: &mut Touched,
+    children: Option<&[ChildFile]>,
+    file_batches: &mut BTreeSet<i64>,
 ) -> rusqlite::Result<Resolved<'a>> {
     let e = row.event;
     let same_keys = previous.filter(|p| p.event.correlation == e.correlation);
@@ -326,18 +411,13 @@ fn link_response<'a>(
                 )?
                 .execute(params![b, fid])?;
             }
-            for child in metadata.map(|m| m.child_files.as_slice()).unwrap_or_default() {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO child_files (clearinghouse_child_file_id, batch_id, payer_id, payer_name)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![
-                        child.id,
-                        b,
-                        child.payer.as_ref().and_then(|p| p.id.clone()),
-                        child.payer.as_ref().and_then(|p| p.name.clone())
-                    ],
-                )?;
+            // Its child files: now when the metadata that lists them is known, else once it is
+            // (`Correlator::finish`).
+            match children {
+                Some(children) => insert_children(tx, b, children)?,
+                None => {
+                    file_batches.insert(b);
+                }
             }
         }
     }

@@ -50,6 +50,12 @@ pub(crate) fn track_stored(
     Ok(touched)
 }
 
+/// What [`track_stored`] does after correlating, for a file correlated as it was stored
+/// (`correlate::Correlator`): derive what it touched (reading its statements from the store).
+pub(crate) fn derive_touched(tx: &Transaction<'_>, file_id: i64, touched: Touched) -> rusqlite::Result<Touched> {
+    after_correlation(tx, file_id, touched, derive::Fresh::new())
+}
+
 fn after_correlation(
     tx: &Transaction<'_>,
     file_id: i64,
