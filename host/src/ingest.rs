@@ -24,6 +24,7 @@ use crate::package::{self, PackageLimits};
 use crate::model::StatusEvent;
 use crate::plugins::{ParseFailure, ParseReport, PluginSet};
 use crate::runtime::ParseStop;
+use crate::store::event_log::Codebook;
 use crate::store::{Store, StoreError};
 
 /// What happened to one file.
@@ -338,10 +339,11 @@ fn stream_document(
     let started = std::time::Instant::now();
     let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Reading(plugin_name, version))?;
     let mut correlator = crate::tracking::correlate::Correlator::new(file_id, None);
+    let mut book = Codebook::load(tx)?;
     let mut seq = 0usize;
     let mut diagnostics = Vec::new();
     let read = plugin.parse_each(name, bytes, |events, diags| -> rusqlite::Result<()> {
-        let ids = insert_event_rows(tx, file_id, seq, plugin_name, version, &events)?;
+        let ids = insert_event_rows(tx, &mut book, file_id, seq, plugin_name, version, &events)?;
         seq += events.len();
         correlator.feed(tx, &ids, events.iter())?;
         diagnostics.extend(diags);
@@ -413,12 +415,14 @@ pub(crate) fn store_parsed(
 /// Store a file's events; returns their row ids, in order. Also used by `rebuild` after
 /// deleting a file's old events.
 pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<Vec<i64>> {
-    insert_event_rows(tx, file_id, 0, &r.plugin, &r.plugin_version, &r.parsed.events)
+    let mut book = Codebook::load(tx)?;
+    insert_event_rows(tx, &mut book, file_id, 0, &r.plugin, &r.plugin_version, &r.parsed.events)
 }
 
 /// Store events of a file from position `first_seq` on; returns their row ids, in order.
 fn insert_event_rows(
     tx: &Transaction<'_>,
+    book: &mut Codebook,
     file_id: i64,
     first_seq: usize,
     plugin: &str,
@@ -455,7 +459,7 @@ fn insert_event_rows(
             c.batch_reference,
             c.clearinghouse_file_id,
             c.clearinghouse_child_file_id,
-            serde_json::to_string(e).expect("the model serializes"),
+            book.encode(tx, e)?,
         ])?;
         ids.push(tx.last_insert_rowid());
     }

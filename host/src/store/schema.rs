@@ -334,6 +334,24 @@ const MIGRATIONS: &[&str] = &[
     UPDATE batches SET original_name = (SELECT f.original_name FROM files f WHERE f.id = batches.file_id);
     CREATE INDEX batches_original_name ON batches(original_name COLLATE NOCASE);
     "#,
+    // 12: a compact stored form of events (`store::event_log`): the codes with their
+    // descriptions, and the parties, that events repeat are stored once and named by id.
+    // Bodies stored before keep their form and still read; `rebuild` rewrites them.
+    r#"
+    CREATE TABLE event_codes (
+        id          INTEGER PRIMARY KEY,
+        code_set    TEXT NOT NULL,
+        code        TEXT NOT NULL,
+        description TEXT
+    );
+    CREATE INDEX event_codes_code ON event_codes(code_set, code);
+    CREATE TABLE event_parties (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT,
+        party_id     TEXT,
+        id_qualifier TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Transaction};
 
 use super::correlate::Touched;
+use crate::store::event_log::Codebook;
 use super::provider::{self, BillingProvider, Said};
 use super::status::{self, ClaimStatus, Fact, Via};
 use serde::Deserialize;
@@ -31,6 +32,8 @@ struct FactReader<'a> {
     /// The events of the file just stored, by row id: read from memory rather than parsed
     /// back from their JSON.
     fresh: Fresh<'a>,
+    /// The codes and parties stored events name, read when the first one is.
+    book: Option<Codebook>,
 }
 
 /// A statement about a file or set, and the payer id of the payer that made it.
@@ -57,6 +60,13 @@ struct ClaimKeys {
 }
 
 impl FactReader<'_> {
+    fn decode(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<StatusEvent> {
+        if self.book.is_none() {
+            self.book = Some(Codebook::load(tx)?);
+        }
+        self.book.as_ref().expect("loaded above").decode(body)
+    }
+
     fn seen(&mut self, tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<String> {
         if let Some(s) = self.seen.get(&file_id) {
             return Ok(s.clone());
@@ -86,9 +96,7 @@ impl FactReader<'_> {
             .map(|(body, file_id, seq, via)| {
                 let body = match body {
                     Ok(b) => b,
-                    Err(json) => serde_json::from_str(&json).map_err(|err| {
-                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))
-                    })?,
+                    Err(stored) => FactBody::of(&self.decode(tx, &stored)?),
                 };
                 let seen = self.seen(tx, file_id)?;
                 Ok(fact(body, seen, (file_id, seq), &via))
@@ -176,9 +184,7 @@ impl FactReader<'_> {
             for (event, file_id, seq) in rows {
                 let e = match event {
                     Ok(e) => e,
-                    Err(json) => serde_json::from_str(&json).map_err(|err| {
-                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))
-                    })?,
+                    Err(stored) => self.decode(tx, &stored)?,
                 };
                 // Linked as `provider` by correlation, which asked the same question.
                 let Some(provider) = BillingProvider::addressed_by(&e) else { continue };

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::provider::{self, BillingProvider, Said};
 use super::status::{speaks_for_claim, Via};
 use crate::model::{Level, Reason, StatusEvent};
+use crate::store::event_log::Codebook;
 
 /// A batch as the E-Claims Tracking list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -407,10 +408,10 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             WHERE c.id = ?1
          ) ORDER BY file_id, seq",
     )?;
+    let book = Codebook::load(conn)?;
     let rows = stmt.query_map(params![claim_id], |r| {
         let body: String = r.get(6)?;
-        let mut event: StatusEvent = serde_json::from_str(&body)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e)))?;
+        let mut event = book.decode(&body)?;
         let via: String = r.get(5)?;
         let (about, via_rule) = match via.as_str() {
             "claim" if event.level == Level::ServiceLine => (About::ServiceLine, Via::Claim),
