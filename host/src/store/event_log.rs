@@ -29,7 +29,10 @@ use crate::model::{
 #[derive(Default)]
 pub(crate) struct Codebook {
     codes: HashMap<i64, (CodeSet, String, Option<String>)>,
-    code_ids: HashMap<(String, String, Option<String>), i64>,
+    /// By code set name, then code: each description the code was stored with, and its row.
+    /// Looked up by reference, without building a key per reason (a remittance has about
+    /// three reasons per claim).
+    code_ids: HashMap<String, HashMap<String, Vec<(Option<String>, i64)>>>,
     parties: HashMap<i64, Party>,
     party_ids: HashMap<PartyKey, i64>,
 }
@@ -158,7 +161,7 @@ impl Codebook {
         for row in rows {
             let (id, set, code, description): (i64, String, String, Option<String>) = row?;
             book.codes.insert(id, (CodeSet::from_name(&set), code.clone(), description.clone()));
-            book.code_ids.insert((set, code, description), id);
+            book.code_ids.entry(set).or_default().entry(code).or_default().push((description, id));
         }
         let mut stmt = conn.prepare_cached("SELECT id, name, party_id, id_qualifier FROM event_parties")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, Party { name: r.get(1)?, id: r.get(2)?, id_qualifier: r.get(3)? })))?;
@@ -171,15 +174,20 @@ impl Codebook {
     }
 
     fn code_id(&mut self, conn: &Connection, set: &CodeSet, code: &str, description: &Option<String>) -> rusqlite::Result<i64> {
-        let key = (set.name(), code.to_owned(), description.clone());
-        if let Some(&id) = self.code_ids.get(&key) {
+        let name: Cow<'_, str> = match set {
+            CodeSet::Carc => Cow::Borrowed("carc"),
+            CodeSet::Rarc => Cow::Borrowed("rarc"),
+            other => Cow::Owned(other.name()),
+        };
+        let known = self.code_ids.get(name.as_ref()).and_then(|codes| codes.get(code));
+        if let Some(&(_, id)) = known.and_then(|v| v.iter().find(|(d, _)| d == description)) {
             return Ok(id);
         }
         conn.prepare_cached("INSERT INTO event_codes (code_set, code, description) VALUES (?1, ?2, ?3)")?
-            .execute(params![key.0, key.1, key.2])?;
+            .execute(params![name, code, description])?;
         let id = conn.last_insert_rowid();
         self.codes.insert(id, (set.clone(), code.to_owned(), description.clone()));
-        self.code_ids.insert(key, id);
+        self.code_ids.entry(name.into_owned()).or_default().entry(code.to_owned()).or_default().push((description.clone(), id));
         Ok(id)
     }
 
