@@ -310,6 +310,10 @@ fn insert_file(
     Ok(tx.last_insert_rowid())
 }
 
+/// Most events of one file kept in memory for `derive` after it is read: one chunk as the
+/// SDK sends it, which is all of most files.
+const KEEP_FOR_DERIVE: usize = 1024;
+
 /// Archive a document and read it into the store as its plugin sends it, in `tx`: each
 /// chunk's events are stored and correlated as they arrive, so only one chunk is in memory
 /// whatever the file's size; the derived statuses are updated once the file is read. A file
@@ -339,14 +343,22 @@ fn stream_document(
     let started = std::time::Instant::now();
     let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Reading(plugin_name, version))?;
     let mut correlator = crate::tracking::correlate::Correlator::new(file_id, None);
-    let mut book = Codebook::load(tx)?;
+    let mut book = Codebook::new();
     let mut seq = 0usize;
     let mut diagnostics = Vec::new();
+    // The events of a small file stay in memory for `derive` (most files are one chunk);
+    // past one chunk's worth they are dropped, and `derive` reads them back.
+    let mut kept: Vec<(i64, StatusEvent)> = Vec::new();
     let read = plugin.parse_each(name, bytes, |events, diags| -> rusqlite::Result<()> {
         let ids = insert_event_rows(tx, &mut book, file_id, seq, plugin_name, version, &events)?;
         seq += events.len();
         correlator.feed(tx, &ids, events.iter())?;
         diagnostics.extend(diags);
+        if seq <= KEEP_FOR_DERIVE {
+            kept.extend(ids.into_iter().zip(events));
+        } else {
+            kept = Vec::new();
+        }
         Ok(())
     });
     let (metadata, notes) = match read {
@@ -374,7 +386,7 @@ fn stream_document(
     )?;
     let touched = correlator.finish(tx, Some(&metadata))?;
     let t = std::time::Instant::now();
-    crate::tracking::derive_touched(tx, file_id, touched)?;
+    crate::tracking::derive_touched(tx, file_id, touched, &kept)?;
     tracing::debug!(target: "claimtrack::timing", ms = ms(t), "derived");
     tx.execute_batch("RELEASE reading")?;
     Ok(Outcome::Ingested { file_id, format: metadata.format_id, plugin: plugin_name.to_string(), events: seq, warnings, errors })
@@ -415,7 +427,7 @@ pub(crate) fn store_parsed(
 /// Store a file's events; returns their row ids, in order. Also used by `rebuild` after
 /// deleting a file's old events.
 pub(crate) fn insert_events(tx: &Transaction<'_>, file_id: i64, r: &ParseReport) -> rusqlite::Result<Vec<i64>> {
-    let mut book = Codebook::load(tx)?;
+    let mut book = Codebook::new();
     insert_event_rows(tx, &mut book, file_id, 0, &r.plugin, &r.plugin_version, &r.parsed.events)
 }
 

@@ -16,7 +16,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
@@ -24,19 +25,22 @@ use crate::model::{
     StatusClass, StatusEvent,
 };
 
-/// The codes (with their descriptions) and parties stored events name by id: the tables are
-/// read once, then kept in step with what this book adds.
+/// The codes (with their descriptions) and parties stored events name by id. Rows are read
+/// from their tables when first needed and kept, so a book costs nothing to start (ingesting
+/// a thousand small files starts a thousand books) and each row is read once.
 #[derive(Default)]
 pub(crate) struct Codebook {
     codes: HashMap<i64, (CodeSet, String, Option<String>)>,
     /// By code set name, then code: each description the code was stored with, and its row.
     /// Looked up by reference, without building a key per reason (a remittance has about
     /// three reasons per claim).
-    code_ids: HashMap<String, HashMap<String, Vec<(Option<String>, i64)>>>,
+    code_ids: HashMap<String, HashMap<String, Vec<Described>>>,
     parties: HashMap<i64, Party>,
     party_ids: HashMap<PartyKey, i64>,
 }
 
+/// A description a code was stored with, and its row.
+type Described = (Option<String>, i64);
 /// A party's name, id and qualifier.
 type PartyKey = (Option<String>, Option<String>, Option<String>);
 type Text<'a> = Option<Cow<'a, str>>;
@@ -147,30 +151,89 @@ fn position(p: Option<Pos<'_>>) -> Option<Position> {
     })
 }
 
+/// The part of a stored event the status rules read (`tracking::derive` reads a claim's
+/// statements from every file on each change): the rest of the body is skipped unparsed.
+pub(crate) struct Facts {
+    pub level: Level,
+    pub source: Source,
+    pub status: StatusClass,
+    pub raw_code: String,
+    pub reasons: Vec<Reason>,
+    pub effective_date: Option<String>,
+    pub paid: Option<i64>,
+    pub patient_responsibility: Option<i64>,
+    pub payer_claim_number: Option<String>,
+    pub segment_index: Option<u32>,
+    /// The id of the party that made the statement.
+    pub source_party_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct FactsView<'a> {
+    #[serde(rename = "l")]
+    level: Level,
+    #[serde(rename = "s")]
+    source: Source,
+    #[serde(rename = "t")]
+    status: StatusClass,
+    #[serde(rename = "r")]
+    raw_code: String,
+    #[serde(rename = "x", default)]
+    reasons: Vec<StoredReason<'a>>,
+    #[serde(rename = "c", default)]
+    claim: Option<ClaimNumberView>,
+    #[serde(rename = "a", default)]
+    amounts: Option<[Option<i64>; 5]>,
+    #[serde(rename = "d", default)]
+    effective_date: Option<String>,
+    #[serde(rename = "p", default)]
+    source_party: Option<i64>,
+    #[serde(rename = "o", default)]
+    position: Option<(Option<u32>, IgnoredAny, IgnoredAny, IgnoredAny, IgnoredAny)>,
+}
+
+#[derive(Deserialize)]
+struct ClaimNumberView {
+    #[serde(rename = "y", default)]
+    payer_claim_number: Option<String>,
+}
+
 /// A body that does not read: the message names the event's row.
 fn unreadable(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("a stored event does not read: {e}").into())
 }
 
 impl Codebook {
-    /// Every code and party stored so far.
-    pub(crate) fn load(conn: &Connection) -> rusqlite::Result<Codebook> {
-        let mut book = Codebook::default();
-        let mut stmt = conn.prepare_cached("SELECT id, code_set, code, description FROM event_codes")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
-        for row in rows {
-            let (id, set, code, description): (i64, String, String, Option<String>) = row?;
-            book.codes.insert(id, (CodeSet::from_name(&set), code.clone(), description.clone()));
-            book.code_ids.entry(set).or_default().entry(code).or_default().push((description, id));
+    /// An empty book: rows are read as they are needed.
+    pub(crate) fn new() -> Codebook {
+        Codebook::default()
+    }
+
+    fn code(&mut self, conn: &Connection, id: i64) -> rusqlite::Result<(CodeSet, String, Option<String>)> {
+        if let Some(c) = self.codes.get(&id) {
+            return Ok(c.clone());
         }
-        let mut stmt = conn.prepare_cached("SELECT id, name, party_id, id_qualifier FROM event_parties")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, Party { name: r.get(1)?, id: r.get(2)?, id_qualifier: r.get(3)? })))?;
-        for row in rows {
-            let (id, p) = row?;
-            book.party_ids.insert((p.name.clone(), p.id.clone(), p.id_qualifier.clone()), id);
-            book.parties.insert(id, p);
+        let row: Option<(String, String, Option<String>)> = conn
+            .prepare_cached("SELECT code_set, code, description FROM event_codes WHERE id = ?1")?
+            .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (set, code, description) = row.ok_or_else(|| unreadable(format!("code {id} is not in event_codes")))?;
+        let c = (CodeSet::from_name(&set), code, description);
+        self.codes.insert(id, c.clone());
+        Ok(c)
+    }
+
+    fn party(&mut self, conn: &Connection, id: i64) -> rusqlite::Result<Party> {
+        if let Some(p) = self.parties.get(&id) {
+            return Ok(p.clone());
         }
-        Ok(book)
+        let p = conn
+            .prepare_cached("SELECT name, party_id, id_qualifier FROM event_parties WHERE id = ?1")?
+            .query_row(params![id], |r| Ok(Party { name: r.get(0)?, id: r.get(1)?, id_qualifier: r.get(2)? }))
+            .optional()?
+            .ok_or_else(|| unreadable(format!("party {id} is not in event_parties")))?;
+        self.parties.insert(id, p.clone());
+        Ok(p)
     }
 
     fn code_id(&mut self, conn: &Connection, set: &CodeSet, code: &str, description: &Option<String>) -> rusqlite::Result<i64> {
@@ -179,9 +242,26 @@ impl Codebook {
             CodeSet::Rarc => Cow::Borrowed("rarc"),
             other => Cow::Owned(other.name()),
         };
-        let known = self.code_ids.get(name.as_ref()).and_then(|codes| codes.get(code));
-        if let Some(&(_, id)) = known.and_then(|v| v.iter().find(|(d, _)| d == description)) {
+        let find = |book: &Codebook| {
+            let known = book.code_ids.get(name.as_ref()).and_then(|codes| codes.get(code));
+            known.and_then(|v| v.iter().find(|(d, _)| d == description)).map(|&(_, id)| id)
+        };
+        if let Some(id) = find(self) {
             return Ok(id);
+        }
+        // Not in the book: in the table, perhaps (the rows of this code, every description).
+        if !self.code_ids.get(name.as_ref()).is_some_and(|codes| codes.contains_key(code)) {
+            let mut stmt = conn.prepare_cached("SELECT id, description FROM event_codes WHERE code_set = ?1 AND code = ?2")?;
+            let rows: Vec<(i64, Option<String>)> =
+                stmt.query_map(params![name, code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            let entry = self.code_ids.entry(name.to_string()).or_default().entry(code.to_owned()).or_default();
+            for (id, d) in rows {
+                self.codes.insert(id, (set.clone(), code.to_owned(), d.clone()));
+                entry.push((d, id));
+            }
+            if let Some(id) = find(self) {
+                return Ok(id);
+            }
         }
         conn.prepare_cached("INSERT INTO event_codes (code_set, code, description) VALUES (?1, ?2, ?3)")?
             .execute(params![name, code, description])?;
@@ -194,6 +274,15 @@ impl Codebook {
     fn party_id(&mut self, conn: &Connection, p: &Party) -> rusqlite::Result<i64> {
         let key = (p.name.clone(), p.id.clone(), p.id_qualifier.clone());
         if let Some(&id) = self.party_ids.get(&key) {
+            return Ok(id);
+        }
+        let stored: Option<i64> = conn
+            .prepare_cached("SELECT id FROM event_parties WHERE name IS ?1 AND party_id IS ?2 AND id_qualifier IS ?3")?
+            .query_row(params![p.name, p.id, p.id_qualifier], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = stored {
+            self.parties.insert(id, p.clone());
+            self.party_ids.insert(key, id);
             return Ok(id);
         }
         conn.prepare_cached("INSERT INTO event_parties (name, party_id, id_qualifier) VALUES (?1, ?2, ?3)")?
@@ -264,25 +353,48 @@ impl Codebook {
         Ok(serde_json::to_string(&body).expect("the stored form serializes"))
     }
 
+    /// What the status rules read of a body stored in the compact form, or `None` for a body
+    /// stored before it (read those whole, or with their own partial reader).
+    pub(crate) fn facts(&mut self, conn: &Connection, body: &str) -> rusqlite::Result<Option<Facts>> {
+        if body.starts_with("{\"level\"") {
+            return Ok(None);
+        }
+        let v: FactsView<'_> = serde_json::from_str(body).map_err(unreadable)?;
+        let mut reasons = Vec::with_capacity(v.reasons.len());
+        for (code, group, amount, p) in v.reasons {
+            let (code_set, code, description) = self.code(conn, code)?;
+            reasons.push(Reason { code_set, code, description, group: own(group), amount, position: position(p) });
+        }
+        let amounts = v.amounts.unwrap_or_default();
+        Ok(Some(Facts {
+            level: v.level,
+            source: v.source,
+            status: v.status,
+            raw_code: v.raw_code,
+            reasons,
+            effective_date: v.effective_date,
+            paid: amounts[1],
+            patient_responsibility: amounts[2],
+            payer_claim_number: v.claim.and_then(|c| c.payer_claim_number),
+            segment_index: v.position.and_then(|p| p.0),
+            source_party_id: match v.source_party {
+                Some(id) => self.party(conn, id)?.id,
+                None => None,
+            },
+        }))
+    }
+
     /// The event a body holds, in either stored form.
-    pub(crate) fn decode(&self, body: &str) -> rusqlite::Result<StatusEvent> {
+    pub(crate) fn decode(&mut self, conn: &Connection, body: &str) -> rusqlite::Result<StatusEvent> {
         if body.starts_with("{\"level\"") {
             return serde_json::from_str(body).map_err(unreadable);
         }
         let s: Body<'_> = serde_json::from_str(body).map_err(unreadable)?;
-        let party = |id: Option<i64>| -> rusqlite::Result<Option<Party>> {
-            id.map(|id| self.parties.get(&id).cloned().ok_or_else(|| unreadable(format!("party {id} is not in event_parties"))))
-                .transpose()
-        };
-        let reasons = s
-            .reasons
-            .into_iter()
-            .map(|(code, group, amount, p)| {
-                let (code_set, code, description) =
-                    self.codes.get(&code).cloned().ok_or_else(|| unreadable(format!("code {code} is not in event_codes")))?;
-                Ok(Reason { code_set, code, description, group: own(group), amount, position: position(p) })
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut reasons = Vec::with_capacity(s.reasons.len());
+        for (code, group, amount, p) in s.reasons {
+            let (code_set, code, description) = self.code(conn, code)?;
+            reasons.push(Reason { code_set, code, description, group: own(group), amount, position: position(p) });
+        }
         let claim = match s.claim {
             None => None,
             Some(c) => Some(ClaimRef {
@@ -295,7 +407,7 @@ impl Codebook {
                 service_date_to: own(c.service_date_to),
                 frequency_code: own(c.frequency_code),
                 patient_birth_date: own(c.patient_birth_date),
-                payer: party(c.payer)?,
+                payer: c.payer.map(|id| self.party(conn, id)).transpose()?,
                 providers: c
                     .providers
                     .into_iter()
@@ -332,7 +444,7 @@ impl Codebook {
             },
             amounts: Amounts { charged, paid, patient_responsibility, adjusted, allowed },
             effective_date: own(s.effective_date),
-            source_party: party(s.source_party)?,
+            source_party: s.source_party.map(|id| self.party(conn, id)).transpose()?,
             payment_reference: own(s.payment_reference),
             position: position(s.position),
         })
@@ -404,7 +516,7 @@ mod tests {
     #[test]
     fn an_event_reads_back_exactly_as_stored_and_smaller() {
         let conn = db();
-        let mut book = Codebook::load(&conn).unwrap();
+        let mut book = Codebook::new();
         let bare = StatusEvent {
             level: Level::Interchange,
             source: Source::Clearinghouse,
@@ -422,9 +534,11 @@ mod tests {
         };
         for e in [full_event(), bare] {
             let body = book.encode(&conn, &e).unwrap();
-            assert_eq!(book.decode(&body).unwrap(), e, "{body}");
-            // A book read afresh from the tables decodes it too.
-            assert_eq!(Codebook::load(&conn).unwrap().decode(&body).unwrap(), e);
+            assert_eq!(book.decode(&conn, &body).unwrap(), e, "{body}");
+            // A new book reads the rows from the tables, and adds none.
+            let mut fresh = Codebook::new();
+            assert_eq!(fresh.decode(&conn, &body).unwrap(), e);
+            assert_eq!(fresh.encode(&conn, &e).unwrap(), body);
             let json = serde_json::to_string(&e).unwrap();
             assert!(body.len() * 2 < json.len(), "{} bytes stored against {} as JSON: {body}", body.len(), json.len());
         }
@@ -432,8 +546,25 @@ mod tests {
         for _ in 0..3 {
             book.encode(&conn, &full_event()).unwrap();
         }
+        Codebook::new().encode(&conn, &full_event()).unwrap();
         let count = |t: &str| conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get::<_, i64>(0)).unwrap();
         assert_eq!((count("event_codes"), count("event_parties")), (2, 1));
+    }
+
+    #[test]
+    fn the_facts_read_agree_with_the_whole_event() {
+        let conn = db();
+        let e = full_event();
+        let body = Codebook::new().encode(&conn, &e).unwrap();
+        let f = Codebook::new().facts(&conn, &body).unwrap().expect("compact");
+        assert_eq!((f.level, f.source, f.status, f.raw_code.as_str()), (e.level, e.source, e.status, e.raw_code.as_str()));
+        assert_eq!(f.reasons, e.reasons);
+        assert_eq!((f.paid, f.patient_responsibility), (e.amounts.paid, e.amounts.patient_responsibility));
+        assert_eq!(f.payer_claim_number, e.claim.unwrap().payer_claim_number);
+        assert_eq!(f.segment_index, Some(5));
+        assert_eq!(f.source_party_id.as_deref(), Some("ACME1"));
+        assert_eq!(f.effective_date, e.effective_date);
+        assert!(Codebook::new().facts(&conn, &serde_json::to_string(&full_event()).unwrap()).unwrap().is_none());
     }
 
     #[test]
@@ -441,7 +572,9 @@ mod tests {
         let e = full_event();
         let old = serde_json::to_string(&e).unwrap();
         assert!(old.starts_with("{\"level\""));
-        assert_eq!(Codebook::default().decode(&old).unwrap(), e);
-        assert!(Codebook::default().decode("{\"l\":\"claim\",\"s\":\"payer\",\"t\":\"paid\",\"r\":\"x\",\"p\":9}").is_err(), "an unknown party is an error");
+        let conn = db();
+        assert_eq!(Codebook::new().decode(&conn, &old).unwrap(), e);
+        let unknown = Codebook::new().decode(&conn, "{\"l\":\"claim\",\"s\":\"payer\",\"t\":\"paid\",\"r\":\"x\",\"p\":9}");
+        assert!(unknown.unwrap_err().to_string().contains("party 9 is not in event_parties"), "an unknown party is an error");
     }
 }

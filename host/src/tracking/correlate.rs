@@ -42,11 +42,11 @@ struct Row<'a> {
 
 /// A file's stored events (id, event), in file order.
 fn events_of(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Vec<(i64, StatusEvent)>> {
-    let book = crate::store::event_log::Codebook::load(tx)?;
+    let mut book = crate::store::event_log::Codebook::new();
     let mut stmt = tx.prepare_cached("SELECT id, body FROM events WHERE file_id = ?1 ORDER BY seq")?;
     let rows = stmt.query_map(params![file_id], |r| {
         let body: String = r.get(1)?;
-        Ok((r.get(0)?, book.decode(&body)?))
+        Ok((r.get(0)?, book.decode(tx, &body)?))
     })?;
     rows.collect()
 }

@@ -60,11 +60,29 @@ struct ClaimKeys {
 }
 
 impl FactReader<'_> {
-    fn decode(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<StatusEvent> {
-        if self.book.is_none() {
-            self.book = Some(Codebook::load(tx)?);
+    /// What the rules read of a stored event: only those fields, in either stored form.
+    fn fact_body(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<FactBody> {
+        match self.book.get_or_insert_with(Codebook::new).facts(tx, body)? {
+            Some(f) => Ok(FactBody {
+                level: f.level,
+                source: f.source,
+                status: f.status,
+                raw_code: f.raw_code,
+                reasons: f.reasons,
+                effective_date: f.effective_date,
+                amounts: PaidBody { paid: f.paid, patient_responsibility: f.patient_responsibility },
+                claim: Some(ClaimNumberBody { payer_claim_number: f.payer_claim_number }),
+                position: Some(SegmentBody { segment_index: f.segment_index }),
+                source_party: Some(PartyIdBody { id: f.source_party_id }),
+            }),
+            // Stored before schema 12, in the `parse --json` shape.
+            None => serde_json::from_str(body)
+                .map_err(|err| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))),
         }
-        self.book.as_ref().expect("loaded above").decode(body)
+    }
+
+    fn decode(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<StatusEvent> {
+        self.book.get_or_insert_with(Codebook::new).decode(tx, body)
     }
 
     fn seen(&mut self, tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<String> {
@@ -96,7 +114,7 @@ impl FactReader<'_> {
             .map(|(body, file_id, seq, via)| {
                 let body = match body {
                     Ok(b) => b,
-                    Err(stored) => FactBody::of(&self.decode(tx, &stored)?),
+                    Err(stored) => self.fact_body(tx, &stored)?,
                 };
                 let seen = self.seen(tx, file_id)?;
                 Ok(fact(body, seen, (file_id, seq), &via))
@@ -263,9 +281,10 @@ impl ClaimValues {
     }
 }
 
-/// The part of a stored event (the `parse --json` shape) the rules read. Reading only
-/// this is several times faster than a whole [`crate::model::StatusEvent`], whose flattened
-/// correlation keys make serde buffer every field; the rest is skipped unparsed.
+/// The part of a stored event the rules read (`store::event_log::Facts` for the compact
+/// form; for a body stored before schema 12, in the `parse --json` shape, deserialized as
+/// this directly). Reading only this is several times faster than a whole
+/// [`crate::model::StatusEvent`]; the rest is skipped unparsed.
 #[derive(Deserialize)]
 struct FactBody {
     level: Level,

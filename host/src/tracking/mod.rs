@@ -51,9 +51,16 @@ pub(crate) fn track_stored(
 }
 
 /// What [`track_stored`] does after correlating, for a file correlated as it was stored
-/// (`correlate::Correlator`): derive what it touched (reading its statements from the store).
-pub(crate) fn derive_touched(tx: &Transaction<'_>, file_id: i64, touched: Touched) -> rusqlite::Result<Touched> {
-    after_correlation(tx, file_id, touched, derive::Fresh::new())
+/// (`correlate::Correlator`): derive what it touched. `kept` are the file's events still in
+/// memory (row id, event), read from there; the others are read back from the store.
+pub(crate) fn derive_touched(
+    tx: &Transaction<'_>,
+    file_id: i64,
+    touched: Touched,
+    kept: &[(i64, StatusEvent)],
+) -> rusqlite::Result<Touched> {
+    let fresh = kept.iter().map(|(id, e)| (*id, e)).collect();
+    after_correlation(tx, file_id, touched, fresh)
 }
 
 fn after_correlation(

@@ -408,10 +408,10 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             WHERE c.id = ?1
          ) ORDER BY file_id, seq",
     )?;
-    let book = Codebook::load(conn)?;
+    let mut book = Codebook::new();
     let rows = stmt.query_map(params![claim_id], |r| {
         let body: String = r.get(6)?;
-        let mut event = book.decode(&body)?;
+        let mut event = book.decode(conn, &body)?;
         let via: String = r.get(5)?;
         let (about, via_rule) = match via.as_str() {
             "claim" if event.level == Level::ServiceLine => (About::ServiceLine, Via::Claim),
