@@ -341,7 +341,9 @@ fn stream_document(
     // (the other members of a package).
     tx.execute_batch("SAVEPOINT reading")?;
     let started = std::time::Instant::now();
-    let file_id = insert_file(tx, name, origin, sha, bytes, now, "document", &Stored::Reading(plugin_name, version))?;
+    // The row goes in first, for the events to name it; its bytes (and what the reading
+    // found) go in at the end, in one write: an update rewrites the whole row, blob and all.
+    let file_id = insert_file(tx, name, origin, sha, &[], now, "document", &Stored::Reading(plugin_name, version))?;
     let mut correlator = crate::tracking::correlate::Correlator::new(file_id, None);
     let mut book = Codebook::new();
     let mut seq = 0usize;
@@ -371,17 +373,19 @@ fn stream_document(
     };
     diagnostics.extend(notes);
     tracing::debug!(target: "claimtrack::timing", ms = ms(started), events = seq, "read, stored and correlated");
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    let (warnings, errors) = (count(Severity::Warning), count(Severity::Error));
+    let (warnings, errors) = (Severity::Warning.count_in(&diagnostics), Severity::Error.count_in(&diagnostics));
     tx.execute(
-        "UPDATE files SET format = ?2, metadata_json = ?3, diagnostics_json = ?4, warnings = ?5, errors = ?6 WHERE id = ?1",
+        "UPDATE files SET format = ?2, metadata_json = ?3, diagnostics_json = ?4, warnings = ?5, errors = ?6, size = ?7, bytes = ?8
+         WHERE id = ?1",
         params![
             file_id,
             metadata.format_id,
             serde_json::to_string(&metadata).ok(),
             serde_json::to_string(&diagnostics).ok(),
             warnings as i64,
-            errors as i64
+            errors as i64,
+            bytes.len() as i64,
+            bytes
         ],
     )?;
     let touched = correlator.finish(tx, Some(&metadata))?;

@@ -140,20 +140,27 @@ pub enum CodeSet {
 impl CodeSet {
     /// The JSON / display name (`claim_status`, or `other:<name>` for [`CodeSet::Other`]).
     pub fn name(&self) -> String {
+        self.name_cow().into_owned()
+    }
+
+    /// [`CodeSet::name`], allocating only for [`CodeSet::Other`]: every reason of every event
+    /// is serialized and stored by it.
+    pub(crate) fn name_cow(&self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow::Borrowed;
         match self {
-            CodeSet::ClaimStatusCategory => "claim_status_category".into(),
-            CodeSet::ClaimStatus => "claim_status".into(),
-            CodeSet::Entity => "entity".into(),
-            CodeSet::AckSegmentError => "ack_segment_error".into(),
-            CodeSet::AckElementError => "ack_element_error".into(),
-            CodeSet::AckTransactionSetError => "ack_transaction_set_error".into(),
-            CodeSet::AckGroupError => "ack_group_error".into(),
-            CodeSet::Ta1Note => "ta1_note".into(),
-            CodeSet::Carc => "carc".into(),
-            CodeSet::Rarc => "rarc".into(),
-            CodeSet::ClearinghouseEdit => "clearinghouse_edit".into(),
-            CodeSet::FreeText => "free_text".into(),
-            CodeSet::Other(n) => format!("other:{n}"),
+            CodeSet::ClaimStatusCategory => Borrowed("claim_status_category"),
+            CodeSet::ClaimStatus => Borrowed("claim_status"),
+            CodeSet::Entity => Borrowed("entity"),
+            CodeSet::AckSegmentError => Borrowed("ack_segment_error"),
+            CodeSet::AckElementError => Borrowed("ack_element_error"),
+            CodeSet::AckTransactionSetError => Borrowed("ack_transaction_set_error"),
+            CodeSet::AckGroupError => Borrowed("ack_group_error"),
+            CodeSet::Ta1Note => Borrowed("ta1_note"),
+            CodeSet::Carc => Borrowed("carc"),
+            CodeSet::Rarc => Borrowed("rarc"),
+            CodeSet::ClearinghouseEdit => Borrowed("clearinghouse_edit"),
+            CodeSet::FreeText => Borrowed("free_text"),
+            CodeSet::Other(n) => format!("other:{n}").into(),
         }
     }
 }
@@ -209,7 +216,7 @@ impl<'de> Deserialize<'de> for Position {
 
 impl Serialize for CodeSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.name())
+        s.serialize_str(&self.name_cow())
     }
 }
 
@@ -515,6 +522,11 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Number of `diagnostics` of exactly this severity.
+    pub fn count_in(self, diagnostics: &[Diagnostic]) -> usize {
+        diagnostics.iter().filter(|d| d.severity == self).count()
+    }
+
     /// The JSON / display name (`warning`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -553,7 +565,7 @@ pub struct ParsedFile {
 impl ParsedFile {
     /// Number of diagnostics of exactly this severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        severity.count_in(&self.diagnostics)
     }
 }
 

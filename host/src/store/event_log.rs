@@ -198,6 +198,72 @@ struct ClaimNumberView {
     payer_claim_number: Option<String>,
 }
 
+/// [`FactsView`] of a body stored before schema 12, in the `parse --json` shape.
+#[derive(Deserialize)]
+struct OldFactsView {
+    level: Level,
+    source: Source,
+    status: StatusClass,
+    raw_code: String,
+    #[serde(default)]
+    reasons: Vec<Reason>,
+    #[serde(default)]
+    effective_date: Option<String>,
+    #[serde(default)]
+    amounts: OldPaid,
+    #[serde(default)]
+    claim: Option<OldClaimNumber>,
+    #[serde(default)]
+    position: Option<OldSegment>,
+    #[serde(default)]
+    source_party: Option<OldPartyId>,
+}
+
+#[derive(Deserialize, Default)]
+struct OldPaid {
+    #[serde(default)]
+    paid: Option<i64>,
+    #[serde(default)]
+    patient_responsibility: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct OldClaimNumber {
+    #[serde(default)]
+    payer_claim_number: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OldSegment {
+    #[serde(default)]
+    segment_index: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct OldPartyId {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+impl Facts {
+    /// What the rules read of an event in memory.
+    pub(crate) fn of(e: &StatusEvent) -> Facts {
+        Facts {
+            level: e.level,
+            source: e.source,
+            status: e.status,
+            raw_code: e.raw_code.clone(),
+            reasons: e.reasons.clone(),
+            effective_date: e.effective_date.clone(),
+            paid: e.amounts.paid,
+            patient_responsibility: e.amounts.patient_responsibility,
+            payer_claim_number: e.claim.as_ref().and_then(|c| c.payer_claim_number.clone()),
+            segment_index: e.position.as_ref().and_then(|p| p.segment_index),
+            source_party_id: e.source_party.as_ref().and_then(|p| p.id.clone()),
+        }
+    }
+}
+
 /// A body that does not read: the message names the event's row.
 fn unreadable(e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("a stored event does not read: {e}").into())
@@ -237,11 +303,7 @@ impl Codebook {
     }
 
     fn code_id(&mut self, conn: &Connection, set: &CodeSet, code: &str, description: &Option<String>) -> rusqlite::Result<i64> {
-        let name: Cow<'_, str> = match set {
-            CodeSet::Carc => Cow::Borrowed("carc"),
-            CodeSet::Rarc => Cow::Borrowed("rarc"),
-            other => Cow::Owned(other.name()),
-        };
+        let name = set.name_cow();
         let find = |book: &Codebook| {
             let known = book.code_ids.get(name.as_ref()).and_then(|codes| codes.get(code));
             known.and_then(|v| v.iter().find(|(d, _)| d == description)).map(|&(_, id)| id)
@@ -353,11 +415,23 @@ impl Codebook {
         Ok(serde_json::to_string(&body).expect("the stored form serializes"))
     }
 
-    /// What the status rules read of a body stored in the compact form, or `None` for a body
-    /// stored before it (read those whole, or with their own partial reader).
-    pub(crate) fn facts(&mut self, conn: &Connection, body: &str) -> rusqlite::Result<Option<Facts>> {
+    /// What the status rules read of a body, in either stored form.
+    pub(crate) fn facts(&mut self, conn: &Connection, body: &str) -> rusqlite::Result<Facts> {
         if body.starts_with("{\"level\"") {
-            return Ok(None);
+            let v: OldFactsView = serde_json::from_str(body).map_err(unreadable)?;
+            return Ok(Facts {
+                level: v.level,
+                source: v.source,
+                status: v.status,
+                raw_code: v.raw_code,
+                reasons: v.reasons,
+                effective_date: v.effective_date,
+                paid: v.amounts.paid,
+                patient_responsibility: v.amounts.patient_responsibility,
+                payer_claim_number: v.claim.and_then(|c| c.payer_claim_number),
+                segment_index: v.position.and_then(|p| p.segment_index),
+                source_party_id: v.source_party.and_then(|p| p.id),
+            });
         }
         let v: FactsView<'_> = serde_json::from_str(body).map_err(unreadable)?;
         let mut reasons = Vec::with_capacity(v.reasons.len());
@@ -366,7 +440,7 @@ impl Codebook {
             reasons.push(Reason { code_set, code, description, group: own(group), amount, position: position(p) });
         }
         let amounts = v.amounts.unwrap_or_default();
-        Ok(Some(Facts {
+        Ok(Facts {
             level: v.level,
             source: v.source,
             status: v.status,
@@ -381,7 +455,7 @@ impl Codebook {
                 Some(id) => self.party(conn, id)?.id,
                 None => None,
             },
-        }))
+        })
     }
 
     /// The event a body holds, in either stored form.
@@ -556,7 +630,7 @@ mod tests {
         let conn = db();
         let e = full_event();
         let body = Codebook::new().encode(&conn, &e).unwrap();
-        let f = Codebook::new().facts(&conn, &body).unwrap().expect("compact");
+        let f = Codebook::new().facts(&conn, &body).unwrap();
         assert_eq!((f.level, f.source, f.status, f.raw_code.as_str()), (e.level, e.source, e.status, e.raw_code.as_str()));
         assert_eq!(f.reasons, e.reasons);
         assert_eq!((f.paid, f.patient_responsibility), (e.amounts.paid, e.amounts.patient_responsibility));
@@ -564,7 +638,14 @@ mod tests {
         assert_eq!(f.segment_index, Some(5));
         assert_eq!(f.source_party_id.as_deref(), Some("ACME1"));
         assert_eq!(f.effective_date, e.effective_date);
-        assert!(Codebook::new().facts(&conn, &serde_json::to_string(&full_event()).unwrap()).unwrap().is_none());
+        // The same facts from a body stored before schema 12, and from the event in memory.
+        let old = Codebook::new().facts(&conn, &serde_json::to_string(&full_event()).unwrap()).unwrap();
+        let mem = Facts::of(&full_event());
+        for g in [old, mem] {
+            assert_eq!((g.level, g.source, g.status, &g.raw_code, &g.reasons), (f.level, f.source, f.status, &f.raw_code, &f.reasons));
+            assert_eq!((g.paid, g.patient_responsibility, &g.payer_claim_number), (f.paid, f.patient_responsibility, &f.payer_claim_number));
+            assert_eq!((g.segment_index, &g.source_party_id, &g.effective_date), (f.segment_index, &f.source_party_id, &f.effective_date));
+        }
     }
 
     #[test]

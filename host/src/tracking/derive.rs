@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use rusqlite::{params, Transaction};
 
 use super::correlate::Touched;
-use crate::store::event_log::Codebook;
+use crate::store::event_log::{Codebook, Facts};
 use super::provider::{self, BillingProvider, Said};
 use super::status::{self, ClaimStatus, Fact, Via};
-use serde::Deserialize;
 
-use crate::model::{Level, Reason, Source, StatusClass, StatusEvent};
+use crate::model::{Level, Source, StatusClass, StatusEvent};
 
 /// Reads facts for one `derive`, remembering what many claims share.
 ///
@@ -60,25 +59,9 @@ struct ClaimKeys {
 }
 
 impl FactReader<'_> {
-    /// What the rules read of a stored event: only those fields, in either stored form.
-    fn fact_body(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<FactBody> {
-        match self.book.get_or_insert_with(Codebook::new).facts(tx, body)? {
-            Some(f) => Ok(FactBody {
-                level: f.level,
-                source: f.source,
-                status: f.status,
-                raw_code: f.raw_code,
-                reasons: f.reasons,
-                effective_date: f.effective_date,
-                amounts: PaidBody { paid: f.paid, patient_responsibility: f.patient_responsibility },
-                claim: Some(ClaimNumberBody { payer_claim_number: f.payer_claim_number }),
-                position: Some(SegmentBody { segment_index: f.segment_index }),
-                source_party: Some(PartyIdBody { id: f.source_party_id }),
-            }),
-            // Stored before schema 12, in the `parse --json` shape.
-            None => serde_json::from_str(body)
-                .map_err(|err| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(err))),
-        }
+    /// What the rules read of a stored event, in either stored form.
+    fn facts_of(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<Facts> {
+        self.book.get_or_insert_with(Codebook::new).facts(tx, body)
     }
 
     fn decode(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<StatusEvent> {
@@ -100,11 +83,11 @@ impl FactReader<'_> {
     /// `sql` selects (e.id, e.body, e.file_id, e.seq, l.via).
     fn facts(&mut self, tx: &Transaction<'_>, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<Vec<(Fact, Stated)>> {
         let fresh = &self.fresh;
-        let rows: Vec<(Result<FactBody, String>, i64, i64, String)> = tx
+        let rows: Vec<(Result<Facts, String>, i64, i64, String)> = tx
             .prepare_cached(sql)?
             .query_map(p, |r| {
                 let body = match fresh.get(&r.get::<_, i64>(0)?) {
-                    Some(e) => Ok(FactBody::of(e)),
+                    Some(e) => Ok(Facts::of(e)),
                     None => Err(r.get(1)?),
                 };
                 Ok((body, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -114,7 +97,7 @@ impl FactReader<'_> {
             .map(|(body, file_id, seq, via)| {
                 let body = match body {
                     Ok(b) => b,
-                    Err(stored) => self.fact_body(tx, &stored)?,
+                    Err(stored) => self.facts_of(tx, &stored)?,
                 };
                 let seen = self.seen(tx, file_id)?;
                 Ok(fact(body, seen, (file_id, seq), &via))
@@ -184,7 +167,7 @@ impl FactReader<'_> {
     fn provider_facts(&mut self, tx: &Transaction<'_>, b: i64) -> rusqlite::Result<&[ProviderFact]> {
         if !self.providers.contains_key(&b) {
             let fresh = &self.fresh;
-            // Whole events (the provider and position are not in `FactBody`): a batch has few.
+            // Whole events (the provider and position are not in `Facts`): a batch has few.
             let rows: Vec<(Result<StatusEvent, String>, i64, i64)> = tx
                 .prepare_cached(
                     "SELECT e.id, e.body, e.file_id, e.seq FROM event_links l JOIN events e ON e.id = l.event_id
@@ -208,7 +191,7 @@ impl FactReader<'_> {
                 let Some(provider) = BillingProvider::addressed_by(&e) else { continue };
                 let said = Said::of(file_id, e.position.as_ref());
                 let seen = self.seen(tx, file_id)?;
-                let (fact, _) = fact(FactBody::of(&e), seen, (file_id, seq), "provider");
+                let (fact, _) = fact(Facts::of(&e), seen, (file_id, seq), "provider");
                 read.push(ProviderFact { fact, provider, said });
             }
             self.providers.insert(b, read);
@@ -281,86 +264,19 @@ impl ClaimValues {
     }
 }
 
-/// The part of a stored event the rules read (`store::event_log::Facts` for the compact
-/// form; for a body stored before schema 12, in the `parse --json` shape, deserialized as
-/// this directly). Reading only this is several times faster than a whole
-/// [`crate::model::StatusEvent`]; the rest is skipped unparsed.
-#[derive(Deserialize)]
-struct FactBody {
-    level: Level,
-    source: Source,
-    status: StatusClass,
-    raw_code: String,
-    #[serde(default)]
-    reasons: Vec<Reason>,
-    #[serde(default)]
-    effective_date: Option<String>,
-    #[serde(default)]
-    amounts: PaidBody,
-    #[serde(default)]
-    claim: Option<ClaimNumberBody>,
-    #[serde(default)]
-    position: Option<SegmentBody>,
-    #[serde(default)]
-    source_party: Option<PartyIdBody>,
-}
-
-#[derive(Deserialize)]
-struct PartyIdBody {
-    #[serde(default)]
-    id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct SegmentBody {
-    #[serde(default)]
-    segment_index: Option<u32>,
-}
-
-#[derive(Deserialize, Default)]
-struct PaidBody {
-    #[serde(default)]
-    paid: Option<i64>,
-    #[serde(default)]
-    patient_responsibility: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct ClaimNumberBody {
-    #[serde(default)]
-    payer_claim_number: Option<String>,
-}
-
-impl FactBody {
-    fn of(e: &StatusEvent) -> Self {
-        FactBody {
-            level: e.level,
-            source: e.source,
-            status: e.status,
-            raw_code: e.raw_code.clone(),
-            reasons: e.reasons.clone(),
-            effective_date: e.effective_date.clone(),
-            amounts: PaidBody { paid: e.amounts.paid, patient_responsibility: e.amounts.patient_responsibility },
-            claim: e.claim.as_ref().map(|c| ClaimNumberBody { payer_claim_number: c.payer_claim_number.clone() }),
-            position: e.position.as_ref().map(|p| SegmentBody { segment_index: p.segment_index }),
-            source_party: e.source_party.as_ref().map(|p| PartyIdBody { id: p.id.clone() }),
-        }
-    }
-}
-
-fn fact(e: FactBody, seen: String, order: (i64, i64), via: &str) -> (Fact, Stated) {
+fn fact(e: Facts, seen: String, order: (i64, i64), via: &str) -> (Fact, Stated) {
     let said = match e.level {
-        Level::Claim => Said::at(order.0, e.position.and_then(|p| p.segment_index)),
+        Level::Claim => Said::at(order.0, e.segment_index),
         _ => None,
     };
     let payer = match e.source {
-        Source::Payer => e.source_party.and_then(|p| p.id),
+        Source::Payer => e.source_party_id,
         _ => None,
     };
     let stated = Stated {
-        paid: e.amounts.paid,
-        patient_responsibility: e.amounts.patient_responsibility,
-        payer_claim_number: e.claim.and_then(|c| c.payer_claim_number),
+        paid: e.paid,
+        patient_responsibility: e.patient_responsibility,
+        payer_claim_number: e.payer_claim_number,
         said,
         payer,
     };
