@@ -168,7 +168,8 @@ pub enum PluginError {
         plugin: PluginRef,
         /// Which cap: "host bytes" (the host's copy of the result, see
         /// [`Limits::max_output_host_bytes`](super::Limits::max_output_host_bytes)), "events",
-        /// "diagnostics", "string bytes" or "describe string bytes".
+        /// "diagnostics", "string bytes" (a file's totals), "events in one chunk", "string
+        /// bytes in one chunk" (the contract's bounds on one chunk) or "describe string bytes".
         what: &'static str,
         /// How much the plugin returned, in `what`'s unit. For "host bytes" the copy stops at
         /// the limit, so this is the limit plus one: "more than the limit".
