@@ -336,14 +336,72 @@ fn stream_document(
         Ok(p) => p,
         Err(e) => return failed(e.into()),
     };
-    let (plugin_name, version) = (plugin.info().name.as_str(), plugin.info().version.as_str());
     // What a failed read stored is rolled back to here, keeping the rest of the transaction
     // (the other members of a package).
     tx.execute_batch("SAVEPOINT reading")?;
-    let started = std::time::Instant::now();
     // The row goes in first, for the events to name it; its bytes (and what the reading
     // found) go in at the end, in one write: an update rewrites the whole row, blob and all.
-    let file_id = insert_file(tx, name, origin, sha, &[], now, "document", &Stored::Reading(plugin_name, version))?;
+    let reading = Stored::Reading(&plugin.info().name, &plugin.info().version);
+    let file_id = insert_file(tx, name, origin, sha, &[], now, "document", &reading)?;
+    let read = match read_chunks(tx, plugin, file_id, name, bytes, |_| true)? {
+        Ok(read) => read,
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO reading; RELEASE reading")?;
+            return failed(e.into());
+        }
+    };
+    record_read(tx, file_id, plugin, &read, Some(bytes))?;
+    let (warnings, errors) = (read.warnings(), read.errors());
+    let t = std::time::Instant::now();
+    crate::tracking::derive_touched(tx, file_id, read.touched, &read.kept)?;
+    tracing::debug!(target: "claimtrack::timing", ms = ms(t), "derived");
+    tx.execute_batch("RELEASE reading")?;
+    Ok(Outcome::Ingested {
+        file_id,
+        format: read.metadata.format_id,
+        plugin: plugin.info().name.clone(),
+        events: read.events,
+        warnings,
+        errors,
+    })
+}
+
+/// What [`read_chunks`] found in a file.
+struct Read {
+    metadata: crate::model::FileMetadata,
+    diagnostics: Vec<crate::model::Diagnostic>,
+    /// Events stored.
+    events: usize,
+    /// What correlating them changed.
+    touched: crate::tracking::Touched,
+    /// The events with their row ids when the file was one chunk (see `KEEP_FOR_DERIVE`).
+    kept: Vec<(i64, StatusEvent)>,
+}
+
+impl Read {
+    fn warnings(&self) -> usize {
+        Severity::Warning.count_in(&self.diagnostics)
+    }
+    fn errors(&self) -> usize {
+        Severity::Error.count_in(&self.diagnostics)
+    }
+}
+
+/// Reads `bytes` with `plugin` into the store as file `file_id`, as the plugin sends it:
+/// each chunk's events are stored, and correlated when `correlate` says so for that chunk's
+/// events, as they arrive, so only one chunk is in memory whatever the file's size. A plugin
+/// failure (at any chunk) is returned as such with what was stored left in place: the caller
+/// rolls back to its savepoint.
+fn read_chunks(
+    tx: &Transaction<'_>,
+    plugin: &crate::plugins::Plugin,
+    file_id: i64,
+    name: &str,
+    bytes: &[u8],
+    mut correlate: impl FnMut(&[StatusEvent]) -> bool,
+) -> rusqlite::Result<Result<Read, crate::runtime::PluginError>> {
+    let (plugin_name, version) = (plugin.info().name.as_str(), plugin.info().version.as_str());
+    let started = std::time::Instant::now();
     let mut correlator = crate::tracking::correlate::Correlator::new(file_id, None);
     let mut book = Codebook::new();
     let mut seq = 0usize;
@@ -354,7 +412,9 @@ fn stream_document(
     let read = plugin.parse_each(name, bytes, |events, diags| -> rusqlite::Result<()> {
         let ids = insert_event_rows(tx, &mut book, file_id, seq, plugin_name, version, &events)?;
         seq += events.len();
-        correlator.feed(tx, &ids, events.iter())?;
+        if correlate(&events) {
+            correlator.feed(tx, &ids, events.iter())?;
+        }
         diagnostics.extend(diags);
         if seq <= KEEP_FOR_DERIVE {
             kept.extend(ids.into_iter().zip(events));
@@ -366,34 +426,34 @@ fn stream_document(
     let (metadata, notes) = match read {
         Ok(read) => read,
         Err(ParseStop::Consumer(e)) => return Err(e),
-        Err(ParseStop::Plugin(e)) => {
-            tx.execute_batch("ROLLBACK TO reading; RELEASE reading")?;
-            return failed(e.into());
-        }
+        Err(ParseStop::Plugin(e)) => return Ok(Err(e)),
     };
     diagnostics.extend(notes);
     tracing::debug!(target: "claimtrack::timing", ms = ms(started), events = seq, "read, stored and correlated");
-    let (warnings, errors) = (Severity::Warning.count_in(&diagnostics), Severity::Error.count_in(&diagnostics));
+    let touched = correlator.finish(tx, Some(&metadata))?;
+    Ok(Ok(Read { metadata, diagnostics, events: seq, touched, kept }))
+}
+
+/// Records on the file's row what reading it found, and (`bytes`, once: on ingest) its bytes.
+fn record_read(tx: &Transaction<'_>, file_id: i64, plugin: &crate::plugins::Plugin, read: &Read, bytes: Option<&[u8]>) -> rusqlite::Result<()> {
     tx.execute(
-        "UPDATE files SET format = ?2, metadata_json = ?3, diagnostics_json = ?4, warnings = ?5, errors = ?6, size = ?7, bytes = ?8
+        "UPDATE files SET outcome = 'parsed', format = ?2, plugin = ?3, plugin_version = ?4, problem_kind = NULL, problem = NULL,
+             metadata_json = ?5, diagnostics_json = ?6, warnings = ?7, errors = ?8, size = COALESCE(?9, size), bytes = COALESCE(?10, bytes)
          WHERE id = ?1",
         params![
             file_id,
-            metadata.format_id,
-            serde_json::to_string(&metadata).ok(),
-            serde_json::to_string(&diagnostics).ok(),
-            warnings as i64,
-            errors as i64,
-            bytes.len() as i64,
+            read.metadata.format_id,
+            plugin.info().name,
+            plugin.info().version,
+            serde_json::to_string(&read.metadata).ok(),
+            serde_json::to_string(&read.diagnostics).ok(),
+            read.warnings() as i64,
+            read.errors() as i64,
+            bytes.map(|b| b.len() as i64),
             bytes
         ],
     )?;
-    let touched = correlator.finish(tx, Some(&metadata))?;
-    let t = std::time::Instant::now();
-    crate::tracking::derive_touched(tx, file_id, touched, &kept)?;
-    tracing::debug!(target: "claimtrack::timing", ms = ms(t), "derived");
-    tx.execute_batch("RELEASE reading")?;
-    Ok(Outcome::Ingested { file_id, format: metadata.format_id, plugin: plugin_name.to_string(), events: seq, warnings, errors })
+    Ok(())
 }
 
 /// Archive a parsed document, store its events and correlate them, in `tx`.
@@ -508,48 +568,51 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
     let mut touched = crate::tracking::Touched::default();
     let (mut responses_seen, mut out_of_order) = (false, false);
     // Where the time goes, for `CLAIMTRACK_LOG=claimtrack::timing=debug`.
-    let (mut t_delete, mut t_parse, mut t_store, mut t_correlate) = (0.0, 0.0, 0.0, 0.0);
+    let (mut t_delete, mut t_read) = (0.0, 0.0);
     for (id, name) in files {
         let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
         let t = std::time::Instant::now();
         tx.execute("DELETE FROM events WHERE file_id = ?1", params![id])?;
         t_delete += ms(t);
         let t = std::time::Instant::now();
-        let parsed = plugins.parse(&name, &bytes, None);
-        t_parse += ms(t);
-        let t = std::time::Instant::now();
-        match parsed {
-            Ok(r) => {
-                let [format, plugin, version, _, _, metadata, diagnostics] = Stored::Parsed(&r).columns();
-                tx.execute(
-                    "UPDATE files SET outcome = 'parsed', format = ?2, plugin = ?3, plugin_version = ?4, problem_kind = NULL,
-                         problem = NULL, warnings = ?5, errors = ?6, metadata_json = ?7, diagnostics_json = ?8
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        format,
-                        plugin,
-                        version,
-                        r.parsed.count(Severity::Warning) as i64,
-                        r.parsed.count(Severity::Error) as i64,
-                        metadata,
-                        diagnostics
-                    ],
-                )?;
-                let ids = insert_events(tx, id, &r)?;
-                t_store += ms(t);
-                let is_837 = r.parsed.events.iter().any(|e| e.source == crate::model::Source::Submitter);
-                out_of_order |= is_837 && responses_seen;
-                responses_seen |= !is_837 && !r.parsed.events.is_empty();
+        // Read as ingest reads, a chunk at a time: a file too large to hold its events in
+        // memory at once was ingested that way, so it must be read again that way.
+        tx.execute_batch("SAVEPOINT reading")?;
+        let mut is_837 = None;
+        let read = match plugins.select(&name, &bytes) {
+            Err(e) => Err(ParseFailure::from(e)),
+            Ok(plugin) => {
+                let gate = |events: &[StatusEvent]| {
+                    // An 837 read after a response file means correlating in file order
+                    // would be wrong: everything is correlated again at the end instead.
+                    if is_837.is_none() && !events.is_empty() {
+                        let submitted = events.iter().any(|e| e.source == crate::model::Source::Submitter);
+                        is_837 = Some(submitted);
+                        out_of_order |= submitted && responses_seen;
+                    }
+                    !out_of_order
+                };
+                match read_chunks(tx, plugin, id, &name, &bytes, gate)? {
+                    Ok(read) => {
+                        record_read(tx, id, plugin, &read, None)?;
+                        Ok(read)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+        };
+        t_read += ms(t);
+        match read {
+            Ok(read) => {
+                tx.execute_batch("RELEASE reading")?;
+                responses_seen |= is_837 == Some(false);
                 if !out_of_order {
-                    let t = std::time::Instant::now();
-                    let linked = crate::tracking::correlate::correlate_stored(tx, id, &ids, &r.parsed.events, &r.parsed.metadata)?;
-                    t_correlate += ms(t);
-                    touched.batches.extend(linked.batches);
-                    touched.claims.extend(linked.claims);
+                    touched.batches.extend(read.touched.batches);
+                    touched.claims.extend(read.touched.claims);
                 }
             }
             Err(e) => {
+                tx.execute_batch("ROLLBACK TO reading; RELEASE reading")?;
                 tx.execute(
                     "UPDATE files SET outcome = 'needs_attention', format = NULL, plugin = NULL, plugin_version = NULL,
                          problem_kind = ?2, problem = ?3, warnings = 0, errors = 0, metadata_json = NULL, diagnostics_json = NULL
@@ -559,7 +622,7 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
             }
         }
     }
-    tracing::debug!(target: "claimtrack::timing", t_delete, t_parse, t_store, t_correlate, "rebuild: files read again");
+    tracing::debug!(target: "claimtrack::timing", t_delete, t_read, "rebuild: files read again");
     if out_of_order {
         return crate::tracking::rebuild(tx);
     }

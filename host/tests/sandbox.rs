@@ -402,6 +402,26 @@ fn embedded_first_party_plugins_all_load() {
     }
 }
 
+/// A large ERA is read in plugin memory that follows one claim and one chunk of events,
+/// not the file: 20,000 claims in one payment (one transaction set, 4 MB) within the file's
+/// size + 16 MiB. Reading the whole file first, as WIT 0.1's plugin did, took 67 MB.
+#[test]
+fn a_large_era_in_one_payment_is_read_in_memory_that_follows_the_chunk() {
+    let era = x12_835::generate::synthetic_835_in_sets(20_000, 20_000, 7);
+    assert_eq!(era.windows(7).filter(|w| w == b"ST*835*").count(), 1, "one transaction set");
+    let limits =
+        Limits { memory_bytes: era.len() + 16 * MIB, max_input_bytes: era.len(), parse_timeout: Duration::from_secs(120), ..Limits::default() };
+    let rt = PluginRuntime::new(limits, None).unwrap();
+    let (name, wasm) = embedded::first_party().find(|(n, _)| *n == "x12-835").unwrap();
+    let p = rt.load(name, wasm).unwrap();
+    let out = p.parse_summary("one-payment.835", &era).unwrap_or_else(|e| panic!("{e}"));
+    let native = x12_835::parse_bytes("one-payment.835", &era).unwrap();
+    assert!(native.events.len() > 40_000, "{}", native.events.len());
+    assert!(out.raw_codes.iter().eq(native.events.iter().map(|e| &e.raw_code)), "the same events as natively");
+    assert!(out.chunks > 20, "sent in chunks: {}", out.chunks);
+    assert!(out.diagnostics.iter().eq(native.diagnostics.iter().map(|d| &d.message)), "the same diagnostics as natively");
+}
+
 // ---- compiled-component cache --------------------------------------------------------
 
 fn cache_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

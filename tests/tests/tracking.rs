@@ -383,6 +383,33 @@ fn rebuild_changes_nothing_and_reproduces_the_state() {
     assert_eq!(state(&t), before);
 }
 
+/// `rebuild` reads a file of many chunks again as ingest read it, a chunk at a time (an ERA
+/// of 2,000 claims: about 4,600 events, five chunks): the same events, the same claims, and
+/// nothing changed.
+#[test]
+fn rebuild_reads_a_file_of_many_chunks_again_to_the_same_state() {
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &arrival_order());
+    let era = x12_835::generate::synthetic_835(2_000, 3);
+    let mut t = open_at(dir.path(), "2026-01-29T08:00:00Z");
+    let r = t.ingest("large.835", "sftp", &era).unwrap();
+    assert!(matches!(r.outcome, Outcome::Ingested { events, .. } if events > 4 * 1024), "{r:?}");
+    let keys = ["C0000001", "C0000500", "C0000999", "C0001500"];
+    let claims = |t: &Tracker| keys.iter().map(|k| t.claim(k).unwrap()).collect::<Vec<_>>();
+    let events = || {
+        let db = rusqlite::Connection::open(dir.path().join(claimtrack::store::DB_FILE)).unwrap();
+        db.query_row("SELECT COUNT(*), COALESCE(SUM(length(body)), 0) FROM events", [], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .unwrap()
+    };
+    let (before, claims_before, events_before) = (state(&t), claims(&t), events());
+    let found: Vec<usize> = claims_before.iter().map(Vec::len).collect();
+    assert!(found.iter().all(|&n| n >= 1), "each ERA claim is tracked: {found:?}");
+    assert!(t.rebuild().unwrap().is_empty(), "rebuild changed statuses");
+    assert_eq!(state(&t), before);
+    assert_eq!(claims(&t), claims_before);
+    assert_eq!(events(), events_before, "the same events, stored the same way");
+}
+
 /// `rebuild` correlates each file as it reads it again, the 837s first by what the last
 /// reading found; an 837 that reading did not take for one (as when a plugin now reads it)
 /// and that came after its responses is met after them, and the links are then made again

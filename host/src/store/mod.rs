@@ -129,10 +129,12 @@ impl Store {
         // looked at a bound value and prepares them again after every new binding; that
         // re-preparation was a fifth of the time of ingesting a large ERA.
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(open_err)?;
-        // A 64 MiB page cache and memory-mapped reads: correlating a large ERA reads the
-        // same claim and event pages many times; the default 2 MiB cache sends each read
-        // back to the kernel.
-        conn.pragma_update(None, "cache_size", -65536).map_err(open_err)?;
+        // Memory-mapped reads, and a 16 MiB page cache (the default is 2 MiB): correlating a
+        // large ERA reads the same claim and event pages many times, and these keep those
+        // reads off the kernel. The cache mostly holds a large ingest's dirty pages, and is
+        // a part of its peak memory: 64 MiB was no faster (BENCHMARKS.md, "WIT 0.2, streamed
+        // 835": 1.65–1.74 s either way for the 20,000-claim 835) and cost 18 MB more of it.
+        conn.pragma_update(None, "cache_size", -16384).map_err(open_err)?;
         conn.pragma_update(None, "mmap_size", 256i64 << 20).map_err(open_err)?;
         let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;

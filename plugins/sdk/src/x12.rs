@@ -12,6 +12,13 @@
 //!
 //! Fields are decoded as Latin-1 (every byte is one `char`), so no input is rejected for
 //! not being UTF-8. Only a missing ISA or degenerate delimiters fail the whole file.
+//!
+//! [`parse`] builds the whole [`Document`]. [`Reader`] is the same tokenizer handing out a
+//! transaction set's segments one at a time (for a plugin's `Parser::stream`), keeping only
+//! the envelopes and the diagnostics, which it gives in the same order.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
 
 use crate::{Diagnostic, FileMetadata, MalformedDetail, ParseError, Party, Position};
 
@@ -51,7 +58,7 @@ pub struct Segment {
 /// One string holds them all, with where each lies in it: a large file has millions of
 /// elements, and one allocation per segment instead of one per element is most of the
 /// tokenizer's speed (inside the WebAssembly sandbox, allocation is slower still).
-/// A whole file's segments are in memory at once, so the layout is kept small too: boxed
+/// A whole file's segments can be in memory at once ([`parse`]), so the layout is kept small too: boxed
 /// slices (no spare capacity, one word less each) and one offset per element rather than
 /// two, its start being just past the separator that ends the element before it.
 #[derive(Clone, Default)]
@@ -470,7 +477,9 @@ pub fn sniff_head(head: &[u8]) -> Option<Head> {
 /// Returns `Err(ParseError::Malformed)` only when no interchange can be found (no ISA, GS or
 /// ST at the start) or the ISA's delimiters are degenerate. Everything else is a diagnostic.
 pub fn parse(bytes: &[u8]) -> Result<Document, ParseError> {
-    Tokenizer::new(bytes).run()
+    let mut reader = Reader::new(bytes)?;
+    reader.keep_bodies = true;
+    Ok(reader.finish())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -723,7 +732,7 @@ impl<'a> Iterator for Splitter<'a> {
     }
 }
 
-/// Whether `b` is skipped around a segment ([`Tokenizer::decode`] trims these).
+/// Whether `b` is skipped around a segment (`Tokenizer::decode` trims these).
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t' || b == 0 || is_line_break(b)
 }
@@ -750,33 +759,50 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-struct Tokenizer<'a> {
-    bytes: &'a [u8],
-    /// Byte offsets where each line starts, for offset → line.
-    line_starts: Vec<usize>,
+/// Line numbers by counting line feeds, forward from the last offset asked about: segments
+/// are decoded in file order, so the whole file is counted once, and no table of line starts
+/// (a word per line) is kept.
+#[derive(Default)]
+struct Lines {
+    offset: usize,
+    /// 1-based line of `offset`.
+    line: u32,
+}
+
+impl Lines {
+    fn line_of(&mut self, bytes: &[u8], offset: usize) -> u32 {
+        let offset = offset.min(bytes.len());
+        if offset < self.offset || self.line == 0 {
+            // Backwards (only for a diagnostic): count from the start.
+            self.offset = 0;
+            self.line = 1;
+        }
+        let feeds = bytes[self.offset..offset].iter().filter(|&&b| b == b'\n').count();
+        self.line += feeds as u32;
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// The tokenizer's state that spans interchanges.
+#[derive(Default)]
+struct Tokenizer {
+    lines: Lines,
     diagnostics: Vec<Diagnostic>,
+    /// What was read of each interchange: its envelopes, and each transaction set's ST and
+    /// SE (with its body too when bodies are kept).
     interchanges: Vec<Interchange>,
     index: u32,
-    /// Warnings from decoding the segments of the current interchange (see `interchange`).
+    /// Warnings from decoding the segments of the current interchange (see `Reader::close`).
     decode_notes: Vec<Diagnostic>,
 }
 
-impl<'a> Tokenizer<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        Tokenizer { bytes, line_starts, diagnostics: Vec::new(), interchanges: Vec::new(), index: 0, decode_notes: Vec::new() }
-    }
-
-    fn line_of(&self, offset: usize) -> u32 {
-        (self.line_starts.partition_point(|&s| s <= offset)) as u32
-    }
-
-    fn at(&self, offset: usize) -> Position {
+impl Tokenizer {
+    fn at(&mut self, bytes: &[u8], offset: usize) -> Position {
         Position {
             segment_index: None,
             segment_id: None,
-            line: Some(self.line_of(offset)),
+            line: Some(self.lines.line_of(bytes, offset)),
             byte_offset: Some(offset as u64),
             element: None,
         }
@@ -786,97 +812,17 @@ impl<'a> Tokenizer<'a> {
         self.diagnostics.push(Diagnostic::warning(msg, Some(pos)));
     }
 
-    fn run(mut self) -> Result<Document, ParseError> {
-        let (mut pos, bom) = skip_preamble(self.bytes);
-        if bom {
-            self.diagnostics.push(Diagnostic::info("UTF-8 byte order mark at the start of the file was skipped", None));
-        }
-        if self.bytes.starts_with(&[0xFF, 0xFE]) || self.bytes.starts_with(&[0xFE, 0xFF]) {
-            return Err(malformed("the file is UTF-16 encoded; X12 files are single-byte text", Some(self.at(0))));
-        }
-        if pos >= self.bytes.len() {
-            return Err(malformed("the file is empty", None));
-        }
-        let rest = &self.bytes[pos..];
-        if !rest[..rest.len().min(3)].eq_ignore_ascii_case(b"ISA") {
-            if rest.starts_with(b"ST*") || rest.starts_with(b"GS*") {
-                self.warn(
-                    "no ISA envelope: the file starts at GS/ST; assumed delimiters * ~ :".into(),
-                    self.at(pos),
-                );
-                let d = Delimiters { element: b'*', component: b':', repetition: None, segment: b"~".to_vec() };
-                self.interchange(pos, self.bytes.len(), d, None);
-                return Ok(self.finish());
-            }
-            let shown: String = rest.iter().take(20).map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
-            return Err(malformed(format!("not an X12 file: it does not start with ISA (starts with {shown:?})"), Some(self.at(pos))));
-        }
-        // One interchange at a time: each ISA may bring its own delimiters.
-        let mut guard = 0usize;
-        while pos < self.bytes.len() {
-            guard += 1;
-            if guard > self.bytes.len() {
-                break; // cannot happen: pos strictly increases; kept as a hard bound.
-            }
-            let data = &self.bytes[pos..];
-            if !data[..data.len().min(3)].eq_ignore_ascii_case(b"ISA") {
-                break;
-            }
-            if !data.starts_with(b"ISA") {
-                self.warn("lower-case \"isa\" segment id accepted".into(), self.at(pos));
-            }
-            let (d, isa_len, fixed) = match detect_delimiters(data) {
-                Ok(v) => v,
-                Err(msg) if self.interchanges.is_empty() => return Err(malformed(msg, Some(self.at(pos)))),
-                Err(msg) => {
-                    self.diagnostics.push(Diagnostic::error(
-                        format!("interchange starting here could not be read: {msg}"),
-                        Some(self.at(pos)),
-                    ));
-                    break;
-                }
-            };
-            if !fixed {
-                self.warn(
-                    "ISA is not the fixed 106 characters (unpadded or wrapped); delimiters were found by counting".into(),
-                    self.at(pos),
-                );
-            }
-            // The interchange runs to the next ISA that starts right after a terminator.
-            let end = self.find_next_isa(pos + isa_len, &d).unwrap_or(self.bytes.len());
-            self.interchange(pos, end, d, Some(isa_len));
-            pos = end;
-            while pos < self.bytes.len() && (self.bytes[pos].is_ascii_whitespace() || self.bytes[pos] == 0) {
-                pos += 1;
-            }
-        }
-        if pos < self.bytes.len() {
-            self.warn(
-                format!("{} bytes after the last interchange were ignored", self.bytes.len() - pos),
-                self.at(pos),
-            );
-        }
-        Ok(self.finish())
-    }
-
-    fn finish(self) -> Document {
-        Document { interchanges: self.interchanges, diagnostics: self.diagnostics, segment_count: self.index }
-    }
-
     /// Offset of the next "ISA<element separator>" that begins a segment (after a terminator
     /// and optional whitespace), so the name "ISAAC" in data never splits an interchange.
-    fn find_next_isa(&self, from: usize, d: &Delimiters) -> Option<usize> {
+    fn find_next_isa(bytes: &[u8], from: usize, d: &Delimiters) -> Option<usize> {
         let mut i = from;
-        while i < self.bytes.len() {
-            let rel = find(&self.bytes[i..], &d.segment)?;
+        while i < bytes.len() {
+            let rel = find(&bytes[i..], &d.segment)?;
             let mut j = i + rel + d.segment.len();
-            while j < self.bytes.len() && (self.bytes[j].is_ascii_whitespace() || self.bytes[j] == 0) {
+            while j < bytes.len() && (bytes[j].is_ascii_whitespace() || bytes[j] == 0) {
                 j += 1;
             }
-            if self.bytes.len() >= j + 4
-                && self.bytes[j..j + 3].eq_ignore_ascii_case(b"ISA")
-                && !self.bytes[j + 3].is_ascii_alphanumeric()
-            {
+            if bytes.len() >= j + 4 && bytes[j..j + 3].eq_ignore_ascii_case(b"ISA") && !bytes[j + 3].is_ascii_alphanumeric() {
                 return Some(j);
             }
             i = i + rel + d.segment.len();
@@ -884,7 +830,7 @@ impl<'a> Tokenizer<'a> {
         None
     }
 
-    fn decode(&mut self, raw: RawSegment<'_>, d: &Delimiters) -> Option<Segment> {
+    fn decode(&mut self, bytes: &[u8], raw: RawSegment<'_>, d: &Delimiters) -> Option<Segment> {
         // Leading blanks and line breaks are skipped (counted in `lead` so the offset names
         // the first real byte); line breaks inside are wrapping when the terminator is not
         // one itself, and are dropped.
@@ -895,12 +841,12 @@ impl<'a> Tokenizer<'a> {
             .position(|&b| !is_blank(b))
             .unwrap_or(raw.bytes.len());
         let body = &raw.bytes[lead..];
-        let bytes = if strip_breaks && body.iter().any(|&b| is_line_break(b)) {
+        let owned = if strip_breaks && body.iter().any(|&b| is_line_break(b)) {
             body.iter().copied().filter(|&b| !is_line_break(b)).collect()
         } else {
             body.to_vec()
         };
-        let mut text = decode_text(bytes, d);
+        let mut text = decode_text(owned, d);
         // By bytes: these are ASCII, never part of a multi-byte character.
         let kept = text.bytes().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0)).map_or(0, |i| i + 1);
         text.truncate(kept);
@@ -920,7 +866,7 @@ impl<'a> Tokenizer<'a> {
             id,
             elements,
             index: self.index,
-            line: self.line_of(offset),
+            line: self.lines.line_of(bytes, offset),
             offset: offset as u64,
             component_separator: d.component as char,
             repetition_separator: d.repetition.map(|r| r as char),
@@ -937,219 +883,17 @@ impl<'a> Tokenizer<'a> {
         Some(seg)
     }
 
-    /// Tokenize one interchange occupying `start..end`.
-    fn interchange(&mut self, start: usize, end: usize, d: Delimiters, isa_len: Option<usize>) {
-        // Segments are decoded as they are grouped, but the diagnostics keep the order they
-        // had when the whole interchange was decoded first: what decoding found, then what
-        // the envelopes say.
-        let mark = self.diagnostics.len();
-        self.group(start, end, d, isa_len);
-        let decoded = std::mem::take(&mut self.decode_notes);
-        self.diagnostics.splice(mark..mark, decoded);
-    }
-
-    /// The next segment of an interchange, `None` at its end. A file cut off inside a
-    /// segment: that segment's last value may be partial (half a claim id, "200" of
-    /// "2000.00"), so it is not passed on but left in `cut`. Envelope trailers carry no
-    /// statuses and are kept: a file may simply lack its final terminator. Only the last
-    /// raw segment can be unterminated, so no lookahead is needed to know it is the last.
-    fn next_segment(&mut self, raws: &mut Splitter<'_>, start: usize, d: &Delimiters, cut: &mut Option<Segment>) -> Option<Segment> {
-        loop {
-            let raw = raws.next()?;
-            let raw = RawSegment { offset: raw.offset + start, ..raw };
-            let Some(s) = self.decode(raw, d) else { continue };
-            if !s.terminated && !matches!(s.id.as_str(), "SE" | "GE" | "IEA") {
-                *cut = Some(s);
-                return None;
-            }
-            return Some(s);
-        }
-    }
-
-    /// Decode and group the segments of one interchange.
-    fn group(&mut self, start: usize, end: usize, d: Delimiters, isa_len: Option<usize>) {
-        let data: &'a [u8] = &self.bytes[start..end];
-        let mut raws = split_segments(data, &d);
-        let _ = isa_len;
-        let mut cut = None;
-        let synth = |id: &str, offset: u64, line: u32| Segment {
-            id: id.to_string(),
-            elements: Elements::default(),
-            index: 0,
-            line,
-            offset,
-            component_separator: d.component as char,
-            repetition_separator: d.repetition.map(|r| r as char),
-            terminated: true,
-        };
-        let (isa, mut pending) = match self.next_segment(&mut raws, start, &d, &mut cut) {
-            Some(s) if s.id == "ISA" => (s, None),
-            Some(s) => (synth("ISA", s.offset, s.line), Some(s)),
-            None => return,
-        };
-        let mut ic = Interchange {
-            isa,
-            delimiters: d.clone(),
-            interchange_segments: Vec::new(),
-            groups: Vec::new(),
-            iea: None,
-        };
-        // Where the last segment was, for the truncation message; its id is copied into one
-        // reused buffer rather than cloned for every segment.
-        let mut last: Option<(u64, u32, u32)> = None;
-        let mut last_id = String::new();
-        let mut open_group: Option<Group> = None;
-        let mut open_tx: Option<Transaction> = None;
-        while let Some(seg) = pending.take().or_else(|| self.next_segment(&mut raws, start, &d, &mut cut)) {
-            last = Some((seg.offset, seg.line, seg.index));
-            last_id.clear();
-            last_id.push_str(&seg.id);
-            match seg.id.as_str() {
-                "ISA" => {
-                    // find_next_isa splits interchanges, so this is an ISA inside data.
-                    self.warn(format!("unexpected ISA at segment #{}", seg.index), seg.position());
-                }
-                "GS" => {
-                    self.close_tx(&mut open_tx, &mut open_group, &seg, "GS");
-                    self.close_group(&mut open_group, &mut ic, &seg, "GS");
-                    open_group = Some(Group { gs: seg, transactions: Vec::new(), ge: None });
-                }
-                "ST" => {
-                    self.close_tx(&mut open_tx, &mut open_group, &seg, "ST");
-                    if open_group.is_none() {
-                        self.warn(format!("ST at segment #{} is not inside a GS group", seg.index), seg.position());
-                        open_group = Some(Group { gs: synth("GS", seg.offset, seg.line), transactions: Vec::new(), ge: None });
-                    }
-                    // Sized up front: a body grown by doubling holds up to twice the segments'
-                    // size, and an 835 is often one transaction set of the whole file.
-                    let body = Vec::with_capacity(body_len_hint(raws.clone(), d.element));
-                    open_tx = Some(Transaction { st: seg, body, se: None });
-                }
-                "SE" => match open_tx.take() {
-                    Some(mut tx) => {
-                        self.check_se(&tx, &seg);
-                        tx.se = Some(seg);
-                        open_group.get_or_insert_with(|| Group { gs: synth("GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
-                    }
-                    None => self.warn(format!("SE at segment #{} without an ST", seg.index), seg.position()),
-                },
-                "GE" => {
-                    self.close_tx(&mut open_tx, &mut open_group, &seg, "GE");
-                    match open_group.take() {
-                        Some(mut g) => {
-                            self.check_ge(&g, &seg);
-                            g.ge = Some(seg);
-                            ic.groups.push(g);
-                        }
-                        None => self.warn(format!("GE at segment #{} without a GS", seg.index), seg.position()),
-                    }
-                }
-                "IEA" => {
-                    self.close_tx(&mut open_tx, &mut open_group, &seg, "IEA");
-                    self.close_group(&mut open_group, &mut ic, &seg, "IEA");
-                    self.check_iea(&ic, &seg);
-                    ic.iea = Some(seg);
-                }
-                _ => {
-                    if ic.iea.is_some() {
-                        self.warn(format!("segment #{} {} after IEA was ignored", seg.index, seg.id), seg.position());
-                    } else if let Some(tx) = open_tx.as_mut() {
-                        tx.body.push(seg);
-                    } else if open_group.is_some() {
-                        self.warn(
-                            format!("segment #{} {} is outside any transaction set", seg.index, seg.id),
-                            seg.position(),
-                        );
-                    } else {
-                        ic.interchange_segments.push(seg);
-                    }
-                }
-            }
-        }
-        // Truncation: anything still open means the file ended early.
-        let group_unclosed = open_group.as_ref().is_some_and(|g| g.gs.index != 0);
-        if open_tx.is_some() || group_unclosed || (ic.iea.is_none() && ic.isa.index != 0) {
-            let (offset, line, index, id) = match last {
-                Some((offset, line, index)) => (offset, line, index, last_id),
-                None => (ic.isa.offset, ic.isa.line, ic.isa.index, "ISA".to_string()),
-            };
-            let missing: Vec<&str> = [
-                open_tx.as_ref().map(|_| "SE"),
-                group_unclosed.then_some("GE"),
-                ic.iea.is_none().then_some("IEA"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let pos = Position {
-                segment_index: Some(index),
-                segment_id: Some(id.clone()),
-                line: Some(line),
-                byte_offset: Some(offset),
-                element: None,
-            };
-            let message = match &cut {
-                Some(c) => format!(
-                    "file is truncated: it ends inside segment #{} {} (line {}, byte {}), which was ignored, with no {}; statuses from the incomplete part may be missing",
-                    c.index,
-                    c.id,
-                    c.line,
-                    c.offset,
-                    missing.join("/")
-                ),
-                None => format!(
-                    "file is truncated: it ends after segment #{index} {id} (line {line}, byte {offset}) with no {}; statuses from the incomplete part may be missing",
-                    missing.join("/")
-                ),
-            };
-            let pos = match &cut {
-                Some(c) => c.position(),
-                None => pos,
-            };
-            self.diagnostics.push(Diagnostic::error(message, Some(pos)));
-        }
-        {
-            if let Some(tx) = open_tx.take() {
-                open_group.get_or_insert_with(|| Group { gs: synth("GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
-            }
-            if let Some(g) = open_group.take() {
-                ic.groups.push(g);
-            }
-        }
-        self.interchanges.push(ic);
-    }
-
-    fn close_tx(&mut self, tx: &mut Option<Transaction>, group: &mut Option<Group>, at: &Segment, by: &str) {
-        if let Some(t) = tx.take() {
-            self.warn(
-                format!("transaction set ST {} has no SE before {by} at segment #{}", t.st.get(2), at.index),
-                at.position(),
-            );
-            group.get_or_insert_with(|| Group { gs: synthetic("GS", at), transactions: Vec::new(), ge: None }).transactions.push(t);
-        }
-    }
-
-    fn close_group(&mut self, group: &mut Option<Group>, ic: &mut Interchange, at: &Segment, by: &str) {
-        if let Some(g) = group.take() {
-            self.warn(
-                format!("group GS {} has no GE before {by} at segment #{}", g.gs.get(6), at.index),
-                at.position(),
-            );
-            ic.groups.push(g);
-        }
-    }
-
-    fn check_se(&mut self, tx: &Transaction, se: &Segment) {
-        let actual = tx.body.len() + 2;
+    fn check_se(&mut self, st: &Segment, body_len: usize, se: &Segment) {
+        let actual = body_len + 2;
         if se.get(1).parse::<usize>().ok() != Some(actual) {
             self.warn(
-                format!("SE01 segment count is {:?} but transaction set {} has {actual} segments (segment #{})", se.get(1), tx.st.get(2), se.index),
+                format!("SE01 segment count is {:?} but transaction set {} has {actual} segments (segment #{})", se.get(1), st.get(2), se.index),
                 se.position_at("SE01"),
             );
         }
-        if se.get(2) != tx.st.get(2) {
+        if se.get(2) != st.get(2) {
             self.warn(
-                format!("SE02 control number {:?} does not match ST02 {:?} (segment #{})", se.get(2), tx.st.get(2), se.index),
+                format!("SE02 control number {:?} does not match ST02 {:?} (segment #{})", se.get(2), st.get(2), se.index),
                 se.position_at("SE02"),
             );
         }
@@ -1188,6 +932,408 @@ impl<'a> Tokenizer<'a> {
     }
 }
 
+/// What [`Reader::next`] hands out, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A transaction set begins: its ST, and the GS of its group (synthesized, index 0,
+    /// when it has none).
+    Start { st: Segment, gs: Segment },
+    /// A segment between the ST and the SE of the transaction set begun last.
+    Segment(Segment),
+    /// The transaction set begun last ended: its SE, or `None` when it had none (the file
+    /// ended, or an ST, GE or IEA came first; a diagnostic says which).
+    End(Option<Segment>),
+}
+
+/// Reads a file a transaction set's segment at a time, so a plugin can turn a large file
+/// into events without holding all its segments: [`parse`] is this reader keeping every
+/// body. The envelopes (ISA, GS, each ST and SE) are kept either way, for
+/// [`Reader::finish`]'s [`Document`] (metadata, control numbers). Diagnostics are kept
+/// until then too, in the order [`parse`] gives them.
+pub struct Reader<'a> {
+    bytes: Cow<'a, [u8]>,
+    tok: Tokenizer,
+    /// Body segments go into the [`Document`]'s transaction sets instead of being handed out.
+    keep_bodies: bool,
+    phase: Phase,
+    /// Read but not yet handed out (one segment can end one transaction set and begin the next).
+    queue: VecDeque<Item>,
+    /// Interchanges begun: a hard bound on the outer loop (each begins past the last).
+    begun: usize,
+}
+
+enum Phase {
+    /// The next interchange starts at this offset (whitespace skipped).
+    Between(usize),
+    Inside(Box<Open>),
+    Done,
+}
+
+/// An interchange being read.
+struct Open {
+    start: usize,
+    end: usize,
+    d: Delimiters,
+    /// Offset in `start..end` of the next raw segment.
+    raw_pos: usize,
+    ic: Interchange,
+    /// `tok.diagnostics.len()` when the interchange began: decode notes go there.
+    mark: usize,
+    /// A segment read ahead (the first one, when the interchange has no ISA).
+    pending: Option<Segment>,
+    /// Where the last segment was, for the truncation message; its id is copied into one
+    /// reused buffer rather than cloned for every segment.
+    last: Option<(u64, u32, u32)>,
+    last_id: String,
+    group: Option<Group>,
+    tx: Option<Transaction>,
+    /// Body segments of `tx` (handed out or kept), for SE01.
+    body_len: usize,
+    /// The last segment, cut off by the end of the file (see `next_segment`).
+    cut: Option<Segment>,
+    /// The first segment was read.
+    started: bool,
+    /// The interchange had no segment at all: nothing of it is kept.
+    empty: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// Starts reading `bytes`. Fails as [`parse`] does: when no interchange can be found
+    /// (no ISA, GS or ST at the start) or the first ISA's delimiters cannot be read.
+    pub fn new(bytes: impl Into<Cow<'a, [u8]>>) -> Result<Self, ParseError> {
+        let bytes = bytes.into();
+        let mut tok = Tokenizer::default();
+        let (pos, bom) = skip_preamble(&bytes);
+        if bom {
+            tok.diagnostics.push(Diagnostic::info("UTF-8 byte order mark at the start of the file was skipped", None));
+        }
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(malformed("the file is UTF-16 encoded; X12 files are single-byte text", Some(tok.at(&bytes, 0))));
+        }
+        if pos >= bytes.len() {
+            return Err(malformed("the file is empty", None));
+        }
+        let rest = &bytes[pos..];
+        let phase = if rest[..rest.len().min(3)].eq_ignore_ascii_case(b"ISA") {
+            if let Err(msg) = detect_delimiters(rest) {
+                return Err(malformed(msg, Some(tok.at(&bytes, pos))));
+            }
+            Phase::Between(pos)
+        } else if rest.starts_with(b"ST*") || rest.starts_with(b"GS*") {
+            let at = tok.at(&bytes, pos);
+            tok.warn("no ISA envelope: the file starts at GS/ST; assumed delimiters * ~ :".into(), at);
+            let d = Delimiters { element: b'*', component: b':', repetition: None, segment: b"~".to_vec() };
+            Phase::Inside(Box::new(Open::new(pos, bytes.len(), d, tok.diagnostics.len())))
+        } else {
+            let shown: String = rest.iter().take(20).map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+            return Err(malformed(format!("not an X12 file: it does not start with ISA (starts with {shown:?})"), Some(tok.at(&bytes, pos))));
+        };
+        Ok(Reader { bytes, tok, keep_bodies: false, phase, queue: VecDeque::new(), begun: 0 })
+    }
+
+    /// The next transaction set boundary or body segment; `None` at the end of the file.
+    #[allow(clippy::should_implement_trait)] // not an Iterator: `finish` needs the reader back
+    pub fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(item);
+            }
+            self.phase = match std::mem::replace(&mut self.phase, Phase::Done) {
+                Phase::Done => return None,
+                Phase::Between(pos) => self.begin(pos),
+                Phase::Inside(mut open) => {
+                    if self.step(&mut open) {
+                        Phase::Inside(open)
+                    } else {
+                        self.close(*open)
+                    }
+                }
+            };
+        }
+    }
+
+    /// Reads what is left (handing none of it out) and returns the envelopes and the
+    /// diagnostics.
+    pub fn finish(mut self) -> Document {
+        while self.next().is_some() {}
+        let tok = self.tok;
+        Document { interchanges: tok.interchanges, diagnostics: tok.diagnostics, segment_count: tok.index }
+    }
+
+    /// Begins the interchange at `pos`, or ends the file.
+    fn begin(&mut self, pos: usize) -> Phase {
+        let bytes = &self.bytes[..];
+        self.begun += 1;
+        let data = &bytes[pos.min(bytes.len())..];
+        if data.is_empty() || self.begun > bytes.len() {
+            return Phase::Done;
+        }
+        if !data[..data.len().min(3)].eq_ignore_ascii_case(b"ISA") {
+            return self.trailing(pos);
+        }
+        if !data.starts_with(b"ISA") {
+            let at = self.tok.at(bytes, pos);
+            self.tok.warn("lower-case \"isa\" segment id accepted".into(), at);
+        }
+        let (d, isa_len, fixed) = match detect_delimiters(data) {
+            Ok(v) => v,
+            Err(msg) => {
+                // The first ISA was checked by `new`: this is a later one.
+                let at = self.tok.at(bytes, pos);
+                self.tok.diagnostics.push(Diagnostic::error(format!("interchange starting here could not be read: {msg}"), Some(at)));
+                return self.trailing(pos);
+            }
+        };
+        if !fixed {
+            let at = self.tok.at(bytes, pos);
+            self.tok.warn("ISA is not the fixed 106 characters (unpadded or wrapped); delimiters were found by counting".into(), at);
+        }
+        // The interchange runs to the next ISA that starts right after a terminator.
+        let end = Tokenizer::find_next_isa(bytes, pos + isa_len, &d).unwrap_or(bytes.len());
+        Phase::Inside(Box::new(Open::new(pos, end, d, self.tok.diagnostics.len())))
+    }
+
+    /// The file ends at `pos`: anything after it is reported and ignored.
+    fn trailing(&mut self, pos: usize) -> Phase {
+        let len = self.bytes.len();
+        if pos < len {
+            let at = self.tok.at(&self.bytes, pos);
+            self.tok.warn(format!("{} bytes after the last interchange were ignored", len - pos), at);
+        }
+        Phase::Done
+    }
+
+    /// The next segment of an interchange, `None` at its end. A file cut off inside a
+    /// segment: that segment's last value may be partial (half a claim id, "200" of
+    /// "2000.00"), so it is not passed on but left in `cut`. Envelope trailers carry no
+    /// statuses and are kept: a file may simply lack its final terminator. Only the last
+    /// raw segment can be unterminated, so no lookahead is needed to know it is the last.
+    fn next_segment(&mut self, open: &mut Open) -> Option<Segment> {
+        if let Some(s) = open.pending.take() {
+            return Some(s);
+        }
+        let bytes = &self.bytes[..];
+        let mut raws = Splitter { data: &bytes[open.start..open.end], term: &open.d.segment, pos: open.raw_pos };
+        loop {
+            let raw = raws.next()?;
+            open.raw_pos = raws.pos;
+            let raw = RawSegment { offset: raw.offset + open.start, ..raw };
+            let Some(s) = self.tok.decode(bytes, raw, &open.d) else { continue };
+            if !s.terminated && !matches!(s.id.as_str(), "SE" | "GE" | "IEA") {
+                open.cut = Some(s);
+                return None;
+            }
+            return Some(s);
+        }
+    }
+
+    /// Reads one segment of the interchange; false at its end.
+    fn step(&mut self, open: &mut Open) -> bool {
+        if !open.started {
+            open.started = true;
+            // The ISA, or a stand-in when the file starts at GS or ST.
+            match self.next_segment(open) {
+                Some(s) if s.id == "ISA" => {
+                    open.ic.isa = s;
+                    return true;
+                }
+                Some(s) => {
+                    open.ic.isa = open.synth("ISA", s.offset, s.line);
+                    open.pending = Some(s);
+                }
+                None => {
+                    open.empty = true;
+                    return false;
+                }
+            }
+        }
+        let Some(seg) = self.next_segment(open) else { return false };
+        open.last = Some((seg.offset, seg.line, seg.index));
+        open.last_id.clear();
+        open.last_id.push_str(&seg.id);
+        match seg.id.as_str() {
+            "ISA" => {
+                // find_next_isa splits interchanges, so this is an ISA inside data.
+                self.tok.warn(format!("unexpected ISA at segment #{}", seg.index), seg.position());
+            }
+            "GS" => {
+                self.close_tx(open, &seg, "GS");
+                self.close_group(open, &seg, "GS");
+                open.group = Some(Group { gs: seg, transactions: Vec::new(), ge: None });
+            }
+            "ST" => {
+                self.close_tx(open, &seg, "ST");
+                if open.group.is_none() {
+                    self.tok.warn(format!("ST at segment #{} is not inside a GS group", seg.index), seg.position());
+                    open.group = Some(Group { gs: open.synth("GS", seg.offset, seg.line), transactions: Vec::new(), ge: None });
+                }
+                let body = if self.keep_bodies {
+                    // Sized up front: a body grown by doubling holds up to twice the
+                    // segments' size, and an 835 is often one transaction set of the file.
+                    let raws = Splitter { data: &self.bytes[open.start..open.end], term: &open.d.segment, pos: open.raw_pos };
+                    Vec::with_capacity(body_len_hint(raws, open.d.element))
+                } else {
+                    Vec::new()
+                };
+                let gs = open.group.as_ref().map_or_else(|| open.synth_at_start("GS"), |g| g.gs.clone());
+                self.queue.push_back(Item::Start { st: seg.clone(), gs });
+                open.tx = Some(Transaction { st: seg, body, se: None });
+                open.body_len = 0;
+            }
+            "SE" => match open.tx.take() {
+                Some(mut tx) => {
+                    self.tok.check_se(&tx.st, open.body_len, &seg);
+                    self.queue.push_back(Item::End(Some(seg.clone())));
+                    tx.se = Some(seg);
+                    open.group.get_or_insert_with(|| Group { gs: synth(&open.d, "GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
+                }
+                None => self.tok.warn(format!("SE at segment #{} without an ST", seg.index), seg.position()),
+            },
+            "GE" => {
+                self.close_tx(open, &seg, "GE");
+                match open.group.take() {
+                    Some(mut g) => {
+                        self.tok.check_ge(&g, &seg);
+                        g.ge = Some(seg);
+                        open.ic.groups.push(g);
+                    }
+                    None => self.tok.warn(format!("GE at segment #{} without a GS", seg.index), seg.position()),
+                }
+            }
+            "IEA" => {
+                self.close_tx(open, &seg, "IEA");
+                self.close_group(open, &seg, "IEA");
+                self.tok.check_iea(&open.ic, &seg);
+                open.ic.iea = Some(seg);
+            }
+            _ => {
+                if open.ic.iea.is_some() {
+                    self.tok.warn(format!("segment #{} {} after IEA was ignored", seg.index, seg.id), seg.position());
+                } else if let Some(tx) = open.tx.as_mut() {
+                    open.body_len += 1;
+                    if self.keep_bodies {
+                        tx.body.push(seg);
+                    } else {
+                        self.queue.push_back(Item::Segment(seg));
+                    }
+                } else if open.group.is_some() {
+                    self.tok.warn(format!("segment #{} {} is outside any transaction set", seg.index, seg.id), seg.position());
+                } else {
+                    open.ic.interchange_segments.push(seg);
+                }
+            }
+        }
+        true
+    }
+
+    fn close_tx(&mut self, open: &mut Open, at: &Segment, by: &str) {
+        if let Some(t) = open.tx.take() {
+            self.tok.warn(format!("transaction set ST {} has no SE before {by} at segment #{}", t.st.get(2), at.index), at.position());
+            self.queue.push_back(Item::End(None));
+            open.group.get_or_insert_with(|| Group { gs: synthetic("GS", at), transactions: Vec::new(), ge: None }).transactions.push(t);
+        }
+    }
+
+    fn close_group(&mut self, open: &mut Open, at: &Segment, by: &str) {
+        if let Some(g) = open.group.take() {
+            self.tok.warn(format!("group GS {} has no GE before {by} at segment #{}", g.gs.get(6), at.index), at.position());
+            open.ic.groups.push(g);
+        }
+    }
+
+    /// The interchange ended: what is still open means the file ended early. Returns where
+    /// the next one begins.
+    fn close(&mut self, mut open: Open) -> Phase {
+        // Decoded segments were grouped as they came, but the diagnostics keep the order
+        // they had when the whole interchange was decoded first: what decoding found, then
+        // what the envelopes say.
+        let decoded = std::mem::take(&mut self.tok.decode_notes);
+        if !open.empty {
+            let group_unclosed = open.group.as_ref().is_some_and(|g| g.gs.index != 0);
+            let ic = &open.ic;
+            if open.tx.is_some() || group_unclosed || (ic.iea.is_none() && ic.isa.index != 0) {
+                let (offset, line, index, id) = match open.last {
+                    Some((offset, line, index)) => (offset, line, index, std::mem::take(&mut open.last_id)),
+                    None => (ic.isa.offset, ic.isa.line, ic.isa.index, "ISA".to_string()),
+                };
+                let missing: Vec<&str> = [open.tx.as_ref().map(|_| "SE"), group_unclosed.then_some("GE"), ic.iea.is_none().then_some("IEA")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let (message, pos) = match &open.cut {
+                    Some(c) => (
+                        format!(
+                            "file is truncated: it ends inside segment #{} {} (line {}, byte {}), which was ignored, with no {}; statuses from the incomplete part may be missing",
+                            c.index,
+                            c.id,
+                            c.line,
+                            c.offset,
+                            missing.join("/")
+                        ),
+                        c.position(),
+                    ),
+                    None => (
+                        format!(
+                            "file is truncated: it ends after segment #{index} {id} (line {line}, byte {offset}) with no {}; statuses from the incomplete part may be missing",
+                            missing.join("/")
+                        ),
+                        Position { segment_index: Some(index), segment_id: Some(id), line: Some(line), byte_offset: Some(offset), element: None },
+                    ),
+                };
+                self.tok.diagnostics.push(Diagnostic::error(message, Some(pos)));
+            }
+            if let Some(tx) = open.tx.take() {
+                self.queue.push_back(Item::End(None));
+                open.group.get_or_insert_with(|| Group { gs: synth(&open.d, "GS", 0, 0), transactions: Vec::new(), ge: None }).transactions.push(tx);
+            }
+            if let Some(g) = open.group.take() {
+                open.ic.groups.push(g);
+            }
+            self.tok.interchanges.push(open.ic);
+        }
+        self.tok.diagnostics.splice(open.mark..open.mark, decoded);
+        let bytes = &self.bytes[..];
+        let mut pos = open.end;
+        while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == 0) {
+            pos += 1;
+        }
+        Phase::Between(pos)
+    }
+}
+
+impl Open {
+    fn new(start: usize, end: usize, d: Delimiters, mark: usize) -> Self {
+        // Replaced by the ISA, or a stand-in, when the first segment is read.
+        let isa = synth(&d, "", 0, 0);
+        Open {
+            start,
+            end,
+            ic: Interchange { isa, delimiters: d.clone(), interchange_segments: Vec::new(), groups: Vec::new(), iea: None },
+            d,
+            raw_pos: 0,
+            mark,
+            pending: None,
+            last: None,
+            last_id: String::new(),
+            group: None,
+            tx: None,
+            body_len: 0,
+            cut: None,
+            started: false,
+            empty: false,
+        }
+    }
+
+    /// A stand-in for an envelope segment the interchange lacks.
+    fn synth(&self, id: &str, offset: u64, line: u32) -> Segment {
+        synth(&self.d, id, offset, line)
+    }
+
+    fn synth_at_start(&self, id: &str) -> Segment {
+        synth(&self.d, id, 0, 0)
+    }
+}
+
 /// Segment bytes as text: UTF-8 when they are valid UTF-8 (payers do send names with
 /// accents), else Latin-1, where every byte is one `char`, so no file is refused for its
 /// encoding. UTF-8 is only tried when the delimiters are ASCII, so splitting stays exact.
@@ -1200,6 +1346,20 @@ fn decode_text(bytes: Vec<u8>, d: &Delimiters) -> String {
         }
     } else {
         bytes.iter().map(|&b| b as char).collect()
+    }
+}
+
+/// A stand-in for an envelope segment (index 0, no elements) with `d`'s separators.
+fn synth(d: &Delimiters, id: &str, offset: u64, line: u32) -> Segment {
+    Segment {
+        id: id.to_string(),
+        elements: Elements::default(),
+        index: 0,
+        line,
+        offset,
+        component_separator: d.component as char,
+        repetition_separator: d.repetition.map(|r| r as char),
+        terminated: true,
     }
 }
 

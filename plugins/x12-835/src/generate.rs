@@ -204,6 +204,13 @@ fn claim(body: &mut Body, rng: &mut Rng, pcn: &str, icn: &str, status: &str, sig
 
 /// A synthetic, valid 5010 835 with `claims` CLP segments, deterministic from `seed`.
 pub fn synthetic_835(claims: usize, seed: u64) -> Vec<u8> {
+    synthetic_835_in_sets(claims, CLAIMS_PER_PAYMENT, seed)
+}
+
+/// [`synthetic_835`] with `per_set` claims per transaction set (one payment): a hospital's
+/// or Medicare's remittance can be one payment of tens of thousands of claims.
+pub fn synthetic_835_in_sets(claims: usize, per_set: usize, seed: u64) -> Vec<u8> {
+    let per_set = per_set.max(1);
     let mut rng = Rng(seed ^ 0x835_835_835);
     let icn = 1 + seed % 999_999_998;
     let mut out = String::with_capacity(claims * 210 + 1024);
@@ -217,7 +224,7 @@ pub fn synthetic_835(claims: usize, seed: u64) -> Vec<u8> {
     let mut claim_no = 0u64;
     while written < claims || sets == 0 {
         sets += 1;
-        let in_set = (claims - written).min(CLAIMS_PER_PAYMENT);
+        let in_set = (claims - written).min(per_set);
         let mut body = Body { segs: Vec::with_capacity(in_set * 8), paid: 0 };
         body.segs.push("LX*1".into());
         let mut n = 0usize;

@@ -40,8 +40,11 @@ impl Parser for X12Remittance {
     }
 
     fn parse(file_name: &str, contents: &[u8]) -> Result<ParseOutput, ParseError> {
-        // Fitted to the host's limits by the export (`register_parser!`), once.
-        parse::parse_unfitted(file_name, contents)
+        claimtrack_plugin_sdk::collect(Self::stream(file_name, contents.to_vec())?)
+    }
+
+    fn stream(_file_name: &str, contents: Vec<u8>) -> Result<Box<dyn EventStream>, ParseError> {
+        parse::stream(contents)
     }
 }
 

@@ -3,8 +3,10 @@
 use claimtrack_plugin_sdk::prelude::*;
 use claimtrack_plugin_sdk::x12;
 
+use claimtrack_plugin_sdk::x12::Item;
+
 use crate::notes::Notes;
-use crate::remit::{self, FileState};
+use crate::remit::{FileState, Remittance};
 
 /// The one format id this plugin reads, for 5010 and 4010 alike.
 pub const FORMAT_ID: &str = "x12-835";
@@ -27,45 +29,86 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseEr
     claimtrack_plugin_sdk::parse_fitted::<crate::X12Remittance>(file_name, bytes)
 }
 
-/// [`parse_bytes`] without `fit_host_limits`, for the WASM export, which applies it itself
-/// (`register_parser!`): a second pass over every string of a large output is a tenth of
-/// the parse, and it changes nothing (the pass is idempotent).
-pub(crate) fn parse_unfitted(_file_name: &str, bytes: &[u8]) -> Result<ParseOutput, ParseError> {
-    let mut doc = x12::parse(bytes)?;
-    if !doc.transactions().any(|(_, _, t)| t.kind() == "835") {
-        return Err(ParseError::NotMyFormat(format!("contains {}, not 835", contents(&doc))));
-    }
-    // An output of a large file is mostly its events (each several hundred bytes): sized
-    // up front, the Vec neither holds up to twice their size nor copies them while growing.
-    let capacity = doc.transactions().filter(|(_, _, t)| t.kind() == "835").map(|(_, _, t)| remit::event_count(t)).sum();
-    let mut events = Vec::with_capacity(capacity);
-    let mut notes = Notes::default();
-    let mut file = FileState::default();
-    for group in doc.interchanges.iter_mut().flat_map(|i| &mut i.groups) {
-        for tx in &mut group.transactions {
-            if tx.kind() == "835" {
-                remit::transaction(tx, &mut events, &mut notes, &mut file);
-            } else {
-                notes.warn(
-                    format!(
-                        "transaction set ST {} at segment #{} is a {} ({}), not an 835; skipped",
-                        tx.control_number(),
-                        tx.st.index,
-                        shown(tx.kind()),
-                        shown(group.gs.get(1))
-                    ),
-                    tx.st.position(),
-                );
+/// Reads a file a transaction set segment at a time ([`x12::Reader`]): what the WASM
+/// export hands out in chunks, so memory follows one claim's segments and one chunk of
+/// events, not the file's size. (The file's bytes are still held whole: the host passes
+/// them in one value.)
+pub(crate) fn stream(bytes: Vec<u8>) -> Result<Box<dyn EventStream>, ParseError> {
+    let reader = x12::Reader::new(bytes)?;
+    Ok(Box::new(Remittances { reader: Some(reader), open: None, notes: Notes::default(), file: FileState::default(), any: false, metadata: None }))
+}
+
+struct Remittances {
+    /// `None` once the file is read.
+    reader: Option<x12::Reader<'static>>,
+    /// The 835 being read; `None` between sets and inside another kind of set.
+    open: Option<Remittance>,
+    notes: Notes,
+    file: FileState,
+    /// An 835 was seen: without one, the file is not this plugin's.
+    any: bool,
+    metadata: Option<FileMetadata>,
+}
+
+impl EventStream for Remittances {
+    fn fill(&mut self, out: &mut Output) -> Result<bool, ParseError> {
+        let Some(reader) = self.reader.as_mut() else { return Ok(false) };
+        while !out.is_full() {
+            let Some(item) = reader.next() else { return self.end(out) };
+            match item {
+                Item::Start { st, gs } => {
+                    if st.get(1) == "835" {
+                        self.any = true;
+                        self.open = Some(Remittance::new(st));
+                    } else {
+                        self.open = None;
+                        self.notes.warn(
+                            format!(
+                                "transaction set ST {} at segment #{} is a {} ({}), not an 835; skipped",
+                                st.get(2),
+                                st.index,
+                                shown(st.get(1)),
+                                shown(gs.get(1))
+                            ),
+                            st.position(),
+                        );
+                    }
+                }
+                Item::Segment(seg) => {
+                    if let Some(r) = self.open.as_mut() {
+                        r.segment(seg, &mut out.events, &mut self.notes, &mut self.file);
+                    }
+                }
+                Item::End(se) => {
+                    if let Some(r) = self.open.take() {
+                        r.end(se.as_ref(), &mut out.events, &mut self.notes, &mut self.file);
+                    }
+                }
             }
-            // Nothing reads a body twice (the metadata needs only the envelopes): freed now,
-            // its memory holds the events of the next transaction sets instead of adding to
-            // them.
-            tx.body = Vec::new();
         }
+        Ok(true)
     }
-    let mut diagnostics = std::mem::take(&mut doc.diagnostics);
-    diagnostics.extend(notes.finish());
-    Ok(ParseOutput { metadata: doc.metadata(FORMAT_ID), events, diagnostics })
+
+    fn metadata(&mut self) -> FileMetadata {
+        self.metadata.take().unwrap_or_else(|| FileMetadata::new(FORMAT_ID))
+    }
+}
+
+impl Remittances {
+    /// The file is read: the diagnostics and the metadata.
+    fn end(&mut self, out: &mut Output) -> Result<bool, ParseError> {
+        let Some(reader) = self.reader.take() else { return Ok(false) };
+        let mut doc = reader.finish();
+        if !self.any {
+            return Err(ParseError::NotMyFormat(format!("contains {}, not 835", contents(&doc))));
+        }
+        // Diagnostics come last, as the whole-file reading gave them: the tokenizer's, then
+        // this plugin's (whose repeats are counted at the end).
+        out.diagnostics.append(&mut doc.diagnostics);
+        out.diagnostics.extend(std::mem::take(&mut self.notes).finish());
+        self.metadata = Some(doc.metadata(FORMAT_ID));
+        Ok(false)
+    }
 }
 
 fn shown(s: &str) -> &str {

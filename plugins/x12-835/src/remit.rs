@@ -36,7 +36,7 @@
 
 use std::collections::HashMap;
 
-use claimtrack_plugin_sdk::x12::{Segment, Transaction};
+use claimtrack_plugin_sdk::x12::Segment;
 use claimtrack_plugin_sdk::{
     ClaimRef, CodeSet, Level, Party, Position, Reason, ServiceLineRef, Severity, Source, StatusClass,
     StatusEvent,
@@ -83,96 +83,115 @@ struct Totals {
     resplits: u32,
 }
 
-/// At least as many events as [`transaction`] emits for `tx`, and seldom more: the payment
-/// header, one per CLP and SVC, one per PLB adjustment pair.
-pub fn event_count(tx: &Transaction) -> usize {
-    1 + tx
-        .body
-        .iter()
-        .map(|s| match s.id.as_str() {
-            "CLP" | "SVC" => 1,
-            "PLB" => (0..6).filter(|k| s.opt(3 + 2 * k).is_some() || s.opt(4 + 2 * k).is_some()).count(),
-            _ => 0,
-        })
-        .sum::<usize>()
+/// One transaction set, read a segment at a time (the [`claimtrack_plugin_sdk::x12::Item`]s of its ST … SE), so
+/// that only its header and one claim's segments are held, never the whole set: a
+/// Medicare remittance can be one transaction set of tens of thousands of claims.
+pub struct Remittance {
+    st: Segment,
+    /// Table 1, until the first LX, CLP or PLB (then `payment` is read from it).
+    header: Vec<Segment>,
+    payment: Option<(Payment, Option<Segment>)>,
+    totals: Totals,
+    /// The open claim: its CLP and the segments after it so far.
+    claim: Vec<Segment>,
 }
 
-pub fn transaction(tx: &Transaction, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState) {
-    let body = &tx.body;
-    let split = body.iter().position(|s| matches!(s.id.as_str(), "LX" | "CLP" | "PLB")).unwrap_or(body.len());
-    let (header, detail) = body.split_at(split);
-
-    let bpr = header.iter().find(|s| s.id == "BPR");
-    let payment = read_header(tx, header, bpr, notes);
-    if let Some(bpr) = bpr {
-        events.push(header_event(bpr, &payment, notes));
-    } else {
-        notes.warn(
-            format!("transaction set ST {} (segment #{}) has no BPR payment header", tx.control_number(), tx.st.index),
-            tx.st.position(),
-        );
+impl Remittance {
+    /// Begins the transaction set `st`.
+    pub fn new(st: Segment) -> Self {
+        Remittance { st, header: Vec::new(), payment: None, totals: Totals::default(), claim: Vec::new() }
     }
 
-    let mut totals = Totals::default();
-    let mut claim: Option<ClaimParts> = None;
-    for seg in detail {
+    /// The next segment of the set (after ST, before SE).
+    pub fn segment(&mut self, seg: Segment, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState) {
+        if self.payment.is_none() {
+            if !matches!(seg.id.as_str(), "LX" | "CLP" | "PLB") {
+                self.header.push(seg);
+                return;
+            }
+            self.read_header(events, notes);
+        }
+        let Remittance { payment, totals, claim, .. } = self;
+        let Some((pay, _)) = payment.as_ref() else { return };
         match seg.id.as_str() {
-            "LX" => close(&mut claim, &payment, events, notes, file, &mut totals),
+            "LX" => close(claim, pay, events, notes, file, totals),
             "CLP" => {
-                close(&mut claim, &payment, events, notes, file, &mut totals);
-                claim = Some(ClaimParts::new(seg));
+                close(claim, pay, events, notes, file, totals);
+                claim.push(seg);
             }
             "PLB" => {
-                close(&mut claim, &payment, events, notes, file, &mut totals);
-                plb(seg, &payment, events, notes, &mut totals);
+                close(claim, pay, events, notes, file, totals);
+                plb(&seg, pay, events, notes, totals);
             }
-            "SVC" => match claim.as_mut() {
-                Some(c) => c.lines.push(LineParts::new(seg)),
-                None => notes.warn(
-                    format!("SVC at segment #{} is not inside a claim (no CLP before it); skipped", seg.index),
-                    seg.position(),
-                ),
-            },
+            "SVC" if claim.is_empty() => notes.warn(
+                format!("SVC at segment #{} is not inside a claim (no CLP before it); skipped", seg.index),
+                seg.position(),
+            ),
             _ => {
-                if let Some(c) = claim.as_mut() {
-                    c.attach(seg);
+                if !claim.is_empty() {
+                    claim.push(seg);
                 }
             }
         }
     }
-    close(&mut claim, &payment, events, notes, file, &mut totals);
 
-    if let Some((index, element, isa16, used, pos)) = totals.resplit.take() {
-        let more = match totals.resplits {
-            0 | 1 => String::new(),
-            n => format!(" ({} composites in this transaction set)", n),
-        };
-        notes.info(
-            format!(
-                "{element} at segment #{index} does not contain the ISA16 component separator {isa16:?} but uses {used:?}; its components were split on {used:?}{more}"
-            ),
-            pos,
-        );
-    }
+    /// The set ended, at its SE or (`se` none) without one.
+    pub fn end(mut self, se: Option<&Segment>, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState) {
+        if self.payment.is_none() {
+            self.read_header(events, notes);
+        }
+        let Remittance { payment, mut totals, mut claim, .. } = self;
+        let Some((pay, bpr)) = payment else { return };
+        close(&mut claim, &pay, events, notes, file, &mut totals);
 
-    // Balancing (x12-reference.md §6): BPR02 = Σ CLP04 − Σ PLB. Only for a complete
-    // transaction set: a truncated one is already reported as such.
-    let bpr02 = bpr.filter(|_| tx.se.is_some()).and_then(|b| b.opt(2)).and_then(claimtrack_plugin_sdk::x12::amount_cents);
-    if let (Some(bpr), Some(bpr02)) = (bpr, bpr02) {
-        let expected = totals.clp04.saturating_sub(totals.plb);
-        if expected != bpr02 {
-            notes.warn(
+        if let Some((index, element, isa16, used, pos)) = totals.resplit.take() {
+            let more = match totals.resplits {
+                0 | 1 => String::new(),
+                n => format!(" ({} composites in this transaction set)", n),
+            };
+            notes.info(
                 format!(
-                    "BPR02 at segment #{} is {} but the claims pay {} (sum of CLP04) less provider adjustments {} (sum of PLB) = {}: the remittance does not balance",
-                    bpr.index,
-                    dollars(bpr02),
-                    dollars(totals.clp04),
-                    dollars(totals.plb),
-                    dollars(expected)
+                    "{element} at segment #{index} does not contain the ISA16 component separator {isa16:?} but uses {used:?}; its components were split on {used:?}{more}"
                 ),
-                bpr.position_at("BPR02"),
+                pos,
             );
         }
+
+        // Balancing (x12-reference.md §6): BPR02 = Σ CLP04 − Σ PLB. Only for a complete
+        // transaction set: a truncated one is already reported as such.
+        let bpr02 = bpr.as_ref().filter(|_| se.is_some()).and_then(|b| b.opt(2)).and_then(claimtrack_plugin_sdk::x12::amount_cents);
+        if let (Some(bpr), Some(bpr02)) = (bpr, bpr02) {
+            let expected = totals.clp04.saturating_sub(totals.plb);
+            if expected != bpr02 {
+                notes.warn(
+                    format!(
+                        "BPR02 at segment #{} is {} but the claims pay {} (sum of CLP04) less provider adjustments {} (sum of PLB) = {}: the remittance does not balance",
+                        bpr.index,
+                        dollars(bpr02),
+                        dollars(totals.clp04),
+                        dollars(totals.plb),
+                        dollars(expected)
+                    ),
+                    bpr.position_at("BPR02"),
+                );
+            }
+        }
+    }
+
+    /// Table 1 is read: the payment, and its event.
+    fn read_header(&mut self, events: &mut Vec<StatusEvent>, notes: &mut Notes) {
+        let header = std::mem::take(&mut self.header);
+        let bpr = header.iter().find(|s| s.id == "BPR");
+        let payment = read_header(&self.st, &header, bpr, notes);
+        match bpr {
+            Some(bpr) => events.push(header_event(bpr, &payment, notes)),
+            None => notes.warn(
+                format!("transaction set ST {} (segment #{}) has no BPR payment header", self.st.get(2), self.st.index),
+                self.st.position(),
+            ),
+        }
+        let bpr = bpr.cloned();
+        self.payment = Some((payment, bpr));
     }
 }
 
@@ -183,7 +202,7 @@ fn raw_code(element: &str, code: &str) -> String {
 }
 
 /// Payer, payment reference and date from Table 1.
-fn read_header(tx: &Transaction, header: &[Segment], bpr: Option<&Segment>, notes: &mut Notes) -> Payment {
+fn read_header(st: &Segment, header: &[Segment], bpr: Option<&Segment>, notes: &mut Notes) -> Payment {
     let reference = header.iter().find(|s| s.id == "TRN").and_then(|s| s.string(2));
     let mut date = bpr.and_then(|b| notes.date(b, 16));
     if date.is_none() {
@@ -213,8 +232,8 @@ fn read_header(tx: &Transaction, header: &[Segment], bpr: Option<&Segment>, note
     }
     if party.is_none() {
         notes.warn(
-            format!("transaction set ST {} (segment #{}) has no N1*PR payer identification", tx.control_number(), tx.st.index),
-            tx.st.position(),
+            format!("transaction set ST {} (segment #{}) has no N1*PR payer identification", st.get(2), st.index),
+            st.position(),
         );
     }
     Payment { party, reference, date }
@@ -436,16 +455,32 @@ fn lq_reasons(segs: &[&Segment], notes: &mut Notes, out: &mut Vec<Reason>) {
     }
 }
 
-/// Finish the open claim, if any: emit its claim event and its service-line events.
+/// Finish the open claim (its CLP and the segments after it), if any: emit its claim
+/// event and its service-line events.
 fn close(
-    claim: &mut Option<ClaimParts>,
+    claim: &mut Vec<Segment>,
     pay: &Payment,
     events: &mut Vec<StatusEvent>,
     notes: &mut Notes,
     file: &mut FileState,
     totals: &mut Totals,
 ) {
-    let Some(c) = claim.take() else { return };
+    if let Some((clp, rest)) = claim.split_first() {
+        let mut c = ClaimParts::new(clp);
+        for seg in rest {
+            if seg.id == "SVC" {
+                c.lines.push(LineParts::new(seg));
+            } else {
+                c.attach(seg);
+            }
+        }
+        emit(c, pay, events, notes, file, totals);
+    }
+    claim.clear();
+}
+
+/// A claim's claim event and service-line events.
+fn emit(c: ClaimParts, pay: &Payment, events: &mut Vec<StatusEvent>, notes: &mut Notes, file: &mut FileState, totals: &mut Totals) {
     let clp = c.clp;
 
     let missing: Vec<String> =

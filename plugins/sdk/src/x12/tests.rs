@@ -335,3 +335,48 @@ fn get_trims_like_str_trim() {
         assert_eq!(super::trim(v), v.trim(), "{v:?}");
     }
 }
+
+/// What a [`Reader`] hands out, put back together, is what [`parse`] keeps: the same
+/// transaction sets with the same segments, in order, and the same diagnostics and
+/// envelopes; the reader's own document keeps no body.
+#[test]
+fn a_reader_hands_out_what_parse_keeps() {
+    let clean = simple_999("~");
+    let cut = clean[..clean.find("AK9").unwrap() + 6].to_string();
+    let unclosed = clean.replace("SE*6*0001~", "ST*999*0002~IK5*R~SE*3*0002~");
+    let stray = clean.replace("IEA*1*000000905~", "IEA*1*000000905~ZZZ*1~junk at the end");
+    let two = format!("{}\n{}", simple_999("~"), simple_999("\n").replace("000000905", "000000906"));
+    let bare = "ST*999*0001~AK1*HC*1~ak2*837*1~SE*3*0001~";
+    for input in [clean.as_str(), &cut, &unclosed, &stray, &two, bare] {
+        let whole = parse(input.as_bytes()).expect("parses");
+        let mut reader = Reader::new(input.as_bytes()).expect("reads");
+        let mut sets: Vec<(Segment, String, Vec<Segment>, Option<Segment>)> = Vec::new();
+        let mut open = false;
+        while let Some(item) = reader.next() {
+            match item {
+                Item::Start { st, gs } => {
+                    assert!(!open, "a set begins only after the last one ended: {input:?}");
+                    open = true;
+                    sets.push((st, gs.get(6).to_string(), Vec::new(), None));
+                }
+                Item::Segment(s) => sets.last_mut().expect("inside a set").2.push(s),
+                Item::End(se) => {
+                    assert!(std::mem::take(&mut open), "ends what began: {input:?}");
+                    sets.last_mut().expect("a set").3 = se;
+                }
+            }
+        }
+        assert!(!open, "every set ended: {input:?}");
+        let streamed = reader.finish();
+        let expected: Vec<_> =
+            whole.transactions().map(|(_, g, t)| (t.st.clone(), g.gs.get(6).to_string(), t.body.clone(), t.se.clone())).collect();
+        assert_eq!(sets, expected, "{input:?}");
+        assert_eq!(streamed.diagnostics, whole.diagnostics, "{input:?}");
+        assert_eq!(streamed.metadata("x"), whole.metadata("x"), "{input:?}");
+        assert_eq!(streamed.segment_count, whole.segment_count);
+        assert!(streamed.transactions().all(|(_, _, t)| t.body.is_empty()), "bodies were handed out, not kept");
+    }
+    // Each of those is read for what it tests elsewhere; here only that they differ.
+    assert!(!parse(cut.as_bytes()).unwrap().diagnostics.is_empty());
+    assert!(!parse(unclosed.as_bytes()).unwrap().diagnostics.is_empty());
+}
