@@ -178,6 +178,7 @@ pub fn ingest_bytes(
             Outcome::Package { file_id, members: reports }
         }
     };
+    crate::store::changes::flush(&tx, &now)?;
     let commit = std::time::Instant::now();
     tx.commit()?;
     tracing::debug!(target: "claimtrack::timing", ms = ms(commit), "committed");
@@ -554,22 +555,24 @@ fn insert_event_rows(
 /// correlated, the links are made again from the stored events, in order
 /// ([`crate::tracking::rebuild`]).
 pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite::Result<()> {
+    // Every batch and claim is forgotten and made again: the log gets what differs.
+    let before = crate::store::changes::Snapshot::take(tx)?;
     crate::tracking::forget(tx)?;
     // A submitted 837 is read under the name it was staged (and uploaded) under, as `submit`
     // read it: its Office Ally file-name rules are about that name, not the user's.
-    let files: Vec<(i64, String)> = {
+    let files: Vec<(i64, String, String)> = {
         let mut stmt = tx.prepare(
-            "SELECT f.id, COALESCE(s.staged_name, f.original_name) FROM files f
+            "SELECT f.id, COALESCE(s.staged_name, f.original_name), f.outcome FROM files f
              LEFT JOIN submissions s ON s.file_id = f.id
              WHERE f.kind = 'document' ORDER BY COALESCE(f.format LIKE 'x12-837%', 0) DESC, f.id",
         )?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
     };
     let mut touched = crate::tracking::Touched::default();
     let (mut responses_seen, mut out_of_order) = (false, false);
     // Where the time goes, for `CLAIMTRACK_LOG=claimtrack::timing=debug`.
     let (mut t_delete, mut t_read) = (0.0, 0.0);
-    for (id, name) in files {
+    for (id, name, outcome_before) in files {
         let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![id], |r| r.get(0))?;
         let t = std::time::Instant::now();
         tx.execute("DELETE FROM events WHERE file_id = ?1", params![id])?;
@@ -602,6 +605,10 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
             }
         };
         t_read += ms(t);
+        let outcome = if read.is_ok() { "parsed" } else { "needs_attention" };
+        if outcome != outcome_before {
+            crate::store::changes::log_file_outcome(tx, id, &outcome_before, outcome)?;
+        }
         match read {
             Ok(read) => {
                 tx.execute_batch("RELEASE reading")?;
@@ -624,12 +631,14 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
     }
     tracing::debug!(target: "claimtrack::timing", t_delete, t_read, "rebuild: files read again");
     if out_of_order {
-        return crate::tracking::rebuild(tx);
+        crate::tracking::rederive(tx)?;
+        return before.log_changes(tx);
     }
     let t = std::time::Instant::now();
-    crate::tracking::derive::derive(tx, &touched)?;
+    use crate::tracking::derive;
+    derive::derive_with(tx, &touched, derive::Fresh::new(), derive::Log::Nothing)?;
     tracing::debug!(target: "claimtrack::timing", ms = ms(t), claims = touched.claims.len(), "rebuild: derived");
-    Ok(())
+    before.log_changes(tx)
 }
 
 #[cfg(test)]

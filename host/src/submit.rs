@@ -350,7 +350,7 @@ pub(crate) fn submit(
         )?;
         Ok(())
     })
-    .and_then(|outcome| tx.commit().map(|()| outcome));
+    .and_then(|outcome| crate::store::changes::flush(&tx, &queued_at).and_then(|_| tx.commit()).map(|()| outcome));
     let outcome = match stored {
         Ok(o) => o,
         Err(e) => {
@@ -606,6 +606,7 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
                 };
                 derive::derive(&tx, &Touched { batches: [b].into(), claims })?;
             }
+            crate::store::changes::flush(&tx, &now)?;
             now
         }
     };
@@ -726,6 +727,7 @@ pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch
         stmt.query_map(params![batch_id], |r| r.get(0))?.collect::<Result<_, _>>()?
     };
     derive::derive(&tx, &Touched { batches: [batch_id].into(), claims })?;
+    crate::store::changes::flush(&tx, &clock.stamp())?;
     // In place before the commit: a crash in between leaves an outbox file for a batch still
     // recorded as uploaded, which no sync sends (only batches without an upload are sent).
     if let Err(e) = publish(&tmp, &dest) {

@@ -21,6 +21,7 @@ use crate::package::PackageLimits;
 use crate::paths::DataDir;
 use crate::plugins::{LoadProblem, PluginSet};
 use crate::runtime::Limits;
+use crate::store::changes::Change;
 use crate::store::{Store, StoreError};
 use crate::submit::{self, OutboxEntry, SubmitError, Submission, UploadError, Uploaded};
 use crate::tracking::alerts::{self, Alert, AlertSettings};
@@ -184,6 +185,7 @@ impl Tracker {
         let tx = self.store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = alerts::alerts(&tx, now, settings)?;
         let new = alerts::record(&tx, &current, now)?;
+        crate::store::changes::flush(&tx, &self.clock.stamp())?;
         tx.commit()?;
         Ok((current, new))
     }
@@ -197,6 +199,21 @@ impl Tracker {
     /// The submitted batches not yet uploaded, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         submit::outbox(self.store.conn(), &self.data_dir)
+    }
+
+    /// Up to `limit` changes after `cursor`, oldest first: new files, batch and claim status
+    /// changes, alerts raised and resolved, in the order they were committed (from every
+    /// process using this data folder). Start from 0, or from [`Tracker::latest_change`] to
+    /// see only what comes next; then pass the last change's `cursor`. Batches and claims are
+    /// named by their stable ids ([`BatchRow::uid`], [`ClaimRow::uid`]), which `rebuild`
+    /// keeps.
+    pub fn changes_since(&self, cursor: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(crate::store::changes::since(self.store.conn(), cursor, limit)?)
+    }
+
+    /// The cursor of the newest change (0 when there is none).
+    pub fn latest_change(&self) -> Result<i64, StoreError> {
+        Ok(crate::store::changes::latest(self.store.conn())?)
     }
 
     /// Every batch, newest first.
@@ -224,6 +241,22 @@ impl Tracker {
                 Ok((c, t))
             })
             .collect()
+    }
+
+    /// The claim with this stable id ([`ClaimRow::uid`]), with its timeline.
+    pub fn claim_by_uid(&self, uid: &str) -> Result<Option<(ClaimRow, Vec<TimelineEntry>)>, StoreError> {
+        let conn = self.store.conn();
+        let Some(mut c) = query::claim_by_uid(conn, uid)? else { return Ok(None) };
+        c.waiting_for_era = alerts::waiting_for_era(&c, self.clock.now());
+        let t = query::timeline(conn, c.id)?;
+        Ok(Some((c, t)))
+    }
+
+    /// One page of claims matching `search`, newest first, and the cursor of the next page.
+    pub fn search_claims(&self, search: &query::ClaimSearch) -> Result<(Vec<ClaimRow>, Option<i64>), StoreError> {
+        let (mut claims, next) = query::search_claims(self.store.conn(), search)?;
+        alerts::mark_waiting(&mut claims, self.clock.now());
+        Ok((claims, next))
     }
 
     /// Rejection and denial reasons grouped by code (in one batch, or all): the open ones,
@@ -311,6 +344,7 @@ impl Tracker {
         let before = snapshot(&tx)?;
         ingest::rebuild_all(&tx, plugins)?;
         let after = snapshot(&tx)?;
+        crate::store::changes::flush(&tx, &self.clock.stamp())?;
         tx.commit()?;
         Ok(changes(before, after))
     }

@@ -383,6 +383,82 @@ fn rebuild_changes_nothing_and_reproduces_the_state() {
     assert_eq!(state(&t), before);
 }
 
+/// The change log says what changed, once each, in the order it was committed, at the time
+/// of the transaction that changed it: every file, each batch and claim from new to its
+/// final status (each change starting where the one before left it), with the stable ids
+/// the views show. Reading the same files again, or a rebuild that changes nothing, adds
+/// nothing; the ids survive the rebuild.
+#[test]
+fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
+    use claimtrack::store::changes::ChangeKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cursor = 0;
+    let mut log = Vec::new();
+    for s in &arrival_order() {
+        let mut t = open_at(dir.path(), s.at);
+        t.ingest(s.name, s.origin, &s.bytes).unwrap();
+        let new = t.changes_since(cursor, 10_000).unwrap();
+        assert!(!new.is_empty(), "{}: changes logged", s.name);
+        assert!(new.iter().all(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string() == s.at && c.cursor > cursor), "{}: {new:#?}", s.name);
+        assert!(new.windows(2).all(|w| w[0].cursor < w[1].cursor), "in order");
+        cursor = new.last().unwrap().cursor;
+        log.extend(new);
+    }
+    let t = open_at(dir.path(), "2026-01-29T08:00:00Z");
+    assert_eq!(t.latest_change().unwrap(), cursor);
+    assert!(t.changes_since(cursor, 10).unwrap().is_empty(), "nothing after the last");
+    assert_eq!(t.changes_since(0, 3).unwrap(), log[..3], "a limit reads the oldest first");
+
+    // The 837 first: its file, then its claims and batch, new.
+    match &log[0].what {
+        ChangeKind::File { name, before: None, after, .. } => {
+            assert_eq!((name.as_deref(), after.as_str()), (Some(BATCH_NAME), "parsed"))
+        }
+        other => panic!("first the 837's file: {other:?}"),
+    }
+    let files = log.iter().filter(|c| matches!(c.what, ChangeKind::File { .. })).count();
+    assert_eq!(files, 8, "six files and the ERA package's two members: {log:#?}");
+
+    // Each claim's changes chain from new to the status the views show now.
+    let (batch, claims) = the_batch(&t);
+    for (pcn, claim) in &claims {
+        assert!(claim.uid.starts_with(&format!("{}-", batch.uid)), "{pcn}: {} in {}", claim.uid, batch.uid);
+        let mut status = None;
+        for c in &log {
+            if let ChangeKind::Claim { claim: uid, before, after } = &c.what
+                && uid == &claim.uid
+            {
+                assert_eq!(*before, status, "{pcn}: each change starts where the last left it");
+                assert_ne!(before, after, "{pcn}: a change changes something");
+                status = *after;
+            }
+        }
+        assert_eq!(status.map(|s| s.as_str().to_string()), Some(claim.status.clone()), "{pcn}");
+    }
+    let batch_changes: Vec<_> = log
+        .iter()
+        .filter_map(|c| match &c.what {
+            ChangeKind::Batch { batch: uid, after, .. } if *uid == batch.uid => Some(after.map(|s| s.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(batch_changes.last().copied().flatten(), Some(batch.status.as_str()), "{batch_changes:?}");
+
+    // The same files again change nothing; nor does a rebuild that changes no status.
+    let mut t = open_at(dir.path(), "2026-01-30T08:00:00Z");
+    for s in &arrival_order() {
+        assert!(matches!(t.ingest(s.name, s.origin, &s.bytes).unwrap().outcome, Outcome::AlreadyIngested { .. }));
+    }
+    assert!(t.changes_since(cursor, 10).unwrap().is_empty(), "files read again");
+    assert!(t.rebuild().unwrap().is_empty());
+    assert!(t.changes_since(cursor, 10).unwrap().is_empty(), "a rebuild that changed nothing logs nothing");
+    let (batch_after, claims_after) = the_batch(&t);
+    assert_eq!(batch_after.uid, batch.uid, "the batch keeps its id");
+    for (pcn, c) in &claims_after {
+        assert_eq!(c.uid, claims[pcn].uid, "{pcn} keeps its id");
+    }
+}
+
 /// `rebuild` reads a file of many chunks again as ingest read it, a chunk at a time (an ERA
 /// of 2,000 claims: about 4,600 events, five chunks): the same events, the same claims, and
 /// nothing changed.

@@ -1,6 +1,7 @@
 //! The `claimtrack` command line: a thin layer over the library.
 
 mod alerts;
+mod changes;
 mod connect;
 mod demo;
 mod docs;
@@ -9,6 +10,7 @@ mod ingest;
 mod output;
 mod parse;
 mod plugins;
+mod serve;
 mod submit;
 mod table;
 mod track;
@@ -416,6 +418,43 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Archive(alerts::ArchiveArgs),
 
+    /// What changed, in order: files archived, batch and claim statuses, alerts raised and
+    /// resolved.
+    ///
+    /// Every change is numbered (its cursor); `--since` shows only those after one, so a
+    /// script that keeps the last cursor it read sees each change once. Batches and claims
+    /// are named by their stable ids (`uid` in `batches --json`, `batch --json`), which
+    /// `rebuild` keeps.
+    ///
+    /// Examples:
+    ///   claimtrack changes
+    ///   claimtrack changes --since 120 --json
+    #[command(verbatim_doc_comment)]
+    Changes(changes::ChangesArgs),
+
+    /// Serve the HTTP API (/api/v1) for other programs: batches, claims, errors, alerts,
+    /// files and the change log, as JSON (docs/json.md, docs/embedding.md).
+    ///
+    /// It listens on 127.0.0.1 only, unless told otherwise, and every request needs a
+    /// token (`claimtrack token create NAME`). It reads the same data folder `sync`, `watch`
+    /// and `ingest` write: run them beside it. Ctrl-C stops it.
+    ///
+    /// Examples:
+    ///   claimtrack serve
+    ///   claimtrack serve --listen 127.0.0.1:8080
+    ///   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:7171/api/v1/batches
+    #[command(verbatim_doc_comment)]
+    Serve(serve::ServeArgs),
+
+    /// API tokens for `claimtrack serve`: create (shown once), list, revoke.
+    ///
+    /// Examples:
+    ///   claimtrack token create billing-sync
+    ///   claimtrack token list
+    ///   claimtrack token revoke billing-sync
+    #[command(verbatim_doc_comment)]
+    Token(serve::TokenArgs),
+
     /// Re-read every archived file with the current plugins and derive every status again;
     /// lists each status that changed.
     ///
@@ -514,6 +553,9 @@ pub fn main() -> ExitCode {
         Command::Export(args) => track::export(&ctx, args),
         Command::Alerts(args) => alerts::alerts(&ctx, args),
         Command::Archive(args) => alerts::archive(&ctx, args),
+        Command::Changes(args) => changes::changes(&ctx, args),
+        Command::Serve(args) => serve::serve(&ctx, args),
+        Command::Token(args) => serve::token(&ctx, args),
     };
     ExitCode::from(code)
 }
@@ -583,6 +625,9 @@ impl Command {
             Command::Export(_) => "export",
             Command::Alerts(_) => "alerts",
             Command::Archive(_) => "archive",
+            Command::Changes(_) => "changes",
+            Command::Serve(_) => "serve",
+            Command::Token(_) => "token",
             Command::Rebuild(_) => "rebuild",
             Command::Plugins(_) => "plugins",
             Command::Plugin(_) => "plugins",

@@ -91,38 +91,12 @@ pub fn print_table(t: &Table) {
     out(&t.render(layout()));
 }
 
-/// The version of every `--json` output's shape (docs/json.md). Raised when a shape changes
-/// in a way a reader could trip on; adding a field is not such a change.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
-
-/// The envelope of every `--json` output: `{"schema_version", "command", "data"}`, or
-/// `{"schema_version", "command", "error": {"kind", "message", "hint"}}`.
-#[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
-    schema_version: u32,
-    command: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<JsonError<'a>>,
-}
-
-/// A failure, in the envelope.
-#[derive(Serialize)]
-pub struct JsonError<'a> {
-    /// A stable identifier: `not_found`, `refused`, `unreadable`, `database`, `config`, …
-    pub kind: &'a str,
-    /// What went wrong, for a person.
-    pub message: &'a str,
-    /// What to do next, when there is something.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<&'a str>,
-}
+/// The version of every `--json` output's shape (docs/json.md).
+pub const JSON_SCHEMA_VERSION: u32 = crate::contract::SCHEMA_VERSION;
 
 /// Print `data` as `command`'s JSON output.
 pub fn json(command: &str, data: &impl Serialize) {
-    let env = Envelope { schema_version: JSON_SCHEMA_VERSION, command, data: Some(data), error: None };
-    let mut buf = serde_json::to_vec_pretty(&env).expect("the views serialize");
+    let mut buf = crate::contract::data(command, data);
     buf.push(b'\n');
     out(std::str::from_utf8(&buf).expect("JSON is UTF-8"));
 }
@@ -130,9 +104,9 @@ pub fn json(command: &str, data: &impl Serialize) {
 /// Print a failure as `command`'s JSON output (on stdout, where a program reading `--json`
 /// looks); the caller still says it on stderr for a person.
 pub fn json_error(command: &str, kind: &str, message: &str, hint: Option<&str>) {
-    let env: Envelope<'_, ()> =
-        Envelope { schema_version: JSON_SCHEMA_VERSION, command, data: None, error: Some(JsonError { kind, message, hint }) };
-    out(&format!("{}\n", serde_json::to_string_pretty(&env).expect("errors serialize")));
+    let mut buf = crate::contract::failure(command, kind, message, hint);
+    buf.push(b'\n');
+    out(std::str::from_utf8(&buf).expect("JSON is UTF-8"));
 }
 
 /// The command whose output is JSON (`--json`), set once by `main`: failures anywhere in it

@@ -9,7 +9,7 @@ use super::{exit, setup_failed, Ctx};
 use crate::model::{CodeSet, Reason, Source};
 use crate::tracker::Tracker;
 use crate::tracking::advice;
-use crate::tracking::query::{About, BatchRow, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
+use crate::tracking::query::{totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
 use crate::tracking::status::ClaimStatus;
 
 #[derive(Debug, clap::Args)]
@@ -213,31 +213,6 @@ fn find_batch(t: &Tracker, key: &str) -> Result<i64, u8> {
     }
 }
 
-#[derive(Serialize)]
-struct BatchJson<'a> {
-    batch: &'a BatchRow,
-    claims: &'a [ClaimRow],
-    totals: Totals,
-}
-
-/// The money of a batch's claims, in cents.
-#[derive(Serialize, Default)]
-struct Totals {
-    charged_cents: i64,
-    paid_cents: i64,
-    patient_responsibility_cents: i64,
-}
-
-fn totals(claims: &[ClaimRow]) -> Totals {
-    let mut t = Totals::default();
-    for c in claims {
-        t.charged_cents += c.charged_cents.unwrap_or(0);
-        t.paid_cents += c.paid_cents.unwrap_or(0);
-        t.patient_responsibility_cents += c.patient_responsibility_cents.unwrap_or(0);
-    }
-    t
-}
-
 pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
     let t = match open_existing(ctx) {
         Ok(t) => t,
@@ -401,12 +376,6 @@ fn problem_lines(reasons: &[Reason]) -> Vec<String> {
         }
     }
     lines
-}
-
-#[derive(Serialize)]
-struct ClaimJson<'a> {
-    claim: &'a ClaimRow,
-    timeline: &'a [TimelineEntry],
 }
 
 pub fn claim(ctx: &Ctx, args: ClaimArgs) -> u8 {

@@ -8,6 +8,7 @@
 //! The file is created owner-only (0600, in a 0700 folder); SQLite gives its WAL and
 //! shared-memory files the same mode.
 
+pub mod changes;
 pub(crate) mod event_log;
 pub(crate) mod schema;
 

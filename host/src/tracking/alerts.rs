@@ -664,6 +664,7 @@ mod tests {
     fn batch(status: &str) -> BatchRow {
         BatchRow {
             id: 1,
+            uid: "B1".into(),
             name: "b.txt".into(),
             submitted: "2026-01-01T00:00:00Z".into(),
             claim_count: 1,

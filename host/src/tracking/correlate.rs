@@ -97,7 +97,8 @@ pub(crate) struct Correlator {
 enum Mode {
     Unknown,
     /// An 837: its batch, and the claim its service lines belong to.
-    Batch { id: i64, current_claim: Option<i64> },
+    /// `claims`: how many of its claims were read so far.
+    Batch { id: i64, current_claim: Option<i64>, claims: u32 },
     Responses,
 }
 
@@ -127,13 +128,13 @@ impl Correlator {
         if let Mode::Unknown = self.mode {
             // An 837's events all come from the submitter; a response file's from none.
             self.mode = if rows.iter().any(|r| r.event.source == Source::Submitter) {
-                Mode::Batch { id: new_batch(tx, self.file_id, rows[0].event, &mut self.touched)?, current_claim: None }
+                Mode::Batch { id: new_batch(tx, self.file_id, rows[0].event, &mut self.touched)?, current_claim: None, claims: 0 }
             } else {
                 Mode::Responses
             };
         }
         match &mut self.mode {
-            Mode::Batch { id, current_claim } => register_rows(tx, *id, current_claim, &rows, &mut self.touched),
+            Mode::Batch { id, current_claim, claims } => register_rows(tx, *id, current_claim, claims, &rows, &mut self.touched),
             Mode::Responses => {
                 // The shortcut for events with the same keys as the one before starts afresh
                 // with each part (one lookup more per part).
@@ -208,10 +209,12 @@ fn new_batch(tx: &Transaction<'_>, file_id: i64, first: &StatusEvent, touched: &
         )?
         .query_row(params![file_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let first = &first.correlation;
+    // Its stable id (schema 13): its 837's SHA-256, which a rebuild finds again. Its status
+    // is empty until `derive` (in this transaction) gives it one and logs it as new.
     tx.execute(
         "INSERT INTO batches (file_id, submitted_name, original_name, interchange_control_number, group_control_number,
-                              batch_reference, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'QUEUED')",
+                              batch_reference, status, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', (SELECT 'B' || substr(sha256, 1, 16) FROM files WHERE id = ?1))",
         params![file_id, name, original, first.interchange_control_number, first.group_control_number, first.batch_reference],
     )?;
     let batch_id = tx.last_insert_rowid();
@@ -224,6 +227,7 @@ fn register_rows(
     tx: &Transaction<'_>,
     batch_id: i64,
     current_claim: &mut Option<i64>,
+    claims_seen: &mut u32,
     rows: &[Row<'_>],
     touched: &mut Touched,
 ) -> rusqlite::Result<()> {
@@ -237,7 +241,10 @@ fn register_rows(
         }
         match e.level {
             Level::Claim => {
-                let claim_id = insert_claim(tx, Some(batch_id), e)?;
+                // Its stable id: its batch's and its place among the 837's claims.
+                *claims_seen += 1;
+                let uid = ClaimUid::InBatch(batch_id, *claims_seen);
+                let claim_id = insert_claim(tx, Some(batch_id), e, uid)?;
                 touched.claims.insert(claim_id);
                 *current_claim = Some(claim_id);
                 link(tx, row.id, Some(batch_id), Some(claim_id), "claim")?;
@@ -250,7 +257,26 @@ fn register_rows(
     Ok(())
 }
 
-fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) -> rusqlite::Result<i64> {
+/// A new claim's stable id (schema 13), which a rebuild gives it again.
+enum ClaimUid {
+    /// The n-th claim (from 1) of a batch's 837.
+    InBatch(i64, u32),
+    /// First seen in a response: the stored event (row id) that named it.
+    FirstSeenIn(i64),
+}
+
+fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent, uid: ClaimUid) -> rusqlite::Result<i64> {
+    let uid: String = match uid {
+        ClaimUid::InBatch(batch, n) => {
+            let b: String = tx.prepare_cached("SELECT uid FROM batches WHERE id = ?1")?.query_row(params![batch], |r| r.get(0))?;
+            format!("{b}-{n:07}")
+        }
+        ClaimUid::FirstSeenIn(event) => tx
+            .prepare_cached(
+                "SELECT 'R' || substr(f.sha256, 1, 16) || '-' || printf('%07d', e.seq) FROM events e JOIN files f ON f.id = e.file_id WHERE e.id = ?1",
+            )?
+            .query_row(params![event], |r| r.get(0))?,
+    };
     let c = e.claim.clone().unwrap_or_default();
     let pcn = c.patient_control_number.clone().unwrap_or_default();
     let payer = c.payer.as_ref();
@@ -262,8 +288,8 @@ fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) ->
     tx.prepare_cached(
         "INSERT INTO claims (batch_id, transaction_set_control_number, patient_control_number, clearinghouse_claim_id,
                              payer_claim_number, patient_name, service_date_from, service_date_to, charged_cents,
-                             payer_id, payer_name, billing_npi, billing_tax_id, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'QUEUED')",
+                             payer_id, payer_name, billing_npi, billing_tax_id, status, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '', ?14)",
     )?
     .execute(params![
             batch_id,
@@ -279,6 +305,7 @@ fn insert_claim(tx: &Transaction<'_>, batch_id: Option<i64>, e: &StatusEvent) ->
             payer.and_then(|p| p.name.clone()),
             billing.npi,
             billing.tax_id,
+            uid,
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -439,7 +466,7 @@ fn link_response<'a>(
                         }
                         // Seen only in responses (submitted by other software, or before
                         // claimtrack); inserted with this event's keys.
-                        None => (insert_claim(tx, batch, e)?, batch),
+                        None => (insert_claim(tx, batch, e, ClaimUid::FirstSeenIn(row.id))?, batch),
                     };
                     touched.claims.insert(claim);
                     if let Some(b) = claim_batch {

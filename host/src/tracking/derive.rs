@@ -338,6 +338,16 @@ fn payer_accepted_at(facts: &[Fact]) -> Option<&str> {
         .min()
 }
 
+/// Logs a status change (`was` empty: new) unless `log` says not to.
+fn logged(tx: &Transaction<'_>, log: Log, kind: &str, uid: Option<String>, was: &str, now: &str) -> rusqlite::Result<()> {
+    match uid {
+        Some(uid) if log == Log::Changes && was != now => {
+            crate::store::changes::log_status(tx, kind, &uid, Some(was).filter(|w| !w.is_empty()), Some(now))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether the claim has its own paid, denied or reversed statement (any level): an 835 has
 /// answered it. `claims.has_remittance`, read by the ERA follow-up alert.
 fn has_remittance(facts: &[Fact]) -> bool {
@@ -346,13 +356,23 @@ fn has_remittance(facts: &[Fact]) -> bool {
     })
 }
 
-/// Recompute the claims and batches in `touched` (and the batches of those claims).
-pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
-    derive_with(tx, touched, Fresh::new())
+/// Whether [`derive_with`] logs the statuses it changes (`store::changes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Log {
+    Changes,
+    /// A rebuild, which compares a snapshot instead: every claim it derives is new to it.
+    Nothing,
 }
 
-/// [`derive`], with the events of a file just stored still in memory.
-pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<'_>) -> rusqlite::Result<()> {
+/// Recompute the claims and batches in `touched` (and the batches of those claims), and
+/// log the statuses that changed.
+pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
+    derive_with(tx, touched, Fresh::new(), Log::Changes)
+}
+
+/// [`derive`], with the events of a file just stored still in memory. A batch or claim
+/// correlation has just made has an empty status: it is logged as new.
+pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<'_>, log: Log) -> rusqlite::Result<()> {
     let mut batches = touched.batches.clone();
     let mut update = tx.prepare_cached(
         "UPDATE claims SET status = ?2, status_source = ?3, status_reasons = ?4, last_update = ?5,
@@ -362,21 +382,22 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
          WHERE id = ?1",
     )?;
     let mut keys_of = tx.prepare_cached(
-        "SELECT batch_id, transaction_set_control_number, billing_npi, billing_tax_id, payer_id FROM claims WHERE id = ?1",
+        "SELECT batch_id, transaction_set_control_number, billing_npi, billing_tax_id, payer_id, status, uid FROM claims WHERE id = ?1",
     )?;
     let mut reader = FactReader { fresh, ..FactReader::default() };
     // The upload state of each batch, asked once per batch rather than once per claim.
     let mut uploaded_by_batch: HashMap<Option<i64>, bool> = HashMap::new();
     for &claim in &touched.claims {
-        let keys = keys_of.query_row(params![claim], |r| {
-            Ok(ClaimKeys {
+        let (keys, was, uid) = keys_of.query_row(params![claim], |r| {
+            let keys = ClaimKeys {
                 id: claim,
                 batch: r.get(0)?,
                 set: r.get(1)?,
                 billing_npi: r.get(2)?,
                 billing_tax_id: r.get(3)?,
                 payer_id: r.get(4)?,
-            })
+            };
+            Ok((keys, r.get::<_, String>(5)?, r.get::<_, Option<String>>(6)?))
         })?;
         let batch = keys.batch;
         let (facts, values) = reader.claim_facts(tx, &keys)?;
@@ -398,6 +419,7 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
             values.payer_claim_number,
             values.patient_responsibility_cents,
         ])?;
+        logged(tx, log, "claim", uid, &was, state.status.as_str())?;
         if let Some(b) = batch {
             batches.insert(b);
         }
@@ -410,6 +432,9 @@ pub(crate) fn derive_with(tx: &Transaction<'_>, touched: &Touched, fresh: Fresh<
         };
         let facts = reader.batch_facts(tx, batch)?;
         let state = status::batch_status(uploaded(tx, Some(batch))?, &facts, &claims);
+        let (was, uid): (String, Option<String>) =
+            tx.prepare_cached("SELECT status, uid FROM batches WHERE id = ?1")?.query_row(params![batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        logged(tx, log, "batch", uid, &was, state.status.as_str())?;
         tx.prepare_cached(
             "UPDATE batches SET status = ?2, status_reasons = ?3,
                  last_update = (SELECT MAX(c.last_update) FROM claims c WHERE c.batch_id = ?1)

@@ -83,7 +83,7 @@ fn after_correlation(
         rebuild(tx)?;
         return Ok(touched);
     }
-    derive::derive_with(tx, &touched, fresh)?;
+    derive::derive_with(tx, &touched, fresh, derive::Log::Changes)?;
     Ok(touched)
 }
 
@@ -96,8 +96,15 @@ pub(crate) fn forget(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
 /// Forget every batch, claim and link, and derive them again from the event log: 837s
 /// first (so every response finds its batch whatever order files arrived in), then the
-/// responses in the order they were archived.
+/// responses in the order they were archived. Logs the statuses that changed.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let before = crate::store::changes::Snapshot::take(tx)?;
+    rederive(tx)?;
+    before.log_changes(tx)
+}
+
+/// [`rebuild`] without logging: for a caller that compares its own snapshot.
+pub(crate) fn rederive(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     forget(tx)?;
     let files: Vec<i64> = {
         let mut stmt = tx.prepare(
@@ -113,5 +120,5 @@ pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         all.batches.extend(t.batches);
         all.claims.extend(t.claims);
     }
-    derive::derive(tx, &all)
+    derive::derive_with(tx, &all, derive::Fresh::new(), derive::Log::Nothing)
 }

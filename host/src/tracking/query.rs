@@ -14,8 +14,12 @@ use crate::store::event_log::Codebook;
 /// A batch as the E-Claims Tracking list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchRow {
-    /// The batch id: what [`crate::tracker::Tracker::batch`] and `archive` take.
+    /// The batch id: what [`crate::tracker::Tracker::batch`] and `archive` take. It may
+    /// change on `rebuild`; `uid` does not.
     pub id: i64,
+    /// Its stable id ("B" and 16 hex digits of its 837's SHA-256), which `rebuild` keeps
+    /// and the change log ([`crate::tracker::Tracker::changes_since`]) names it by.
+    pub uid: String,
     /// The name the 837 was uploaded under.
     pub name: String,
     /// When the 837 was archived (submitted), RFC 3339.
@@ -47,6 +51,48 @@ pub struct BatchRow {
     pub claim_statuses: Vec<StatusCount>,
 }
 
+/// One batch with its claims: `batch --json`, and `GET /api/v1/batches/{batch}`.
+#[derive(Debug, Serialize)]
+pub struct BatchJson<'a> {
+    /// The batch.
+    pub batch: &'a BatchRow,
+    /// Its claims, in submission order.
+    pub claims: &'a [ClaimRow],
+    /// Their money.
+    pub totals: Totals,
+}
+
+/// The money of a batch's claims, in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Totals {
+    /// Charged.
+    pub charged_cents: i64,
+    /// Paid by payers.
+    pub paid_cents: i64,
+    /// Left to the patients.
+    pub patient_responsibility_cents: i64,
+}
+
+/// The money of `claims`.
+pub fn totals(claims: &[ClaimRow]) -> Totals {
+    let mut t = Totals::default();
+    for c in claims {
+        t.charged_cents += c.charged_cents.unwrap_or(0);
+        t.paid_cents += c.paid_cents.unwrap_or(0);
+        t.patient_responsibility_cents += c.patient_responsibility_cents.unwrap_or(0);
+    }
+    t
+}
+
+/// One claim with its timeline: an element of `claim --json`, and `GET /api/v1/claims/{claim}`.
+#[derive(Debug, Serialize)]
+pub struct ClaimJson<'a> {
+    /// The claim.
+    pub claim: &'a ClaimRow,
+    /// Every statement about it, oldest first.
+    pub timeline: &'a [TimelineEntry],
+}
+
 /// How many claims have one status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusCount {
@@ -68,6 +114,10 @@ impl BatchRow {
 pub struct ClaimRow {
     /// The claim id (internal; may change on `rebuild`).
     pub id: i64,
+    /// Its stable id, which `rebuild` keeps and the change log names it by: its batch's
+    /// uid and its place in the 837 ("B….-0000003"), or, for a claim first seen in a
+    /// response, that file's and the statement's ("R….-0000041").
+    pub uid: String,
     /// The batch of its latest submission; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
     /// That batch's uploaded file name.
@@ -185,7 +235,8 @@ const BATCH_SELECT: &str = "SELECT b.id, b.submitted_name, f.first_seen, b.claim
         (SELECT a.archived_at FROM batch_archive a WHERE a.file_id = b.file_id),
         CASE WHEN s.file_id IS NULL THEN f.first_seen ELSE s.uploaded_at END,
         (SELECT group_concat(status || '=' || n, '|') FROM
-            (SELECT status, COUNT(*) AS n FROM claims c WHERE c.batch_id = b.id GROUP BY status))
+            (SELECT status, COUNT(*) AS n FROM claims c WHERE c.batch_id = b.id GROUP BY status)),
+        b.uid
      FROM batches b JOIN files f ON f.id = b.file_id LEFT JOIN submissions s ON s.file_id = b.file_id";
 
 fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
@@ -204,6 +255,7 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
         archived: r.get(10)?,
         uploaded_at: r.get(11)?,
         claim_statuses: status_counts(r.get(12)?),
+        uid: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
     })
 }
 
@@ -237,7 +289,7 @@ pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
 const CLAIM_SELECT: &str = "SELECT c.id, c.batch_id, c.patient_control_number, c.patient_name, c.service_date_from,
         c.service_date_to, c.charged_cents, c.paid_cents, c.clearinghouse_claim_id, c.payer_claim_number, c.payer_id,
         c.status, c.status_source, c.last_update, c.status_reasons, c.last_response, b.submitted_name, c.payer_name,
-        c.patient_responsibility_cents
+        c.patient_responsibility_cents, c.uid
      FROM claims c LEFT JOIN batches b ON b.id = c.batch_id";
 
 fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
@@ -262,6 +314,7 @@ fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
         batch_name: r.get(16)?,
         payer_name: r.get(17)?,
         patient_responsibility_cents: r.get(18)?,
+        uid: r.get::<_, Option<String>>(19)?.unwrap_or_default(),
     })
 }
 
@@ -270,6 +323,59 @@ pub fn claims_of_batch(conn: &Connection, batch_id: i64) -> rusqlite::Result<Vec
     let mut stmt = conn.prepare(&format!("{CLAIM_SELECT} WHERE c.batch_id = ?1 ORDER BY c.id"))?;
     let rows = stmt.query_map(params![batch_id], claim_row)?;
     rows.collect()
+}
+
+/// The claim with this stable id.
+pub fn claim_by_uid(conn: &Connection, uid: &str) -> rusqlite::Result<Option<ClaimRow>> {
+    conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.uid = ?1"))?.query_row(params![uid.trim()], claim_row).optional()
+}
+
+/// What a claim search looks for; every part is optional, and all given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimSearch {
+    /// A patient control number, OA Claim ID or payer claim number (whole, any case), or
+    /// part of the patient's name (any case).
+    pub text: Option<String>,
+    /// A claim status, as shown ("PAID", "OA REJECTED").
+    pub status: Option<String>,
+    /// Date of service on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Date of service on or before (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Only claims before this cursor (the `next` of the page before): newest first.
+    pub before: Option<i64>,
+    /// At most this many (1–500).
+    pub limit: usize,
+}
+
+/// One page of a claim search, newest first, and the cursor of the next page (`None` on the
+/// last). Cursors are claim numbers: a `rebuild` renumbers claims, so a search started
+/// before one should start again.
+pub fn search_claims(conn: &Connection, s: &ClaimSearch) -> rusqlite::Result<(Vec<ClaimRow>, Option<i64>)> {
+    let limit = s.limit.clamp(1, 500);
+    let text = s.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let mut stmt = conn.prepare_cached(&format!(
+        "{CLAIM_SELECT}
+         WHERE (?1 IS NULL OR upper(c.patient_control_number) = upper(?1) OR upper(c.clearinghouse_claim_id) = upper(?1)
+                OR upper(c.payer_claim_number) = upper(?1) OR c.patient_name LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR c.status = ?3)
+           AND (?4 IS NULL OR c.service_date_from >= ?4)
+           AND (?5 IS NULL OR c.service_date_from <= ?5)
+           AND (?6 IS NULL OR c.id < ?6)
+         ORDER BY c.id DESC LIMIT ?7"
+    ))?;
+    let like = text.map(|t| format!("%{}%", like_literal(t)));
+    let rows: Vec<ClaimRow> = stmt
+        .query_map(params![text, like, s.status, s.from, s.to, s.before, limit as i64 + 1], claim_row)?
+        .collect::<Result<_, _>>()?;
+    let mut rows = rows;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|c| c.id)
+    } else {
+        None
+    };
+    Ok((rows, next))
 }
 
 /// Claims whose patient control number, OA Claim ID or payer claim number is `key`
@@ -354,6 +460,7 @@ pub fn find_batch(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>>
     }
     let base = key.rsplit(['/', '\\']).next().unwrap_or(key);
     let lookups = [
+        ("SELECT id FROM batches WHERE uid = ?1", key),
         ("SELECT id FROM batches WHERE clearinghouse_file_id = ?1 ORDER BY id DESC LIMIT 1", key),
         ("SELECT batch_id FROM child_files WHERE clearinghouse_child_file_id = ?1 LIMIT 1", key),
         ("SELECT id FROM batches WHERE submitted_name = ?1 COLLATE NOCASE ORDER BY id DESC LIMIT 1", base),

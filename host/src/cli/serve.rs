@@ -1,0 +1,153 @@
+//! `claimtrack serve` and `claimtrack token`.
+
+use std::net::SocketAddr;
+
+use super::output::{self, outln};
+use super::table::{Cell, Table, Tone};
+use super::track::{no_data_yet, open};
+use super::{exit, setup_failed, Ctx};
+use crate::serve::{self, tokens, Options};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Another machine can reach anything but 127.0.0.1 (or ::1),
+    /// which then needs --insecure-http.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7171")]
+    listen: SocketAddr,
+    /// Serve plain HTTP on an address other machines can reach. TLS is not built in yet:
+    /// prefer 127.0.0.1 behind a TLS proxy.
+    #[arg(long)]
+    insecure_http: bool,
+    /// Requests served at once (each holds a database connection).
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
+}
+
+pub fn serve(ctx: &Ctx, args: ServeArgs) -> u8 {
+    if let Err(code) = no_data_yet(ctx) {
+        return code;
+    }
+    let options = Options { listen: args.listen, insecure_http: args.insecure_http, workers: args.workers.into(), ..Options::default() };
+    let ready = |addr: SocketAddr| {
+        outln!("claimtrack API on http://{addr}/api/v1 (Ctrl-C stops it)");
+        outln!("Every request needs a token: `claimtrack token create NAME` makes one.");
+    };
+    match serve::run(&ctx.data_dir, ctx.clock, options, ready) {
+        Ok(()) => exit::OK,
+        Err(e @ serve::ServeError::NotLoopback(_)) => {
+            output::fail(e.kind(), &e.to_string(), None);
+            exit::USAGE
+        }
+        Err(e) => setup_failed("the API server stopped", &e.into()),
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    command: TokenCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum TokenCommand {
+    /// Make a token for one client program; it is shown once, keep it in that program's
+    /// configuration.
+    Create {
+        /// Who or what uses it ("billing-sync", "dashboard").
+        name: String,
+        /// Print JSON (docs/json.md): `{token, id, name, created_at}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tokens, and which are revoked (never their values).
+    List {
+        /// Print JSON (docs/json.md) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a token from working, at once.
+    Revoke {
+        /// Its name or number.
+        token: String,
+        /// Print JSON (docs/json.md) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A token just made: its value, shown this once.
+#[derive(serde::Serialize)]
+struct Created<'a> {
+    token: &'a str,
+    #[serde(flatten)]
+    info: &'a tokens::TokenInfo,
+}
+
+pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
+    if let Err(code) = no_data_yet(ctx) {
+        return code;
+    }
+    let t = match open(ctx) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let conn = t.store().conn();
+    let now = ctx.clock.stamp();
+    let failed = |e: tokens::TokenError| {
+        if let tokens::TokenError::Database(_) = e {
+            return setup_failed("the tokens could not be read", &e.into());
+        }
+        output::fail(e.kind(), &e.to_string(), Some("`claimtrack token list` lists the tokens."));
+        exit::SOME_FAILED
+    };
+    match args.command {
+        TokenCommand::Create { name, json } => match tokens::create(conn, &name, &now) {
+            Ok((value, info)) => {
+                if json {
+                    output::json("token create", &Created { token: &value, info: &info });
+                } else {
+                    outln!("{value}");
+                    eprintln!(
+                        "token {} ({:?}) made: it is shown only now. Send it as `Authorization: Bearer …`; \
+                         `claimtrack token revoke {:?}` stops it.",
+                        info.id, info.name, info.name
+                    );
+                }
+                exit::OK
+            }
+            Err(e) => failed(e),
+        },
+        TokenCommand::List { json } => match tokens::list(conn) {
+            Ok(list) => {
+                if json {
+                    output::json("token list", &list);
+                } else if list.is_empty() {
+                    outln!("No tokens yet: `claimtrack token create NAME` makes one.");
+                } else {
+                    let mut table = Table::new(&["#", "Name", "Created", "State"]);
+                    for i in &list {
+                        let state = match &i.revoked_at {
+                            Some(at) => Cell::new(format!("revoked {}", ctx.times.at_str(at))).tone(Tone::Dim),
+                            None => Cell::new("works").tone(Tone::Good),
+                        };
+                        table.row(vec![Cell::new(i.id.to_string()), Cell::new(output::clean(&i.name)), Cell::new(ctx.times.at_str(&i.created_at)), state]);
+                    }
+                    output::print_table(&table);
+                }
+                exit::OK
+            }
+            Err(e) => failed(e),
+        },
+        TokenCommand::Revoke { token, json } => match tokens::revoke(conn, &token, &now) {
+            Ok(info) => {
+                if json {
+                    output::json("token revoke", &info);
+                } else {
+                    outln!("token {} ({:?}) revoked: requests with it are refused from now on", info.id, info.name);
+                }
+                exit::OK
+            }
+            Err(e) => failed(e),
+        },
+    }
+}

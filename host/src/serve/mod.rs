@@ -1,0 +1,483 @@
+//! `claimtrack serve`: the HTTP API (`/api/v1`) for clinic software in any language.
+//!
+//! - Every response is the JSON contract's envelope (`crate::contract`, docs/json.md), the
+//!   same shapes `--json` prints; the raw bytes of a file are the one exception.
+//! - Every request needs `Authorization: Bearer <token>` (`claimtrack token create`).
+//!   Tokens are stored as hashes; a client that keeps sending bad ones is answered more and
+//!   more slowly.
+//! - It binds 127.0.0.1 by default. Another address needs `--insecure-http` (TLS is not
+//!   built in yet: put a TLS-terminating proxy in front).
+//! - The work is SQLite reads on a small pool of connections, each on a blocking thread; at
+//!   most [`Options::workers`] requests run at once, the others wait their turn.
+//! - Access logs (`CLAIMTRACK_LOG=claimtrack::api=info`) name the method, the path without
+//!   its query (a search can hold a patient's name), the status and the time.
+//!
+//! `serve` reads what `sync`, `watch` and `ingest` write, from other processes, through the
+//! same database: it can run beside them.
+
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::paths::DataDir;
+use crate::tracker::Tracker;
+use crate::tracking::alerts::AlertSettings;
+use crate::tracking::query::{self, BatchJson, ClaimJson, ClaimSearch};
+
+/// How `serve` runs. Every knob has the default `claimtrack serve` uses.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen. Default 127.0.0.1:7171.
+    pub listen: SocketAddr,
+    /// Allow a non-loopback address without TLS.
+    pub insecure_http: bool,
+    /// Requests served at once (each holds one database connection). Default 8.
+    pub workers: usize,
+    /// The longest a `GET /api/v1/changes?wait=` waits for a change. Default 30 s.
+    pub max_wait: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7171)),
+            insecure_http: false,
+            workers: 8,
+            max_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why `serve` did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A non-loopback address without `--insecure-http`.
+    #[error(
+        "{0} is reachable from other machines, and serve speaks plain HTTP (TLS is not built in yet): \
+         listen on 127.0.0.1 behind a TLS proxy, or pass --insecure-http on a network you trust"
+    )]
+    NotLoopback(SocketAddr),
+    /// The address is in use or not allowed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The data folder could not be opened.
+    #[error("cannot open the data folder: {0}")]
+    Open(String),
+    /// The server failed while running.
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ServeError {
+    /// A stable identifier (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ServeError::NotLoopback(_) => "refused",
+            ServeError::Bind { .. } => "bind",
+            ServeError::Open(_) => "setup",
+            ServeError::Io(_) => "io",
+        }
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM; calls `ready` with the address once it listens (port 0
+/// in `listen` picks a free one).
+pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    if !options.listen.ip().is_loopback() && !options.insecure_http {
+        return Err(ServeError::NotLoopback(options.listen));
+    }
+    let workers = options.workers.max(1);
+    let mut trackers = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (t, _problems) = Tracker::open(data_dir, clock).map_err(|e| ServeError::Open(format!("{e:#}")))?;
+        trackers.push(t);
+    }
+    let app = Arc::new(App {
+        pool: Mutex::new(trackers),
+        permits: tokio::sync::Semaphore::new(workers),
+        failures: Mutex::new(HashMap::new()),
+        max_wait: options.max_wait,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|source| ServeError::Bind { addr: options.listen, source })?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(stopped())
+            .await?;
+        Ok(())
+    })
+}
+
+/// Ctrl-C, or SIGTERM (a service manager stopping it).
+async fn stopped() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}
+
+struct App {
+    /// One tracker (database connection, plugins) per worker.
+    pool: Mutex<Vec<Tracker>>,
+    permits: tokio::sync::Semaphore,
+    /// Bad tokens per client address: (count, first in this window).
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    max_wait: Duration,
+}
+
+/// How long bad tokens are remembered, and how many are answered at once.
+const FAILURE_WINDOW: Duration = Duration::from_secs(600);
+const FREE_FAILURES: u32 = 5;
+/// Addresses remembered at most (a flood of addresses forgets the oldest window first).
+const MAX_REMEMBERED: usize = 10_000;
+
+impl App {
+    /// Runs `f` on a tracker of the pool, on a blocking thread.
+    async fn with<R: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Tracker) -> R + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(|_| ApiError::busy())?;
+        let mut tracker = self.pool.lock().expect("pool lock").pop().ok_or_else(ApiError::busy)?;
+        let (tracker, result) = tokio::task::spawn_blocking(move || {
+            let r = f(&mut tracker);
+            (tracker, r)
+        })
+        .await
+        .map_err(|_| ApiError::internal("a request failed"))?;
+        self.pool.lock().expect("pool lock").push(tracker);
+        Ok(result)
+    }
+
+    /// A bad token from `ip`: how long to wait before answering.
+    fn failed(&self, ip: IpAddr) -> Duration {
+        let mut f = self.failures.lock().expect("failures lock");
+        let now = Instant::now();
+        if f.len() >= MAX_REMEMBERED {
+            f.retain(|_, (_, since)| now.duration_since(*since) < FAILURE_WINDOW);
+        }
+        let e = f.entry(ip).or_insert((0, now));
+        if now.duration_since(e.1) >= FAILURE_WINDOW {
+            *e = (0, now);
+        }
+        e.0 += 1;
+        Duration::from_secs(u64::from(e.0.saturating_sub(FREE_FAILURES)).min(10))
+    }
+}
+
+fn router(app: Arc<App>) -> Router {
+    let api = Router::new()
+        .route("/batches", get(batches))
+        .route("/batches/{batch}", get(batch))
+        .route("/claims", get(claims))
+        .route("/claims/{claim}", get(claim))
+        .route("/errors", get(errors))
+        .route("/alerts", get(alerts))
+        .route("/files", get(files))
+        .route("/files/{file}/raw", get(file_raw))
+        .route("/changes", get(changes))
+        .fallback(|| async { ApiError::not_found("no such resource under /api/v1") })
+        .route_layer(middleware::from_fn_with_state(app.clone(), authorize));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::not_found("the API is under /api/v1") })
+        .layer(middleware::from_fn(access_log))
+        .with_state(app)
+}
+
+/// One line per request, without the query string and with nothing of the response.
+async fn access_log(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(target: "claimtrack::api", %method, path, status = response.status().as_u16(), ms = crate::ingest::ms(started));
+    response
+}
+
+async fn authorize(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request, next: Next) -> Response {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let known = match presented {
+        Some(token) => app.with(move |t| tokens::check(t.store().conn(), &token)).await,
+        None => Ok(Ok(None)),
+    };
+    match known {
+        Ok(Ok(Some(_))) => next.run(req).await,
+        Ok(Err(e)) => ApiError::database(&e.into()).into_response(),
+        Err(e) => e.into_response(),
+        Ok(Ok(None)) => {
+            let wait = app.failed(peer.ip());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            ApiError {
+                status: StatusCode::UNAUTHORIZED,
+                kind: "unauthorized",
+                message: "this needs a working API token: `Authorization: Bearer ct_…`".into(),
+                hint: Some("`claimtrack token create NAME` makes one (shown once); `claimtrack token list` lists them"),
+            }
+            .into_response()
+        }
+    }
+}
+
+/// A failure, as the contract's error envelope.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+    hint: Option<&'static str>,
+}
+
+impl ApiError {
+    fn not_found(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::NOT_FOUND, kind: "not_found", message: message.into(), hint: None }
+    }
+    fn bad_request(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::BAD_REQUEST, kind: "bad_request", message: message.into(), hint: None }
+    }
+    fn busy() -> Self {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, kind: "busy", message: "the server is stopping".into(), hint: None }
+    }
+    fn internal(message: &str) -> Self {
+        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, kind: "internal", message: message.into(), hint: None }
+    }
+    fn database(e: &anyhow::Error) -> Self {
+        tracing::warn!(target: "claimtrack::api", "database: {e:#}");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "database",
+            message: "the database could not be read".into(),
+            hint: Some("`claimtrack doctor` checks the data folder"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = crate::contract::failure("api", self.kind, &self.message, self.hint);
+        (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    }
+}
+
+/// `data` in the contract's envelope.
+fn ok(command: &str, data: &impl Serialize) -> Response {
+    let body = crate::contract::data(command, data);
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// Runs a read on the pool and turns a store error into the contract's.
+async fn read<R: Send + 'static, E: Into<anyhow::Error> + Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce(&mut Tracker) -> Result<R, E> + Send + 'static,
+) -> Result<R, ApiError> {
+    app.with(f).await?.map_err(|e| ApiError::database(&e.into()))
+}
+
+async fn batches(State(app): State<Arc<App>>) -> ApiResult {
+    let rows = read(&app, |t| t.batches()).await?;
+    Ok(ok("batches", &rows))
+}
+
+async fn batch(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResult {
+    let shown = key.clone();
+    let found = read(&app, move |t| match t.find_batch(&key)? {
+        Some(id) => t.batch(id),
+        None => Ok(None),
+    })
+    .await?;
+    let (b, claims) = found.ok_or_else(|| ApiError::not_found(format!("there is no batch {shown:?}")))?;
+    Ok(ok("batch", &BatchJson { batch: &b, claims: &claims, totals: query::totals(&claims) }))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    cursor: Option<i64>,
+    limit: Option<usize>,
+}
+
+/// A page of a claim search.
+#[derive(Serialize)]
+struct ClaimPage<'a> {
+    claims: &'a [query::ClaimRow],
+    /// Pass as `cursor` for the next page; `null` on the last.
+    next_cursor: Option<i64>,
+}
+
+fn date_param(name: &str, v: Option<String>) -> Result<Option<String>, ApiError> {
+    match v {
+        Some(d) if chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").is_err() => {
+            Err(ApiError::bad_request(format!("{name} must be a date, YYYY-MM-DD")))
+        }
+        v => Ok(v),
+    }
+}
+
+async fn claims(State(app): State<Arc<App>>, Query(p): Query<SearchParams>) -> ApiResult {
+    let status = match p.status {
+        Some(s) => match crate::tracking::status::ClaimStatus::parse(&s.replace(['_', '+'], " ").to_ascii_uppercase()) {
+            Some(s) => Some(s.as_str().to_string()),
+            None => return Err(ApiError::bad_request(format!("{s:?} is not a claim status (PAID, OA REJECTED, …)"))),
+        },
+        None => None,
+    };
+    let search = ClaimSearch {
+        text: p.q,
+        status,
+        from: date_param("from", p.from)?,
+        to: date_param("to", p.to)?,
+        before: p.cursor,
+        limit: p.limit.unwrap_or(100),
+    };
+    let (rows, next) = read(&app, move |t| t.search_claims(&search)).await?;
+    Ok(ok("claims", &ClaimPage { claims: &rows, next_cursor: next }))
+}
+
+async fn claim(State(app): State<Arc<App>>, Path(uid): Path<String>) -> ApiResult {
+    let shown = uid.clone();
+    let found = read(&app, move |t| t.claim_by_uid(&uid)).await?;
+    let (c, timeline) = found.ok_or_else(|| ApiError::not_found(format!("there is no claim {shown:?} (claims are named by their uid)")))?;
+    Ok(ok("claim", &ClaimJson { claim: &c, timeline: &timeline }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorsParams {
+    batch: Option<String>,
+    #[serde(default)]
+    all: bool,
+}
+
+async fn errors(State(app): State<Arc<App>>, Query(p): Query<ErrorsParams>) -> ApiResult {
+    let groups = read(&app, move |t| {
+        let batch = match &p.batch {
+            Some(key) => match t.find_batch(key)? {
+                Some(id) => Some(id),
+                None => return Ok(None),
+            },
+            None => None,
+        };
+        t.errors(batch, p.all).map(Some)
+    })
+    .await?;
+    let groups = groups.ok_or_else(|| ApiError::not_found("there is no such batch"))?;
+    Ok(ok("errors", &groups))
+}
+
+#[derive(Debug, Deserialize)]
+struct AlertsParams {
+    era_days: Option<u32>,
+}
+
+async fn alerts(State(app): State<Arc<App>>, Query(p): Query<AlertsParams>) -> ApiResult {
+    let settings = AlertSettings { era_days: p.era_days.unwrap_or(AlertSettings::default().era_days).clamp(1, 3650) };
+    let rows = read(&app, move |t| t.alerts_with(&settings)).await?;
+    Ok(ok("alerts", &rows))
+}
+
+#[derive(Debug, Deserialize)]
+struct FilesParams {
+    #[serde(default)]
+    attention: bool,
+}
+
+async fn files(State(app): State<Arc<App>>, Query(p): Query<FilesParams>) -> ApiResult {
+    let rows = read(&app, move |t| t.store().archived_files(p.attention)).await?;
+    Ok(ok("files", &rows))
+}
+
+async fn file_raw(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResult {
+    let shown = key.clone();
+    let found = read(&app, move |t| t.store().stored_file(&key)).await?;
+    let (file, bytes) = found.ok_or_else(|| ApiError::not_found(format!("there is no archived file {shown:?} (its id or SHA-256)")))?;
+    // The archived name, kept to what is safe in a header.
+    let name: String = file.name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';')).collect();
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::HeaderName::from_static("x-content-sha256"), HeaderValue::from_str(&file.sha256).expect("hex is a header value")),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ChangesParams {
+    since: Option<i64>,
+    limit: Option<usize>,
+    /// Seconds to wait for a change when there is none yet (long poll).
+    wait: Option<u64>,
+}
+
+/// A page of the change log.
+#[derive(Serialize)]
+struct ChangePage<'a> {
+    changes: &'a [crate::store::changes::Change],
+    /// Pass as `since` to read on (the last change's cursor, or `since` when there was none).
+    next_since: i64,
+}
+
+/// How often a waiting `changes` request looks again: other processes write the log.
+const POLL: Duration = Duration::from_millis(200);
+
+async fn changes(State(app): State<Arc<App>>, Query(p): Query<ChangesParams>) -> ApiResult {
+    let since = p.since.unwrap_or(0).max(0);
+    let limit = p.limit.unwrap_or(500).clamp(1, 5000);
+    let deadline = Instant::now() + Duration::from_secs(p.wait.unwrap_or(0)).min(app.max_wait);
+    loop {
+        let rows = read(&app, move |t| t.changes_since(since, limit)).await?;
+        if !rows.is_empty() || Instant::now() >= deadline {
+            let next_since = rows.last().map_or(since, |c| c.cursor);
+            return Ok(ok("changes", &ChangePage { changes: &rows, next_since }));
+        }
+        tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
+    }
+}
