@@ -486,7 +486,7 @@ fn cached_database(cfg: &Config, batches: &[Batch]) -> (DataDir, Build, bool) {
 /// Ingest every batch's 837, 999 and 277CA in the order they arrive, then every 835.
 ///
 /// The 835s come last on purpose: an 835's payment-level events (the BPR, PLBs) link to no
-/// batch, and `tracking::track_file` re-derives every batch and claim when a new 837 arrives
+/// batch, and `tracking::track_stored` re-derives every batch and claim when a new 837 arrives
 /// while such links exist, so interleaving would rebuild the whole database once per batch.
 /// Each claim still sees its files in the order (and at the times) they were sent.
 fn build(data: &DataDir, batches: &[Batch]) -> Build {

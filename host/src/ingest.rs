@@ -606,9 +606,6 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
         };
         t_read += ms(t);
         let outcome = if read.is_ok() { "parsed" } else { "needs_attention" };
-        if outcome != outcome_before {
-            crate::store::changes::log_file_outcome(tx, id, &outcome_before, outcome)?;
-        }
         match read {
             Ok(read) => {
                 tx.execute_batch("RELEASE reading")?;
@@ -627,6 +624,10 @@ pub(crate) fn rebuild_all(tx: &Transaction<'_>, plugins: &PluginSet) -> rusqlite
                     params![id, e.kind(), e.to_string()],
                 )?;
             }
+        }
+        // After the savepoint: a failed read rolls back what it wrote, not this.
+        if outcome != outcome_before {
+            crate::store::changes::log_file_outcome(tx, id, &outcome_before, outcome)?;
         }
     }
     tracing::debug!(target: "claimtrack::timing", t_delete, t_read, "rebuild: files read again");

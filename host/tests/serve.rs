@@ -157,8 +157,13 @@ fn the_api_serves_the_demo_to_a_token_holder_and_refuses_everyone_else() {
     let all: Vec<String> = all["claims"].as_array().unwrap().iter().map(|x| x["uid"].as_str().unwrap().to_string()).collect();
     assert_eq!(seen, all, "pages of 3 give every claim once, in order");
     assert!(pages > 2);
-    let (status, v) = get(&s, Some(&t), "/claims?from=March");
-    assert_eq!((status, v["error"]["kind"].as_str()), (400, Some("bad_request")));
+    // Parameters: empty is absent, 1/true are flags, anything unreadable a 400 as JSON.
+    for bad in ["/claims?from=March", "/changes?since=abc", "/files?attention=maybe", "/claims?limit=-3"] {
+        let (status, v) = get(&s, Some(&t), bad);
+        assert_eq!((status, v["error"]["kind"].as_str()), (400, Some("bad_request")), "{bad}: {v}");
+    }
+    assert_eq!(data(&s, &t, "/changes?since=&limit=&wait=")["changes"].as_array().map(|c| c.is_empty()), Some(false));
+    assert!(data(&s, &t, "/files?attention=1").is_array());
 
     // Errors and alerts, as the CLI's --json gives them.
     let errors = data(&s, &t, "/errors");

@@ -457,6 +457,22 @@ fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
     for (pcn, c) in &claims_after {
         assert_eq!(c.uid, claims[pcn].uid, "{pcn} keeps its id");
     }
+
+    // A file a rebuild can no longer read (as after a plugin change) is logged as such, with
+    // what that changed, although the failed read itself is rolled back.
+    drop(t);
+    let db = rusqlite::Connection::open(dir.path().join(claimtrack::store::DB_FILE)).unwrap();
+    assert_eq!(db.execute("UPDATE files SET bytes = x'00' WHERE original_name = ?1", [ACK_999]).unwrap(), 1);
+    drop(db);
+    let mut t = open_at(dir.path(), "2026-01-31T08:00:00Z");
+    t.rebuild().unwrap();
+    let after = t.changes_since(cursor, 100).unwrap();
+    let file = after.iter().find_map(|c| match &c.what {
+        ChangeKind::File { name, before, after, .. } if name.as_deref() == Some(ACK_999) => Some((before.clone(), after.clone())),
+        _ => None,
+    });
+    assert_eq!(file, Some((Some("parsed".into()), "needs_attention".into())), "{after:#?}");
+    assert!(after.iter().all(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string() == "2026-01-31T08:00:00Z"), "timed: {after:#?}");
 }
 
 /// `rebuild` reads a file of many chunks again as ingest read it, a chunk at a time (an ERA

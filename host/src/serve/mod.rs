@@ -24,12 +24,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::paths::DataDir;
@@ -111,8 +112,8 @@ pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnc
         trackers.push(t);
     }
     let app = Arc::new(App {
-        pool: Mutex::new(trackers),
-        permits: tokio::sync::Semaphore::new(workers),
+        pool: Arc::new(Mutex::new(trackers)),
+        permits: Arc::new(tokio::sync::Semaphore::new(workers)),
         failures: Mutex::new(HashMap::new()),
         max_wait: options.max_wait,
     });
@@ -153,8 +154,9 @@ async fn stopped() {
 
 struct App {
     /// One tracker (database connection, plugins) per worker.
-    pool: Mutex<Vec<Tracker>>,
-    permits: tokio::sync::Semaphore,
+    pool: Arc<Mutex<Vec<Tracker>>>,
+    /// As many as trackers: a request holds one until its tracker is back in the pool.
+    permits: Arc<tokio::sync::Semaphore>,
     /// Bad tokens per client address: (count, first in this window).
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
     max_wait: Duration,
@@ -163,8 +165,27 @@ struct App {
 /// How long bad tokens are remembered, and how many are answered at once.
 const FAILURE_WINDOW: Duration = Duration::from_secs(600);
 const FREE_FAILURES: u32 = 5;
-/// Addresses remembered at most (a flood of addresses forgets the oldest window first).
+/// Addresses remembered at most: past it, expired ones are forgotten, then all.
 const MAX_REMEMBERED: usize = 10_000;
+
+/// A tracker taken from the pool, with the permit that allowed it: both go back when it is
+/// dropped, on the blocking thread that used it, even when the request that wanted it is
+/// gone (the client hung up) or the work panicked. Otherwise a lost tracker would shrink
+/// the pool for good.
+struct Lease {
+    pool: Arc<Mutex<Vec<Tracker>>>,
+    tracker: Option<Tracker>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(t) = self.tracker.take() {
+            // A poisoned lock still holds the pool: a panic elsewhere must not lose it.
+            self.pool.lock().unwrap_or_else(|p| p.into_inner()).push(t);
+        }
+    }
+}
 
 impl App {
     /// Runs `f` on a tracker of the pool, on a blocking thread.
@@ -172,24 +193,23 @@ impl App {
         self: &Arc<Self>,
         f: impl FnOnce(&mut Tracker) -> R + Send + 'static,
     ) -> Result<R, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(|_| ApiError::busy())?;
-        let mut tracker = self.pool.lock().expect("pool lock").pop().ok_or_else(ApiError::busy)?;
-        let (tracker, result) = tokio::task::spawn_blocking(move || {
-            let r = f(&mut tracker);
-            (tracker, r)
-        })
-        .await
-        .map_err(|_| ApiError::internal("a request failed"))?;
-        self.pool.lock().expect("pool lock").push(tracker);
-        Ok(result)
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| ApiError::busy())?;
+        let tracker = self.pool.lock().unwrap_or_else(|p| p.into_inner()).pop().ok_or_else(ApiError::busy)?;
+        let mut lease = Lease { pool: self.pool.clone(), tracker: Some(tracker), _permit: permit };
+        tokio::task::spawn_blocking(move || f(lease.tracker.as_mut().expect("a lease holds its tracker")))
+            .await
+            .map_err(|_| ApiError::internal("a request failed"))
     }
 
     /// A bad token from `ip`: how long to wait before answering.
     fn failed(&self, ip: IpAddr) -> Duration {
-        let mut f = self.failures.lock().expect("failures lock");
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        if f.len() >= MAX_REMEMBERED {
+        if f.len() >= MAX_REMEMBERED && !f.contains_key(&ip) {
             f.retain(|_, (_, since)| now.duration_since(*since) < FAILURE_WINDOW);
+            if f.len() >= MAX_REMEMBERED {
+                f.clear();
+            }
         }
         let e = f.entry(ip).or_insert((0, now));
         if now.duration_since(e.1) >= FAILURE_WINDOW {
@@ -212,6 +232,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/files/{file}/raw", get(file_raw))
         .route("/changes", get(changes))
         .fallback(|| async { ApiError::not_found("no such resource under /api/v1") })
+        .method_not_allowed_fallback(|| async {
+            ApiError { status: StatusCode::METHOD_NOT_ALLOWED, kind: "method_not_allowed", message: "the API is read-only for now: GET".into(), hint: None }
+        })
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize));
     Router::new()
         .nest("/api/v1", api)
@@ -236,7 +259,8 @@ async fn authorize(State(app): State<Arc<App>>, ConnectInfo(peer): ConnectInfo<S
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
-    let known = match presented {
+    // Only what looks like one of our tokens takes a database connection to check.
+    let known = match presented.filter(|t| tokens::looks_like_one(t)) {
         Some(token) => app.with(move |t| tokens::check(t.store().conn(), &token)).await,
         None => Ok(Ok(None)),
     };
@@ -308,6 +332,51 @@ fn ok(command: &str, data: &impl Serialize) -> Response {
 
 type ApiResult = Result<Response, ApiError>;
 
+/// The query string, each name once; an empty value is the same as none (`?since=`).
+/// Anything it cannot read is a 400 in the contract's envelope, not axum's plain text.
+struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(all) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("the query string cannot be read: {}", e.body_text())))?;
+        Ok(Params(all.into_iter().filter(|(_, v)| !v.trim().is_empty()).collect()))
+    }
+}
+
+impl Params {
+    fn text(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(|v| v.trim().to_string())
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, ApiError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse().map(Some).map_err(|_| ApiError::bad_request(format!("{name} must be a whole number, not {v:?}"))),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.0.get(name).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("0" | "false" | "no" | "off") => Ok(false),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) => Err(ApiError::bad_request(format!("{name} must be true or false, not {v:?}"))),
+        }
+    }
+
+    fn date(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.text(name) {
+            Some(d) if chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").is_err() => {
+                Err(ApiError::bad_request(format!("{name} must be a date, YYYY-MM-DD")))
+            }
+            v => Ok(v),
+        }
+    }
+}
+
 /// Runs a read on the pool and turns a store error into the contract's.
 async fn read<R: Send + 'static, E: Into<anyhow::Error> + Send + 'static>(
     app: &Arc<App>,
@@ -332,16 +401,6 @@ async fn batch(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResul
     Ok(ok("batch", &BatchJson { batch: &b, claims: &claims, totals: query::totals(&claims) }))
 }
 
-#[derive(Debug, Deserialize)]
-struct SearchParams {
-    q: Option<String>,
-    status: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    cursor: Option<i64>,
-    limit: Option<usize>,
-}
-
 /// A page of a claim search.
 #[derive(Serialize)]
 struct ClaimPage<'a> {
@@ -350,17 +409,8 @@ struct ClaimPage<'a> {
     next_cursor: Option<i64>,
 }
 
-fn date_param(name: &str, v: Option<String>) -> Result<Option<String>, ApiError> {
-    match v {
-        Some(d) if chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").is_err() => {
-            Err(ApiError::bad_request(format!("{name} must be a date, YYYY-MM-DD")))
-        }
-        v => Ok(v),
-    }
-}
-
-async fn claims(State(app): State<Arc<App>>, Query(p): Query<SearchParams>) -> ApiResult {
-    let status = match p.status {
+async fn claims(State(app): State<Arc<App>>, p: Params) -> ApiResult {
+    let status = match p.text("status") {
         Some(s) => match crate::tracking::status::ClaimStatus::parse(&s.replace(['_', '+'], " ").to_ascii_uppercase()) {
             Some(s) => Some(s.as_str().to_string()),
             None => return Err(ApiError::bad_request(format!("{s:?} is not a claim status (PAID, OA REJECTED, …)"))),
@@ -368,12 +418,12 @@ async fn claims(State(app): State<Arc<App>>, Query(p): Query<SearchParams>) -> A
         None => None,
     };
     let search = ClaimSearch {
-        text: p.q,
+        text: p.text("q"),
         status,
-        from: date_param("from", p.from)?,
-        to: date_param("to", p.to)?,
-        before: p.cursor,
-        limit: p.limit.unwrap_or(100),
+        from: p.date("from")?,
+        to: p.date("to")?,
+        before: p.number("cursor")?,
+        limit: p.number("limit")?.unwrap_or(100),
     };
     let (rows, next) = read(&app, move |t| t.search_claims(&search)).await?;
     Ok(ok("claims", &ClaimPage { claims: &rows, next_cursor: next }))
@@ -386,48 +436,32 @@ async fn claim(State(app): State<Arc<App>>, Path(uid): Path<String>) -> ApiResul
     Ok(ok("claim", &ClaimJson { claim: &c, timeline: &timeline }))
 }
 
-#[derive(Debug, Deserialize)]
-struct ErrorsParams {
-    batch: Option<String>,
-    #[serde(default)]
-    all: bool,
-}
-
-async fn errors(State(app): State<Arc<App>>, Query(p): Query<ErrorsParams>) -> ApiResult {
+async fn errors(State(app): State<Arc<App>>, p: Params) -> ApiResult {
+    let (key, all) = (p.text("batch"), p.flag("all")?);
     let groups = read(&app, move |t| {
-        let batch = match &p.batch {
+        let batch = match &key {
             Some(key) => match t.find_batch(key)? {
                 Some(id) => Some(id),
                 None => return Ok(None),
             },
             None => None,
         };
-        t.errors(batch, p.all).map(Some)
+        t.errors(batch, all).map(Some)
     })
     .await?;
     let groups = groups.ok_or_else(|| ApiError::not_found("there is no such batch"))?;
     Ok(ok("errors", &groups))
 }
 
-#[derive(Debug, Deserialize)]
-struct AlertsParams {
-    era_days: Option<u32>,
-}
-
-async fn alerts(State(app): State<Arc<App>>, Query(p): Query<AlertsParams>) -> ApiResult {
-    let settings = AlertSettings { era_days: p.era_days.unwrap_or(AlertSettings::default().era_days).clamp(1, 3650) };
-    let rows = read(&app, move |t| t.alerts_with(&settings)).await?;
+async fn alerts(State(app): State<Arc<App>>, p: Params) -> ApiResult {
+    let era_days = p.number::<u32>("era_days")?.unwrap_or(AlertSettings::default().era_days).clamp(1, 3650);
+    let rows = read(&app, move |t| t.alerts_with(&AlertSettings { era_days })).await?;
     Ok(ok("alerts", &rows))
 }
 
-#[derive(Debug, Deserialize)]
-struct FilesParams {
-    #[serde(default)]
-    attention: bool,
-}
-
-async fn files(State(app): State<Arc<App>>, Query(p): Query<FilesParams>) -> ApiResult {
-    let rows = read(&app, move |t| t.store().archived_files(p.attention)).await?;
+async fn files(State(app): State<Arc<App>>, p: Params) -> ApiResult {
+    let attention = p.flag("attention")?;
+    let rows = read(&app, move |t| t.store().archived_files(attention)).await?;
     Ok(ok("files", &rows))
 }
 
@@ -449,14 +483,6 @@ async fn file_raw(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiRe
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct ChangesParams {
-    since: Option<i64>,
-    limit: Option<usize>,
-    /// Seconds to wait for a change when there is none yet (long poll).
-    wait: Option<u64>,
-}
-
 /// A page of the change log.
 #[derive(Serialize)]
 struct ChangePage<'a> {
@@ -468,10 +494,12 @@ struct ChangePage<'a> {
 /// How often a waiting `changes` request looks again: other processes write the log.
 const POLL: Duration = Duration::from_millis(200);
 
-async fn changes(State(app): State<Arc<App>>, Query(p): Query<ChangesParams>) -> ApiResult {
-    let since = p.since.unwrap_or(0).max(0);
-    let limit = p.limit.unwrap_or(500).clamp(1, 5000);
-    let deadline = Instant::now() + Duration::from_secs(p.wait.unwrap_or(0)).min(app.max_wait);
+/// `?since=&limit=&wait=`: `wait` is how many seconds to wait for a change when there is
+/// none yet (a long poll).
+async fn changes(State(app): State<Arc<App>>, p: Params) -> ApiResult {
+    let since = p.number::<i64>("since")?.unwrap_or(0).max(0);
+    let limit = p.number::<usize>("limit")?.unwrap_or(500).clamp(1, 5000);
+    let deadline = Instant::now() + Duration::from_secs(p.number("wait")?.unwrap_or(0)).min(app.max_wait);
     loop {
         let rows = read(&app, move |t| t.changes_since(since, limit)).await?;
         if !rows.is_empty() || Instant::now() >= deadline {

@@ -107,6 +107,12 @@ pub fn revoke(conn: &Connection, key: &str, now: &str) -> Result<TokenInfo, Toke
     })?)
 }
 
+/// Whether `presented` has the shape of a token `create` makes (the prefix and 43
+/// characters of URL-safe base64): anything else is refused without a database lookup.
+pub fn looks_like_one(presented: &str) -> bool {
+    presented.strip_prefix(PREFIX).is_some_and(|rest| rest.len() == 43 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
 /// The working token whose value is `presented`, if any.
 pub fn check(conn: &Connection, presented: &str) -> rusqlite::Result<Option<i64>> {
     if !presented.starts_with(PREFIX) {

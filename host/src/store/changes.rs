@@ -39,6 +39,12 @@ pub(crate) fn log_file_outcome(conn: &Connection, file_id: i64, before: &str, af
     Ok(())
 }
 
+/// A status, `None` when there is none yet: an empty one is a row correlation just made
+/// (`derive` gives it one).
+fn known(status: Option<&String>) -> Option<&str> {
+    status.map(String::as_str).filter(|s| !s.is_empty())
+}
+
 /// Every batch's and claim's status, by stable id: taken before a rebuild forgets them, and
 /// compared with what it derived again.
 pub(crate) struct Snapshot {
@@ -63,7 +69,7 @@ impl Snapshot {
             let mut uids: Vec<&String> = before.keys().chain(after.keys().filter(|u| !before.contains_key(*u))).collect();
             uids.sort();
             for uid in uids {
-                let (b, a) = (before.get(uid).map(String::as_str), after.get(uid).map(String::as_str));
+                let (b, a) = (known(before.get(uid)), known(after.get(uid)));
                 if b != a {
                     log_status(conn, kind, uid, b, a)?;
                 }

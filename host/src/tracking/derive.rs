@@ -366,7 +366,7 @@ pub(crate) enum Log {
 
 /// Recompute the claims and batches in `touched` (and the batches of those claims), and
 /// log the statuses that changed.
-pub fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
+pub(crate) fn derive(tx: &Transaction<'_>, touched: &Touched) -> rusqlite::Result<()> {
     derive_with(tx, touched, Fresh::new(), Log::Changes)
 }
 

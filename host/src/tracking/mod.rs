@@ -20,19 +20,13 @@ use crate::model::{FileMetadata, StatusEvent};
 
 pub use correlate::Touched;
 
-/// Correlate a newly stored file's events and update the statuses they touch.
+/// Correlate a newly stored file's events and update the statuses they touch: `ids[i]` is
+/// the row id of `events[i]`, correlated in memory instead of read back from the log.
 ///
 /// An 837 that arrives after responses to it (claims imported from other software, a sync
 /// that ran before the batch was recorded) would leave those responses on claims of their
 /// own; since status must not depend on arrival order, a new batch while responses are
 /// still unmatched derives everything again (the event log is not re-read).
-pub fn track_file(tx: &Transaction<'_>, file_id: i64) -> rusqlite::Result<Touched> {
-    let touched = correlate::correlate_file(tx, file_id)?;
-    after_correlation(tx, file_id, touched, derive::Fresh::new())
-}
-
-/// [`track_file`] for a file whose events were just inserted: `ids[i]` is the row id of
-/// `events[i]`. Correlates the events in memory instead of reading them back from the log.
 pub(crate) fn track_stored(
     tx: &Transaction<'_>,
     file_id: i64,
@@ -97,7 +91,7 @@ pub(crate) fn forget(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// Forget every batch, claim and link, and derive them again from the event log: 837s
 /// first (so every response finds its batch whatever order files arrived in), then the
 /// responses in the order they were archived. Logs the statuses that changed.
-pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     let before = crate::store::changes::Snapshot::take(tx)?;
     rederive(tx)?;
     before.log_changes(tx)
