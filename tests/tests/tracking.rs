@@ -475,6 +475,38 @@ fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
     assert!(after.iter().all(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string() == "2026-01-31T08:00:00Z"), "timed: {after:#?}");
 }
 
+/// Alerts are known by the stable ids of their batch and claim: a rebuild, which numbers
+/// every batch and claim again (here differently: the rebuild reads the 837 before the
+/// remittance that came first), neither resolves nor raises them again in the change log.
+#[test]
+fn a_rebuild_does_not_resolve_and_raise_the_alerts_again() {
+    use claimtrack::store::changes::ChangeKind;
+    use claimtrack::tracking::alerts::AlertSettings;
+    let dir = tempfile::tempdir().unwrap();
+    // Claims of other software's remittance first: the rebuild reads the 837 first, so its
+    // claims are numbered before these.
+    let mut t = open_at(dir.path(), "2026-01-04T08:00:00Z");
+    t.ingest("other.835", "sftp", &x12_835::generate::synthetic_835(3, 9)).unwrap();
+    drop(t);
+    // No ERA yet: the claims the payer accepted are overdue for one.
+    let steps: Vec<Step> = arrival_order().into_iter().filter(|s| s.name != ERA_ZIP).collect();
+    ingest_all(dir.path(), &steps);
+    let mut t = open_at(dir.path(), "2026-02-20T08:00:00Z");
+    let settings = AlertSettings { era_days: 1 };
+    let (open, _) = t.record_alerts(&settings).unwrap();
+    assert!(open.iter().filter(|a| a.claim_id.is_some()).count() >= 3, "an alert per overdue claim: {open:#?}");
+    let ids_before: Vec<i64> = t.batch(t.batches().unwrap()[0].id).unwrap().unwrap().1.iter().map(|c| c.id).collect();
+    let cursor = t.latest_change().unwrap();
+    t.rebuild().unwrap();
+    let ids_after: Vec<i64> = t.batch(t.batches().unwrap()[0].id).unwrap().unwrap().1.iter().map(|c| c.id).collect();
+    assert_ne!(ids_before, ids_after, "the rebuild numbered the claims again");
+    let (open_after, new) = t.record_alerts(&settings).unwrap();
+    assert_eq!(new, 0, "nothing new: {open_after:#?}");
+    assert_eq!(open_after.len(), open.len());
+    let churn: Vec<_> = t.changes_since(cursor, 1000).unwrap().into_iter().filter(|c| matches!(c.what, ChangeKind::Alert { .. })).collect();
+    assert!(churn.is_empty(), "{churn:#?}");
+}
+
 /// `rebuild` reads a file of many chunks again as ingest read it, a chunk at a time (an ERA
 /// of 2,000 claims: about 4,600 events, five chunks): the same events, the same claims, and
 /// nothing changed.

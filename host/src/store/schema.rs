@@ -421,6 +421,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX api_tokens_name ON api_tokens(name);
     "#,
+    // 15: alerts known by the stable ids of their batch and claim (`tracking::alerts::record`),
+    // not their numbers, which a rebuild changes: the change log no longer resolves and
+    // raises every open alert again after one. A key that two old rows now share keeps one.
+    r#"
+    UPDATE OR REPLACE alerts SET key = kind
+        || ':' || COALESCE((SELECT uid FROM batches WHERE id = alerts.batch_id), '-')
+        || ':' || COALESCE((SELECT uid FROM claims WHERE id = alerts.claim_id), '-');
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -60,7 +60,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{OptionalExtension, params, Connection};
 use serde::Serialize;
 
 use super::query::{self, BatchRow, ClaimRow};
@@ -187,8 +187,22 @@ pub struct Alert {
 
 /// Remember the open alerts `current` at `now`: each one not open before is recorded as
 /// new, and the recorded ones no longer in `current` as resolved. Returns how many are new.
+///
+/// An alert is known by its kind and the stable ids of its batch and claim (schema 15), so
+/// a rebuild, which renumbers batches and claims, neither resolves nor raises it again.
 pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusqlite::Result<usize> {
-    let key = |a: &Alert| format!("{}:{}:{}", a.kind.as_str(), a.batch_id.unwrap_or(0), a.claim_id.unwrap_or(0));
+    let mut batch_uid = conn.prepare_cached("SELECT uid FROM batches WHERE id = ?1")?;
+    let mut claim_uid = conn.prepare_cached("SELECT uid FROM claims WHERE id = ?1")?;
+    let uid = |stmt: &mut rusqlite::CachedStatement<'_>, id: Option<i64>| -> rusqlite::Result<String> {
+        Ok(match id {
+            Some(id) => stmt.query_row(params![id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_else(|| "-".into()),
+            None => "-".into(),
+        })
+    };
+    let mut keys = Vec::with_capacity(current.len());
+    for a in current {
+        keys.push(format!("{}:{}:{}", a.kind.as_str(), uid(&mut batch_uid, a.batch_id)?, uid(&mut claim_uid, a.claim_id)?));
+    }
     let now = stamp(now);
     conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS open_alerts (key TEXT PRIMARY KEY); DELETE FROM open_alerts;")?;
     let mut new = 0;
@@ -199,10 +213,15 @@ pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusql
              ON CONFLICT (key) DO UPDATE SET resolved_at = NULL, recorded_at = excluded.recorded_at
              WHERE alerts.resolved_at IS NOT NULL",
         )?;
-        for a in current {
-            let k = key(a);
+        // The ids of an alert still open follow a rebuild's renumbering.
+        let mut renumber = conn.prepare("UPDATE alerts SET batch_id = ?2, claim_id = ?3 WHERE key = ?1 AND (batch_id IS NOT ?2 OR claim_id IS NOT ?3)")?;
+        for (a, k) in current.iter().zip(&keys) {
             mark.execute(params![k])?;
-            new += insert.execute(params![k, a.kind.as_str(), a.batch_id, a.claim_id, a.created_at, now])?;
+            let raised = insert.execute(params![k, a.kind.as_str(), a.batch_id, a.claim_id, a.created_at, now])?;
+            if raised == 0 {
+                renumber.execute(params![k, a.batch_id, a.claim_id])?;
+            }
+            new += raised;
         }
     }
     conn.execute("UPDATE alerts SET resolved_at = ?1 WHERE resolved_at IS NULL AND key NOT IN (SELECT key FROM open_alerts)", params![now])?;

@@ -116,7 +116,9 @@ pub struct ClaimRow {
     pub id: i64,
     /// Its stable id, which `rebuild` keeps and the change log names it by: its batch's
     /// uid and its place in the 837 ("B….-0000003"), or, for a claim first seen in a
-    /// response, that file's and the statement's ("R….-0000041").
+    /// response, that file's and the statement's ("R….-0000041"). Both are positions in
+    /// what the plugin reads from the file: a plugin upgrade that adds or drops claims or
+    /// statements moves them at the next rebuild.
     pub uid: String,
     /// The batch of its latest submission; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
