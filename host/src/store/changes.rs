@@ -2,11 +2,11 @@
 //! resolved, in the order they were committed, so a program embedding claimtrack learns what
 //! changed without polling the views and comparing them ([`crate::tracker::Tracker::changes_since`]).
 //!
-//! Everything is logged inside the transaction that changes it, without a time; [`flush`],
+//! Everything is logged inside the transaction that changes it, without a time; `flush`,
 //! just before the commit, gives it the transaction's. Files and alerts are logged by
 //! triggers as their rows are written. Batches and claims are logged by `derive` as it
 //! changes their status; a rebuild, which forgets every batch and claim and derives them
-//! again, compares a [`Snapshot`] taken before with what it derived, so only what really
+//! again, compares a `Snapshot` taken before with what it derived, so only what really
 //! changed is logged.
 
 use chrono::{DateTime, Utc};

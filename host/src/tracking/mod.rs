@@ -2,7 +2,7 @@
 //! rules (alerts, the 7-day tracking window, archiving: [`alerts`]).
 //!
 //! Batches, claims and their statuses are derived from the event log: ingest updates them
-//! for each new file, in the file's own transaction, and [`rebuild`] recomputes all of them
+//! for each new file, in the file's own transaction, and `Tracker::rebuild` recomputes all of them
 //! from scratch.
 
 pub mod advice;
