@@ -232,24 +232,19 @@ impl Tracker {
     /// Claims known by this patient control number, OA Claim ID or payer claim number,
     /// each with its timeline.
     pub fn claim(&self, key: &str) -> Result<Vec<(ClaimRow, Vec<TimelineEntry>)>, StoreError> {
-        let conn = self.store.conn();
-        query::find_claims(conn, key)?
-            .into_iter()
-            .map(|mut c| {
-                c.waiting_for_era = alerts::waiting_for_era(&c, self.clock.now());
-                let t = query::timeline(conn, c.id)?;
-                Ok((c, t))
-            })
-            .collect()
+        query::find_claims(self.store.conn(), key)?.into_iter().map(|c| self.with_timeline(c)).collect()
+    }
+
+    /// A claim as the views show it: whether it waits for an ERA now, and its timeline.
+    fn with_timeline(&self, mut c: ClaimRow) -> Result<(ClaimRow, Vec<TimelineEntry>), StoreError> {
+        c.waiting_for_era = alerts::waiting_for_era(&c, self.clock.now());
+        let t = query::timeline(self.store.conn(), c.id)?;
+        Ok((c, t))
     }
 
     /// The claim with this stable id ([`ClaimRow::uid`]), with its timeline.
     pub fn claim_by_uid(&self, uid: &str) -> Result<Option<(ClaimRow, Vec<TimelineEntry>)>, StoreError> {
-        let conn = self.store.conn();
-        let Some(mut c) = query::claim_by_uid(conn, uid)? else { return Ok(None) };
-        c.waiting_for_era = alerts::waiting_for_era(&c, self.clock.now());
-        let t = query::timeline(conn, c.id)?;
-        Ok(Some((c, t)))
+        query::claim_by_uid(self.store.conn(), uid)?.map(|c| self.with_timeline(c)).transpose()
     }
 
     /// One page of claims matching `search`, newest first, and the cursor of the next page.

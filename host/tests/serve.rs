@@ -2,14 +2,15 @@
 //! on 127.0.0.1, its tokens made by `claimtrack token`, every endpoint, what is refused, and
 //! the change feed waking up when another process ingests a file.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-/// When the demo's story ends.
-const END: &str = "2026-03-12T10:00:00Z";
+use support::demo;
 
 fn claimtrack(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_claimtrack"));
@@ -21,25 +22,10 @@ fn claimtrack(dir: &Path) -> Command {
     c
 }
 
-fn demo(root: &Path) -> PathBuf {
-    let dir = root.join("demo");
-    let o = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
-        .args(["demo", "--dir", dir.to_str().unwrap(), "--now", END])
-        .env("NO_COLOR", "1")
-        .env_remove("CLAIMTRACK_DATA_DIR")
-        .env_remove("CLAIMTRACK_CONFIG")
-        .env_remove("CLAIMTRACK_NOW")
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    dir
-}
-
 fn token(dir: &Path, name: &str) -> String {
     let o = claimtrack(dir).args(["token", "create", name, "--json"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let t = v["data"]["token"].as_str().unwrap().to_string();
+    let t = support::json_data(&String::from_utf8_lossy(&o.stdout), "token create")["token"].as_str().unwrap().to_string();
     assert!(t.starts_with("ct_") && t.len() > 40, "{t}");
     t
 }

@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-/// When the demo's story ends: its data is as of this time.
-const END: &str = "2026-03-12T10:00:00Z";
 /// The demo's last step (its clock), for commands that should see the data as it ended.
 const LAST: &str = "2026-03-12T09:20:00Z";
 
@@ -22,17 +20,7 @@ struct Demo {
 impl Demo {
     /// A fresh demo in its own folder (3-5 s).
     fn new(root: &Path) -> Demo {
-        let dir = root.join("demo");
-        let o = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
-            .args(["demo", "--dir", dir.to_str().unwrap(), "--now", END])
-            .env("NO_COLOR", "1")
-            .env_remove("CLAIMTRACK_DATA_DIR")
-            .env_remove("CLAIMTRACK_CONFIG")
-            .env_remove("CLAIMTRACK_NOW")
-            .output()
-            .expect("claimtrack runs");
-        assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
-        Demo { dir }
+        Demo { dir: support::demo(root) }
     }
 
     fn cmd(&self, args: &[&str]) -> Command {

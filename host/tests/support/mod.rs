@@ -1,4 +1,29 @@
-//! What the CLI tests share: reading the one `--json` envelope (docs/json.md).
+//! What the CLI tests share: the demo's data, and reading the one `--json` envelope
+//! (docs/json.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// When the demo's story ends: its data is as of this time.
+#[allow(dead_code)]
+pub const DEMO_END: &str = "2026-03-12T10:00:00Z";
+
+/// A fresh demo (`claimtrack demo`, its clock ending at [`DEMO_END`]) in `root/demo`, 3-5 s;
+/// returns that folder (its `data/` and `config/config.toml`).
+#[allow(dead_code)]
+pub fn demo(root: &Path) -> PathBuf {
+    let dir = root.join("demo");
+    let o = Command::new(env!("CARGO_BIN_EXE_claimtrack"))
+        .args(["demo", "--dir", dir.to_str().unwrap(), "--now", DEMO_END])
+        .env("NO_COLOR", "1")
+        .env_remove("CLAIMTRACK_DATA_DIR")
+        .env_remove("CLAIMTRACK_CONFIG")
+        .env_remove("CLAIMTRACK_NOW")
+        .output()
+        .expect("claimtrack runs");
+    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    dir
+}
 
 /// The `data` of a `--json` output, after checking the envelope: `schema_version` 1, the
 /// command's name, and no `error`.
