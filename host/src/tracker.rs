@@ -247,6 +247,12 @@ impl Tracker {
         query::claim_by_uid(self.store.conn(), uid)?.map(|c| self.with_timeline(c)).transpose()
     }
 
+    /// What billing staff call the batch or claim with this stable id ("batch 2
+    /// walk-ins.837", "MSB00002, batch 2"), `None` once it is gone.
+    pub fn label(&self, uid: &str) -> Result<Option<String>, StoreError> {
+        Ok(query::label_of(self.store.conn(), uid)?)
+    }
+
     /// One page of claims matching `search`, newest first, and the cursor of the next page.
     pub fn search_claims(&self, search: &query::ClaimSearch) -> Result<(Vec<ClaimRow>, Option<i64>), StoreError> {
         let (mut claims, next) = query::search_claims(self.store.conn(), search)?;

@@ -93,6 +93,13 @@ fn the_api_serves_the_demo_to_a_token_holder_and_refuses_everyone_else() {
     let t = token(&dir, "tests");
     let s = serve(&dir);
 
+    // The same log for a person: claims by their patient control number and batch number,
+    // file names below their row, within 80 columns.
+    let o = claimtrack(&dir).args(["changes", "--limit", "8"]).env("CLAIMTRACK_WIDTH", "80").output().unwrap();
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains(", batch 1") && table.contains("new: QUEUED") && table.contains("monday-visits.837"), "{table}");
+    assert!(!table.contains("-0000001") && table.lines().all(|l| l.chars().count() <= 80), "{table}");
+
     // Without a token, with a wrong one: refused, in the contract's error envelope.
     for bad in [None, Some("ct_not-a-real-token"), Some("garbage")] {
         let (status, v) = get(&s, bad, "/batches");

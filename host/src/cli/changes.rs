@@ -5,6 +5,7 @@ use super::table::{Cell, Table, Tone};
 use super::track::open_existing;
 use super::{exit, setup_failed, Ctx};
 use crate::store::changes::{Change, ChangeKind};
+use crate::tracker::Tracker;
 
 #[derive(Debug, clap::Args)]
 pub struct ChangesArgs {
@@ -29,7 +30,17 @@ fn transition(before: Option<&str>, after: Option<&str>) -> String {
     }
 }
 
-fn describe(c: &Change) -> (&'static str, String, String, Tone) {
+/// A batch or claim as billing staff know it, or its stable id once it is gone.
+fn called(t: &Tracker, uid: &str) -> String {
+    match t.label(uid) {
+        Ok(Some(label)) => output::clean(&label),
+        _ => uid.to_string(),
+    }
+}
+
+/// A row: what, which, the change, its tone; and a file's name, shown below the row as
+/// `claimtrack files` shows it (Office Ally's names are too long for a column).
+fn describe(t: &Tracker, c: &Change) -> (&'static str, String, String, Tone, Option<String>) {
     match &c.what {
         ChangeKind::File { sha256, name, before, after } => {
             let shown = name.as_deref().map(output::clean).unwrap_or_else(|| sha256[..12.min(sha256.len())].to_string());
@@ -39,13 +50,13 @@ fn describe(c: &Change) -> (&'static str, String, String, Tone) {
                 Some(b) => format!("{} → {}", words(b), words(after)),
             };
             let tone = if after == "needs_attention" { Tone::Bad } else { Tone::Plain };
-            ("file", shown, what, tone)
+            ("file", String::new(), what, tone, Some(shown))
         }
         ChangeKind::Batch { batch, before, after } => {
-            ("batch", batch.clone(), transition(before.map(|s| s.as_str()), after.map(|s| s.as_str())), Tone::Plain)
+            ("batch", called(t, batch), transition(before.map(|s| s.as_str()), after.map(|s| s.as_str())), Tone::Plain, None)
         }
         ChangeKind::Claim { claim, before, after } => {
-            ("claim", claim.clone(), transition(before.map(|s| s.as_str()), after.map(|s| s.as_str())), Tone::Plain)
+            ("claim", called(t, claim), transition(before.map(|s| s.as_str()), after.map(|s| s.as_str())), Tone::Plain, None)
         }
         ChangeKind::Alert { key, before, after, .. } => {
             let what = match (before, after) {
@@ -54,7 +65,7 @@ fn describe(c: &Change) -> (&'static str, String, String, Tone) {
                 (None, None) => "–".to_string(),
             };
             let tone = if after.is_some() { Tone::Warn } else { Tone::Dim };
-            ("alert", key.clone(), what, tone)
+            ("alert", key.clone(), what, tone, None)
         }
     }
 }
@@ -78,7 +89,7 @@ pub fn changes(ctx: &Ctx, args: ChangesArgs) -> u8 {
     }
     let mut table = Table::new(&["Cursor", "When", "What", "Which", "Change"]);
     for c in &changes {
-        let (what, which, change, tone) = describe(c);
+        let (what, which, change, tone, note) = describe(&t, c);
         table.row(vec![
             Cell::new(c.cursor.to_string()),
             Cell::new(ctx.times.at(c.at)),
@@ -86,6 +97,9 @@ pub fn changes(ctx: &Ctx, args: ChangesArgs) -> u8 {
             Cell::new(which),
             Cell::new(change).tone(tone),
         ]);
+        if let Some(note) = note {
+            table.note(note);
+        }
     }
     output::print_table(&table);
     let last = changes.last().map_or(args.since, |c| c.cursor);

@@ -422,9 +422,9 @@ pub enum Command {
     /// resolved.
     ///
     /// Every change is numbered (its cursor); `--since` shows only those after one, so a
-    /// script that keeps the last cursor it read sees each change once. Batches and claims
-    /// are named by their stable ids (`uid` in `batches --json`, `batch --json`), which
-    /// `rebuild` keeps.
+    /// script that keeps the last cursor it read sees each change once. The table names
+    /// a claim by its patient control number and batch; --json names batches and claims by
+    /// their stable ids (`uid` in `batches --json`, `batch --json`), which `rebuild` keeps.
     ///
     /// Examples:
     ///   claimtrack changes

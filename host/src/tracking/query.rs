@@ -327,6 +327,25 @@ pub fn claims_of_batch(conn: &Connection, batch_id: i64) -> rusqlite::Result<Vec
     rows.collect()
 }
 
+/// What billing staff call the batch or claim with this stable id: a batch by its number
+/// and the name its 837 had ("batch 2 walk-ins.837"), a claim by its patient control number
+/// and its batch's number ("MSB00002, batch 2"). `None` when it is gone.
+pub fn label_of(conn: &Connection, uid: &str) -> rusqlite::Result<Option<String>> {
+    let claim: Option<(String, Option<i64>)> = conn
+        .prepare_cached("SELECT patient_control_number, batch_id FROM claims WHERE uid = ?1")?
+        .query_row(params![uid], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((pcn, batch)) = claim {
+        return Ok(Some(match batch {
+            Some(b) => format!("{pcn}, batch {b}"),
+            None => pcn,
+        }));
+    }
+    conn.prepare_cached("SELECT id, COALESCE(original_name, submitted_name) FROM batches WHERE uid = ?1")?
+        .query_row(params![uid], |r| Ok(format!("batch {} {}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .optional()
+}
+
 /// The claim with this stable id.
 pub fn claim_by_uid(conn: &Connection, uid: &str) -> rusqlite::Result<Option<ClaimRow>> {
     conn.prepare_cached(&format!("{CLAIM_SELECT} WHERE c.uid = ?1"))?.query_row(params![uid.trim()], claim_row).optional()
