@@ -14,10 +14,10 @@ use crate::clock::Clock;
 use crate::model::{Diagnostic, Level, Severity, Source, StatusEvent};
 
 /// The code of a date of service after today.
-pub(crate) const FUTURE: &str = "oa-rule-service-date-future";
+pub const FUTURE: &str = "oa-rule-service-date-future";
 
 /// Today in the local time zone, by `clock`.
-pub(crate) fn today(clock: &Clock) -> NaiveDate {
+pub fn today(clock: &Clock) -> NaiveDate {
     clock.now().with_timezone(&chrono::Local).date_naive()
 }
 
@@ -28,7 +28,7 @@ fn date(iso: Option<&str>) -> Option<NaiveDate> {
 /// One finding per submitted claim (an 837's `submitter` events) with a date of service after
 /// `today`: at its first future service line, else at the claim when its own dates (2300
 /// DTP*472/434) are the future ones. Events of other files give none.
-pub(crate) fn future_service_dates(events: &[StatusEvent], today: NaiveDate) -> Vec<Diagnostic> {
+pub fn future_service_dates(events: &[StatusEvent], today: NaiveDate) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let submitted = events.iter().filter(|e| e.source == Source::Submitter);
     // An 837's events are each claim followed by its lines.

@@ -41,8 +41,7 @@
 // only for the CLI binary or the tests are `#[doc(hidden)]` instead.
 #![warn(missing_docs)]
 
-mod claim_checks;
-pub mod cli;
+pub mod claim_checks;
 pub mod clock;
 pub mod config;
 pub mod contract;
@@ -53,7 +52,6 @@ pub mod ownership;
 pub mod package;
 pub mod paths;
 pub mod plugin_install;
-pub mod plugin_new;
 pub mod plugin_test;
 pub mod plugins;
 pub mod runtime;

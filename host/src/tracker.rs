@@ -16,6 +16,7 @@ use rusqlite::{params, TransactionBehavior};
 use serde::Serialize;
 
 use crate::clock::Clock;
+use crate::serve::tokens::{self, TokenError, TokenInfo};
 use crate::ingest::{self, IngestReport};
 use crate::package::PackageLimits;
 use crate::paths::DataDir;
@@ -214,6 +215,23 @@ impl Tracker {
     /// The cursor of the newest change (0 when there is none).
     pub fn latest_change(&self) -> Result<i64, StoreError> {
         Ok(crate::store::changes::latest(self.store.conn())?)
+    }
+
+    /// A new API token for `claimtrack serve`, named for who uses it: its value (shown this
+    /// once; only its hash is kept) and its listing.
+    pub fn create_token(&self, name: &str) -> Result<(String, TokenInfo), TokenError> {
+        tokens::create(self.store.conn(), name, &self.clock.stamp())
+    }
+
+    /// Every API token, working or revoked (never their values).
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, TokenError> {
+        tokens::list(self.store.conn())
+    }
+
+    /// Revoke the working token with this name or number; the server refuses it from its
+    /// next request.
+    pub fn revoke_token(&self, name_or_id: &str) -> Result<TokenInfo, TokenError> {
+        tokens::revoke(self.store.conn(), name_or_id, &self.clock.stamp())
     }
 
     /// Every batch, newest first.

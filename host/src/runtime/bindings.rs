@@ -9,7 +9,7 @@
 
 pub(crate) mod v0_2 {
     wasmtime::component::bindgen!({
-        path: "../wit",
+        path: "wit",
         world: "parser",
         // `PartialEq` lets tests and the model layer compare raw values; `Clone`/`Debug` are
         // generated anyway.
@@ -19,7 +19,7 @@ pub(crate) mod v0_2 {
 
 pub(crate) mod v0_1 {
     wasmtime::component::bindgen!({
-        path: "../wit/since_v0.1",
+        path: "wit/since_v0.1",
         world: "parser",
     });
 }
@@ -28,7 +28,9 @@ pub(crate) use self::v0_2::claimtrack::plugin::types::*;
 
 /// The WIT package version this host was built against (`package claimtrack:plugin@…`).
 pub(crate) const WIT_PACKAGE: &str = "claimtrack:plugin";
-pub(crate) const WIT_VERSION: &str = "0.2.0";
+/// The version of the plugin contract (`claimtrack:plugin@…`, wit/types.wit) this host runs;
+/// `claimtrack plugin new` makes projects against it.
+pub const WIT_VERSION: &str = "0.2.0";
 /// Every track the host loads, each with the newest version of it the host knows: the
 /// current one, then older ones read through an adapter (`wit/README.md`).
 pub(crate) const WIT_TRACKS: [&str; 2] = [WIT_VERSION, "0.1.1"];

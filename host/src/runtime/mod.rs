@@ -23,6 +23,7 @@
 //! `crate::model` converts and validates what they return.
 
 pub(crate) mod bindings;
+pub use bindings::WIT_VERSION;
 mod cache;
 pub mod embedded;
 mod error;

@@ -8,7 +8,7 @@
 //! - both again through the CLI (`claimtrack ingest`, a new process per run, plugins from a
 //!   warm compile cache), with the process's peak memory (max RSS, from `/usr/bin/time`).
 //!
-//!   cargo bench -p claimtrack --bench ingest_throughput
+//!   cargo bench -p claimtrack-cli --bench ingest_throughput
 //!
 //! Without `--bench` (as under `cargo test --all-targets`) it runs once on small inputs as
 //! a smoke test, so the benchmark cannot rot.

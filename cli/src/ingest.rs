@@ -7,13 +7,13 @@ use serde::Serialize;
 
 use super::output::{self, outln};
 use super::{exit, setup_failed, Ctx};
-use crate::ingest::{self, IngestReport, Outcome};
-use crate::model::Severity;
-use crate::package::PackageLimits;
-use crate::paths::{read_file, walk, DataDir};
-use crate::plugins::PluginSet;
-use crate::runtime::Limits;
-use crate::store::Store;
+use claimtrack::ingest::{self, IngestReport, Outcome};
+use claimtrack::model::Severity;
+use claimtrack::package::PackageLimits;
+use claimtrack::paths::{read_file, walk, DataDir};
+use claimtrack::plugins::PluginSet;
+use claimtrack::runtime::Limits;
+use claimtrack::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {

@@ -2,7 +2,7 @@
 //! database of 100,000 claims, through the library and through the CLI (a new process per
 //! call, start-up included); and the database's size per 1,000 claims.
 //!
-//!   cargo bench -p claimtrack --bench view_latency
+//!   cargo bench -p claimtrack-cli --bench view_latency
 //!
 //! The database is built through the real ingest path (`Tracker::ingest`), from generated
 //! files that correlate the way Office Ally's do: 100 batches, each an 837P of 1,000 claims

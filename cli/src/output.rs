@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use serde::Serialize;
 
 use super::table::{Layout, Table, Tone};
-use crate::model::{Severity, StatusClass};
+use claimtrack::model::{Severity, StatusClass};
 
 fn color_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -62,8 +62,8 @@ pub fn out(text: &str) {
 /// `println!` for standard output, with [`out`]'s handling of a closed pipe, wrapped at
 /// words on a terminal ([`para`]).
 macro_rules! outln {
-    () => { $crate::cli::output::out("\n") };
-    ($($arg:tt)*) => { $crate::cli::output::para(&format!($($arg)*)) };
+    () => { $crate::output::out("\n") };
+    ($($arg:tt)*) => { $crate::output::para(&format!($($arg)*)) };
 }
 pub(crate) use outln;
 
@@ -92,11 +92,11 @@ pub fn print_table(t: &Table) {
 }
 
 /// The version of every `--json` output's shape (docs/json.md).
-pub const JSON_SCHEMA_VERSION: u32 = crate::contract::SCHEMA_VERSION;
+pub const JSON_SCHEMA_VERSION: u32 = claimtrack::contract::SCHEMA_VERSION;
 
 /// Print `data` as `command`'s JSON output.
 pub fn json(command: &str, data: &impl Serialize) {
-    let mut buf = crate::contract::data(command, data);
+    let mut buf = claimtrack::contract::data(command, data);
     buf.push(b'\n');
     out(std::str::from_utf8(&buf).expect("JSON is UTF-8"));
 }
@@ -104,7 +104,7 @@ pub fn json(command: &str, data: &impl Serialize) {
 /// Print a failure as `command`'s JSON output (on stdout, where a program reading `--json`
 /// looks); the caller still says it on stderr for a person.
 pub fn json_error(command: &str, kind: &str, message: &str, hint: Option<&str>) {
-    let mut buf = crate::contract::failure(command, kind, message, hint);
+    let mut buf = claimtrack::contract::failure(command, kind, message, hint);
     buf.push(b'\n');
     out(std::str::from_utf8(&buf).expect("JSON is UTF-8"));
 }

@@ -6,11 +6,11 @@ use super::output::{self, dollars, outln};
 use super::table::{Cell, Table, Tone};
 use super::words::{self, count};
 use super::{exit, setup_failed, Ctx};
-use crate::model::{CodeSet, Reason, Source};
-use crate::tracker::Tracker;
-use crate::tracking::advice;
-use crate::tracking::query::{totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
-use crate::tracking::status::ClaimStatus;
+use claimtrack::model::{CodeSet, Reason, Source};
+use claimtrack::tracker::Tracker;
+use claimtrack::tracking::advice;
+use claimtrack::tracking::query::{totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
+use claimtrack::tracking::status::ClaimStatus;
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -59,7 +59,7 @@ pub(super) fn open_existing(ctx: &Ctx) -> Result<Tracker, u8> {
 
 /// `Err` (with the exit code, having said why) when there is no database in the data folder.
 pub(super) fn no_data_yet(ctx: &Ctx) -> Result<(), u8> {
-    if ctx.data_dir.root().join(crate::store::DB_FILE).exists() {
+    if ctx.data_dir.root().join(claimtrack::store::DB_FILE).exists() {
         return Ok(());
     }
     output::fail(
@@ -356,7 +356,7 @@ fn reason_text(r: &Reason) -> String {
 /// A claim's reasons, one problem a line: a 277 composite (A7:562:85) is one problem
 /// ("562 Entity's NPI — Billing provider (A7 …)"), as `errors` groups it.
 fn problem_lines(reasons: &[Reason]) -> Vec<String> {
-    let mut lines: Vec<String> = crate::tracking::query::problems(reasons)
+    let mut lines: Vec<String> = claimtrack::tracking::query::problems(reasons)
         .into_iter()
         .map(|(r, category, entity)| {
             let mut s = reason_text(&r);
@@ -507,8 +507,8 @@ fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
 
 /// What a statement said, as a sentence: "Office Ally rejected this claim", "PINECREST
 /// HEALTH PLAN acknowledged the whole file", "You sent this claim".
-fn sentence(who: &str, ev: &crate::model::StatusEvent, about: About) -> String {
-    use crate::model::StatusClass as S;
+fn sentence(who: &str, ev: &claimtrack::model::StatusEvent, about: About) -> String {
+    use claimtrack::model::StatusClass as S;
     let thing = match about {
         About::Claim => "this claim".to_string(),
         About::ServiceLine => match ev.service_line.as_ref().and_then(|s| s.procedure_code.as_deref()) {
@@ -538,7 +538,7 @@ fn sentence(who: &str, ev: &crate::model::StatusEvent, about: About) -> String {
 }
 
 /// "billing provider NPI 1234567893" for a provider-level statement.
-fn provider_words(ev: &crate::model::StatusEvent) -> String {
+fn provider_words(ev: &claimtrack::model::StatusEvent) -> String {
     let p = ev.claim.as_ref().and_then(|c| c.providers.first());
     match p {
         Some(p) => match (&p.npi, &p.tax_id) {
@@ -552,7 +552,7 @@ fn provider_words(ev: &crate::model::StatusEvent) -> String {
 
 /// What to do about the first reason that has advice.
 fn next_step_for(reasons: &[Reason]) -> Option<String> {
-    crate::tracking::query::problems(reasons).into_iter().find_map(|(r, _, entity)| {
+    claimtrack::tracking::query::problems(reasons).into_iter().find_map(|(r, _, entity)| {
         advice::next_step(&r.code_set, &r.code, entity.as_ref().map(|e| e.code.as_str())).map(str::to_string)
     })
 }

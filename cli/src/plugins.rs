@@ -9,12 +9,12 @@ use serde::Serialize;
 use super::output::{self, outln};
 use super::table::{Cell, Table};
 use super::{exit, setup_failed};
-use crate::model::FormatInfo;
-use crate::paths::DataDir;
-use crate::plugin_install::{self, InstallOptions};
-use crate::plugin_test::{self, ExpectedAt, FixtureTest};
-use crate::plugins::{Origin, PluginSet};
-use crate::runtime::Limits;
+use claimtrack::model::FormatInfo;
+use claimtrack::paths::DataDir;
+use claimtrack::plugin_install::{self, InstallOptions};
+use claimtrack::plugin_test::{self, ExpectedAt, FixtureTest};
+use claimtrack::plugins::{Origin, PluginSet};
+use claimtrack::runtime::Limits;
 
 /// `claimtrack plugins` and `claimtrack plugin list`.
 #[derive(Debug, clap::Args)]
@@ -208,7 +208,7 @@ pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
         output::print_table(&t);
         outln!("Installed plugins are in {}; add one with `claimtrack plugin install FILE.wasm`.", data_dir.plugins().display());
         for p in &problems {
-            outln!("{}: plugin {} was not loaded: {}", output::severity_label(crate::model::Severity::Error), p.source, p.error);
+            outln!("{}: plugin {} was not loaded: {}", output::severity_label(claimtrack::model::Severity::Error), p.source, p.error);
         }
     }
     if problems.is_empty() { exit::OK } else { exit::SOME_FAILED }

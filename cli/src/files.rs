@@ -9,8 +9,8 @@ use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
 use super::words::{count, file_kind};
 use super::{exit, setup_failed, Ctx};
-use crate::paths::write_private;
-use crate::store::Store;
+use claimtrack::paths::write_private;
+use claimtrack::store::Store;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -130,7 +130,7 @@ fn get(store: &Store, args: GetArgs) -> u8 {
         Err(e) => return setup_failed("the archive could not be read", &e.into()),
     };
     // The archive is content-addressed: what comes out must be what went in.
-    if crate::ingest::sha256_hex(&bytes) != file.sha256 {
+    if claimtrack::ingest::sha256_hex(&bytes) != file.sha256 {
         eprintln!("error: stored file {} does not match its SHA-256; the database is damaged (`claimtrack doctor`)", file.id);
         return exit::SETUP;
     }

@@ -13,11 +13,11 @@ use super::track::open;
 use super::{exit, Ctx};
 use zeroize::Zeroizing;
 
-use crate::config::{self, AfterDownload, Config, ConfigError, ConfigPaths, Secret, TransportKind};
-use crate::doctor::{self, Outcome, Scenario};
-use crate::sync::{self, Progress, SyncError, SyncOptions, SyncReport};
-use crate::transport::hostkey::{Fingerprint, Pins};
-use crate::transport::{sftp, TrustNew};
+use claimtrack::config::{self, AfterDownload, Config, ConfigError, ConfigPaths, Secret, TransportKind};
+use claimtrack::doctor::{self, Outcome, Scenario};
+use claimtrack::sync::{self, Progress, SyncError, SyncOptions, SyncReport};
+use claimtrack::transport::hostkey::{Fingerprint, Pins};
+use claimtrack::transport::{sftp, TrustNew};
 
 fn parse_fingerprint(s: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(s).ok_or_else(|| format!("{s:?} is not a SHA256 fingerprint (SHA256: and 43 base64 characters, as `ssh-keygen -lf` prints)"))
@@ -328,10 +328,10 @@ fn print_report(r: &SyncReport) {
     }
     for d in &r.downloaded {
         let what = match &d.ingest.outcome {
-            crate::ingest::Outcome::Ingested { format, events, .. } => format!("{format}, {events} events"),
-            crate::ingest::Outcome::Package { members, .. } => format!("package of {} files", members.len()),
-            crate::ingest::Outcome::AlreadyIngested { .. } => "already in the archive".to_string(),
-            crate::ingest::Outcome::NeedsAttention { problem, .. } => format!("needs attention: {problem}"),
+            claimtrack::ingest::Outcome::Ingested { format, events, .. } => format!("{format}, {events} events"),
+            claimtrack::ingest::Outcome::Package { members, .. } => format!("package of {} files", members.len()),
+            claimtrack::ingest::Outcome::AlreadyIngested { .. } => "already in the archive".to_string(),
+            claimtrack::ingest::Outcome::NeedsAttention { problem, .. } => format!("needs attention: {problem}"),
         };
         outln!("downloaded {} ({} bytes): {what}", output::clean(&d.name), d.size);
     }
@@ -487,7 +487,7 @@ pub fn watch(ctx: &Ctx, args: WatchArgs) -> u8 {
         let poll = Duration::from_secs(u64::from(args.every.unwrap_or(c.sync.poll_minutes)) * 60);
         let wait = sync::next_wait(poll, failures);
         if !args.json {
-            outln!("next sync in {} (Ctrl-C to stop)", crate::clock::describe_duration(chrono::Duration::seconds(wait.as_secs().div_ceil(60) as i64 * 60)));
+            outln!("next sync in {} (Ctrl-C to stop)", claimtrack::clock::describe_duration(chrono::Duration::seconds(wait.as_secs().div_ceil(60) as i64 * 60)));
         }
         match sleep.recv_timeout(wait) {
             // Woken early by Ctrl-C.

@@ -6,7 +6,7 @@ use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
 use super::track::{no_data_yet, open};
 use super::{exit, setup_failed, Ctx};
-use crate::serve::{self, tokens, Options};
+use claimtrack::serve::{self, tokens, Options};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -91,8 +91,6 @@ pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let conn = t.store().conn();
-    let now = ctx.clock.stamp();
     let failed = |e: tokens::TokenError| {
         if let tokens::TokenError::Database(_) = e {
             return setup_failed("the tokens could not be read", &e.into());
@@ -101,7 +99,7 @@ pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
         exit::SOME_FAILED
     };
     match args.command {
-        TokenCommand::Create { name, json } => match tokens::create(conn, &name, &now) {
+        TokenCommand::Create { name, json } => match t.create_token(&name) {
             Ok((value, info)) => {
                 if json {
                     output::json("token create", &Created { token: &value, info: &info });
@@ -117,7 +115,7 @@ pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
             }
             Err(e) => failed(e),
         },
-        TokenCommand::List { json } => match tokens::list(conn) {
+        TokenCommand::List { json } => match t.tokens() {
             Ok(list) => {
                 if json {
                     output::json("token list", &list);
@@ -138,7 +136,7 @@ pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
             }
             Err(e) => failed(e),
         },
-        TokenCommand::Revoke { token, json } => match tokens::revoke(conn, &token, &now) {
+        TokenCommand::Revoke { token, json } => match t.revoke_token(&token) {
             Ok(info) => {
                 if json {
                     output::json("token revoke", &info);

@@ -4,8 +4,8 @@ use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
 use super::track::open_existing;
 use super::{exit, setup_failed, Ctx};
-use crate::store::changes::{Change, ChangeKind};
-use crate::tracker::Tracker;
+use claimtrack::store::changes::{Change, ChangeKind};
+use claimtrack::tracker::Tracker;
 
 #[derive(Debug, clap::Args)]
 pub struct ChangesArgs {

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use jiff::tz::TimeZone;
 
-use crate::clock::describe_duration;
-use crate::model::{Party, Source};
+use claimtrack::clock::describe_duration;
+use claimtrack::model::{Party, Source};
 
 /// Times as the user reads them: the system's time zone with its abbreviation ("CST"), or
 /// UTC with `--utc`.

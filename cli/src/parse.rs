@@ -8,11 +8,11 @@ use serde::Serialize;
 use super::output::{self, outln};
 use super::table::{Cell, Table};
 use super::{exit, setup_failed, Ctx};
-use crate::claim_checks;
-use crate::model::{ParsedFile, Severity, StatusEvent};
-use crate::package::PackageLimits;
-use crate::plugins::{ParseFailure, ParseReport, PluginSet};
-use crate::runtime::Limits;
+use claimtrack::claim_checks;
+use claimtrack::model::{ParsedFile, Severity, StatusEvent};
+use claimtrack::package::PackageLimits;
+use claimtrack::plugins::{ParseFailure, ParseReport, PluginSet};
+use claimtrack::runtime::Limits;
 
 #[derive(Debug, clap::Args)]
 pub struct ParseArgs {
@@ -41,9 +41,9 @@ struct FileJson<'a> {
     format: Option<&'a str>,
     plugin: Option<&'a str>,
     plugin_version: Option<&'a str>,
-    metadata: Option<&'a crate::model::FileMetadata>,
+    metadata: Option<&'a claimtrack::model::FileMetadata>,
     events: &'a [StatusEvent],
-    diagnostics: &'a [crate::model::Diagnostic],
+    diagnostics: &'a [claimtrack::model::Diagnostic],
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorJson>,
 }
@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, args: ParseArgs) -> u8 {
     let limits = PackageLimits::default();
     for path in &args.files {
         let shown = path.display().to_string();
-        let outcomes: Vec<(String, Option<String>, FileResult)> = match crate::paths::read_file(path, ctx.max_file_bytes) {
+        let outcomes: Vec<(String, Option<String>, FileResult)> = match claimtrack::paths::read_file(path, ctx.max_file_bytes) {
             Err(e) => vec![(shown.clone(), None, Err((e.to_string(), "unreadable")))],
             Ok(bytes) => set
                 .parse_file(&shown, &bytes, args.plugin.as_deref(), &limits)

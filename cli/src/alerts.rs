@@ -5,9 +5,9 @@ use super::table::{Cell, Table, Tone};
 use super::track::{open_existing, status_tone};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
-use crate::tracker::ArchiveOutcome;
-use crate::tracking::alerts::{Alert, AlertSettings, AlertSeverity, DEFAULT_ERA_DAYS};
-use crate::tracking::query::BatchRow;
+use claimtrack::tracker::ArchiveOutcome;
+use claimtrack::tracking::alerts::{Alert, AlertSettings, AlertSeverity, DEFAULT_ERA_DAYS};
+use claimtrack::tracking::query::BatchRow;
 
 #[derive(Debug, clap::Args)]
 pub struct AlertsArgs {
@@ -148,7 +148,7 @@ pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
     code
 }
 
-fn archive_all(ctx: &Ctx, t: &mut crate::tracker::Tracker, json: bool) -> u8 {
+fn archive_all(ctx: &Ctx, t: &mut claimtrack::tracker::Tracker, json: bool) -> u8 {
     let eligible = match t.archivable() {
         Ok(b) => b,
         Err(e) => return setup_failed("the batches could not be read", &e.into()),

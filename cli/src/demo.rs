@@ -14,7 +14,7 @@ use claimtrack_sim::{generate_837, Options837, Scenario, Simulator};
 
 use super::output::outln;
 use super::{exit, DEMO_ENV};
-use crate::clock::Clock;
+use claimtrack::clock::Clock;
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {

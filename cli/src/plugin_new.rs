@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::runtime::bindings::WIT_VERSION;
+use claimtrack::runtime::WIT_VERSION;
 
 /// The project files, from `plugins/template/` (`{{…}}` placeholders filled in).
 const TEMPLATE: &[(&str, &str)] = &[
@@ -260,7 +260,7 @@ mod tests {
     use super::*;
 
     fn listed(dir: &Path, list: &[(&str, &str)]) {
-        let mut on_disk: Vec<String> = crate::paths::files_under(dir)
+        let mut on_disk: Vec<String> = claimtrack::paths::files_under(dir)
             .iter()
             .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"))
             // Frozen earlier tracks are the host's business: a new plugin builds against the

@@ -1,4 +1,13 @@
-//! The `claimtrack` command line: a thin layer over the library.
+//! The `claimtrack` command line: a thin layer over the `claimtrack` library (host/), with
+//! the dependencies only a terminal needs (clap, tables, progress bars, the password prompt,
+//! the simulator behind `claimtrack demo`, the allocator), so a program embedding the library
+//! pulls in none of them.
+
+// Ingesting a large ERA makes and drops millions of small strings (lifting the plugin's
+// output, validating it, serializing the stored events); mimalloc does that faster than
+// glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod alerts;
 mod changes;
@@ -9,6 +18,7 @@ mod files;
 mod ingest;
 mod output;
 mod parse;
+mod plugin_new;
 mod plugins;
 mod serve;
 mod submit;
@@ -21,8 +31,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::clock::Clock;
-use crate::paths::DataDir;
+use claimtrack::clock::Clock;
+use claimtrack::paths::DataDir;
 
 fn parse_now(s: &str) -> Result<Clock, String> {
     Clock::parse_fixed(s)
@@ -487,7 +497,7 @@ pub enum Command {
 }
 
 /// Run the CLI; returns the process exit code.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -1,5 +1,5 @@
 //! `claimtrack submit`, `outbox` and `mark-uploaded`: submission bookkeeping (see
-//! [`crate::submit`]).
+//! [`claimtrack::submit`]).
 
 use std::path::PathBuf;
 
@@ -10,8 +10,8 @@ use super::table::{Cell, Table, Tone};
 use super::track::{open, open_existing};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
-use crate::model::Severity;
-use crate::submit::{ResendError, SubmitError, UploadError};
+use claimtrack::model::Severity;
+use claimtrack::submit::{ResendError, SubmitError, UploadError};
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -98,7 +98,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     }
     args.test |= config.is_some_and(|c| c.sync.test_mode);
     let file = args.file.display().to_string();
-    let bytes = match crate::paths::read_file(&args.file, ctx.max_file_bytes) {
+    let bytes = match claimtrack::paths::read_file(&args.file, ctx.max_file_bytes) {
         Ok(b) => b,
         Err(e) => {
             output::fail("unreadable", &format!("{}: cannot read it: {e}", output::clean(&file)), None);
@@ -116,7 +116,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
                 struct Queued<'a> {
                     outcome: &'static str,
                     #[serde(flatten)]
-                    submission: &'a crate::submit::Submission,
+                    submission: &'a claimtrack::submit::Submission,
                 }
                 output::json("submit", &Queued { outcome: "queued", submission: &s });
                 return exit::OK;
