@@ -729,12 +729,17 @@ fn main() {
     }
     println!("  errors: reason codes / claims hit, summed over codes; CLI: new process each, data folder open + plugins loaded");
 
-    // `rebuild`: every archived file read again and everything derived again, once, on a copy
-    // (the cached database stays as built). Target: no slower than ingesting the same files.
+    // A copy for what writes (the cached database stays as built): the API's token and
+    // webhook, then `rebuild`.
     let copy = tempfile::tempdir().expect("temp dir");
     let copy_data = DataDir::new(copy.path().join("data"));
     std::fs::create_dir_all(copy_data.root()).expect("copy folder");
     std::fs::copy(dir.join(DB_FILE), copy_data.root().join(DB_FILE)).expect("copy the database");
+
+    api::run(copy_data.root(), &now_text, if full { api::FULL } else { api::SMOKE }, &paid.pcn, total_claims);
+
+    // `rebuild`: every archived file read again and everything derived again, once.
+    // Target: no slower than ingesting the same files.
     let (mut t, problems) = Tracker::open(&copy_data, now).expect("open the copy");
     assert!(problems.is_empty(), "{problems:?}");
     let began = Instant::now();
@@ -748,4 +753,152 @@ fn main() {
         (built.sends + built.eras).as_secs_f64()
     );
     println!("  whole benchmark: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// `claimtrack serve` on the same database: latency seen by 16 concurrent HTTP clients, and
+/// webhook deliveries per second to a receiver on 127.0.0.1.
+mod api {
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpListener;
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use claimtrack_sim::receiver::{Mode, Receiver};
+
+    pub struct Load {
+        clients: usize,
+        /// Requests per client per endpoint.
+        requests: usize,
+        /// Changes delivered to the webhook.
+        deliveries: usize,
+    }
+    pub const FULL: Load = Load { clients: 16, requests: 200, deliveries: 5_000 };
+    pub const SMOKE: Load = Load { clients: 2, requests: 2, deliveries: 20 };
+
+    struct Server(Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn claimtrack(data: &Path, now: &str) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_claimtrack"));
+        c.env("CLAIMTRACK_DATA_DIR", data).env("CLAIMTRACK_NOW", now).env("CLAIMTRACK_CONFIG", data.join("none.toml")).env_remove("CLAIMTRACK_LOG");
+        c
+    }
+
+    fn output(c: &mut Command) -> String {
+        let o = c.output().expect("claimtrack runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("UTF-8")
+    }
+
+    fn pct(sorted: &[Duration], p: f64) -> f64 {
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i].as_secs_f64() * 1e3
+    }
+
+    pub fn run(data: &Path, now: &str, load: Load, pcn: &str, claims: usize) {
+        let token = output(claimtrack(data, now).args(["token", "create", "bench"])).trim().to_string();
+        let mut child = claimtrack(data, now)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let server = Server(child);
+        let mut first = String::new();
+        out.read_line(&mut first).expect("serve says where");
+        let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_string();
+        let agent = || -> ureq::Agent { ureq::Agent::config_builder().http_status_as_error(false).build().into() };
+        let get = |a: &ureq::Agent, path: &str| -> (u16, String) {
+            let mut r = a.get(format!("{base}{path}")).header("Authorization", format!("Bearer {token}")).call().expect("request");
+            (r.status().as_u16(), r.body_mut().read_to_string().expect("body"))
+        };
+
+        // Claim uids to fetch: a page of the newest, spread over the clients.
+        let (status, page) = get(&agent(), "/claims?limit=500");
+        assert_eq!(status, 200, "{page}");
+        let page: serde_json::Value = serde_json::from_str(&page).expect("JSON");
+        let uids: Vec<String> = page["data"]["claims"].as_array().expect("claims").iter().map(|c| c["uid"].as_str().expect("uid").to_string()).collect();
+        assert!(!uids.is_empty());
+
+        // Each endpoint with the path of its i-th request.
+        type PathOf<'a> = Box<dyn Fn(usize) -> String + Sync + 'a>;
+        let endpoints: [(&str, PathOf<'_>); 4] = [
+            ("GET /api/v1/batches (all)", Box::new(|_| "/batches".to_string())),
+            ("GET /api/v1/claims?q=PCN (search)", Box::new(move |i| format!("/claims?q={}", if i % 2 == 0 { pcn.to_string() } else { format!("B{:03}C{:04}", 1 + i % 100, 1 + i % 1000) }))),
+            ("GET /api/v1/claims?status=DENIED (a page)", Box::new(|_| "/claims?status=DENIED&limit=50".to_string())),
+            ("GET /api/v1/claims/{uid} (one claim)", Box::new(|i| format!("/claims/{}", uids[i % uids.len()]))),
+        ];
+        println!(
+            "  API (`claimtrack serve`, 8 workers) on the same {claims} claims: {} concurrent clients × {} requests each, keep-alive",
+            load.clients, load.requests
+        );
+        println!("  | {:<52} | {:>10} | {:>10} | {:>10} | {:>12} |", "request", "p50", "p99", "max", "requests/s");
+        println!("  |{}|{}|{}|{}|{}|", "-".repeat(54), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(14));
+        for (what, path) in &endpoints {
+            let began = Instant::now();
+            let mut times: Vec<Duration> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..load.clients)
+                    .map(|c| {
+                        let (get, path, agent) = (&get, path, agent());
+                        scope.spawn(move || {
+                            // One untimed request per client opens its connection.
+                            let _ = get(&agent, &path(c));
+                            (0..load.requests)
+                                .map(|i| {
+                                    let p = path(c * load.requests + i);
+                                    let t = Instant::now();
+                                    let (status, body) = get(&agent, &p);
+                                    let took = t.elapsed();
+                                    assert_eq!(status, 200, "{p}: {body}");
+                                    took
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles.into_iter().flat_map(|h| h.join().expect("client")).collect()
+            });
+            let wall = began.elapsed();
+            times.sort();
+            println!(
+                "  | {what:<52} | {:>7.2} ms | {:>7.2} ms | {:>7.2} ms | {:>12.0} |",
+                pct(&times, 0.5),
+                pct(&times, 0.99),
+                pct(&times, 1.0),
+                times.len() as f64 / wall.as_secs_f64()
+            );
+        }
+
+        // Webhook deliveries: the last N changes of the log, to a receiver answering at once.
+        let latest: i64 = {
+            let conn = rusqlite::Connection::open(data.join(claimtrack::store::DB_FILE)).expect("db");
+            conn.query_row("SELECT MAX(id) FROM changes", [], |r| r.get(0)).expect("changes")
+        };
+        let n = load.deliveries.min(latest as usize);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("port").port();
+        let receiver = Receiver::start(listener, Mode::Take);
+        let url = format!("http://127.0.0.1:{port}/hook");
+        let since = (latest - n as i64).to_string();
+        let began = Instant::now();
+        output(claimtrack(data, now).args(["webhook", "add", &url, "--since", &since]));
+        receiver.wait_for(Duration::from_secs(600), "the deliveries", |inbox| inbox.got.len() >= n);
+        let took = began.elapsed();
+        let got = receiver.got();
+        assert!(got.windows(2).all(|w| w[0].id < w[1].id), "in order, none twice");
+        println!(
+            "  webhooks: {n} changes delivered in {:.2} s = {:.0} deliveries/s (one POST each, in order, signed; \
+             including the up to 250 ms before serve notices the new webhook)",
+            took.as_secs_f64(),
+            n as f64 / took.as_secs_f64()
+        );
+        drop(server);
+    }
 }

@@ -24,6 +24,7 @@ mod serve;
 mod submit;
 mod table;
 mod track;
+mod webhook;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -465,6 +466,17 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Token(serve::TokenArgs),
 
+    /// Webhooks: changes POSTed to your URL as they happen (statuses, alerts, files), signed
+    /// with HMAC-SHA256, in order, retried for up to 3 days. `claimtrack serve` delivers them.
+    ///
+    /// Examples:
+    ///   claimtrack webhook add https://pm.example.org/claimtrack --events status,alert
+    ///   claimtrack webhook list
+    ///   claimtrack webhook deliveries --failing
+    ///   claimtrack webhook remove 1
+    #[command(verbatim_doc_comment)]
+    Webhook(webhook::WebhookArgs),
+
     /// Re-read every archived file with the current plugins and derive every status again;
     /// lists each status that changed.
     ///
@@ -566,6 +578,7 @@ fn main() -> ExitCode {
         Command::Changes(args) => changes::changes(&ctx, args),
         Command::Serve(args) => serve::serve(&ctx, args),
         Command::Token(args) => serve::token(&ctx, args),
+        Command::Webhook(args) => webhook::webhook(&ctx, args),
     };
     ExitCode::from(code)
 }
@@ -638,6 +651,7 @@ impl Command {
             Command::Changes(_) => "changes",
             Command::Serve(_) => "serve",
             Command::Token(_) => "token",
+            Command::Webhook(_) => "webhook",
             Command::Rebuild(_) => "rebuild",
             Command::Plugins(_) => "plugins",
             Command::Plugin(_) => "plugins",

@@ -11,32 +11,71 @@ use claimtrack::serve::{self, tokens, Options};
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on. Another machine can reach anything but 127.0.0.1 (or ::1),
-    /// which then needs --insecure-http.
+    /// which then needs HTTPS (--tls-cert and --tls-key) or --insecure-http.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7171")]
     listen: SocketAddr,
-    /// Serve plain HTTP on an address other machines can reach. TLS is not built in yet:
-    /// prefer 127.0.0.1 behind a TLS proxy.
-    #[arg(long)]
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Serve plain HTTP on an address other machines can reach: tokens and patient data
+    /// cross the network unencrypted. Prefer --tls-cert and --tls-key.
+    #[arg(long, conflicts_with = "tls_cert")]
     insecure_http: bool,
+    /// Also sync with Office Ally every MIN minutes, as `claimtrack watch` does (failures
+    /// wait longer; rejected credentials are never tried again by themselves).
+    /// `POST /api/v1/sync` starts one at any time.
+    #[arg(long, value_name = "MIN", value_parser = clap::value_parser!(u32).range(1..=1440))]
+    sync_every: Option<u32>,
     /// Requests served at once (each holds a database connection).
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
+    /// The first retry of a failed webhook delivery, in milliseconds (it doubles from there,
+    /// up to an hour). For tests and demos that bring a receiver back at once.
+    #[arg(long, hide = true, value_name = "MS", env = "CLAIMTRACK_WEBHOOK_FIRST_RETRY_MS")]
+    webhook_first_retry_ms: Option<u64>,
 }
 
 pub fn serve(ctx: &Ctx, args: ServeArgs) -> u8 {
     if let Err(code) = no_data_yet(ctx) {
         return code;
     }
-    let options = Options { listen: args.listen, insecure_http: args.insecure_http, workers: args.workers.into(), ..Options::default() };
+    let mut webhooks = claimtrack::webhooks::deliver::Settings::default();
+    if let Some(ms) = args.webhook_first_retry_ms {
+        webhooks.first_retry = std::time::Duration::from_millis(ms);
+    }
+    let options = Options {
+        listen: args.listen,
+        insecure_http: args.insecure_http,
+        tls: args.tls_cert.zip(args.tls_key).map(|(cert, key)| serve::TlsFiles { cert, key }),
+        workers: args.workers.into(),
+        webhooks: Some(webhooks),
+        sync: claimtrack::config::ConfigPaths::resolve(ctx.config_path()).map(|paths| serve::SyncSetup {
+            paths,
+            every: args.sync_every.map(|m| std::time::Duration::from_secs(u64::from(m) * 60)),
+        }),
+        ..Options::default()
+    };
+    let scheme = if options.tls.is_some() { "https" } else { "http" };
     let ready = |addr: SocketAddr| {
-        outln!("claimtrack API on http://{addr}/api/v1 (Ctrl-C stops it)");
+        outln!("claimtrack API on {scheme}://{addr}/api/v1 (Ctrl-C stops it)");
         outln!("Every request needs a token: `claimtrack token create NAME` makes one.");
+        outln!("Webhooks (`claimtrack webhook list`) are delivered while it runs.");
+        if let Some(m) = args.sync_every {
+            outln!("It syncs with Office Ally every {m} minutes.");
+        }
     };
     match serve::run(&ctx.data_dir, ctx.clock, options, ready) {
         Ok(()) => exit::OK,
         Err(e @ serve::ServeError::NotLoopback(_)) => {
             output::fail(e.kind(), &e.to_string(), None);
             exit::USAGE
+        }
+        Err(e @ serve::ServeError::Tls(_)) => {
+            output::fail(e.kind(), &e.to_string(), Some("--tls-cert and --tls-key take the PEM files of a certificate and its key."));
+            exit::SETUP
         }
         Err(e) => setup_failed("the API server stopped", &e.into()),
     }

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
 
 use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
@@ -11,7 +10,7 @@ use super::track::{open, open_existing};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
 use claimtrack::model::Severity;
-use claimtrack::submit::{ResendError, SubmitError, UploadError};
+use claimtrack::submit::{ResendError, SubmitError, SubmitOutcome, UploadError};
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -68,28 +67,6 @@ fn rule_text(message: &str) -> &str {
     message.strip_prefix("Office Ally rule: ").unwrap_or(message)
 }
 
-#[derive(Serialize)]
-struct Rule<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-/// `submit --json` when nothing new was submitted.
-#[derive(Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-enum NotSubmitted<'a> {
-    Refused { file: String, broken_rules: Vec<Rule<'a>> },
-    AlreadySubmitted {
-        file: String,
-        staged_name: &'a str,
-        batch_id: Option<i64>,
-        status: Option<&'a str>,
-        queued_at: &'a str,
-        uploaded_at: Option<&'a str>,
-        restored_to_outbox: bool,
-    },
-}
-
 /// Submit; the config's `sync.test_mode` makes --test the default.
 pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     let config = super::connect::config_of(ctx);
@@ -109,18 +86,18 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let err = match t.submit(&file, &bytes, args.test, args.force) {
+    let result = t.submit(&file, &bytes, args.test, args.force);
+    if args.json
+        && let Some(outcome) = SubmitOutcome::of(&file, &result)
+    {
+        output::json("submit", &outcome);
+        // A refusal goes on to say why on stderr, for the person, and to exit 1.
+        if !matches!(outcome, SubmitOutcome::Refused { .. }) {
+            return exit::OK;
+        }
+    }
+    let err = match result {
         Ok(s) => {
-            if args.json {
-                #[derive(Serialize)]
-                struct Queued<'a> {
-                    outcome: &'static str,
-                    #[serde(flatten)]
-                    submission: &'a claimtrack::submit::Submission,
-                }
-                output::json("submit", &Queued { outcome: "queued", submission: &s });
-                return exit::OK;
-            }
             let mode = if s.test_mode { "test file (OATEST)" } else { "production" };
             outln!(
                 "queued {} as {} (batch {}, {} claim{}, {}, {mode})",
@@ -150,10 +127,6 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     };
     match &err {
         SubmitError::RulesBroken(rules) => {
-            if args.json {
-                let broken_rules = rules.iter().map(|(c, m)| Rule { code: c, message: rule_text(m) }).collect();
-                output::json("submit", &NotSubmitted::Refused { file: file.clone(), broken_rules });
-            }
             eprintln!(
                 "error: {} has {} Office Ally or the payer would reject it for; nothing was stored:",
                 output::clean(&file),
@@ -168,19 +141,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
             eprintln!("Fix the file, or pass --force to submit anyway.");
             exit::SOME_FAILED
         }
-        SubmitError::AlreadySubmitted { staged_name, batch_id, status, queued_at, uploaded_at, restored } => {
-            if args.json {
-                output::json("submit", &NotSubmitted::AlreadySubmitted {
-                    file: file.clone(),
-                    staged_name,
-                    batch_id: *batch_id,
-                    status: status.as_deref(),
-                    queued_at,
-                    uploaded_at: uploaded_at.as_deref(),
-                    restored_to_outbox: *restored,
-                });
-                return exit::OK;
-            }
+        SubmitError::AlreadySubmitted { status, queued_at, uploaded_at, restored, .. } => {
             let when = match uploaded_at {
                 Some(at) => format!("uploaded {}", ctx.times.at_str(at)),
                 None => format!("queued {}, not uploaded yet", ctx.times.at_str(queued_at)),
@@ -192,14 +153,11 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
             exit::OK
         }
         other => {
-            let (kind, code) = match other {
-                SubmitError::NotAn837 { .. } => ("not_an_837", exit::SOME_FAILED),
-                SubmitError::NoClaims { .. } => ("no_claims", exit::SOME_FAILED),
-                SubmitError::AlreadyIngested { .. } => ("already_ingested", exit::SOME_FAILED),
-                SubmitError::Outbox { .. } | SubmitError::NotStaged { .. } => ("outbox", exit::SETUP),
-                _ => ("database", exit::SETUP),
+            let code = match other {
+                SubmitError::NotAn837 { .. } | SubmitError::NoClaims { .. } | SubmitError::AlreadyIngested { .. } => exit::SOME_FAILED,
+                _ => exit::SETUP,
             };
-            output::fail(kind, &other.to_string(), None);
+            output::fail(other.kind(), &other.to_string(), None);
             code
         }
     }

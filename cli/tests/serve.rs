@@ -4,64 +4,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-use support::demo;
-
-fn claimtrack(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_claimtrack"));
-    c.env("CLAIMTRACK_DATA_DIR", dir.join("data"))
-        .env("CLAIMTRACK_CONFIG", dir.join("config/config.toml"))
-        .env("NO_COLOR", "1")
-        .env_remove("CLAIMTRACK_NOW")
-        .env_remove("CLAIMTRACK_DEMO");
-    c
-}
-
-fn token(dir: &Path, name: &str) -> String {
-    let o = claimtrack(dir).args(["token", "create", name, "--json"]).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let t = support::json_data(&String::from_utf8_lossy(&o.stdout), "token create")["token"].as_str().unwrap().to_string();
-    assert!(t.starts_with("ct_") && t.len() > 40, "{t}");
-    t
-}
-
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    /// Its standard output, kept open: a closed pipe would end it (as `claimtrack … | head`).
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
-    let mut child = claimtrack(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut first).unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    Server { child, base, _stdout: stdout }
-}
+use support::{claimtrack_in as claimtrack, demo, serve, token, Server};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
@@ -246,4 +194,170 @@ fn serve_refuses_an_address_other_machines_reach_without_insecure_http() {
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("reachable from other machines") && err.contains("--insecure-http"), "{err}");
+}
+
+/// A self-signed certificate for 127.0.0.1 by the `openssl` command; `None` without it.
+fn self_signed(dir: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=claimtrack test"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(o) if o.status.success() => Some((cert, key)),
+        other => {
+            eprintln!("skipped: making a test certificate needs the openssl command ({other:?})");
+            None
+        }
+    }
+}
+
+#[test]
+fn serve_speaks_https_with_the_given_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let Some((cert, key)) = self_signed(tmp.path()) else { return };
+    let t = token(&dir, "tls");
+
+    // Another machine's address: refused without TLS, saying how to get it.
+    let o = claimtrack(&dir).args(["serve", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--tls-cert"), "{}", String::from_utf8_lossy(&o.stderr));
+    // A key that is not one: a clear setup error naming the file.
+    let o = claimtrack(&dir).args(["serve", "--tls-cert"]).arg(&cert).arg("--tls-key").arg(&cert).output().unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("key.pem") || String::from_utf8_lossy(&o.stderr).contains("cert.pem"));
+
+    let s = support::serve_with(&dir, &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()], &[]);
+    assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
+    let pem = std::fs::read(&cert).unwrap();
+    let roots = ureq::tls::RootCerts::new_with_certs(&[ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned()]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+        .build()
+        .into();
+    let mut r = agent.get(format!("{}/batches", s.base)).header("Authorization", format!("Bearer {t}")).call().unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert!(!v["data"].as_array().unwrap().is_empty(), "{v}");
+    // Plain HTTP to the HTTPS port gets no answer it could read.
+    let plain = agent.get(s.base.replace("https://", "http://") + "/batches").header("Authorization", format!("Bearer {t}")).call();
+    assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
+    // A client that does not trust the certificate is stopped by its own TLS check.
+    assert!(ureq::get(format!("{}/batches", s.base)).call().is_err());
+}
+
+fn fixture_837(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12-837").join(name)).unwrap()
+}
+
+/// POST `body` to `path` with `token`: the status and the body as JSON.
+fn post(s: &Server, token: &str, path: &str, body: &[u8]) -> (u16, Value) {
+    let mut r = agent().post(format!("{}{path}", s.base)).header("Authorization", format!("Bearer {token}")).send(body).unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
+}
+
+#[test]
+fn an_837_is_submitted_and_synced_over_the_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let t = token(&dir, "submitter");
+    let s = serve(&dir);
+
+    // Without a token, nothing is read or stored.
+    let r = agent().post(format!("{}/submit?name=x.837", s.base)).send(&fixture_837("837P-clean-3-claims.x12")[..]).unwrap();
+    assert_eq!(r.status(), 401);
+
+    // The rule check refuses a file that breaks Office Ally's rules, naming each, and stores nothing.
+    let (status, v) = post(&s, &t, "/submit?name=bad.837", &fixture_837("837P-oa-rules-broken-TEST-batch.x12"));
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["data"]["outcome"], "refused");
+    let rules = v["data"]["broken_rules"].as_array().unwrap();
+    assert!(!rules.is_empty() && rules.iter().all(|r| r["code"].as_str().is_some_and(|c| !c.is_empty())), "{v}");
+    // Not an 837, no name, an empty body: 400s in the contract's envelope.
+    let (status, v) = post(&s, &t, "/submit?name=ack.999", &fixture_837("forced-999-not-an-837.x12"));
+    assert_eq!((status, v["error"]["kind"].as_str()), (400, Some("not_an_837")), "{v}");
+    let (status, v) = post(&s, &t, "/submit", &fixture_837("837P-clean-3-claims.x12"));
+    assert_eq!((status, v["error"]["kind"].as_str()), (400, Some("bad_request")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("name"), "{v}");
+    let (status, _) = post(&s, &t, "/submit?name=empty.837", b"");
+    assert_eq!(status, 400);
+
+    // A clean one is queued (201), and the same bytes again are already submitted (200).
+    let clean = fixture_837("837P-clean-3-claims.x12");
+    let (status, v) = post(&s, &t, "/submit?name=walk-ins.837", &clean);
+    assert_eq!(status, 201, "{v}");
+    let q = &v["data"];
+    assert_eq!((q["outcome"].as_str(), q["status"].as_str(), q["claim_count"].as_i64()), (Some("queued"), Some("QUEUED"), Some(3)), "{v}");
+    let staged = q["staged_name"].as_str().unwrap().to_string();
+    let batch = q["batch_id"].as_i64().unwrap();
+    let (status, v) = post(&s, &t, "/submit?name=walk-ins-again.837", &clean);
+    assert_eq!((status, v["data"]["outcome"].as_str(), v["data"]["staged_name"].as_str()), (200, Some("already_submitted"), Some(staged.as_str())));
+
+    // Over 64 MiB: refused from the headers, before the body is read.
+    let big = oversize_submit(&s, &t);
+    assert!(big.starts_with("HTTP/1.1 413"), "{big}");
+    assert!(big.contains("\"too_large\"") && big.contains("64 MiB"), "{big}");
+
+    // A sync from the API uploads it to the (demo's local) Office Ally mailbox.
+    let state = data(&s, &t, "/sync");
+    assert_eq!(state["running"], false, "{state}");
+    let (status, v) = post(&s, &t, "/sync", b"");
+    assert!(status == 202 && v["data"]["started_at"].is_string(), "{status} {v}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let last = loop {
+        let state = data(&s, &t, "/sync");
+        if !state["last"].is_null() && state["running"] == false {
+            break state["last"].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "the sync did not end: {state}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(last["outcome"], "ok", "{last}");
+    let uploaded: Vec<&str> = last["report"]["uploaded"].as_array().unwrap().iter().filter_map(|u| u["staged_name"].as_str()).collect();
+    assert!(uploaded.contains(&staged.as_str()), "{last}");
+    assert!(dir.join("mailbox/inbound").join(&staged).is_file(), "in Office Ally's inbound folder");
+    let b = data(&s, &t, &format!("/batches/{batch}"));
+    assert_eq!(b["batch"]["status"], "AWAITING", "{b}");
+}
+
+/// A request announcing a 64 MiB + 1 byte 837, over a bare socket: the server must answer from
+/// the headers, without waiting for (or reading) the body. Returns what it answered.
+fn oversize_submit(s: &Server, token: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = s.base.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    write!(
+        c,
+        "POST /api/v1/submit?name=huge.837 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n",
+        64 * 1024 * 1024 + 1
+    )
+    .unwrap();
+    // Read the headers, then as much body as they announce.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = c.read(&mut buf).unwrap();
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer).to_lowercase();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            if n == 0 || answer.len() >= end + 4 + length {
+                break;
+            }
+        }
+        assert!(n > 0, "the connection closed without an answer: {text}");
+    }
+    String::from_utf8_lossy(&answer).into_owned()
 }

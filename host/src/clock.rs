@@ -56,6 +56,22 @@ pub fn describe_duration(d: chrono::Duration) -> String {
     }
 }
 
+/// Sleeps `d` in short steps, waking early when `stop` is set; false when it was. For the
+/// background threads of `serve` (webhooks, syncs), which must end promptly when it stops.
+pub(crate) fn pause(stop: &std::sync::atomic::AtomicBool, d: std::time::Duration) -> bool {
+    let step = std::time::Duration::from_millis(20);
+    let mut left = d;
+    while !left.is_zero() {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return false;
+        }
+        let s = left.min(step);
+        std::thread::sleep(s);
+        left -= s;
+    }
+    !stop.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,3 +62,4 @@ pub mod sync;
 pub mod tracker;
 pub mod tracking;
 pub mod transport;
+pub mod webhooks;

@@ -175,6 +175,96 @@ pub enum SubmitError {
     Store(#[from] StoreError),
 }
 
+impl SubmitError {
+    /// A stable identifier (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SubmitError::NotAn837 { .. } => "not_an_837",
+            SubmitError::NoClaims { .. } => "no_claims",
+            SubmitError::RulesBroken(_) => "refused",
+            SubmitError::AlreadySubmitted { .. } => "already_submitted",
+            SubmitError::AlreadyIngested { .. } => "already_ingested",
+            SubmitError::Outbox { .. } | SubmitError::NotStaged { .. } => "outbox",
+            SubmitError::Store(_) => "database",
+        }
+    }
+}
+
+/// What `submit` answers in the JSON contract (`submit --json`, `POST /api/v1/submit`): the
+/// batch queued, the file refused with the rules it breaks, or the bytes already submitted.
+#[derive(Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SubmitOutcome<'a> {
+    /// Queued: in the outbox, QUEUED until `sync` uploads it.
+    Queued {
+        /// What was recorded.
+        #[serde(flatten)]
+        submission: &'a Submission,
+    },
+    /// Refused: it breaks Office Ally rules or has errors; nothing was stored.
+    Refused {
+        /// The name it was given under.
+        file: &'a str,
+        /// Each problem, in file order.
+        broken_rules: Vec<BrokenRule<'a>>,
+    },
+    /// These bytes were submitted before; nothing changed.
+    AlreadySubmitted {
+        /// The name it was given under this time.
+        file: &'a str,
+        /// The name it was staged under.
+        staged_name: &'a str,
+        /// Its batch.
+        batch_id: Option<i64>,
+        /// Its batch's status now.
+        status: Option<&'a str>,
+        /// When it was first submitted.
+        queued_at: &'a str,
+        /// When its upload was recorded; none while in the outbox.
+        uploaded_at: Option<&'a str>,
+        /// Its missing outbox file was written again.
+        restored_to_outbox: bool,
+    },
+}
+
+/// A rule a refused file breaks.
+#[derive(Debug, Serialize)]
+pub struct BrokenRule<'a> {
+    /// `oa-rule-…`, or the plugin's code for an error reading it.
+    pub code: &'a str,
+    /// What is wrong, without the "Office Ally rule: " lead (the code says it).
+    pub message: &'a str,
+}
+
+impl<'a> SubmitOutcome<'a> {
+    /// The outcome of submitting `file`; `None` for a failure that is an error (not an 837,
+    /// no claims, already ingested, the outbox or database failing).
+    pub fn of(file: &'a str, result: &'a Result<Submission, SubmitError>) -> Option<SubmitOutcome<'a>> {
+        match result {
+            Ok(submission) => Some(SubmitOutcome::Queued { submission }),
+            Err(SubmitError::RulesBroken(rules)) => Some(SubmitOutcome::Refused {
+                file,
+                broken_rules: rules
+                    .iter()
+                    .map(|(code, m)| BrokenRule { code, message: m.strip_prefix("Office Ally rule: ").unwrap_or(m) })
+                    .collect(),
+            }),
+            Err(SubmitError::AlreadySubmitted { staged_name, batch_id, status, queued_at, uploaded_at, restored }) => {
+                Some(SubmitOutcome::AlreadySubmitted {
+                    file,
+                    staged_name,
+                    batch_id: *batch_id,
+                    status: status.as_deref(),
+                    queued_at,
+                    uploaded_at: uploaded_at.as_deref(),
+                    restored_to_outbox: *restored,
+                })
+            }
+            Err(_) => None,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for SubmitError {
     fn from(e: rusqlite::Error) -> Self {
         SubmitError::Store(StoreError::Sql(e))

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::serve::tokens::{self, TokenError, TokenInfo};
+use crate::webhooks;
 use crate::ingest::{self, IngestReport};
 use crate::package::PackageLimits;
 use crate::paths::DataDir;
@@ -232,6 +233,36 @@ impl Tracker {
     /// next request.
     pub fn revoke_token(&self, name_or_id: &str) -> Result<TokenInfo, TokenError> {
         tokens::revoke(self.store.conn(), name_or_id, &self.clock.stamp())
+    }
+
+    /// Adds a webhook (delivered by `claimtrack serve`): it is owed every change of the kinds
+    /// in `events` (empty: all) after cursor `since` ([`Tracker::latest_change`] for only what
+    /// comes next, 0 for the whole log). Plain `http://` only to this machine unless
+    /// `insecure_http`. Returns its signing secret (shown this once) and its listing.
+    pub fn add_webhook(
+        &self,
+        url: &str,
+        events: &[webhooks::EventKind],
+        since: i64,
+        insecure_http: bool,
+    ) -> Result<(String, webhooks::Webhook), webhooks::WebhookError> {
+        webhooks::add(self.store.conn(), url, events, since, insecure_http, &self.clock.stamp())
+    }
+
+    /// The webhooks getting changes (`all`: the removed ones too), with their delivery counts.
+    pub fn webhooks(&self, all: bool) -> Result<Vec<webhooks::Webhook>, webhooks::WebhookError> {
+        webhooks::list(self.store.conn(), all)
+    }
+
+    /// Removes webhook `id`: nothing more is sent to it.
+    pub fn remove_webhook(&self, id: i64) -> Result<webhooks::Webhook, webhooks::WebhookError> {
+        webhooks::remove(self.store.conn(), id, &self.clock.stamp())
+    }
+
+    /// The newest `limit` deliveries (of one webhook, or all), newest first; only those not
+    /// delivered when `failing`.
+    pub fn webhook_deliveries(&self, webhook: Option<i64>, failing: bool, limit: usize) -> Result<Vec<webhooks::Delivery>, webhooks::WebhookError> {
+        webhooks::deliveries(self.store.conn(), webhook, failing, limit)
     }
 
     /// Every batch, newest first.

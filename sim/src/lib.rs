@@ -26,6 +26,7 @@ pub mod file_summary;
 pub mod generate;
 pub mod mailbox;
 pub mod outcome;
+pub mod receiver;
 pub mod scenario;
 pub mod simulator;
 pub mod text;

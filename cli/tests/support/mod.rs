@@ -1,8 +1,9 @@
-//! What the CLI tests share: the demo's data, and reading the one `--json` envelope
-//! (docs/json.md).
+//! What the CLI tests share: the demo's data, reading the one `--json` envelope
+//! (docs/json.md), and `claimtrack serve` running on it.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// When the demo's story ends: its data is as of this time.
 #[allow(dead_code)]
@@ -57,4 +58,72 @@ fn envelope(stdout: &str, command: &str) -> serde_json::Value {
     assert_eq!(v["schema_version"], 1, "{command}: {v}");
     assert_eq!(v["command"], command, "{v}");
     v
+}
+
+/// `claimtrack` on the demo folder `dir` (from [`demo`]), on the system clock.
+#[allow(dead_code)]
+pub fn claimtrack_in(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_claimtrack"));
+    c.env("CLAIMTRACK_DATA_DIR", dir.join("data"))
+        .env("CLAIMTRACK_CONFIG", dir.join("config/config.toml"))
+        .env("NO_COLOR", "1")
+        .env_remove("CLAIMTRACK_NOW")
+        .env_remove("CLAIMTRACK_DEMO");
+    c
+}
+
+/// A new API token (`claimtrack token create NAME`).
+#[allow(dead_code)]
+pub fn token(dir: &Path, name: &str) -> String {
+    let o = claimtrack_in(dir).args(["token", "create", name, "--json"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = json_data(&String::from_utf8_lossy(&o.stdout), "token create")["token"].as_str().unwrap().to_string();
+    assert!(t.starts_with("ct_") && t.len() > 40, "{t}");
+    t
+}
+
+/// The server process, killed when dropped.
+#[allow(dead_code)]
+pub struct Server {
+    /// The process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT/api/v1`.
+    pub base: String,
+    /// Its standard output, kept open: a closed pipe would end it (as `claimtrack … | head`).
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `claimtrack serve` on a free port of 127.0.0.1, with more arguments and `env` set.
+#[allow(dead_code)]
+pub fn serve_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut child = claimtrack_in(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    Server { child, base, _stdout: stdout }
+}
+
+/// `claimtrack serve` on a free port of 127.0.0.1.
+#[allow(dead_code)]
+pub fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[], &[])
 }

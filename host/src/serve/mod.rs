@@ -5,8 +5,9 @@
 //! - Every request needs `Authorization: Bearer <token>` (`claimtrack token create`).
 //!   Tokens are stored as hashes; a client that keeps sending bad ones is answered more and
 //!   more slowly.
-//! - It binds 127.0.0.1 by default. Another address needs `--insecure-http` (TLS is not
-//!   built in yet: put a TLS-terminating proxy in front).
+//! - It binds 127.0.0.1 by default. Another address needs HTTPS (`--tls-cert`, `--tls-key`:
+//!   rustls, TLS 1.2 and 1.3) or an explicit `--insecure-http`.
+//! - No CORS headers: a web page from another origin cannot read the API.
 //! - The work is SQLite reads on a small pool of connections, each on a blocking thread; at
 //!   most [`Options::workers`] requests run at once, the others wait their turn.
 //! - Access logs (`CLAIMTRACK_LOG=claimtrack::api=info`) name the method, the path without
@@ -15,7 +16,11 @@
 //! `serve` reads what `sync`, `watch` and `ingest` write, from other processes, through the
 //! same database: it can run beside them.
 
+mod syncing;
+mod tls;
 pub mod tokens;
+
+pub use syncing::{LastSync, SyncFailure, SyncSetup, SyncState, Transfer};
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -28,7 +33,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
@@ -45,10 +50,17 @@ pub struct Options {
     pub listen: SocketAddr,
     /// Allow a non-loopback address without TLS.
     pub insecure_http: bool,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<TlsFiles>,
     /// Requests served at once (each holds one database connection). Default 8.
     pub workers: usize,
     /// The longest a `GET /api/v1/changes?wait=` waits for a change. Default 30 s.
     pub max_wait: Duration,
+    /// How webhooks are delivered (`claimtrack webhook add`); `None` delivers none.
+    pub webhooks: Option<crate::webhooks::deliver::Settings>,
+    /// Where the configuration is, for `POST /submit` (its test mode) and `/sync`; `None`:
+    /// submitting goes on without it, syncing answers that there is none.
+    pub sync: Option<SyncSetup>,
 }
 
 impl Default for Options {
@@ -56,21 +68,36 @@ impl Default for Options {
         Options {
             listen: SocketAddr::from(([127, 0, 0, 1], 7171)),
             insecure_http: false,
+            tls: None,
             workers: 8,
             max_wait: Duration::from_secs(30),
+            webhooks: Some(crate::webhooks::deliver::Settings::default()),
+            sync: None,
         }
     }
+}
+
+/// The PEM files of `--tls-cert` and `--tls-key`.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The certificate chain, the server's own certificate first.
+    pub cert: std::path::PathBuf,
+    /// Its private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: std::path::PathBuf,
 }
 
 /// Why `serve` did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// A non-loopback address without `--insecure-http`.
+    /// A non-loopback address without TLS or `--insecure-http`.
     #[error(
-        "{0} is reachable from other machines, and serve speaks plain HTTP (TLS is not built in yet): \
-         listen on 127.0.0.1 behind a TLS proxy, or pass --insecure-http on a network you trust"
+        "{0} is reachable from other machines: serve it over HTTPS (--tls-cert and --tls-key), \
+         or pass --insecure-http on a network you trust"
     )]
     NotLoopback(SocketAddr),
+    /// The certificate or key could not be read or do not fit.
+    #[error("cannot serve HTTPS: {0}")]
+    Tls(String),
     /// The address is in use or not allowed.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -93,7 +120,7 @@ impl ServeError {
         match self {
             ServeError::NotLoopback(_) => "refused",
             ServeError::Bind { .. } => "bind",
-            ServeError::Open(_) => "setup",
+            ServeError::Open(_) | ServeError::Tls(_) => "setup",
             ServeError::Io(_) => "io",
         }
     }
@@ -102,9 +129,10 @@ impl ServeError {
 /// Serves until Ctrl-C or SIGTERM; calls `ready` with the address once it listens (port 0
 /// in `listen` picks a free one).
 pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
-    if !options.listen.ip().is_loopback() && !options.insecure_http {
+    if !options.listen.ip().is_loopback() && !options.insecure_http && options.tls.is_none() {
         return Err(ServeError::NotLoopback(options.listen));
     }
+    let tls = options.tls.as_ref().map(tls::server_config).transpose()?;
     let workers = options.workers.max(1);
     let mut trackers = Vec::with_capacity(workers);
     for _ in 0..workers {
@@ -116,18 +144,41 @@ pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnc
         permits: Arc::new(tokio::sync::Semaphore::new(workers)),
         failures: Mutex::new(HashMap::new()),
         max_wait: options.max_wait,
+        clock,
+        config: options.sync.as_ref().map(|s| s.paths.clone()),
+        syncer: options.sync.clone().map(|setup| syncing::Syncer::new(setup, data_dir, clock)),
     });
+    let syncer = app.syncer.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(async move {
+    // Stopped (after the deliveries in flight) when `run` returns, however it returns.
+    let _deliverer = options.webhooks.clone().map(|settings| crate::webhooks::deliver::Deliverer::start(data_dir, clock, settings));
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|source| ServeError::Bind { addr: options.listen, source })?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stopped())
-            .await?;
+        let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+        match tls {
+            None => axum::serve(listener, service).with_graceful_shutdown(stopped()).await?,
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let on_stop = handle.clone();
+                tokio::spawn(async move {
+                    stopped().await;
+                    on_stop.graceful_shutdown(Some(Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(listener.into_std()?, axum_server::tls_rustls::RustlsConfig::from_config(config))
+                    .handle(handle)
+                    .serve(service)
+                    .await?
+            }
+        }
         Ok(())
-    })
+    });
+    if let Some(s) = syncer {
+        s.stop();
+    }
+    served
 }
 
 /// Ctrl-C, or SIGTERM (a service manager stopping it).
@@ -160,6 +211,9 @@ struct App {
     /// Bad tokens per client address: (count, first in this window).
     failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
     max_wait: Duration,
+    clock: Clock,
+    config: Option<crate::config::ConfigPaths>,
+    syncer: Option<Arc<syncing::Syncer>>,
 }
 
 /// How long bad tokens are remembered, and how many are answered at once.
@@ -231,9 +285,16 @@ fn router(app: Arc<App>) -> Router {
         .route("/files", get(files))
         .route("/files/{file}/raw", get(file_raw))
         .route("/changes", get(changes))
+        .route("/submit", post(submit))
+        .route("/sync", get(sync_state).post(sync_start))
         .fallback(|| async { ApiError::not_found("no such resource under /api/v1") })
         .method_not_allowed_fallback(|| async {
-            ApiError { status: StatusCode::METHOD_NOT_ALLOWED, kind: "method_not_allowed", message: "the API is read-only for now: GET".into(), hint: None }
+            ApiError {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                kind: "method_not_allowed",
+                message: "not with this method: reads are GET; POST only to /submit and /sync".into(),
+                hint: None,
+            }
         })
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize));
     Router::new()
@@ -508,4 +569,128 @@ async fn changes(State(app): State<Arc<App>>, p: Params) -> ApiResult {
         }
         tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
     }
+}
+
+/// The largest 837 `POST /submit` takes: 64 MiB.
+pub const SUBMIT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// `POST /submit?name=&test=&force=` with the 837's bytes as the body: the rule check, and
+/// the batch queued (201), refused with the rules it breaks (422), or already submitted (200).
+async fn submit(State(app): State<Arc<App>>, p: Params, headers: axum::http::HeaderMap, body: Body) -> ApiResult {
+    let too_large = || ApiError {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        kind: "too_large",
+        message: format!("an 837 can be up to {} MiB", SUBMIT_LIMIT >> 20),
+        hint: Some("Office Ally takes larger batches split into several files"),
+    };
+    // Refused from its announced length, before a byte of it is read; a body without one
+    // (chunked) is cut off at the limit.
+    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > SUBMIT_LIMIT as u64) {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(body, SUBMIT_LIMIT).await.map_err(|e| {
+        let over = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if over { too_large() } else { ApiError::bad_request(format!("the body could not be read: {e}")) }
+    })?;
+    let name = p.text("name").ok_or_else(|| ApiError::bad_request("name is needed: the 837's file name (?name=walk-ins.837)"))?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("the body is empty: POST the 837's bytes"));
+    }
+    let force = p.flag("force")?;
+    let config = app.office_ally_config()?;
+    // The configured test mode makes every submission a test, as `claimtrack submit` does.
+    let test = p.flag("test")? || config.as_ref().is_some_and(|c| c.sync.test_mode);
+    let answered = app
+        .with(move |t| {
+            let result = t.submit(&name, &body, test, force);
+            match crate::submit::SubmitOutcome::of(&name, &result) {
+                Some(outcome) => {
+                    let status = match outcome {
+                        crate::submit::SubmitOutcome::Queued { .. } => StatusCode::CREATED,
+                        crate::submit::SubmitOutcome::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                        crate::submit::SubmitOutcome::AlreadySubmitted { .. } => StatusCode::OK,
+                    };
+                    Ok((status, ok("submit", &outcome)))
+                }
+                None => Err(result.err()),
+            }
+        })
+        .await?;
+    match answered {
+        Ok((status, mut response)) => {
+            *response.status_mut() = status;
+            Ok(response)
+        }
+        Err(Some(e)) => {
+            let status = match &e {
+                crate::submit::SubmitError::NotAn837 { .. } | crate::submit::SubmitError::NoClaims { .. } => StatusCode::BAD_REQUEST,
+                crate::submit::SubmitError::AlreadyIngested { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::warn!(target: "claimtrack::api", "submit: {e}");
+            }
+            Err(ApiError { status, kind: e.kind(), message: e.to_string(), hint: None })
+        }
+        Err(None) => Err(ApiError::internal("submit gave neither an outcome nor an error")),
+    }
+}
+
+impl App {
+    /// The configuration, when `serve` knows where it is and it exists; refuses work that
+    /// reaches Office Ally under a pretended clock, as the CLI does.
+    fn office_ally_config(&self) -> Result<Option<crate::config::Config>, ApiError> {
+        let Some(paths) = &self.config else { return Ok(None) };
+        if !paths.config.is_file() {
+            return Ok(None);
+        }
+        let c = crate::config::Config::load(&paths.config).map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "config",
+            message: e.to_string(),
+            hint: Some("`claimtrack doctor` checks the configuration"),
+        })?;
+        if c.connection.transport == crate::config::TransportKind::Sftp && matches!(self.clock, Clock::Fixed(_)) {
+            return Err(ApiError {
+                status: StatusCode::CONFLICT,
+                kind: "refused",
+                message: "refusing with a pretended clock (--now or CLAIMTRACK_NOW): uploads would carry the wrong date".into(),
+                hint: None,
+            });
+        }
+        Ok(Some(c))
+    }
+
+    fn syncer(&self) -> Result<&Arc<syncing::Syncer>, ApiError> {
+        self.syncer.as_ref().ok_or_else(|| ApiError {
+            status: StatusCode::CONFLICT,
+            kind: "config",
+            message: "this server has no Office Ally connection to sync with".into(),
+            hint: Some("`claimtrack init` sets one up; then start `claimtrack serve` again"),
+        })
+    }
+}
+
+/// `GET /sync`: the running sync's progress, and how the last one ended.
+async fn sync_state(State(app): State<Arc<App>>) -> ApiResult {
+    Ok(ok("sync", &app.syncer()?.state()))
+}
+
+/// `POST /sync`: starts a sync (202), or says one is running (409), with the state.
+async fn sync_start(State(app): State<Arc<App>>) -> ApiResult {
+    let syncer = app.syncer()?;
+    if app.config.as_ref().is_some_and(|p| !p.config.is_file()) {
+        return Err(ApiError {
+            status: StatusCode::CONFLICT,
+            kind: "config",
+            message: "there is no configuration to sync with".into(),
+            hint: Some("`claimtrack init` sets up the Office Ally connection"),
+        });
+    }
+    app.office_ally_config()?;
+    let (state, started) = syncer.start();
+    let mut response = ok("sync", &state);
+    *response.status_mut() = if started { StatusCode::ACCEPTED } else { StatusCode::CONFLICT };
+    Ok(response)
 }

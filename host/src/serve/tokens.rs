@@ -60,6 +60,14 @@ fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// `prefix` and 32 bytes from the operating system's random source, as URL-safe base64 (43
+/// characters): API tokens and webhook secrets.
+pub(crate) fn random_value(prefix: &str) -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
 /// Creates a token named `name` at `now`; returns its value (shown once) and what is stored.
 pub fn create(conn: &Connection, name: &str, now: &str) -> Result<(String, TokenInfo), TokenError> {
     let name = name.trim();
@@ -71,9 +79,7 @@ pub fn create(conn: &Connection, name: &str, now: &str) -> Result<(String, Token
     if taken.is_some() {
         return Err(TokenError::Exists(name.to_string()));
     }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
-    let value = format!("{PREFIX}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes));
+    let value = random_value(PREFIX).map_err(TokenError::Random)?;
     conn.execute(
         "INSERT INTO api_tokens (name, hash, created_at) VALUES (?1, ?2, ?3)",
         params![name, hash(&value), now],

@@ -429,6 +429,38 @@ const MIGRATIONS: &[&str] = &[
         || ':' || COALESCE((SELECT uid FROM batches WHERE id = alerts.batch_id), '-')
         || ':' || COALESCE((SELECT uid FROM claims WHERE id = alerts.claim_id), '-');
     "#,
+    // 16: webhooks (`crate::webhooks`): what each is owed is written by a trigger in the
+    // transaction that logs the change, so nothing committed is missed by any process.
+    r#"
+    CREATE TABLE webhooks (
+        id          INTEGER PRIMARY KEY,
+        url         TEXT NOT NULL,
+        -- The kinds of change it gets: 'status', 'alert', 'file', comma-separated.
+        events      TEXT NOT NULL,
+        -- The HMAC-SHA256 key it is signed with; kept because signing needs it, shown once.
+        secret      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        removed_at  TEXT
+    );
+    CREATE TABLE webhook_outbox (
+        webhook_id      INTEGER NOT NULL REFERENCES webhooks(id),
+        change_id       INTEGER NOT NULL REFERENCES changes(id),
+        -- 'pending', 'delivered', or 'expired' (failing for 3 days: given up).
+        state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'expired')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at TEXT,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        PRIMARY KEY (webhook_id, change_id)
+    );
+    CREATE INDEX webhook_outbox_pending ON webhook_outbox(webhook_id, change_id) WHERE state = 'pending';
+    CREATE TRIGGER changes_owed AFTER INSERT ON changes BEGIN
+        INSERT INTO webhook_outbox (webhook_id, change_id)
+        SELECT id, new.id FROM webhooks
+        WHERE removed_at IS NULL
+          AND instr(',' || events || ',', ',' || CASE new.kind WHEN 'batch' THEN 'status' WHEN 'claim' THEN 'status' ELSE new.kind END || ',') > 0;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.
