@@ -3,15 +3,13 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
 use super::track::{open, open_existing};
 use super::words::count;
 use super::{exit, setup_failed, Ctx};
 use claimtrack::model::Severity;
-use claimtrack::submit::{ResendError, SubmitError, UploadError};
+use claimtrack::submit::{BrokenRule, ResendError, SubmitError, SubmitOutcome, UploadError};
 
 #[derive(Debug, clap::Args)]
 pub struct SubmitArgs {
@@ -68,28 +66,6 @@ fn rule_text(message: &str) -> &str {
     message.strip_prefix("Office Ally rule: ").unwrap_or(message)
 }
 
-#[derive(Serialize)]
-struct Rule<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-/// `submit --json` when nothing new was submitted.
-#[derive(Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-enum NotSubmitted<'a> {
-    Refused { file: String, broken_rules: Vec<Rule<'a>> },
-    AlreadySubmitted {
-        file: String,
-        staged_name: &'a str,
-        batch_id: Option<i64>,
-        status: Option<&'a str>,
-        queued_at: &'a str,
-        uploaded_at: Option<&'a str>,
-        restored_to_outbox: bool,
-    },
-}
-
 /// Submit; the config's `sync.test_mode` makes --test the default.
 pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     let config = super::connect::config_of(ctx);
@@ -112,13 +88,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     let err = match t.submit(&file, &bytes, args.test, args.force) {
         Ok(s) => {
             if args.json {
-                #[derive(Serialize)]
-                struct Queued<'a> {
-                    outcome: &'static str,
-                    #[serde(flatten)]
-                    submission: &'a claimtrack::submit::Submission,
-                }
-                output::json("submit", &Queued { outcome: "queued", submission: &s });
+                output::json("submit", &SubmitOutcome::Queued(&s));
                 return exit::OK;
             }
             let mode = if s.test_mode { "test file (OATEST)" } else { "production" };
@@ -151,8 +121,8 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
     match &err {
         SubmitError::RulesBroken(rules) => {
             if args.json {
-                let broken_rules = rules.iter().map(|(c, m)| Rule { code: c, message: rule_text(m) }).collect();
-                output::json("submit", &NotSubmitted::Refused { file: file.clone(), broken_rules });
+                let broken_rules = rules.iter().map(|(c, m)| BrokenRule { code: c, message: rule_text(m) }).collect();
+                output::json("submit", &SubmitOutcome::Refused { file: file.clone(), broken_rules });
             }
             eprintln!(
                 "error: {} has {} Office Ally or the payer would reject it for; nothing was stored:",
@@ -170,7 +140,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
         }
         SubmitError::AlreadySubmitted { staged_name, batch_id, status, queued_at, uploaded_at, restored } => {
             if args.json {
-                output::json("submit", &NotSubmitted::AlreadySubmitted {
+                output::json("submit", &SubmitOutcome::AlreadySubmitted {
                     file: file.clone(),
                     staged_name,
                     batch_id: *batch_id,

@@ -23,7 +23,7 @@ pub struct Envelope<'a, T: Serialize> {
 }
 
 /// A failure, in the envelope.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Failure<'a> {
     /// A stable identifier: `not_found`, `refused`, `unreadable`, `database`, `config`, …
     pub kind: &'a str,

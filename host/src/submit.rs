@@ -72,7 +72,7 @@ pub const DEFAULT_PREFIX: &str = "claimtrack";
 const MAX_PRACTICE: usize = 24;
 
 /// A batch staged in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Submission {
     /// The batch id: what `mark_uploaded` and the batch views take.
     pub batch_id: i64,
@@ -97,6 +97,47 @@ pub struct Submission {
     pub claim_count: i64,
     /// The batch's status: QUEUED.
     pub status: String,
+}
+
+/// What `submit --json` says, tagged by `outcome`.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SubmitOutcome<'a> {
+    /// Staged in the outbox, QUEUED for the next sync.
+    Queued(&'a Submission),
+    /// Not stored: the file breaks rules Office Ally or the payer would reject it for.
+    Refused {
+        /// The file, as given.
+        file: String,
+        /// The rules it breaks.
+        broken_rules: Vec<BrokenRule<'a>>,
+    },
+    /// These exact bytes were submitted before: nothing new was staged.
+    AlreadySubmitted {
+        /// The file, as given.
+        file: String,
+        /// The name it was staged under then.
+        staged_name: &'a str,
+        /// Its batch, when one was derived.
+        batch_id: Option<i64>,
+        /// The batch's display status.
+        status: Option<&'a str>,
+        /// When it was submitted, RFC 3339.
+        queued_at: &'a str,
+        /// When it was uploaded, RFC 3339; none while QUEUED.
+        uploaded_at: Option<&'a str>,
+        /// The outbox file was missing and has been written again.
+        restored_to_outbox: bool,
+    },
+}
+
+/// A rule a refused file breaks.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct BrokenRule<'a> {
+    /// Its stable code, e.g. "oa-rule-isa08".
+    pub code: &'a str,
+    /// What is wrong, for people.
+    pub message: &'a str,
 }
 
 /// Why a file was not submitted.
@@ -504,7 +545,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// A recorded upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Uploaded {
     /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,
@@ -630,7 +671,7 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
 }
 
 /// A batch put back in the outbox by `Tracker::resend`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Resent {
     /// The batch (its number, claims and staged name do not change).
     pub batch_id: i64,
@@ -739,7 +780,7 @@ pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch
 }
 
 /// A submitted batch waiting for upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OutboxEntry {
     /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,

@@ -402,8 +402,9 @@ async fn batch(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResul
 }
 
 /// A page of a claim search.
-#[derive(Serialize)]
-struct ClaimPage<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ClaimPage<'a> {
+    /// The claims, newest first.
     claims: &'a [query::ClaimRow],
     /// Pass as `cursor` for the next page; `null` on the last.
     next_cursor: Option<i64>,
@@ -484,8 +485,9 @@ async fn file_raw(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiRe
 }
 
 /// A page of the change log.
-#[derive(Serialize)]
-struct ChangePage<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ChangePage<'a> {
+    /// The changes after `since`, oldest first.
     changes: &'a [crate::store::changes::Change],
     /// Pass as `since` to read on (the last change's cursor, or `since` when there was none).
     next_since: i64,
