@@ -58,3 +58,6 @@ fn envelope(stdout: &str, command: &str) -> serde_json::Value {
     assert_eq!(v["command"], command, "{v}");
     v
 }
+
+#[allow(dead_code)]
+pub mod schemas;
