@@ -1,6 +1,7 @@
-//! The JSON contract's schemas (docs/schema/): the checked-in files are
+//! The JSON contract's schemas (docs/schema/, docs/openapi.json): the checked-in files are
 //! what the library generates from its types (`UPDATE_SCHEMAS=1` rewrites them), and what
 //! the real binary prints with `--json` matches them, command by command, on the demo's data.
+//! The API's responses are checked against docs/openapi.json in serve.rs.
 
 mod support;
 
@@ -13,7 +14,7 @@ use serde_json::Value;
 
 use support::schemas::{assert_valid, docs, schema_file};
 
-/// The outputs only the API writes.
+/// The outputs only the API writes: serve.rs checks them against a running server.
 const API_ONLY: [&str; 3] = ["claim-api", "claims", "changes-api"];
 
 fn updating() -> bool {
@@ -57,10 +58,11 @@ fn the_checked_in_schemas_are_the_generated_ones() {
             }
         }
     }
+    problems.extend(compare(&docs().join("openapi.json"), &claimtrack::serve::openapi::document_text()));
     assert!(
         problems.is_empty(),
         "{}\nThe contract's types changed: run `UPDATE_SCHEMAS=1 cargo test -p claimtrack-cli --test contract` \
-         and commit docs/schema/ (and docs/json.md when a shape changed).",
+         and commit docs/schema/ and docs/openapi.json (and docs/json.md when a shape changed).",
         problems.join("\n")
     );
 }

@@ -1,7 +1,10 @@
 //! `claimtrack serve`: the HTTP API (`/api/v1`) for clinic software in any language.
 //!
 //! - Every response is the JSON contract's envelope (`crate::contract`, docs/json.md), the
-//!   same shapes `--json` prints; the raw bytes of a file are the one exception.
+//!   same shapes `--json` prints; the raw bytes of a file and the OpenAPI document
+//!   ([`openapi`], `GET /api/v1/openapi.json`) are the exceptions.
+//! - The endpoints are one table (`routes`): the router serves it and [`openapi`] describes
+//!   it, so adding an endpoint is one entry there.
 //! - Every request needs `Authorization: Bearer <token>` (`claimtrack token create`).
 //!   Tokens are stored as hashes; a client that keeps sending bad ones is answered more and
 //!   more slowly.
@@ -15,6 +18,8 @@
 //! `serve` reads what `sync`, `watch` and `ingest` write, from other processes, through the
 //! same database: it can run beside them.
 
+pub mod openapi;
+mod routes;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -28,7 +33,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 
@@ -221,16 +225,9 @@ impl App {
 }
 
 fn router(app: Arc<App>) -> Router {
-    let api = Router::new()
-        .route("/batches", get(batches))
-        .route("/batches/{batch}", get(batch))
-        .route("/claims", get(claims))
-        .route("/claims/{claim}", get(claim))
-        .route("/errors", get(errors))
-        .route("/alerts", get(alerts))
-        .route("/files", get(files))
-        .route("/files/{file}/raw", get(file_raw))
-        .route("/changes", get(changes))
+    let api = routes::endpoints()
+        .into_iter()
+        .fold(Router::new(), |api, e| api.route(e.path, e.handler))
         .fallback(|| async { ApiError::not_found("no such resource under /api/v1") })
         .method_not_allowed_fallback(|| async {
             ApiError { status: StatusCode::METHOD_NOT_ALLOWED, kind: "method_not_allowed", message: "the API is read-only for now: GET".into(), hint: None }
@@ -241,6 +238,12 @@ fn router(app: Arc<App>) -> Router {
         .fallback(|| async { ApiError::not_found("the API is under /api/v1") })
         .layer(middleware::from_fn(access_log))
         .with_state(app)
+}
+
+/// Every endpoint the API serves, as (method, path): `("GET", "/api/v1/batches/{batch}")`.
+/// The OpenAPI document ([`openapi::document`]) describes exactly these.
+pub fn routes() -> Vec<(String, String)> {
+    routes::endpoints().into_iter().map(|e| (e.method.to_string(), format!("/api/v1{}", e.path))).collect()
 }
 
 /// One line per request, without the query string and with nothing of the response.
