@@ -3,11 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::output::{self, outln};
 use super::{exit, setup_failed, Ctx};
-use claimtrack::ingest::{self, IngestReport, Outcome};
+use claimtrack::ingest::{self, IngestLine as Line, IngestReport, Outcome, Unreadable};
 use claimtrack::model::Severity;
 use claimtrack::package::PackageLimits;
 use claimtrack::paths::{read_file, walk, DataDir};
@@ -29,21 +27,6 @@ pub struct IngestArgs {
     /// and said).
     #[arg(long)]
     follow_links: bool,
-}
-
-/// A file that could not even be read from disk (nothing was archived).
-#[derive(Serialize)]
-struct Unreadable {
-    name: String,
-    outcome: &'static str,
-    problem: String,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Line {
-    Report(IngestReport),
-    Unreadable(Unreadable),
 }
 
 pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
@@ -69,7 +52,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
     for path in paths {
         let name = path.display().to_string();
         let line = match read_file(&path, ctx.max_file_bytes) {
-            Err(e) => Line::Unreadable(Unreadable { name: name.clone(), outcome: "unreadable", problem: e.to_string() }),
+            Err(e) => Line::Unreadable(Unreadable::new(name.clone(), e.to_string())),
             Ok(bytes) => match ingest::ingest_bytes(&mut store, &set, clock, &limits, &name, "ingest", &bytes) {
                 Ok(r) => Line::Report(r),
                 Err(e) => {

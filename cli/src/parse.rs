@@ -3,15 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use super::output::{self, outln};
 use super::table::{Cell, Table};
 use super::{exit, setup_failed, Ctx};
 use claimtrack::claim_checks;
 use claimtrack::model::{ParsedFile, Severity, StatusEvent};
 use claimtrack::package::PackageLimits;
-use claimtrack::plugins::{ParseFailure, ParseReport, PluginSet};
+use claimtrack::plugins::{ParseErrorJson, ParseFailure, ParseJson as FileJson, ParseReport, PluginSet};
 use claimtrack::runtime::Limits;
 
 #[derive(Debug, clap::Args)]
@@ -28,30 +26,6 @@ pub struct ParseArgs {
     /// Use this plugin instead of choosing by content (see `claimtrack plugins`).
     #[arg(long, value_name = "NAME")]
     plugin: Option<String>,
-}
-
-/// One file's result in `--json` output. The shape is stable: other software reads it.
-#[derive(Serialize)]
-struct FileJson<'a> {
-    /// The file, or `package.zip!member` for a member of a package.
-    file: String,
-    /// The package a member came from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    package: Option<&'a str>,
-    format: Option<&'a str>,
-    plugin: Option<&'a str>,
-    plugin_version: Option<&'a str>,
-    metadata: Option<&'a claimtrack::model::FileMetadata>,
-    events: &'a [StatusEvent],
-    diagnostics: &'a [claimtrack::model::Diagnostic],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorJson>,
-}
-
-#[derive(Serialize)]
-struct ErrorJson {
-    kind: &'static str,
-    message: String,
 }
 
 /// A parsed file, or why not: (message, kind for `--json`).
@@ -129,7 +103,7 @@ pub fn run(ctx: &Ctx, args: ParseArgs) -> u8 {
                     metadata: None,
                     events: &[],
                     diagnostics: &[],
-                    error: Some(ErrorJson { kind, message: message.clone() }),
+                    error: Some(ParseErrorJson { kind, message: message.clone() }),
                 },
             })
             .collect();

@@ -4,16 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde::Serialize;
 
 use super::output::{self, outln};
 use super::table::{Cell, Table};
 use super::{exit, setup_failed};
-use claimtrack::model::FormatInfo;
 use claimtrack::paths::DataDir;
 use claimtrack::plugin_install::{self, InstallOptions};
 use claimtrack::plugin_test::{self, ExpectedAt, FixtureTest};
-use claimtrack::plugins::{Origin, PluginSet};
+use claimtrack::plugins::{ListingJson, Origin, PluginSet};
 use claimtrack::runtime::Limits;
 
 /// `claimtrack plugins` and `claimtrack plugin list`.
@@ -131,31 +129,6 @@ pub fn plugin(data_dir: &DataDir, args: PluginArgs) -> u8 {
     }
 }
 
-#[derive(Serialize)]
-struct PluginJson<'a> {
-    name: &'a str,
-    version: &'a str,
-    description: &'a str,
-    wit_version: String,
-    origin: &'a Origin,
-    override_built_in: bool,
-    sha256: String,
-    size: u64,
-    formats: &'a [FormatInfo],
-}
-
-#[derive(Serialize)]
-struct ProblemJson {
-    source: String,
-    error: String,
-}
-
-#[derive(Serialize)]
-struct ListingJson<'a> {
-    plugins: Vec<PluginJson<'a>>,
-    problems: Vec<ProblemJson>,
-}
-
 /// `claimtrack plugins` / `claimtrack plugin list`.
 pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
     let (set, problems) = match PluginSet::open(Some(data_dir), Limits::default()) {
@@ -163,24 +136,7 @@ pub fn run(data_dir: &DataDir, args: PluginsArgs) -> u8 {
         Err(e) => return setup_failed("the plugin runtime could not start", &e),
     };
     if args.json {
-        let listing = ListingJson {
-            plugins: set
-                .plugins()
-                .iter()
-                .map(|p| PluginJson {
-                    name: &p.info().name,
-                    version: &p.info().version,
-                    description: &p.info().description,
-                    wit_version: p.wit_version(),
-                    origin: p.origin(),
-                    override_built_in: p.overrides_built_in(),
-                    sha256: p.sha256(),
-                    size: p.size(),
-                    formats: &p.info().formats,
-                })
-                .collect(),
-            problems: problems.iter().map(|p| ProblemJson { source: p.source.clone(), error: p.error.to_string() }).collect(),
-        };
+        let listing = ListingJson::new(&set, &problems);
         output::json("plugins", &listing);
     } else {
         let mut t = Table::new(&["Plugin", "Version", "WIT", "Origin", "SHA-256"]);

@@ -114,14 +114,6 @@ enum TokenCommand {
     },
 }
 
-/// A token just made: its value, shown this once.
-#[derive(serde::Serialize)]
-struct Created<'a> {
-    token: &'a str,
-    #[serde(flatten)]
-    info: &'a tokens::TokenInfo,
-}
-
 pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
     if let Err(code) = no_data_yet(ctx) {
         return code;
@@ -141,7 +133,7 @@ pub fn token(ctx: &Ctx, args: TokenArgs) -> u8 {
         TokenCommand::Create { name, json } => match t.create_token(&name) {
             Ok((value, info)) => {
                 if json {
-                    output::json("token create", &Created { token: &value, info: &info });
+                    output::json("token create", &tokens::CreatedToken { token: &value, info: &info });
                 } else {
                     outln!("{value}");
                     eprintln!(

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-
 use super::output::{self, outln};
 use super::table::{Cell, Table, Tone};
 use super::track::{open, open_existing};

@@ -1,7 +1,5 @@
 //! The tracking views: `batches`, `batch`, `claim`, `errors`, `export` and `rebuild`.
 
-use serde::Serialize;
-
 use super::output::{self, dollars, outln};
 use super::table::{Cell, Table, Tone};
 use super::words::{self, count};
@@ -9,7 +7,7 @@ use super::{exit, setup_failed, Ctx};
 use claimtrack::model::{CodeSet, Reason, Source};
 use claimtrack::tracker::Tracker;
 use claimtrack::tracking::advice;
-use claimtrack::tracking::query::{totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
+use claimtrack::tracking::query::{self, totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
 use claimtrack::tracking::status::ClaimStatus;
 
 #[derive(Debug, clap::Args)]
@@ -733,12 +731,6 @@ pub enum ExportFormat {
     Csv,
 }
 
-#[derive(Serialize)]
-struct Export<'a> {
-    batches: &'a [BatchRow],
-    claims: &'a [ClaimRow],
-}
-
 /// The CSV columns, in order.
 const CSV_COLUMNS: [&str; 18] = [
     "batch",
@@ -775,7 +767,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
         }
     };
     match format {
-        ExportFormat::Json => output::json("export", &Export { batches: &batches, claims: &claims }),
+        ExportFormat::Json => output::json("export", &query::Export { batches: &batches, claims: &claims }),
         ExportFormat::Csv => {
             let mut text = CSV_COLUMNS.join(",");
             text.push('\n');

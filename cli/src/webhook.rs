@@ -69,14 +69,6 @@ enum WebhookCommand {
     },
 }
 
-/// A webhook just added: its secret, shown this once.
-#[derive(serde::Serialize)]
-struct Added<'a> {
-    secret: &'a str,
-    #[serde(flatten)]
-    webhook: &'a Webhook,
-}
-
 pub fn webhook(ctx: &Ctx, args: WebhookArgs) -> u8 {
     if let Err(code) = no_data_yet(ctx) {
         return code;
@@ -113,7 +105,7 @@ pub fn webhook(ctx: &Ctx, args: WebhookArgs) -> u8 {
             match t.add_webhook(&url, &events, since, insecure_http) {
                 Ok((secret, w)) => {
                     if json {
-                        output::json("webhook add", &Added { secret: &secret, webhook: &w });
+                        output::json("webhook add", &webhooks::CreatedWebhook { secret: &secret, webhook: &w });
                     } else {
                         outln!("{secret}");
                         eprintln!(

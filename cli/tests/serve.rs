@@ -4,12 +4,14 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
 use support::{claimtrack_in as claimtrack, demo, serve, token, Server};
+use support::schemas::{assert_valid, in_document, read_json, validator};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
@@ -196,6 +198,125 @@ fn serve_refuses_an_address_other_machines_reach_without_insecure_http() {
     assert!(err.contains("reachable from other machines") && err.contains("--insecure-http"), "{err}");
 }
 
+/// GET `path` (under /api/v1) with `token`: the status, the content type and the body.
+fn fetch(s: &Server, token: Option<&str>, path: &str) -> (u16, String, Vec<u8>) {
+    let mut req = agent().get(format!("{}{path}", s.base));
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    let mut r = req.call().unwrap();
+    let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), kind, r.body_mut().read_to_vec().unwrap())
+}
+
+/// POST `body` to `path` (under /api/v1) with `token`: the status, the content type and the body.
+fn fetch_post(s: &Server, token: &str, path: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut r = agent().post(format!("{}{path}", s.base)).header("Authorization", format!("Bearer {token}")).send(body).unwrap();
+    let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), kind, r.body_mut().read_to_vec().unwrap())
+}
+
+/// Every `$ref` in `v`, as written.
+fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(r)) = o.get("$ref") {
+                out.push(r);
+            }
+            o.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_openapi_document_describes_every_endpoint_as_served() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = demo(tmp.path());
+    let t = token(&dir, "openapi");
+    let s = serve(&dir);
+
+    // The server gives the checked-in document (contract.rs keeps that one current), behind
+    // the same token as the rest.
+    let doc = read_json("openapi.json");
+    let (status, served) = get(&s, Some(&t), "/openapi.json");
+    assert_eq!(status, 200);
+    assert!(served == doc, "GET /api/v1/openapi.json is not docs/openapi.json");
+    assert_eq!(get(&s, None, "/openapi.json").0, 401);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+
+    // Well-formed: every reference resolves, and it lists exactly the router's endpoints.
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 20, "{all:?}");
+    for r in all {
+        let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r}: a reference outside the document"));
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: BTreeSet<(String, String)> =
+        paths.iter().flat_map(|(p, item)| item.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), p.clone()))).collect();
+    let routed: BTreeSet<(String, String)> = claimtrack::serve::routes().into_iter().collect();
+    assert_eq!(documented, routed, "the document and the router differ");
+
+    // Real ids from the demo for the path parameters.
+    let batches = data(&s, &t, "/batches");
+    let batch = batches[0]["uid"].as_str().unwrap().to_string();
+    let claim = data(&s, &t, &format!("/batches/{batch}"))["claims"][0]["uid"].as_str().unwrap().to_string();
+    let file = data(&s, &t, "/files")[0]["id"].to_string();
+
+    // Every operation, called: its answer matches the schema the document gives for its
+    // status and content type.
+    let check = |path: &str, op: &Value, status: u16, kind: &str, body: &[u8]| {
+        let media = kind.split(';').next().unwrap().trim();
+        let schema = op["responses"][status.to_string()]["content"][media]["schema"].clone();
+        assert!(!schema.is_null(), "{path}: the document has no {media} response for {status}");
+        if media == "application/json" {
+            let value: Value = serde_json::from_slice(body).unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
+            let validator = match schema["$ref"].as_str() {
+                Some(reference) => in_document(&doc, reference),
+                None => validator(&schema),
+            };
+            assert_valid(&validator, &value, &format!("{path} ({status})"));
+        } else {
+            assert!(!body.is_empty(), "{path}: no bytes");
+        }
+    };
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let called = path.strip_prefix("/api/v1").unwrap().replace("{batch}", &batch).replace("{claim}", &claim).replace("{file}", &file);
+            assert!(!called.contains('{'), "{path}: a path parameter this test cannot fill");
+            let (status, kind, body) = match (method.as_str(), path.as_str()) {
+                ("get", _) => fetch(&s, Some(&t), &called),
+                ("post", "/api/v1/submit") => fetch_post(&s, &t, "/submit?name=openapi.837", &fixture_837("837P-clean-3-claims.x12")),
+                ("post", "/api/v1/sync") => fetch_post(&s, &t, "/sync", b""),
+                _ => panic!("{method} {path}: this test does not know what to send; teach it the request"),
+            };
+            assert!((200..300).contains(&status), "{method} {called}: {status} {}", String::from_utf8_lossy(&body));
+            check(path, op, status, &kind, &body);
+        }
+    }
+    // A refused 837 is an answer the document describes too.
+    let (status, kind, body) = fetch_post(&s, &t, "/submit?name=bad.837", &fixture_837("837P-oa-rules-broken-TEST-batch.x12"));
+    assert_eq!(status, 422);
+    check("/api/v1/submit", &paths["/api/v1/submit"]["post"], status, &kind, &body);
+
+    // The failures too, against the error envelope.
+    let failures = [
+        ("/api/v1/batches/{batch}", "/batches/B0000000000000000", Some(t.as_str()), 404),
+        ("/api/v1/claims", "/claims?from=March", Some(t.as_str()), 400),
+        ("/api/v1/batches", "/batches", None, 401),
+        ("/api/v1/claims/{claim}", "/claims/NOPE", Some("ct_not-a-real-token"), 401),
+    ];
+    for (path, called, token, expected) in failures {
+        let (status, kind, body) = fetch(&s, token, called);
+        assert_eq!(status, expected, "{called}");
+        check(path, &paths[path]["get"], status, &kind, &body);
+    }
+}
+
 /// A self-signed certificate for 127.0.0.1 by the `openssl` command; `None` without it.
 fn self_signed(dir: &Path) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
@@ -258,10 +379,8 @@ fn fixture_837(name: &str) -> Vec<u8> {
 
 /// POST `body` to `path` with `token`: the status and the body as JSON.
 fn post(s: &Server, token: &str, path: &str, body: &[u8]) -> (u16, Value) {
-    let mut r = agent().post(format!("{}{path}", s.base)).header("Authorization", format!("Bearer {token}")).send(body).unwrap();
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}")))
+    let (status, _, body) = fetch_post(s, token, path, body);
+    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {}", String::from_utf8_lossy(&body))))
 }
 
 #[test]

@@ -32,6 +32,7 @@ fn change_ids(dir: &Path) -> Vec<i64> {
 /// What a receiver keeps after dropping repeats, checking each delivery on the way: its
 /// signature, that its body names the same id, and that its change is the log's.
 fn deduplicated(got: &[Received], secret: &str, webhook: i64) -> Vec<i64> {
+    let schema = support::schemas::schema_file("webhook");
     let mut seen = HashSet::new();
     let mut ids = Vec::new();
     for r in got {
@@ -40,6 +41,7 @@ fn deduplicated(got: &[Received], secret: &str, webhook: i64) -> Vec<i64> {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         assert!((now - r.timestamp).abs() < 300, "a fresh timestamp: {}", r.timestamp);
         let v: Value = serde_json::from_slice(&r.body).unwrap();
+        support::schemas::assert_valid(&schema, &v, "a webhook delivery (docs/schema/webhook.json)");
         assert_eq!((v["schema_version"].as_i64(), v["command"].as_str()), (Some(1), Some("webhook")), "{v}");
         assert_eq!(v["data"]["id"], r.id, "{v}");
         assert_eq!(v["data"]["webhook"], webhook, "{v}");

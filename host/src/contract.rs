@@ -1,6 +1,8 @@
 //! The one JSON contract (docs/json.md): the envelope every `--json` output and every HTTP
 //! API response (`claimtrack serve`) is written in, from the same serializers.
 
+pub mod schema;
+
 use serde::Serialize;
 
 /// The version of the shapes in docs/json.md. Raised when a shape changes in a way a reader
@@ -23,7 +25,7 @@ pub struct Envelope<'a, T: Serialize> {
 }
 
 /// A failure, in the envelope.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Failure<'a> {
     /// A stable identifier: `not_found`, `refused`, `unreadable`, `database`, `config`, …
     pub kind: &'a str,

@@ -29,8 +29,9 @@ pub const STUCK_HOURS: i64 = 6;
 pub const QUIET_HOURS: i64 = 72;
 
 /// How one check went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "CheckOutcome")]
 pub enum Outcome {
     /// Fine.
     Pass,
@@ -43,7 +44,7 @@ pub enum Outcome {
 }
 
 /// One line of the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// What was checked, e.g. "host key".
     pub name: &'static str,
@@ -57,7 +58,7 @@ pub struct Check {
 }
 
 /// Which of the two situations of office-ally.md §5.1 the checks point to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scenario {
     /// Everything works.
@@ -73,7 +74,7 @@ pub enum Scenario {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     /// Every check, in order.
     pub checks: Vec<Check>,

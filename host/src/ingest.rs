@@ -28,8 +28,9 @@ use crate::store::event_log::Codebook;
 use crate::store::{Store, StoreError};
 
 /// What happened to one file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
+#[schemars(rename = "IngestOutcome")]
 pub enum Outcome {
     /// Archived and parsed; its events are stored.
     Ingested {
@@ -73,7 +74,7 @@ pub enum Outcome {
 }
 
 /// One file's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct IngestReport {
     /// The name the file was given under (a path, or a member's path in its package).
     pub name: String,
@@ -96,6 +97,39 @@ impl IngestReport {
             Outcome::AlreadyIngested { needs_attention, .. } => *needs_attention,
         }
     }
+}
+
+/// A file given to `ingest` that could not even be read from disk: nothing was archived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Unreadable {
+    /// The name it was given under.
+    pub name: String,
+    /// Always "unreadable" (the place of [`Outcome`]'s tag).
+    #[schemars(schema_with = "unreadable_tag")]
+    pub outcome: &'static str,
+    /// Why it could not be read: not a regular file, over the size limit, …
+    pub problem: String,
+}
+
+impl Unreadable {
+    /// `name` could not be read, for this reason.
+    pub fn new(name: String, problem: String) -> Self {
+        Unreadable { name, outcome: "unreadable", problem }
+    }
+}
+
+fn unreadable_tag(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "const": "unreadable" })
+}
+
+/// One file's line of `ingest --json`: its report, or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum IngestLine {
+    /// It was read, and archived.
+    Report(IngestReport),
+    /// It could not be read.
+    Unreadable(Unreadable),
 }
 
 /// Whether an archived file (or a member of it, for a package) needs attention: not read, a

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub use crate::runtime::FilePosition as Position;
 
 /// Which thing in the submission hierarchy an event is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// A whole interchange (ISA/IEA) or uploaded file: TA1, Office Ally file acceptance or failure.
@@ -29,7 +29,7 @@ pub enum Level {
 }
 
 /// Who made the statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Office Ally or another clearinghouse: TA1, 999, its 277CA, File Summary, its own edits.
@@ -41,7 +41,7 @@ pub enum Source {
 }
 
 /// What an event says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusClass {
     /// Received, nothing decided yet (an 837 batch or claim we submitted).
@@ -243,8 +243,47 @@ impl Serialize for Position {
     }
 }
 
+// The schemas of the two hand-written serializations above, for the JSON contract's schema
+// files (`crate::contract::schema`): what they write, not what the enum or struct holds.
+impl schemars::JsonSchema for CodeSet {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CodeSet".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // An open set: plugins name their own lists (`other:<name>`), so no `enum`.
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The code list a reason's code belongs to: claim_status_category, claim_status, entity, \
+                ack_segment_error, ack_element_error, ack_transaction_set_error, ack_group_error, ta1_note, carc, \
+                rarc, clearinghouse_edit, free_text, or other:<name> for a list a plugin names.",
+        })
+    }
+}
+
+impl schemars::JsonSchema for Position {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Position".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Each field is written only when known, so none is required.
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Where something is in a file; only what is known is written.",
+            "properties": {
+                "segment_index": { "type": "integer", "minimum": 0, "description": "1-based ordinal of the segment in the whole file." },
+                "segment_id": { "type": "string", "description": "The segment id, e.g. IK3, CLP, STC." },
+                "line": { "type": "integer", "minimum": 0, "description": "1-based line on which the segment (or text line) starts." },
+                "byte_offset": { "type": "integer", "minimum": 0, "description": "0-based byte offset where the segment (or text line) starts." },
+                "element": { "type": "string", "description": "The element meant, e.g. CLM05-3, STC01." },
+            },
+        })
+    }
+}
+
 /// One coded reason for a status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reason {
     /// Which code list `code` belongs to.
     pub code_set: CodeSet,
@@ -264,7 +303,7 @@ pub struct Reason {
 }
 
 /// A payer, clearinghouse, sender or receiver.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Party {
     /// Organisation or person name, as sent.
     pub name: Option<String>,
@@ -275,7 +314,7 @@ pub struct Party {
 }
 
 /// A provider's part on a claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderRole {
     /// Billing provider (837 loop 2010AA).
@@ -297,7 +336,7 @@ pub enum ProviderRole {
 }
 
 /// A provider named on a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Provider {
     /// The provider's part on the claim.
     pub role: ProviderRole,
@@ -310,7 +349,7 @@ pub struct Provider {
 }
 
 /// The claim an event is about. Contains PHI (patient name, member id, birth date).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimRef {
     /// CLM01 as submitted (999 CTX, 277 TRN02, 835 CLP01, OA ACCNT#); refiles reuse it.
     pub patient_control_number: Option<String>,
@@ -343,7 +382,7 @@ pub struct ClaimRef {
 }
 
 /// The service line an event is about.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServiceLineRef {
     /// Procedure code as sent, e.g. "99213".
     pub procedure_code: Option<String>,
@@ -360,7 +399,7 @@ pub struct ServiceLineRef {
 }
 
 /// Keys of the *submitted* file an event answers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Correlation {
     /// ISA13 of the submitted interchange (TA1 TA101).
     pub interchange_control_number: Option<String>,
@@ -383,7 +422,7 @@ pub struct Correlation {
 }
 
 /// Money in integer cents; only what the file states.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Amounts {
     /// Total submitted charge, integer cents (CLM02, CLP03, STC04, SVC02).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -403,7 +442,7 @@ pub struct Amounts {
 }
 
 /// One status statement about one thing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StatusEvent {
     /// What the event is about: interchange, group, transaction set, claim or line.
     pub level: Level,
@@ -437,7 +476,7 @@ pub struct StatusEvent {
 }
 
 /// A per-payer file a clearinghouse split an upload into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChildFile {
     /// The clearinghouse's id of the child file.
     pub id: String,
@@ -450,7 +489,7 @@ pub struct ChildFile {
 }
 
 /// Claim counts a file states about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClaimCounts {
     /// Claims the file reports on.
     pub total: Option<u32>,
@@ -461,7 +500,7 @@ pub struct ClaimCounts {
 }
 
 /// How often a code occurs, as a file states it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CodeTotal {
     /// Which code list `code` belongs to.
     pub code_set: CodeSet,
@@ -474,7 +513,7 @@ pub struct CodeTotal {
 }
 
 /// What a file says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FileMetadata {
     /// The [`FormatInfo::id`] this file was read as, e.g. "x12-999".
     pub format_id: String,
@@ -510,7 +549,7 @@ pub struct FileMetadata {
 }
 
 /// How serious a [`Diagnostic`] is; ordered `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing, nothing wrong (a BOM skipped, a format chosen by content).
@@ -538,7 +577,7 @@ impl Severity {
 }
 
 /// Something tolerated or unreadable in a file, from the plugin or the host's validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// How serious it is.
     pub severity: Severity,
@@ -570,7 +609,7 @@ impl ParsedFile {
 }
 
 /// One format a plugin reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FormatInfo {
     /// Stable lower-case format id, e.g. "x12-999", "x12-277ca", "oa-file-summary".
     pub id: String,

@@ -18,7 +18,7 @@ use crate::plugin_install::{self, Manifest};
 use crate::runtime::{embedded, Limits, LoadedPlugin, PluginError, PluginRef, PluginRuntime};
 
 /// Where a plugin came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "path")]
 pub enum Origin {
     /// Built with claimtrack and embedded in the binary.
@@ -133,6 +133,71 @@ pub struct LoadProblem {
     pub source: String,
     /// Why it could not be loaded.
     pub error: LoadError,
+}
+
+/// `plugins --json` (`plugin list`): the plugins loaded, and those that could not be.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ListingJson<'a> {
+    /// Every plugin loaded, in the order they are tried.
+    pub plugins: Vec<PluginJson<'a>>,
+    /// Plugins that could not be loaded.
+    pub problems: Vec<ProblemJson>,
+}
+
+impl<'a> ListingJson<'a> {
+    /// The listing of `set`, with the `problems` opening it met.
+    pub fn new(set: &'a PluginSet, problems: &[LoadProblem]) -> Self {
+        ListingJson {
+            plugins: set
+                .plugins()
+                .iter()
+                .map(|p| PluginJson {
+                    name: &p.info().name,
+                    version: &p.info().version,
+                    description: &p.info().description,
+                    wit_version: p.wit_version(),
+                    origin: p.origin(),
+                    override_built_in: p.overrides_built_in(),
+                    sha256: p.sha256(),
+                    size: p.size(),
+                    formats: &p.info().formats,
+                })
+                .collect(),
+            problems: problems.iter().map(|p| ProblemJson { source: p.source.clone(), error: p.error.to_string() }).collect(),
+        }
+    }
+}
+
+/// One plugin of [`ListingJson`].
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PluginJson<'a> {
+    /// Its unique name, e.g. "x12-835".
+    pub name: &'a str,
+    /// Its own version.
+    pub version: &'a str,
+    /// One line about it.
+    pub description: &'a str,
+    /// The WIT package version it was built against.
+    pub wit_version: String,
+    /// Where it came from.
+    pub origin: &'a Origin,
+    /// Installed to be preferred over the built-in plugins.
+    pub override_built_in: bool,
+    /// SHA-256 of its wasm, hex.
+    pub sha256: String,
+    /// Size of its wasm in bytes.
+    pub size: u64,
+    /// The formats it reads.
+    pub formats: &'a [crate::model::FormatInfo],
+}
+
+/// A plugin of [`ListingJson`] that could not be loaded.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ProblemJson {
+    /// "built-in x12-835" or the file path.
+    pub source: String,
+    /// Why it could not be loaded.
+    pub error: String,
 }
 
 /// Why a plugin was not loaded.
@@ -427,6 +492,40 @@ pub struct ParseReport {
     /// What the file says, validated (serialized inline, not nested).
     #[serde(flatten)]
     pub parsed: ParsedFile,
+}
+
+/// One file's result in `parse --json`: what it says, or why it could not be read.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ParseJson<'a> {
+    /// The file, or `package.zip!member` for a member of a package.
+    pub file: String,
+    /// The package a member came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<&'a str>,
+    /// The format it was read as; none when it could not be read.
+    pub format: Option<&'a str>,
+    /// The plugin that read it.
+    pub plugin: Option<&'a str>,
+    /// That plugin's version.
+    pub plugin_version: Option<&'a str>,
+    /// What the file says about itself.
+    pub metadata: Option<&'a FileMetadata>,
+    /// Every status statement, in file order.
+    pub events: &'a [StatusEvent],
+    /// What was tolerated or unreadable.
+    pub diagnostics: &'a [Diagnostic],
+    /// Why it could not be parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ParseErrorJson>,
+}
+
+/// Why a file of [`ParseJson`] could not be parsed.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ParseErrorJson {
+    /// A stable identifier, as [`ParseFailure::kind`] (or "unreadable").
+    pub kind: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
 }
 
 /// Why a file produced no statuses.

@@ -72,7 +72,7 @@ pub const DEFAULT_PREFIX: &str = "claimtrack";
 const MAX_PRACTICE: usize = 24;
 
 /// A batch staged in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Submission {
     /// The batch id: what `mark_uploaded` and the batch views take.
     pub batch_id: i64,
@@ -192,7 +192,7 @@ impl SubmitError {
 
 /// What `submit` answers in the JSON contract (`submit --json`, `POST /api/v1/submit`): the
 /// batch queued, the file refused with the rules it breaks, or the bytes already submitted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SubmitOutcome<'a> {
     /// Queued: in the outbox, QUEUED until `sync` uploads it.
@@ -228,7 +228,7 @@ pub enum SubmitOutcome<'a> {
 }
 
 /// A rule a refused file breaks.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct BrokenRule<'a> {
     /// `oa-rule-…`, or the plugin's code for an error reading it.
     pub code: &'a str,
@@ -594,7 +594,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// A recorded upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Uploaded {
     /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,
@@ -720,7 +720,7 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
 }
 
 /// A batch put back in the outbox by `Tracker::resend`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Resent {
     /// The batch (its number, claims and staged name do not change).
     pub batch_id: i64,
@@ -829,7 +829,7 @@ pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch
 }
 
 /// A submitted batch waiting for upload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OutboxEntry {
     /// The batch, when one was derived from the 837.
     pub batch_id: Option<i64>,

@@ -30,7 +30,7 @@ use crate::tracking::alerts::{self, Alert, AlertSettings};
 use crate::tracking::query::{self, BatchRow, ClaimRow, TimelineEntry};
 
 /// A status that `rebuild` changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StatusChange {
     /// "batch" or "claim".
     pub kind: &'static str,
@@ -43,7 +43,7 @@ pub struct StatusChange {
 }
 
 /// What [`Tracker::archive`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ArchiveOutcome {
     /// Archived now; `batch.archived` is the clock's time.

@@ -127,3 +127,6 @@ pub fn serve_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
 pub fn serve(dir: &Path) -> Server {
     serve_with(dir, &[], &[])
 }
+
+#[allow(dead_code)]
+pub mod schemas;

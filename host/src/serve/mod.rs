@@ -1,7 +1,10 @@
 //! `claimtrack serve`: the HTTP API (`/api/v1`) for clinic software in any language.
 //!
 //! - Every response is the JSON contract's envelope (`crate::contract`, docs/json.md), the
-//!   same shapes `--json` prints; the raw bytes of a file are the one exception.
+//!   same shapes `--json` prints; the raw bytes of a file and the OpenAPI document
+//!   ([`openapi`], `GET /api/v1/openapi.json`) are the exceptions.
+//! - The endpoints are one table (`routes`): the router serves it and [`openapi`] describes
+//!   it, so adding an endpoint is one entry there.
 //! - Every request needs `Authorization: Bearer <token>` (`claimtrack token create`).
 //!   Tokens are stored as hashes; a client that keeps sending bad ones is answered more and
 //!   more slowly.
@@ -16,6 +19,8 @@
 //! `serve` reads what `sync`, `watch` and `ingest` write, from other processes, through the
 //! same database: it can run beside them.
 
+pub mod openapi;
+mod routes;
 mod syncing;
 mod tls;
 pub mod tokens;
@@ -33,7 +38,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
@@ -275,18 +279,9 @@ impl App {
 }
 
 fn router(app: Arc<App>) -> Router {
-    let api = Router::new()
-        .route("/batches", get(batches))
-        .route("/batches/{batch}", get(batch))
-        .route("/claims", get(claims))
-        .route("/claims/{claim}", get(claim))
-        .route("/errors", get(errors))
-        .route("/alerts", get(alerts))
-        .route("/files", get(files))
-        .route("/files/{file}/raw", get(file_raw))
-        .route("/changes", get(changes))
-        .route("/submit", post(submit))
-        .route("/sync", get(sync_state).post(sync_start))
+    let api = routes::endpoints()
+        .into_iter()
+        .fold(Router::new(), |api, e| api.route(e.path, e.handler))
         .fallback(|| async { ApiError::not_found("no such resource under /api/v1") })
         .method_not_allowed_fallback(|| async {
             ApiError {
@@ -302,6 +297,12 @@ fn router(app: Arc<App>) -> Router {
         .fallback(|| async { ApiError::not_found("the API is under /api/v1") })
         .layer(middleware::from_fn(access_log))
         .with_state(app)
+}
+
+/// Every endpoint the API serves, as (method, path): `("GET", "/api/v1/batches/{batch}")`.
+/// The OpenAPI document ([`openapi::document`]) describes exactly these.
+pub fn routes() -> Vec<(String, String)> {
+    routes::endpoints().into_iter().map(|e| (e.method.to_string(), format!("/api/v1{}", e.path))).collect()
 }
 
 /// One line per request, without the query string and with nothing of the response.
@@ -463,8 +464,9 @@ async fn batch(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResul
 }
 
 /// A page of a claim search.
-#[derive(Serialize)]
-struct ClaimPage<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ClaimPage<'a> {
+    /// The claims, newest first.
     claims: &'a [query::ClaimRow],
     /// Pass as `cursor` for the next page; `null` on the last.
     next_cursor: Option<i64>,
@@ -545,8 +547,9 @@ async fn file_raw(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiRe
 }
 
 /// A page of the change log.
-#[derive(Serialize)]
-struct ChangePage<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ChangePage<'a> {
+    /// The changes after `since`, oldest first.
     changes: &'a [crate::store::changes::Change],
     /// Pass as `since` to read on (the last change's cursor, or `since` when there was none).
     next_since: i64,

@@ -31,7 +31,7 @@ pub struct SyncSetup {
 }
 
 /// What `GET /api/v1/sync` answers.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct SyncState {
     /// A sync is running.
     pub running: bool,
@@ -46,7 +46,7 @@ pub struct SyncState {
 }
 
 /// A file being uploaded or downloaded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Transfer {
     /// `upload` or `download`.
     pub action: String,
@@ -59,7 +59,7 @@ pub struct Transfer {
 }
 
 /// A finished sync.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LastSync {
     /// When it started, RFC 3339.
     pub started_at: String,
@@ -74,7 +74,7 @@ pub struct LastSync {
 }
 
 /// Why a sync did not run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SyncFailure {
     /// A stable identifier (`auth_blocked`, `busy`, `config`, `network`, `host_key`, …).
     pub kind: String,

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 pub const PREFIX: &str = "ct_";
 
 /// One token, as listed (never its value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TokenInfo {
     /// Its number.
     pub id: i64,
@@ -21,6 +21,16 @@ pub struct TokenInfo {
     pub created_at: String,
     /// When it was revoked, RFC 3339; `None` while it works.
     pub revoked_at: Option<String>,
+}
+
+/// A token just made, with its value (`token create`): the one time the value is shown.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CreatedToken<'a> {
+    /// The value to send as `Authorization: Bearer …`; only its hash is kept.
+    pub token: &'a str,
+    /// The token as listed.
+    #[serde(flatten)]
+    pub info: &'a TokenInfo,
 }
 
 /// Why a token could not be created or revoked.

@@ -80,7 +80,7 @@ impl Snapshot {
 }
 
 /// One entry of the change log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Change {
     /// Its place in the log: pass the last one read to `changes_since` to read on.
     pub cursor: i64,
@@ -92,7 +92,7 @@ pub struct Change {
 }
 
 /// What a [`Change`] is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A file was archived (`before` none), or a rebuild read it with another outcome.
@@ -113,9 +113,11 @@ pub enum ChangeKind {
         batch: String,
         /// The status before.
         #[serde(serialize_with = "as_shown")]
+        #[schemars(with = "Option<String>")]
         before: Option<BatchStatus>,
         /// The status after.
         #[serde(serialize_with = "as_shown")]
+        #[schemars(with = "Option<String>")]
         after: Option<BatchStatus>,
     },
     /// A claim is new, changed status, or is gone (a claim first seen in responses that a
@@ -125,9 +127,11 @@ pub enum ChangeKind {
         claim: String,
         /// The status before.
         #[serde(serialize_with = "as_shown")]
+        #[schemars(with = "Option<String>")]
         before: Option<ClaimStatus>,
         /// The status after.
         #[serde(serialize_with = "as_shown")]
+        #[schemars(with = "Option<String>")]
         after: Option<ClaimStatus>,
     },
     /// An alert was raised (`after` its kind) or resolved (`before` its kind, `after` none).

@@ -196,7 +196,7 @@ impl Store {
 }
 
 /// One archived file, as listed by `claimtrack files`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ArchivedFile {
     /// The file's id (`files.id`), as in ingest reports.
     pub id: i64,

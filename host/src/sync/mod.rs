@@ -65,7 +65,7 @@ pub struct SyncOptions<'a> {
 }
 
 /// A batch uploaded by this sync.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UploadedBatch {
     /// The batch.
     pub batch_id: Option<i64>,
@@ -81,7 +81,7 @@ pub struct UploadedBatch {
 }
 
 /// A report downloaded by this sync.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DownloadedFile {
     /// Its name in `outbound`.
     pub name: String,
@@ -92,7 +92,7 @@ pub struct DownloadedFile {
 }
 
 /// Everything one sync did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, schemars::JsonSchema)]
 pub struct SyncReport {
     /// The mailbox, e.g. `sftp://user@ftp10.officeally.com:22` (never the password).
     pub mailbox: String,

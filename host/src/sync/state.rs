@@ -22,7 +22,7 @@ pub fn record_connection(conn: &Connection, at: &str, mailbox: &str, outcome: &s
 }
 
 /// The last successful connection and the last failed one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ConnectionState {
     /// When the last connection succeeded, RFC 3339.
     pub last_success: Option<String>,

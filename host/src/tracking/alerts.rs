@@ -97,7 +97,7 @@ impl Default for AlertSettings {
 }
 
 /// How urgent an alert is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSeverity {
     /// Nothing is wrong; something can be done (a batch can be archived, rule 6).
@@ -120,7 +120,7 @@ impl AlertSeverity {
 }
 
 /// Which rule raised an alert; the serialized names are stable identifiers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// Rule 1.
@@ -156,7 +156,7 @@ impl AlertKind {
 }
 
 /// One alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Alert {
     /// How urgent it is.
     pub severity: AlertSeverity,

@@ -12,7 +12,7 @@ use crate::model::{Level, Reason, StatusEvent};
 use crate::store::event_log::Codebook;
 
 /// A batch as the E-Claims Tracking list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BatchRow {
     /// The batch id: what [`crate::tracker::Tracker::batch`] and `archive` take. It may
     /// change on `rebuild`; `uid` does not.
@@ -52,7 +52,7 @@ pub struct BatchRow {
 }
 
 /// One batch with its claims: `batch --json`, and `GET /api/v1/batches/{batch}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct BatchJson<'a> {
     /// The batch.
     pub batch: &'a BatchRow,
@@ -62,8 +62,17 @@ pub struct BatchJson<'a> {
     pub totals: Totals,
 }
 
+/// Every batch and every claim: `export` (JSON).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Export<'a> {
+    /// Every batch, as the batches view lists it (archived ones too).
+    pub batches: &'a [BatchRow],
+    /// Every claim.
+    pub claims: &'a [ClaimRow],
+}
+
 /// The money of a batch's claims, in cents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, schemars::JsonSchema)]
 pub struct Totals {
     /// Charged.
     pub charged_cents: i64,
@@ -85,7 +94,7 @@ pub fn totals(claims: &[ClaimRow]) -> Totals {
 }
 
 /// One claim with its timeline: an element of `claim --json`, and `GET /api/v1/claims/{claim}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ClaimJson<'a> {
     /// The claim.
     pub claim: &'a ClaimRow,
@@ -94,7 +103,7 @@ pub struct ClaimJson<'a> {
 }
 
 /// How many claims have one status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StatusCount {
     /// The claim status ("PAID").
     pub status: String,
@@ -110,7 +119,7 @@ impl BatchRow {
 }
 
 /// A claim as a batch's list shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ClaimRow {
     /// The claim id (internal; may change on `rebuild`).
     pub id: i64,
@@ -167,7 +176,7 @@ pub struct ClaimRow {
 
 /// What a timeline entry's statement is about: the claim itself, or something the claim is
 /// part of. Only statements about the claim itself carry its own reasons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum About {
     /// The claim.
@@ -198,7 +207,7 @@ impl About {
 }
 
 /// One event in a claim's timeline: which file, which plugin, what it said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TimelineEntry {
     /// The archived file the event came from.
     pub file_id: i64,
@@ -617,7 +626,7 @@ fn drop_repeated_statements(conn: &Connection, claim_id: i64, entries: &mut Vec<
 }
 
 /// Whether a claim needs refiling or was refused payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// Rejected by Office Ally or the payer (OA REJECTED, PAYER REJECTED): it never reached
@@ -629,7 +638,7 @@ pub enum ProblemKind {
 }
 
 /// One reason, and the claims it hit ("Print Errors").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorGroup {
     /// Rejection or denial.
     pub kind: ProblemKind,
@@ -660,7 +669,7 @@ pub struct ErrorGroup {
 }
 
 /// A claim an [`ErrorGroup`] reason hit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorClaim {
     /// The claim id.
     pub claim_id: i64,

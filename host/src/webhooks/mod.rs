@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::store::changes::Change;
 
 /// What a webhook can ask for; a change is of exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A batch or claim is new, changed status, or is gone.
@@ -57,7 +57,7 @@ impl EventKind {
 }
 
 /// A webhook, as listed (never its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Webhook {
     /// Its number (`webhook remove ID`).
     pub id: i64,
@@ -80,7 +80,7 @@ pub struct Webhook {
 }
 
 /// One change owed to a webhook, and how its delivery went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Delivery {
     /// The webhook.
     pub webhook: i64,
@@ -99,7 +99,7 @@ pub struct Delivery {
 }
 
 /// The body POSTed to a webhook (in the JSON contract's envelope, `command` "webhook").
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Payload<'a> {
     /// The delivery's id, the change's cursor: the same change always has the same id, so a
     /// receiver keeps the ids it handled and drops repeats.
@@ -108,6 +108,17 @@ pub struct Payload<'a> {
     pub webhook: i64,
     /// The change (its `at` is when it happened).
     pub change: &'a Change,
+}
+
+/// A webhook just added, with its secret (`webhook add`): the one time the secret is shown.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CreatedWebhook<'a> {
+    /// The key its deliveries are signed with (`Claimtrack-Signature`); kept to sign with,
+    /// never shown again.
+    pub secret: &'a str,
+    /// The webhook as listed.
+    #[serde(flatten)]
+    pub webhook: &'a Webhook,
 }
 
 /// Why a webhook could not be added, removed or listed.
