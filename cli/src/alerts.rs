@@ -178,7 +178,7 @@ fn archive_all(ctx: &Ctx, t: &mut claimtrack::tracker::Tracker, json: bool) -> u
         table.row(vec![
             Cell::new(b.id.to_string()),
             Cell::new(b.claim_count.to_string()),
-            Cell::new(b.status.clone()).tone(status_tone(&b.status)),
+            Cell::new(b.status.to_string()).tone(status_tone(b.status.as_str())),
         ]);
         table.note(output::clean(&b.name));
     }

@@ -145,7 +145,7 @@ pub fn submit(ctx: &Ctx, mut args: SubmitArgs) -> u8 {
                 Some(at) => format!("uploaded {}", ctx.times.at_str(at)),
                 None => format!("queued {}, not uploaded yet", ctx.times.at_str(queued_at)),
             };
-            outln!("already submitted {}: {err} — {when}; {}", output::clean(&file), status.as_deref().unwrap_or("no batch"));
+            outln!("already submitted {}: {err} — {when}; {}", output::clean(&file), status.map_or("no batch", |s| s.as_str()));
             if *restored {
                 outln!("  its outbox file was missing and has been put back");
             }
@@ -216,7 +216,7 @@ pub fn mark_uploaded(ctx: &Ctx, args: MarkUploadedArgs) -> u8 {
                 return exit::OK;
             }
             let batch = u.batch_id.map(|b| format!("batch {b} ")).unwrap_or_default();
-            let status = u.status.as_deref().unwrap_or("no batch");
+            let status = u.status.map_or("no batch", |s| s.as_str());
             let at = ctx.times.at_str(&u.uploaded_at);
             if u.already {
                 outln!("{batch}({}) was already marked uploaded at {at}; {status}", u.staged_name);

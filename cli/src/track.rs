@@ -8,7 +8,7 @@ use claimtrack::model::{CodeSet, Reason, Source};
 use claimtrack::tracker::Tracker;
 use claimtrack::tracking::advice;
 use claimtrack::tracking::query::{self, totals, About, BatchJson, BatchRow, ClaimJson, ClaimRow, ErrorGroup, ProblemKind, TimelineEntry};
-use claimtrack::tracking::status::ClaimStatus;
+use claimtrack::tracking::status::{BatchStatus, ClaimStatus};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -101,12 +101,12 @@ fn batch_status_cell(b: &BatchRow) -> Cell {
     if b.archived.is_some() {
         return Cell::new("ARCHIVED").tone(Tone::Dim);
     }
-    let text = if b.rejected_claims > 0 && !b.status.contains("with rejections") && !b.status.contains("REJECTED") {
+    let text = if b.rejected_claims > 0 && !b.status.as_str().contains("with rejections") && !b.status.as_str().contains("REJECTED") {
         format!("{} (R)", b.status)
     } else {
-        b.status.clone()
+        b.status.to_string()
     };
-    Cell::new(text).tone(status_tone(&b.status))
+    Cell::new(text).tone(status_tone(b.status.as_str()))
 }
 
 /// "3 paid, 1 denied, 2 rejected by Office Ally": where a batch's claims stand.
@@ -132,7 +132,7 @@ fn all_finished(b: &BatchRow) -> bool {
     b.claim_count > 0
         && b.claim_statuses
             .iter()
-            .all(|c| ClaimStatus::parse(&c.status).is_some_and(|s| s.is_final() || s.is_rejected()))
+            .all(|c| c.status.is_final() || c.status.is_rejected())
 }
 
 pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
@@ -181,7 +181,7 @@ pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
         if let Some(at) = &b.archived {
             table.note_toned(format!("archived {} — was {}", ctx.times.day_str(at), b.status), Tone::Dim);
         }
-        if !b.status.starts_with("QUEUED") && !b.status.starts_with("AWAITING") && !b.claim_statuses.is_empty() {
+        if !matches!(b.status, BatchStatus::Queued | BatchStatus::Awaiting) && !b.claim_statuses.is_empty() {
             let done = if all_finished(b) { " (all finished)" } else { "" };
             table.note(format!("{}{done}", claim_breakdown(b)));
         }
@@ -235,7 +235,7 @@ pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
     }
     let status = match &b.archived {
         Some(at) => format!("{} (archived {})", b.status, ctx.times.day_str(at)),
-        None => b.status.clone(),
+        None => b.status.to_string(),
     };
     outln!("Batch {} — {status}", b.id);
     let mut head = Table::new(&["", ""]).compact();
@@ -274,7 +274,7 @@ pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
         .right(&[5, 6, 7])
         .fold(&[2, 1]);
     for c in &claims {
-        let status = Cell::new(c.status.clone()).tone(status_tone(&c.status));
+        let status = Cell::new(c.status.to_string()).tone(status_tone(c.status.as_str()));
         table.row(vec![
             Cell::new(output::clean(&c.patient_control_number)),
             Cell::new(c.patient_name.clone().unwrap_or_default()),
@@ -288,7 +288,7 @@ pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
         if c.waiting_for_era {
             table.note_toned("waiting for ERA/EOB: no update from Office Ally or the payer for 7 days", Tone::Warn);
         }
-        let status = ClaimStatus::parse(&c.status);
+        let status = Some(c.status);
         if status.is_some_and(|s| s.is_rejected() || s == ClaimStatus::Denied || s == ClaimStatus::Pending) {
             for line in problem_lines(&c.reasons) {
                 table.note(line);
@@ -324,7 +324,7 @@ fn out_head(t: &Table) {
 fn paid_cell(c: &ClaimRow) -> String {
     match c.paid_cents {
         Some(p) => dollars(p),
-        None => match ClaimStatus::parse(&c.status) {
+        None => match Some(c.status) {
             Some(s) if s.is_rejected() => "not paid".to_string(),
             _ => "—".to_string(),
         },
@@ -429,12 +429,12 @@ fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
     };
     let when = c.last_update.as_deref().map(|at| format!(", {}", ctx.times.at_str(at))).unwrap_or_default();
     let waiting = if c.waiting_for_era { " — waiting for ERA/EOB (no update for 7 days)" } else { "" };
-    let status = ClaimStatus::parse(&c.status);
+    let status = Some(c.status);
     let verdict = match status {
-        Some(ClaimStatus::Queued | ClaimStatus::Awaiting) => c.status.clone(),
+        Some(ClaimStatus::Queued | ClaimStatus::Awaiting) => c.status.to_string(),
         _ => format!("{}{who}{when}", c.status),
     };
-    head.row(vec![Cell::new("Status"), Cell::new(format!("{verdict}{waiting}")).tone(status_tone(&c.status))]);
+    head.row(vec![Cell::new("Status"), Cell::new(format!("{verdict}{waiting}")).tone(status_tone(c.status.as_str()))]);
     if status.is_some_and(|s| s.is_rejected() || s == ClaimStatus::Denied || s == ClaimStatus::Pending) {
         let lines = problem_lines(&c.reasons);
         for (i, l) in lines.iter().enumerate() {
@@ -558,7 +558,7 @@ fn next_step_for(reasons: &[Reason]) -> Option<String> {
 /// The claim's money in words: never an empty "paid".
 fn money_line(c: &ClaimRow) -> String {
     let charged = c.charged_cents.map(|v| format!("charged {}", dollars(v)));
-    let paid = match (c.paid_cents, ClaimStatus::parse(&c.status)) {
+    let paid = match (c.paid_cents, Some(c.status)) {
         (Some(p), _) => {
             let owes = c.patient_responsibility_cents.map(|v| format!(", patient owes {}", dollars(v))).unwrap_or_default();
             format!("paid {}{owes}", dollars(p))
@@ -788,7 +788,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
                     c.patient_name.clone().unwrap_or_default(),
                     c.payer_name.clone().unwrap_or_default(),
                     c.payer_id.clone().unwrap_or_default(),
-                    c.status.clone(),
+                    c.status.to_string(),
                     by.to_string(),
                     c.clearinghouse_claim_id.clone().unwrap_or_default(),
                     c.payer_claim_number.clone().unwrap_or_default(),

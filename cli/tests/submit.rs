@@ -619,7 +619,7 @@ fn the_library_submits_refuses_restores_and_marks_uploaded() {
 
     t.set_clock(Clock::parse_fixed("2026-02-03T07:00:00Z").unwrap());
     let u = t.mark_uploaded(&s.batch_id.to_string()).unwrap();
-    assert_eq!((u.uploaded_at.as_str(), u.already, u.status.as_deref()), ("2026-02-03T07:00:00Z", false, Some("AWAITING")));
+    assert_eq!((u.uploaded_at.as_str(), u.already, u.status.map(|s| s.as_str())), ("2026-02-03T07:00:00Z", false, Some("AWAITING")));
     assert_eq!(u.moved_to.as_deref(), Some(dir.sent().join(STAGED).as_path()));
     assert!(t.outbox().unwrap().is_empty());
     let (b, claims) = t.batch(s.batch_id).unwrap().unwrap();

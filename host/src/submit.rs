@@ -60,6 +60,7 @@ use crate::model::{Level, Severity, Source};
 use crate::paths::{create_private_dir, DataDir};
 use crate::plugins::PluginSet;
 use crate::store::{Store, StoreError};
+use crate::tracking::status::BatchStatus;
 use crate::tracking::{derive, Touched};
 
 /// The code prefix of the x12-837 plugin's Office Ally rule diagnostics.
@@ -95,8 +96,10 @@ pub struct Submission {
     pub queued_at: String,
     /// Claims in the batch.
     pub claim_count: i64,
-    /// The batch's status: QUEUED.
-    pub status: String,
+    /// The batch's status: QUEUED (written as its display text).
+    #[serde(serialize_with = "crate::tracking::status::shown::serialize")]
+    #[schemars(with = "String")]
+    pub status: BatchStatus,
 }
 
 /// Why a file was not submitted.
@@ -128,8 +131,8 @@ pub enum SubmitError {
         staged_name: String,
         /// Its batch, when one was derived.
         batch_id: Option<i64>,
-        /// The batch's display status now.
-        status: Option<String>,
+        /// The batch's status now.
+        status: Option<BatchStatus>,
         /// When it was first submitted, RFC 3339 UTC.
         queued_at: String,
         /// When its upload was recorded, RFC 3339 UTC; `None` while in the outbox.
@@ -254,7 +257,7 @@ impl<'a> SubmitOutcome<'a> {
                     file,
                     staged_name,
                     batch_id: *batch_id,
-                    status: status.as_deref(),
+                    status: status.map(BatchStatus::as_str),
                     queued_at,
                     uploaded_at: uploaded_at.as_deref(),
                     restored_to_outbox: *restored,
@@ -452,7 +455,7 @@ pub(crate) fn submit(
         unreachable!("store_parsed archives a parsed document")
     };
     publish(&tmp, &dest).map_err(|source| SubmitError::NotStaged { staged_name: staged.clone(), path: dest.clone(), source })?;
-    let (batch_id, claim_count, status): (i64, i64, String) = store.conn().query_row(
+    let (batch_id, claim_count, status): (i64, i64, BatchStatus) = store.conn().query_row(
         "SELECT id, claim_count, status FROM batches WHERE file_id = ?1",
         params![file_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -483,7 +486,7 @@ fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> R
         Option<String>,
         Option<String>,
         Option<i64>,
-        Option<String>,
+        Option<BatchStatus>,
     ) = conn.query_row(
         "SELECT f.original_name, f.first_seen, s.staged_name, s.queued_at, s.uploaded_at, b.id, b.status
          FROM files f LEFT JOIN submissions s ON s.file_id = f.id LEFT JOIN batches b ON b.file_id = f.id
@@ -606,8 +609,11 @@ pub struct Uploaded {
     pub uploaded_at: String,
     /// The upload had been recorded before: nothing changed.
     pub already: bool,
-    /// The batch's status now: AWAITING, or whatever responses already said.
-    pub status: Option<String>,
+    /// The batch's status now: AWAITING, or whatever responses already said (written as its
+    /// display text).
+    #[serde(serialize_with = "crate::tracking::status::shown::option")]
+    #[schemars(with = "Option<String>")]
+    pub status: Option<BatchStatus>,
     /// Where the outbox file was moved (`<data-dir>/sent/<staged name>`), when it was there.
     pub moved_to: Option<PathBuf>,
 }
@@ -701,7 +707,7 @@ pub(crate) fn mark_uploaded(store: &mut Store, clock: &Clock, data_dir: &DataDir
         }
     };
     tx.commit()?;
-    let status: Option<String> = match batch_id {
+    let status: Option<BatchStatus> = match batch_id {
         Some(b) => store.conn().query_row("SELECT status FROM batches WHERE id = ?1", params![b], |r| r.get(0)).optional()?,
         None => None,
     };
@@ -756,7 +762,7 @@ pub enum ResendError {
         /// The batch.
         batch_id: i64,
         /// Its status.
-        status: String,
+        status: BatchStatus,
     },
     /// The outbox file could not be written; nothing changed.
     #[error("cannot write {path}: {source}; nothing changed")]
@@ -786,7 +792,7 @@ impl From<rusqlite::Error> for ResendError {
 pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch_id: i64) -> Result<Resent, ResendError> {
     let tx = store.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate)?;
     // (837 file, batch status, staged name, uploaded at, resends so far)
-    type Row = (i64, String, Option<String>, Option<String>, i64);
+    type Row = (i64, BatchStatus, Option<String>, Option<String>, i64);
     let found: Option<Row> = tx
         .query_row(
             "SELECT b.file_id, b.status, s.staged_name, s.uploaded_at, COALESCE(s.resends, 0)
@@ -798,7 +804,7 @@ pub(crate) fn resend(store: &mut Store, clock: &Clock, data_dir: &DataDir, batch
     let Some((file_id, status, staged, uploaded_at, resends)) = found else { return Err(ResendError::Unknown(batch_id)) };
     let Some(staged_name) = staged else { return Err(ResendError::NotSubmitted(batch_id)) };
     let Some(previously_uploaded_at) = uploaded_at else { return Err(ResendError::NotUploaded(batch_id)) };
-    if status != "AWAITING" {
+    if status != BatchStatus::Awaiting {
         return Err(ResendError::Answered { batch_id, status });
     }
     let bytes: Vec<u8> = tx.query_row("SELECT bytes FROM files WHERE id = ?1", params![file_id], |r| r.get(0))?;
@@ -853,8 +859,11 @@ pub struct OutboxEntry {
     pub queued_at: String,
     /// Claims in the batch.
     pub claim_count: i64,
-    /// The batch's display status: QUEUED, unless responses already arrived.
-    pub status: Option<String>,
+    /// The batch's status: QUEUED, unless responses already arrived (written as its display
+    /// text).
+    #[serde(serialize_with = "crate::tracking::status::shown::option")]
+    #[schemars(with = "Option<String>")]
+    pub status: Option<BatchStatus>,
 }
 
 /// The submissions not yet uploaded, oldest first.

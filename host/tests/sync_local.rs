@@ -60,7 +60,7 @@ impl Setup {
         names(&self.mailbox.join("inbound"))
     }
     fn status(&self, batch: i64) -> String {
-        self.tracker.batch(batch).unwrap().unwrap().0.status
+        self.tracker.batch(batch).unwrap().unwrap().0.status.to_string()
     }
 }
 

@@ -388,7 +388,7 @@ impl Practice {
     fn batch_status(&self, case: &Case) -> String {
         let name = format!("{}-837P.txt", case.id);
         let b = self.tracker.batches().unwrap().into_iter().find(|b| b.name == name).expect("the case's batch");
-        b.status
+        b.status.to_string()
     }
 
     fn statuses(&self, case: &Case) -> ([&'static str; 3], String) {

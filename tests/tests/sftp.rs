@@ -68,7 +68,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 fn claim_statuses(t: &Tracker, batch: i64) -> Vec<(String, String, Option<i64>)> {
     let (_, claims) = t.batch(batch).unwrap().unwrap();
-    claims.into_iter().map(|c| (c.patient_control_number, c.status, c.paid_cents)).collect()
+    claims.into_iter().map(|c| (c.patient_control_number, c.status.to_string(), c.paid_cents)).collect()
 }
 
 #[test]

@@ -164,7 +164,7 @@ struct ClaimView {
 
 fn view(c: &ClaimRow) -> ClaimView {
     ClaimView {
-        status: c.status.clone(),
+        status: c.status.to_string(),
         source: c.status_source.clone(),
         reasons: codes(c),
         oa_claim_id: c.clearinghouse_claim_id.clone(),
@@ -433,7 +433,7 @@ fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
                 status = *after;
             }
         }
-        assert_eq!(status.map(|s| s.as_str().to_string()), Some(claim.status.clone()), "{pcn}");
+        assert_eq!(status, Some(claim.status), "{pcn}");
     }
     let batch_changes: Vec<_> = log
         .iter()

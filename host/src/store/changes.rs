@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use crate::tracking::status::{BatchStatus, ClaimStatus};
+use crate::tracking::status::{shown, BatchStatus, ClaimStatus};
 
 /// Gives what this transaction logged its time, `now`. Returns how many changes it logged.
 pub(crate) fn flush(conn: &Connection, now: &str) -> rusqlite::Result<usize> {
@@ -112,11 +112,11 @@ pub enum ChangeKind {
         /// Its stable id.
         batch: String,
         /// The status before.
-        #[serde(serialize_with = "as_shown")]
+        #[serde(serialize_with = "shown::option")]
         #[schemars(with = "Option<String>")]
         before: Option<BatchStatus>,
         /// The status after.
-        #[serde(serialize_with = "as_shown")]
+        #[serde(serialize_with = "shown::option")]
         #[schemars(with = "Option<String>")]
         after: Option<BatchStatus>,
     },
@@ -126,11 +126,11 @@ pub enum ChangeKind {
         /// Its stable id.
         claim: String,
         /// The status before.
-        #[serde(serialize_with = "as_shown")]
+        #[serde(serialize_with = "shown::option")]
         #[schemars(with = "Option<String>")]
         before: Option<ClaimStatus>,
         /// The status after.
-        #[serde(serialize_with = "as_shown")]
+        #[serde(serialize_with = "shown::option")]
         #[schemars(with = "Option<String>")]
         after: Option<ClaimStatus>,
     },
@@ -145,31 +145,6 @@ pub enum ChangeKind {
         /// Its kind after (none when resolved).
         after: Option<String>,
     },
-}
-
-/// A status as the views' `status` fields spell it ("OA ACCEPTED"), not as the enum's own
-/// serialization does ("OA_ACCEPTED"): one spelling per value in the JSON contract.
-fn as_shown<S: serde::Serializer, T: Shown>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.serialize_str(v.shown()),
-        None => s.serialize_none(),
-    }
-}
-
-trait Shown: Copy {
-    fn shown(self) -> &'static str;
-}
-
-impl Shown for BatchStatus {
-    fn shown(self) -> &'static str {
-        self.as_str()
-    }
-}
-
-impl Shown for ClaimStatus {
-    fn shown(self) -> &'static str {
-        self.as_str()
-    }
 }
 
 /// Up to `limit` changes after `cursor` (0: from the start), oldest first.

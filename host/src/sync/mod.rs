@@ -369,7 +369,7 @@ fn upload_all(tracker: &mut Tracker, mailbox: &mut dyn Mailbox, opts: &mut Run<'
             finish_upload(tracker, done, report);
             continue;
         }
-        if entry.status.as_deref().is_some_and(|s| s != "QUEUED") {
+        if entry.status.is_some_and(|s| s != crate::tracking::status::BatchStatus::Queued) {
             // Responses already name this batch: Office Ally has it. Sending it again would
             // submit its claims twice.
             let done = UploadedBatch { batch_id: entry.batch_id, staged_name: entry.staged_name, bytes: 0, recovered: false, answered_before: true };

@@ -290,7 +290,7 @@ fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 /// When the claim's tracking window closes (rule 4), or `None` when it has none: final,
 /// rejected, QUEUED, or never answered.
 pub fn tracking_window_closes(c: &ClaimRow) -> Option<DateTime<Utc>> {
-    let status = ClaimStatus::parse(&c.status)?;
+    let status = c.status;
     if status.is_final() || status.is_rejected() || status == ClaimStatus::Queued {
         return None;
     }
@@ -328,7 +328,7 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
         let ago = parse_time(at).map(|t| format!(" ({} ago)", span(t, now))).unwrap_or_default();
         blocking.push(format!("batch {} is already archived{ago}", batch.id));
     }
-    let unanswered = match BatchStatus::parse(&batch.status) {
+    let unanswered = match Some(batch.status) {
         Some(BatchStatus::Queued) => {
             blocking.push(format!("batch {} is QUEUED: it has not been uploaded yet", batch.id));
             true
@@ -344,7 +344,7 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
     };
     let mut since = parse_time(&batch.submitted);
     for c in claims {
-        let status = ClaimStatus::parse(&c.status);
+        let status = Some(c.status);
         let settled = if status.is_some_and(|s| s.is_final() || s.is_rejected()) {
             Some(c.last_update.as_deref().or(c.last_response.as_deref()).and_then(parse_time).or(since))
         } else {
@@ -673,7 +673,7 @@ mod tests {
             id: 1,
             batch_id: Some(1),
             patient_control_number: pcn.into(),
-            status: status.into(),
+            status: ClaimStatus::parse(status).expect("a claim status"),
             last_update: last_response.map(str::to_string),
             last_response: last_response.map(str::to_string),
             ..ClaimRow::default()
@@ -687,7 +687,7 @@ mod tests {
             name: "b.txt".into(),
             submitted: "2026-01-01T00:00:00Z".into(),
             claim_count: 1,
-            status: status.into(),
+            status: BatchStatus::parse(status).expect("a batch status"),
             rejected_claims: 0,
             clearinghouse_file_id: None,
             child_file_ids: Vec::new(),

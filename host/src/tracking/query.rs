@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::provider::{self, BillingProvider, Said};
-use super::status::{speaks_for_claim, Via};
+use super::status::{speaks_for_claim, BatchStatus, ClaimStatus, Via};
 use crate::model::{Level, Reason, StatusEvent};
 use crate::store::event_log::Codebook;
 
@@ -26,8 +26,10 @@ pub struct BatchRow {
     pub submitted: String,
     /// Claims in the 837.
     pub claim_count: i64,
-    /// "AWAITING", "OA ACCEPTED with rejections", …
-    pub status: String,
+    /// "AWAITING", "OA ACCEPTED with rejections", … (written as its display text).
+    #[serde(serialize_with = "super::status::shown::serialize")]
+    #[schemars(with = "String")]
+    pub status: BatchStatus,
     /// Claims rejected by Office Ally or the payer: the red "R" of the list.
     pub rejected_claims: i64,
     /// Office Ally's File ID for the upload, and the per-payer child file IDs.
@@ -106,15 +108,17 @@ pub struct ClaimJson<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StatusCount {
     /// The claim status ("PAID").
-    pub status: String,
+    #[serde(serialize_with = "super::status::shown::serialize")]
+    #[schemars(with = "String")]
+    pub status: ClaimStatus,
     /// How many claims have it.
     pub claims: i64,
 }
 
 impl BatchRow {
     /// Claims of the batch with this status.
-    pub fn claims_with(&self, status: super::status::ClaimStatus) -> i64 {
-        self.claim_statuses.iter().find(|c| c.status == status.as_str()).map_or(0, |c| c.claims)
+    pub fn claims_with(&self, status: ClaimStatus) -> i64 {
+        self.claim_statuses.iter().find(|c| c.status == status).map_or(0, |c| c.claims)
     }
 }
 
@@ -155,8 +159,10 @@ pub struct ClaimRow {
     pub payer_id: Option<String>,
     /// The payer's name, as the 837 or a response gives it.
     pub payer_name: Option<String>,
-    /// Display status: a [`ClaimStatus`](super::status::ClaimStatus) text, e.g. "OA REJECTED".
-    pub status: String,
+    /// Its status, written as its display text ("OA REJECTED").
+    #[serde(serialize_with = "super::status::shown::serialize")]
+    #[schemars(with = "String")]
+    pub status: ClaimStatus,
     /// Who decided it: "clearinghouse", "payer" or "submitter"; `None` before any statement.
     pub status_source: Option<String>,
     /// When the deciding statement's file was first seen, RFC 3339 UTC.
@@ -276,10 +282,9 @@ fn status_counts(s: Option<String>) -> Vec<StatusCount> {
         .unwrap_or_default()
         .split('|')
         .filter_map(|kv| kv.rsplit_once('='))
-        .filter_map(|(k, v)| Some(StatusCount { status: k.to_string(), claims: v.parse().ok()? }))
+        .filter_map(|(k, v)| Some(StatusCount { status: ClaimStatus::parse(k)?, claims: v.parse().ok()? }))
         .collect();
-    let rank = |s: &str| super::status::ClaimStatus::parse(s).map_or(usize::MAX, |c| c as usize);
-    counts.sort_by_key(|c| rank(&c.status));
+    counts.sort_by_key(|c| c.status as usize);
     counts
 }
 
@@ -679,8 +684,10 @@ pub struct ErrorClaim {
     pub patient_control_number: String,
     /// Office Ally's OA Claim ID.
     pub clearinghouse_claim_id: Option<String>,
-    /// Its display status: "OA REJECTED", "PAYER REJECTED" or "DENIED".
-    pub status: String,
+    /// Its status: OA REJECTED, PAYER REJECTED or DENIED (written as the display text).
+    #[serde(serialize_with = "super::status::shown::serialize")]
+    #[schemars(with = "String")]
+    pub status: ClaimStatus,
     /// The batch a later submission of the same claim (same CLM01) went out in: the problem
     /// is being dealt with. Only listed with `history`.
     pub refiled_in: Option<i64>,

@@ -108,12 +108,13 @@ use serde::Serialize;
 use crate::model::{CodeSet, Level, Reason, Source, StatusClass};
 
 /// The status of one claim, as billing staff see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ClaimStatus {
     /// Submitted with claimtrack, not yet recorded as uploaded.
     Queued,
     /// Uploaded (or known only from responses), and no response has decided anything yet.
+    #[default]
     Awaiting,
     /// The clearinghouse accepted it and no payer has answered yet.
     OaAccepted,
@@ -287,6 +288,79 @@ impl fmt::Display for BatchStatus {
         f.write_str(self.as_str())
     }
 }
+
+/// The statuses as the views and the JSON contract spell them ("OA ACCEPTED"), the one
+/// spelling a reader sees; the store keeps the same text.
+pub trait Shown: Copy {
+    /// The display text.
+    fn shown(self) -> &'static str;
+    /// The status whose display text is `s`.
+    fn from_shown(s: &str) -> Option<Self>;
+}
+
+impl Shown for ClaimStatus {
+    fn shown(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_shown(s: &str) -> Option<Self> {
+        ClaimStatus::parse(s)
+    }
+}
+
+impl Shown for BatchStatus {
+    fn shown(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_shown(s: &str) -> Option<Self> {
+        BatchStatus::parse(s)
+    }
+}
+
+/// `#[serde(with = "shown")]` / `#[serde(serialize_with = "shown::serialize")]`: a status
+/// field written as its display text.
+pub(crate) mod shown {
+    use super::Shown;
+
+    pub(crate) fn serialize<S: serde::Serializer, T: Shown>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.shown())
+    }
+
+    /// The same for an optional status (`null` for none).
+    pub(crate) fn option<S: serde::Serializer, T: Shown>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_str(v.shown()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+macro_rules! status_traits {
+    ($t:ty) => {
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+        impl PartialEq<$t> for &str {
+            fn eq(&self, other: &$t) -> bool {
+                *self == other.as_str()
+            }
+        }
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                <$t>::parse(text).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("{text:?} is not a status").into()))
+            }
+        }
+    };
+}
+status_traits!(ClaimStatus);
+status_traits!(BatchStatus);
 
 /// How a statement reaches a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
