@@ -17,6 +17,11 @@ fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
+/// The newest 500 claims.
+fn all_claims(s: &Server, token: &str) -> Vec<Value> {
+    data(s, token, "/claims?limit=500")["claims"].as_array().unwrap().clone()
+}
+
 /// GET `path` with `token`: the status and the body as JSON.
 fn get(s: &Server, token: Option<&str>, path: &str) -> (u16, Value) {
     let mut req = agent().get(format!("{}{path}", s.base));
@@ -83,6 +88,19 @@ fn the_api_serves_the_demo_to_a_token_holder_and_refuses_everyone_else() {
     let pcn = c["patient_control_number"].as_str().unwrap();
     let found = data(&s, &t, &format!("/claims?q={}", pcn.to_lowercase()));
     assert!(found["claims"].as_array().unwrap().iter().any(|x| x["uid"] == c["uid"]), "{found}");
+    // By part of the patient's name (any case), and by the OA Claim ID.
+    let with_name = all_claims(&s, &t).into_iter().find(|x| x["patient_name"].is_string()).expect("a claim with a name");
+    let name = with_name["patient_name"].as_str().unwrap();
+    let part = name.split_whitespace().next().unwrap().to_lowercase();
+    let by_name = data(&s, &t, &format!("/claims?q={part}&limit=500"));
+    let by_name = by_name["claims"].as_array().unwrap();
+    assert!(by_name.iter().any(|x| x["uid"] == with_name["uid"]), "{part}");
+    assert!(by_name.iter().all(|x| x["patient_name"].as_str().unwrap_or("").to_lowercase().contains(&part)), "{part}");
+    if let Some(with_oa) = all_claims(&s, &t).into_iter().find(|x| x["clearinghouse_claim_id"].is_string()) {
+        let oa = with_oa["clearinghouse_claim_id"].as_str().unwrap();
+        let found = data(&s, &t, &format!("/claims?q={oa}"));
+        assert!(found["claims"].as_array().unwrap().iter().any(|x| x["uid"] == with_oa["uid"]), "{found}");
+    }
     let paid = data(&s, &t, "/claims?status=PAID&limit=500");
     let paid = paid["claims"].as_array().unwrap();
     assert!(!paid.is_empty() && paid.iter().all(|x| x["status"] == "PAID"));

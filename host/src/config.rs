@@ -178,6 +178,18 @@ pub enum ConfigError {
     NoPassword(PathBuf),
 }
 
+impl ConfigError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConfigError::Missing(_) | ConfigError::NoPassword(_) => "not_set_up",
+            ConfigError::Io { .. } => "unreadable",
+            ConfigError::Invalid { .. } | ConfigError::Value { .. } => "config",
+            ConfigError::Exposed { .. } => "exposed",
+        }
+    }
+}
+
 /// A secret string that never prints itself and is wiped from memory when dropped (each
 /// clone too). What it is made from should be a `String` moved in, or a [`Zeroizing`]
 /// buffer borrowed from, so no unwiped copy is left behind.

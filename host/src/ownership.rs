@@ -72,6 +72,20 @@ pub enum Exposed {
     Io(#[from] io::Error),
 }
 
+impl Exposed {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Exposed::NotYours { .. } => "not_yours",
+            Exposed::WritableByOthers { .. } => "writable_by_others",
+            Exposed::ReadableByOthers { .. } => "readable_by_others",
+            Exposed::Link { .. } => "link",
+            Exposed::WrongKind { .. } => "wrong_kind",
+            Exposed::Io(_) => "unreadable",
+        }
+    }
+}
+
 /// The effective user claimtrack runs as.
 pub fn running_uid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.

@@ -257,6 +257,17 @@ pub enum ReadError {
     Io(#[from] io::Error),
 }
 
+impl ReadError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReadError::NotAFile(_) => "not_a_file",
+            ReadError::TooLarge { .. } => "too_large",
+            ReadError::Io(_) => "unreadable",
+        }
+    }
+}
+
 /// A regular file's bytes, at most `limit` of them. Opened without waiting (a named pipe
 /// would block the open until someone writes to it), then checked by what was opened, so a
 /// path swapped between a check and the open cannot slip a pipe or a device in.

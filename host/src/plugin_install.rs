@@ -231,6 +231,21 @@ pub enum InstallError {
     },
 }
 
+impl InstallError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            InstallError::Read { .. } => "unreadable",
+            InstallError::Runtime(_) => "setup",
+            InstallError::Invalid { .. } => "invalid",
+            InstallError::NameTaken { .. } => "name_taken",
+            InstallError::NotInstalled { .. } => "not_installed",
+            InstallError::Manifest(_) => "manifest",
+            InstallError::Write { .. } => "unwritable",
+        }
+    }
+}
+
 fn installed_list(names: &[String]) -> String {
     if names.is_empty() { "; no plugin is installed".to_string() } else { format!("; installed: {}", names.join(", ")) }
 }

@@ -239,6 +239,19 @@ pub enum LoadError {
     Manifest(#[from] plugin_install::ManifestError),
 }
 
+impl LoadError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LoadError::Plugin(_) => "plugin",
+            LoadError::Changed { .. } => "changed",
+            LoadError::Unreadable { .. } => "unreadable",
+            LoadError::NotInstalled { .. } => "not_installed",
+            LoadError::Manifest(_) => "manifest",
+        }
+    }
+}
+
 /// Why no plugin was chosen for a file.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SelectError {
@@ -264,6 +277,17 @@ pub enum SelectError {
         /// The names of the loaded plugins.
         available: Vec<String>,
     },
+}
+
+impl SelectError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SelectError::NoTaker { .. } => "no_plugin",
+            SelectError::Tie { .. } => "tie",
+            SelectError::UnknownPlugin { .. } => "unknown_plugin",
+        }
+    }
 }
 
 /// What one plugin said when asked to sniff a file.

@@ -651,6 +651,18 @@ pub enum UploadError {
     Store(#[from] StoreError),
 }
 
+impl UploadError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            UploadError::Unknown(_) => "not_found",
+            UploadError::NotSubmitted { .. } => "not_submitted",
+            UploadError::Move { .. } => "outbox",
+            UploadError::Store(e) => e.kind(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for UploadError {
     fn from(e: rusqlite::Error) -> Self {
         UploadError::Store(StoreError::Sql(e))
@@ -775,6 +787,20 @@ pub enum ResendError {
     /// The database failed; nothing changed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl ResendError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ResendError::Unknown(_) => "not_found",
+            ResendError::NotSubmitted(_) => "not_submitted",
+            ResendError::NotUploaded(_) => "not_uploaded",
+            ResendError::Answered { .. } => "answered",
+            ResendError::Outbox { .. } => "outbox",
+            ResendError::Store(e) => e.kind(),
+        }
+    }
 }
 
 impl From<rusqlite::Error> for ResendError {

@@ -76,6 +76,15 @@ pub enum RuntimeError {
     Ticker(std::io::Error),
 }
 
+impl RuntimeError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuntimeError::Engine(_) | RuntimeError::CacheDir { .. } | RuntimeError::Ticker(_) => "setup",
+        }
+    }
+}
+
 struct Shared {
     engine: Engine,
     linker: Linker<CallState>,

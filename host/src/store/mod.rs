@@ -72,6 +72,17 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
 }
 
+impl StoreError {
+    /// A stable identifier of what went wrong (the JSON contract's `error.kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StoreError::Folder { .. } | StoreError::Open { .. } => "setup",
+            StoreError::TooNew { .. } => "too_new",
+            StoreError::Flush { .. } | StoreError::Sql(_) => "database",
+        }
+    }
+}
+
 /// Switch a database to WAL. Switching needs an exclusive lock that SQLite does not wait for
 /// through the busy handler, so two processes opening a new database at once could see
 /// "database is locked": the mode is persistent, so it is only set when needed, and a busy

@@ -389,10 +389,22 @@ pub struct ClaimSearch {
 pub fn search_claims(conn: &Connection, s: &ClaimSearch) -> rusqlite::Result<(Vec<ClaimRow>, Option<i64>)> {
     let limit = s.limit.clamp(1, 500);
     let text = s.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    // A patient's name has no digits, and a key with one is not a name: it is looked up in
+    // the identifiers' indexes only (as `find_claims` does), instead of walking every claim
+    // for the name. Without digits, the name is searched too, which reads every claim.
+    let identifiers = "SELECT id FROM claims WHERE patient_control_number IN (?1, ?8, ?9)
+                       UNION SELECT id FROM claims WHERE upper(ltrim(patient_control_number, '0')) = ?10
+                       UNION SELECT id FROM claims WHERE clearinghouse_claim_id IN (?1, ?8, ?9)
+                       UNION SELECT id FROM claims WHERE payer_claim_number IN (?1, ?8, ?9)";
+    let by_text = match text {
+        // (Names the last parameter, so the statement takes all ten.)
+        None => "?10 IS NULL".to_string(),
+        Some(t) if t.bytes().any(|b| b.is_ascii_digit()) => format!("c.id IN ({identifiers})"),
+        Some(_) => format!("(c.id IN ({identifiers}) OR c.patient_name LIKE ?2 ESCAPE '\\')"),
+    };
     let mut stmt = conn.prepare_cached(&format!(
         "{CLAIM_SELECT}
-         WHERE (?1 IS NULL OR upper(c.patient_control_number) = upper(?1) OR upper(c.clearinghouse_claim_id) = upper(?1)
-                OR upper(c.payer_claim_number) = upper(?1) OR c.patient_name LIKE ?2 ESCAPE '\\')
+         WHERE {by_text}
            AND (?3 IS NULL OR c.status = ?3)
            AND (?4 IS NULL OR c.service_date_from >= ?4)
            AND (?5 IS NULL OR c.service_date_from <= ?5)
@@ -400,8 +412,10 @@ pub fn search_claims(conn: &Connection, s: &ClaimSearch) -> rusqlite::Result<(Ve
          ORDER BY c.id DESC LIMIT ?7"
     ))?;
     let like = text.map(|t| format!("%{}%", like_literal(t)));
+    let (upper, lower) = (text.map(str::to_ascii_uppercase), text.map(str::to_ascii_lowercase));
+    let norm = text.map(|t| t.trim_start_matches('0').to_ascii_uppercase());
     let rows: Vec<ClaimRow> = stmt
-        .query_map(params![text, like, s.status, s.from, s.to, s.before, limit as i64 + 1], claim_row)?
+        .query_map(params![text, like, s.status, s.from, s.to, s.before, limit as i64 + 1, upper, lower, norm], claim_row)?
         .collect::<Result<_, _>>()?;
     let mut rows = rows;
     let next = if rows.len() > limit {
