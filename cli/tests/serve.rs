@@ -427,6 +427,9 @@ fn an_837_is_submitted_and_synced_over_the_api() {
     let (status, _) = post(&s, &t, "/submit?name=empty.837", b"");
     assert_eq!(status, 400);
 
+    // The batch list (kept between requests until the database changes) before.
+    let listed_before = data(&s, &t, "/batches").as_array().unwrap().len();
+
     // A clean one is queued (201), and the same bytes again are already submitted (200).
     let clean = fixture_837("837P-clean-3-claims.x12");
     let (status, v) = post(&s, &t, "/submit?name=walk-ins.837", &clean);
@@ -437,6 +440,13 @@ fn an_837_is_submitted_and_synced_over_the_api() {
     let batch = q["batch_id"].as_i64().unwrap();
     let (status, v) = post(&s, &t, "/submit?name=walk-ins-again.837", &clean);
     assert_eq!((status, v["data"]["outcome"].as_str(), v["data"]["staged_name"].as_str()), (200, Some("already_submitted"), Some(staged.as_str())));
+
+    // The list shows it at once, and a batch another process submits too.
+    assert_eq!(data(&s, &t, "/batches").as_array().unwrap().len(), listed_before + 1);
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12-837/837I-clean-inpatient.x12");
+    let o = claimtrack(&dir).args(["submit", "--force"]).arg(&other).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(data(&s, &t, "/batches").as_array().unwrap().len(), listed_before + 2);
 
     // Over 64 MiB: refused from the headers, before the body is read.
     let big = oversize_submit(&s, &t);
@@ -463,6 +473,10 @@ fn an_837_is_submitted_and_synced_over_the_api() {
     assert!(dir.join("mailbox/inbound").join(&staged).is_file(), "in Office Ally's inbound folder");
     let b = data(&s, &t, &format!("/batches/{batch}"));
     assert_eq!(b["batch"]["status"], "AWAITING", "{b}");
+    // The sync's own connection changed the status: the kept list follows.
+    let listed = data(&s, &t, "/batches");
+    let in_list = listed.as_array().unwrap().iter().find(|x| x["id"] == batch).unwrap();
+    assert_eq!(in_list["status"], "AWAITING", "{in_list}");
 }
 
 /// A request announcing a 64 MiB + 1 byte 837, over a bare socket: the server must answer from

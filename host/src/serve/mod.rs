@@ -151,6 +151,8 @@ pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnc
         clock,
         config: options.sync.as_ref().map(|s| s.paths.clone()),
         syncer: options.sync.clone().map(|setup| syncing::Syncer::new(setup, data_dir, clock)),
+        version: Version::open(data_dir),
+        batches_cache: Mutex::new(None),
     });
     let syncer = app.syncer.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -218,6 +220,10 @@ struct App {
     clock: Clock,
     config: Option<crate::config::ConfigPaths>,
     syncer: Option<Arc<syncing::Syncer>>,
+    /// How far the database has moved, for `batches_cache`.
+    version: Version,
+    /// `GET /batches`' body, and the database version it was read at.
+    batches_cache: Mutex<Option<(i64, axum::body::Bytes)>>,
 }
 
 /// How long bad tokens are remembered, and how many are answered at once.
@@ -447,9 +453,46 @@ async fn read<R: Send + 'static, E: Into<anyhow::Error> + Send + 'static>(
     app.with(f).await?.map_err(|e| ApiError::database(&e.into()))
 }
 
+/// The batch list is the dearest read (≈ 14 ms of CPU at 100,000 claims: every batch's
+/// claims counted by status) and the most polled, so it is kept, serialized, until the
+/// database changes: [`Version`] says when any connection, in any process, commits.
 async fn batches(State(app): State<Arc<App>>) -> ApiResult {
+    let version = app.version.current();
+    if let Some((v, body)) = app.batches_cache.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        && Some(v) == version
+    {
+        return Ok(json_body(body));
+    }
     let rows = read(&app, |t| t.batches()).await?;
-    Ok(ok("batches", &rows))
+    let body = axum::body::Bytes::from(crate::contract::data("batches", &rows));
+    if let Some(v) = version {
+        *app.batches_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((v, body.clone()));
+    }
+    Ok(json_body(body))
+}
+
+/// How far the database has moved: SQLite's `data_version` on a connection of its own
+/// that never writes, so every commit by anyone else (the pool, `sync`, `watch`, `ingest`,
+/// the webhook workers) moves it. `None` when it cannot be read: nothing is then cached.
+struct Version(Mutex<Option<rusqlite::Connection>>);
+
+impl Version {
+    fn open(data_dir: &DataDir) -> Version {
+        let path = data_dir.root().join(crate::store::DB_FILE);
+        let conn = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX).ok();
+        Version(Mutex::new(conn))
+    }
+
+    /// Read on the request's own thread: a pragma on an open connection takes microseconds.
+    fn current(&self) -> Option<i64> {
+        let guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref()?.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+    }
+}
+
+/// A response whose body is already the contract's JSON.
+fn json_body(body: axum::body::Bytes) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 async fn batch(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiResult {
