@@ -308,12 +308,7 @@ impl Progress for Bars {
 /// Everything a sync needs besides the tracker; loaded again before each `watch` round so
 /// new credentials take effect without a restart.
 fn load(paths: &ConfigPaths) -> Result<(Config, Option<Secret>), String> {
-    let c = Config::load(&paths.config).map_err(|e| e.to_string())?;
-    let password = match c.connection.transport {
-        TransportKind::Sftp => Some(config::load_password(paths).map_err(|e| e.to_string())?),
-        TransportKind::Local => None,
-    };
-    Ok((c, password))
+    config::load_for_sync(paths).map_err(|e| e.to_string())
 }
 
 fn print_report(r: &SyncReport) {

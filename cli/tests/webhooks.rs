@@ -54,6 +54,11 @@ fn deduplicated(got: &[Received], secret: &str, webhook: i64) -> Vec<i64> {
     ids
 }
 
+/// A file the demo has not seen: ingesting it is one change (a file archived).
+fn new_file() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12-ack/999-accepted.x12")
+}
+
 fn add(dir: &Path, port: u16, extra: &[&str]) -> (String, i64) {
     let url = format!("http://127.0.0.1:{port}/hook");
     let mut args = vec!["webhook", "add", url.as_str(), "--json"];
@@ -97,7 +102,7 @@ fn a_receiver_down_then_failing_then_up_gets_every_change_in_order() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // A change made meanwhile by another process (a new file ingested) is owed too.
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12-ack/999-accepted.x12");
+    let fixture = new_file();
     let o = claimtrack(&dir).args(["ingest", fixture.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let expected = change_ids(&dir);
@@ -172,7 +177,7 @@ fn webhooks_are_refused_plain_http_to_another_machine_and_removed_ones_get_nothi
     assert!(removed["removed_at"].is_string(), "{removed}");
     assert_eq!(json(&dir, &["webhook", "list", "--json"], "webhook list"), Value::Array(vec![]));
     // A change after removal is owed to no one.
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/x12-ack/999-accepted.x12");
+    let fixture = new_file();
     assert!(claimtrack(&dir).args(["ingest", fixture.to_str().unwrap()]).status().unwrap().success());
     let all = json(&dir, &["webhook", "list", "--all", "--json"], "webhook list");
     assert_eq!(all[0]["pending"], 0, "{all}");

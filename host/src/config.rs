@@ -254,6 +254,13 @@ impl ConfigPaths {
 }
 
 impl Config {
+    /// Whether work that reaches Office Ally (a sync, a submission named for upload) must be
+    /// refused under `clock`: a pretended clock (`--now`, `CLAIMTRACK_NOW`) would date the
+    /// uploads wrongly. A local mailbox folder (the demo) is not Office Ally.
+    pub fn refuses_clock(&self, clock: &crate::clock::Clock) -> bool {
+        self.connection.transport == TransportKind::Sftp && matches!(clock, crate::clock::Clock::Fixed(_))
+    }
+
     /// Read and check the config file. The file and its folder are checked first (see
     /// [`crate::ownership`]); a link in place of the file is refused.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -369,6 +376,18 @@ pub fn read_guarded(path: &Path, guard: Guard) -> Result<Option<String>, ConfigE
 /// [`crate::paths::write_private`], naming the file in the error.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ConfigError> {
     crate::paths::write_private(path, bytes).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })
+}
+
+/// Everything a sync needs besides the tracker: the configuration, and the SFTP password
+/// when it connects over SFTP. Read afresh for each sync (`watch`, `serve`) so new
+/// credentials take effect without a restart.
+pub fn load_for_sync(paths: &ConfigPaths) -> Result<(Config, Option<Secret>), ConfigError> {
+    let c = Config::load(&paths.config)?;
+    let password = match c.connection.transport {
+        TransportKind::Sftp => Some(load_password(paths)?),
+        TransportKind::Local => None,
+    };
+    Ok((c, password))
 }
 
 /// The SFTP password: `CLAIMTRACK_SFTP_PASSWORD`, else `secrets.toml` (refused when others

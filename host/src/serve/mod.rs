@@ -394,8 +394,7 @@ impl IntoResponse for ApiError {
 
 /// `data` in the contract's envelope.
 fn ok(command: &str, data: &impl Serialize) -> Response {
-    let body = crate::contract::data(command, data);
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    json_body(crate::contract::data(command, data).into())
 }
 
 type ApiResult = Result<Response, ApiError>;
@@ -647,40 +646,31 @@ async fn submit(State(app): State<Arc<App>>, p: Params, headers: axum::http::Hea
     let config = app.office_ally_config()?;
     // The configured test mode makes every submission a test, as `claimtrack submit` does.
     let test = p.flag("test")? || config.as_ref().is_some_and(|c| c.sync.test_mode);
-    let answered = app
-        .with(move |t| {
-            let result = t.submit(&name, &body, test, force);
-            match crate::submit::SubmitOutcome::of(&name, &result) {
-                Some(outcome) => {
-                    let status = match outcome {
-                        crate::submit::SubmitOutcome::Queued { .. } => StatusCode::CREATED,
-                        crate::submit::SubmitOutcome::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                        crate::submit::SubmitOutcome::AlreadySubmitted { .. } => StatusCode::OK,
-                    };
-                    Ok((status, ok("submit", &outcome)))
-                }
-                None => Err(result.err()),
-            }
-        })
-        .await?;
-    match answered {
-        Ok((status, mut response)) => {
-            *response.status_mut() = status;
-            Ok(response)
-        }
-        Err(Some(e)) => {
-            let status = match &e {
-                crate::submit::SubmitError::NotAn837 { .. } | crate::submit::SubmitError::NoClaims { .. } => StatusCode::BAD_REQUEST,
-                crate::submit::SubmitError::AlreadyIngested { .. } => StatusCode::CONFLICT,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+    app.with(move |t| {
+        use crate::submit::{SubmitError, SubmitOutcome};
+        let result = t.submit(&name, &body, test, force);
+        if let Some(outcome) = SubmitOutcome::of(&name, &result) {
+            let mut response = ok("submit", &outcome);
+            *response.status_mut() = match outcome {
+                SubmitOutcome::Queued { .. } => StatusCode::CREATED,
+                SubmitOutcome::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                SubmitOutcome::AlreadySubmitted { .. } => StatusCode::OK,
             };
-            if status == StatusCode::INTERNAL_SERVER_ERROR {
-                tracing::warn!(target: "claimtrack::api", "submit: {e}");
-            }
-            Err(ApiError { status, kind: e.kind(), message: e.to_string(), hint: None })
+            return Ok(response);
         }
-        Err(None) => Err(ApiError::internal("submit gave neither an outcome nor an error")),
-    }
+        // What `SubmitOutcome::of` does not answer is an error.
+        let Err(e) = result else { unreachable!("every success is an outcome") };
+        let status = match &e {
+            SubmitError::NotAn837 { .. } | SubmitError::NoClaims { .. } => StatusCode::BAD_REQUEST,
+            SubmitError::AlreadyIngested { .. } => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::warn!(target: "claimtrack::api", "submit: {e}");
+        }
+        Err(ApiError { status, kind: e.kind(), message: e.to_string(), hint: None })
+    })
+    .await?
 }
 
 impl App {
@@ -697,7 +687,7 @@ impl App {
             message: e.to_string(),
             hint: Some("`claimtrack doctor` checks the configuration"),
         })?;
-        if c.connection.transport == crate::config::TransportKind::Sftp && matches!(self.clock, Clock::Fixed(_)) {
+        if c.refuses_clock(&self.clock) {
             return Err(ApiError {
                 status: StatusCode::CONFLICT,
                 kind: "refused",

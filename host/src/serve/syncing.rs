@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::clock::{pause, Clock};
-use crate::config::{self, Config, ConfigPaths, TransportKind};
+use crate::config::{self, ConfigPaths};
 use crate::paths::DataDir;
 use crate::sync::{self, Progress, SyncOptions, SyncReport};
 use crate::tracker::Tracker;
@@ -176,14 +176,10 @@ impl Syncer {
 
     fn sync_once(&self) -> Result<SyncReport, SyncFailure> {
         let fail = |kind: &str, message: String| SyncFailure { kind: kind.into(), message };
-        let config = Config::load(&self.setup.paths.config).map_err(|e| fail("config", e.to_string()))?;
-        if config.connection.transport == TransportKind::Sftp && matches!(self.clock, Clock::Fixed(_)) {
+        let (config, password) = config::load_for_sync(&self.setup.paths).map_err(|e| fail("config", e.to_string()))?;
+        if config.refuses_clock(&self.clock) {
             return Err(fail("refused", "refusing to sync with Office Ally with a pretended clock (--now or CLAIMTRACK_NOW)".into()));
         }
-        let password = match config.connection.transport {
-            TransportKind::Sftp => Some(config::load_password(&self.setup.paths).map_err(|e| fail("config", e.to_string()))?),
-            TransportKind::Local => None,
-        };
         let (mut tracker, _) = Tracker::open(&self.data_dir, self.clock).map_err(|e| fail("setup", format!("{e:#}")))?;
         let mut progress = Shown { state: self.state.clone() };
         let opts = SyncOptions { retry_auth: false, trust: TrustNew::Refuse, stop: Some(&self.stop), progress: &mut progress };
