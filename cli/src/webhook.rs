@@ -129,7 +129,9 @@ pub fn webhook(ctx: &Ctx, args: WebhookArgs) -> u8 {
                 } else if list.is_empty() {
                     outln!("No webhooks: `claimtrack webhook add URL` adds one.");
                 } else {
-                    let mut table = Table::new(&["#", "URL", "Sends", "Delivered", "Waiting", "State"]);
+                    // A URL does not break between words: it goes below its row, as `files`
+                    // does with file names, so the table keeps to the terminal's width.
+                    let mut table = Table::new(&["#", "Sends", "Delivered", "Waiting", "State"]);
                     for w in &list {
                         let state = match (&w.removed_at, &w.last_error) {
                             (Some(at), _) => Cell::new(format!("removed {}", ctx.times.at_str(at))).tone(Tone::Dim),
@@ -139,12 +141,12 @@ pub fn webhook(ctx: &Ctx, args: WebhookArgs) -> u8 {
                         };
                         table.row(vec![
                             Cell::new(w.id.to_string()),
-                            Cell::new(output::clean(&w.url)),
                             Cell::new(kinds(w)),
                             Cell::new(w.delivered.to_string()),
                             Cell::new(w.pending.to_string()),
                             state,
                         ]);
+                        table.note(format!("to {}", output::clean(&w.url)));
                     }
                     output::print_table(&table);
                 }
