@@ -130,3 +130,6 @@ pub fn serve(dir: &Path) -> Server {
 
 #[allow(dead_code)]
 pub mod schemas;
+
+#[allow(dead_code)]
+pub mod webdriver;
