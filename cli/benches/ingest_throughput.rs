@@ -22,7 +22,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use claimtrack::clock::Clock;
-use claimtrack::ingest::{ingest_bytes, Outcome};
+use claimtrack::ingest::{ingest_bytes, FileOrigin, Outcome};
 use claimtrack::package::PackageLimits;
 use claimtrack::paths::DataDir;
 use claimtrack::plugins::PluginSet;
@@ -151,14 +151,14 @@ fn main() {
             let data = DataDir::new(dir.path().join("data"));
             let mut store = Store::open(&data).expect("store");
             let t = Instant::now();
-            let report = ingest_bytes(&mut store, &plugins, &clock, &limits, "bench.835", "ingest", &file).expect("ingest");
+            let report = ingest_bytes(&mut store, &plugins, &clock, &limits, "bench.835", &FileOrigin::Ingest, &file).expect("ingest");
             let ingest = t.elapsed();
             let events = match report.outcome {
                 Outcome::Ingested { events, errors: 0, .. } => events,
                 other => panic!("not ingested cleanly: {other:?}"),
             };
             let t = Instant::now();
-            let again = ingest_bytes(&mut store, &plugins, &clock, &limits, "bench.835", "ingest", &file).expect("ingest");
+            let again = ingest_bytes(&mut store, &plugins, &clock, &limits, "bench.835", &FileOrigin::Ingest, &file).expect("ingest");
             let again_time = t.elapsed();
             assert!(matches!(again.outcome, Outcome::AlreadyIngested { .. }));
             // Closing checkpoints the WAL into the database file: its size is the store's.
@@ -212,7 +212,7 @@ fn main() {
             let t = Instant::now();
             let mut events = 0;
             for (name, bytes) in &smalls {
-                match ingest_bytes(&mut store, &plugins, &clock, &limits, name, "ingest", bytes).expect("ingest").outcome {
+                match ingest_bytes(&mut store, &plugins, &clock, &limits, name, &FileOrigin::Ingest, bytes).expect("ingest").outcome {
                     Outcome::Ingested { events: n, .. } => events += n,
                     other => panic!("{name} not ingested: {other:?}"),
                 }

@@ -402,7 +402,7 @@ fn clock_at(day: NaiveDate, time: &str) -> Clock {
 }
 
 fn ingest_clean(t: &mut Tracker, name: &str, bytes: &[u8]) -> usize {
-    let r = t.ingest(name, "ingest", bytes).expect("ingest");
+    let r = t.ingest(name, &claimtrack::ingest::FileOrigin::Ingest, bytes).expect("ingest");
     match r.outcome {
         Outcome::Ingested { errors: 0, warnings, events, .. } => {
             assert_eq!(warnings, 0, "{name}: the generated file has warnings");
@@ -772,9 +772,63 @@ mod api {
         requests: usize,
         /// Changes delivered to the webhook.
         deliveries: usize,
+        /// Requests per dashboard page, one at a time.
+        page_requests: usize,
     }
-    pub const FULL: Load = Load { clients: 16, requests: 200, deliveries: 5_000 };
-    pub const SMOKE: Load = Load { clients: 2, requests: 2, deliveries: 20 };
+    pub const FULL: Load = Load { clients: 16, requests: 200, deliveries: 5_000, page_requests: 50 };
+    pub const SMOKE: Load = Load { clients: 2, requests: 2, deliveries: 20, page_requests: 1 };
+
+    /// The dashboard's pages, signed in as a browser is: the time from request to the last
+    /// byte (server-rendered, so that is the server's time plus loopback), one request at a
+    /// time; and what a first visit downloads (the home page and the stylesheet).
+    fn pages(base: &str, sign_in: &str, get: &dyn Fn(&ureq::Agent, &str) -> (u16, String), uids: &[String], requests: usize) {
+        let site = base.trim_end_matches("/api/v1");
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let r = agent.get(sign_in).call().expect("sign in");
+        assert_eq!(r.status().as_u16(), 303);
+        let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).expect("a session cookie").to_string();
+        let (_, batches) = get(&agent, "/batches");
+        let batches: serde_json::Value = serde_json::from_str(&batches).expect("JSON");
+        let batch = batches["data"][0]["uid"].as_str().expect("a batch").to_string();
+        let fetch = |path: &str| -> (Duration, usize) {
+            let t = Instant::now();
+            let mut r = agent.get(format!("{site}{path}")).header("Cookie", &cookie).call().expect("page");
+            let status = r.status().as_u16();
+            let body = r.body_mut().read_to_string().expect("body");
+            assert_eq!(status, 200, "{path}: {body}");
+            (t.elapsed(), body.len())
+        };
+        let claim = format!("/claims/{}", uids[0]);
+        let paths = [
+            ("home", "/".to_string()),
+            ("batches (50 per page)", "/batches".to_string()),
+            ("batches, one expanded", format!("/batches?open={batch}")),
+            ("one batch (its first 250 claims)", format!("/batches/{batch}")),
+            ("one claim with its timeline", claim),
+            ("work queues (100 claims each)", "/queues".to_string()),
+            ("errors", "/errors".to_string()),
+            ("files (100 per page)", "/files".to_string()),
+        ];
+        println!("  dashboard pages, one request at a time ({requests} each), signed in");
+        println!("  | {:<52} | {:>10} | {:>10} | {:>10} | {:>12} |", "page", "p50", "p99", "max", "size");
+        println!("  |{}|{}|{}|{}|{}|", "-".repeat(54), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(14));
+        for (what, path) in &paths {
+            let _ = fetch(path);
+            let mut size = 0;
+            let mut times: Vec<Duration> = (0..requests)
+                .map(|_| {
+                    let (t, n) = fetch(path);
+                    size = n;
+                    t
+                })
+                .collect();
+            times.sort();
+            println!("  | {what:<52} | {:>7.2} ms | {:>7.2} ms | {:>7.2} ms | {:>9.1} KB |", pct(&times, 0.5), pct(&times, 0.99), pct(&times, 1.0), size as f64 / 1024.0);
+        }
+        let (_, home) = fetch("/");
+        let (_, css) = fetch("/assets/app.css");
+        println!("  first page load (home HTML + the stylesheet; no script, no images): {:.1} KB", (home + css) as f64 / 1024.0);
+    }
 
     struct Server(Child);
     impl Drop for Server {
@@ -811,9 +865,22 @@ mod api {
             .expect("serve");
         let mut out = BufReader::new(child.stdout.take().expect("stdout"));
         let server = Server(child);
-        let mut first = String::new();
-        out.read_line(&mut first).expect("serve says where");
-        let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address").to_string();
+        // The dashboard's sign-in link comes first, then the API's address.
+        let (mut base, mut sign_in) = (None, None);
+        for _ in 0..6 {
+            let mut line = String::new();
+            out.read_line(&mut line).expect("serve says where");
+            match line.split_whitespace().find(|w| w.starts_with("http://")) {
+                Some(u) if u.contains("/sign-in?code=") => sign_in = Some(u.to_string()),
+                Some(u) if u.ends_with("/api/v1") => {
+                    base = Some(u.to_string());
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let base = base.expect("serve prints the API's address");
+        let sign_in = sign_in.expect("serve prints a dashboard sign-in link");
         let agent = || -> ureq::Agent { ureq::Agent::config_builder().http_status_as_error(false).build().into() };
         let get = |a: &ureq::Agent, path: &str| -> (u16, String) {
             let mut r = a.get(format!("{base}{path}")).header("Authorization", format!("Bearer {token}")).call().expect("request");
@@ -875,6 +942,8 @@ mod api {
                 times.len() as f64 / wall.as_secs_f64()
             );
         }
+
+        pages(&base, &sign_in, &get, &uids, load.page_requests);
 
         // Webhook deliveries: the last N changes of the log, to a receiver answering at once.
         let latest: i64 = {

@@ -43,7 +43,7 @@ fn severity_cell(s: AlertSeverity) -> Cell {
 fn connection_line(ctx: &Ctx, a: &Alert) -> Option<String> {
     let c = a.connection.as_ref()?;
     let mut parts = vec![match &c.last_success {
-        Some(at) => format!("last successful connection to Office Ally {}", ctx.times.at_and_ago(at)),
+        Some(at) => format!("last successful connection to Office Ally {}", ctx.times.at_and_ago_str(at)),
         None => "no successful connection to Office Ally recorded yet".to_string(),
     }];
     if let Some((at, kind, message)) = &c.last_error {
@@ -72,7 +72,7 @@ pub fn alerts(ctx: &Ctx, args: AlertsArgs) -> u8 {
     }
     let mut table = Table::new(&["", "Since", "What"]);
     for a in &alerts {
-        table.row(vec![severity_cell(a.severity), Cell::new(ctx.times.at_str(&a.created_at)), Cell::new(output::clean(&a.title))]);
+        table.row(vec![severity_cell(a.severity), Cell::new(ctx.times.at(a.created_at)), Cell::new(output::clean(&a.title))]);
         table.note(output::clean(&a.message));
         for step in &a.steps {
             table.note(format!("- {step}"));
@@ -127,7 +127,7 @@ pub fn archive(ctx: &Ctx, args: ArchiveArgs) -> u8 {
             outln!("Archived {} ({}).", describe(batch), batch.status);
         }
         ArchiveOutcome::AlreadyArchived { batch } => {
-            let at = batch.archived.as_deref().map(|a| ctx.times.at_str(a)).unwrap_or_default();
+            let at = batch.archived.map(|a| ctx.times.at(a)).unwrap_or_default();
             outln!("{} was already archived on {at}; nothing changed.", describe(batch));
         }
         ArchiveOutcome::NotEligible { batch, blocking } => {
@@ -182,7 +182,7 @@ fn archive_all(ctx: &Ctx, t: &mut claimtrack::tracker::Tracker, json: bool) -> u
         ]);
         table.note(output::clean(&b.name));
     }
-    let when = archived.first().and_then(|b| b.archived.as_deref()).map(|a| ctx.times.at_str(a)).unwrap_or_default();
+    let when = archived.first().and_then(|b| b.archived).map(|a| ctx.times.at(a)).unwrap_or_default();
     outln!("Archived {} on {when}:", count(archived.len() as i64, "batch", "batches"));
     output::print_table(&table);
     outln!("`claimtrack batches --all` still lists them, as ARCHIVED.");

@@ -244,6 +244,8 @@ fn demo(args: DemoArgs, start: DateTime<Utc>) -> Result<(), String> {
     ] {
         outln!("  {c}");
     }
+    outln!("\nTo look at it in the dashboard (a web page), with the same two variables set:");
+    outln!("  claimtrack serve                   # then open the \"Dashboard:\" link it prints in your browser");
     Ok(())
 }
 

@@ -92,7 +92,7 @@ fn list(ctx: &Ctx, store: &Store, attention: bool, json: bool) -> u8 {
             None if f.kind == "package" && f.problem.is_none() => Cell::new("zip package"),
             None => Cell::new("not read").tone(Tone::Bad),
         };
-        t.row(vec![Cell::new(f.id.to_string()), Cell::new(ctx.times.at_str(&f.first_seen)), read_as, Cell::new(f.events.to_string())]);
+        t.row(vec![Cell::new(f.id.to_string()), Cell::new(ctx.times.at(f.first_seen)), read_as, Cell::new(f.events.to_string())]);
         t.note(output::clean(&f.name));
         match (&f.problem, f.errors, f.warnings) {
             (Some(p), _, _) => {

@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> u8 {
         let name = path.display().to_string();
         let line = match read_file(&path, ctx.max_file_bytes) {
             Err(e) => Line::Unreadable(Unreadable::new(name.clone(), e.to_string())),
-            Ok(bytes) => match ingest::ingest_bytes(&mut store, &set, clock, &limits, &name, "ingest", &bytes) {
+            Ok(bytes) => match ingest::ingest_bytes(&mut store, &set, clock, &limits, &name, &ingest::FileOrigin::Ingest, &bytes) {
                 Ok(r) => Line::Report(r),
                 Err(e) => {
                     // The database failed (disk full, locked too long): stop, nothing half-written.

@@ -443,12 +443,14 @@ pub enum Command {
     #[command(verbatim_doc_comment)]
     Changes(changes::ChangesArgs),
 
-    /// Serve the HTTP API (/api/v1) for other programs: batches, claims, errors, alerts,
-    /// files and the change log, as JSON (docs/json.md, docs/embedding.md).
+    /// Serve the dashboard for billing staff (a web page) and the HTTP API (/api/v1) for
+    /// other programs: batches, claims, errors, alerts, files and the change log, as JSON
+    /// (docs/json.md, docs/embedding.md).
     ///
-    /// It listens on 127.0.0.1 only, unless told otherwise, and every request needs a
-    /// token (`claimtrack token create NAME`). It reads the same data folder `sync`, `watch`
-    /// and `ingest` write: run them beside it. Ctrl-C stops it.
+    /// It listens on 127.0.0.1 only, unless told otherwise. It prints a sign-in link for the
+    /// dashboard (one use, for an hour; `claimtrack dashboard` gives another). Every API
+    /// request needs a token (`claimtrack token create NAME`). It reads the same data folder
+    /// `sync`, `watch` and `ingest` write: run them beside it. Ctrl-C stops it.
     ///
     /// Examples:
     ///   claimtrack serve
@@ -456,6 +458,15 @@ pub enum Command {
     ///   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:7171/api/v1/batches
     #[command(verbatim_doc_comment)]
     Serve(serve::ServeArgs),
+
+    /// A new sign-in link for the dashboard of a running `claimtrack serve` (one use, for an
+    /// hour). The link goes in the browser on this computer; it signs that browser in.
+    ///
+    /// Examples:
+    ///   claimtrack dashboard
+    ///   claimtrack dashboard --url http://127.0.0.1:8080
+    #[command(verbatim_doc_comment)]
+    Dashboard(serve::DashboardArgs),
 
     /// API tokens for `claimtrack serve`: create (shown once), list, revoke.
     ///
@@ -577,6 +588,7 @@ fn main() -> ExitCode {
         Command::Archive(args) => alerts::archive(&ctx, args),
         Command::Changes(args) => changes::changes(&ctx, args),
         Command::Serve(args) => serve::serve(&ctx, args),
+        Command::Dashboard(args) => serve::dashboard(&ctx, args),
         Command::Token(args) => serve::token(&ctx, args),
         Command::Webhook(args) => webhook::webhook(&ctx, args),
     };
@@ -650,6 +662,7 @@ impl Command {
             Command::Archive(_) => "archive",
             Command::Changes(_) => "changes",
             Command::Serve(_) => "serve",
+            Command::Dashboard(_) => "dashboard",
             Command::Token(_) => "token",
             Command::Webhook(_) => "webhook",
             Command::Rebuild(_) => "rebuild",

@@ -59,7 +59,20 @@ pub fn serve(ctx: &Ctx, args: ServeArgs) -> u8 {
         ..Options::default()
     };
     let scheme = if options.tls.is_some() { "https" } else { "http" };
+    // The sign-in link is made before listening, so a failure to make one stops nothing.
+    let code = match open(ctx).map(|t| t.dashboard_code()) {
+        Ok(Ok(code)) => Some(code),
+        Ok(Err(e)) => {
+            eprintln!("warning: no dashboard sign-in link: {e}");
+            None
+        }
+        Err(code) => return code,
+    };
     let ready = |addr: SocketAddr| {
+        if let Some(code) = &code {
+            outln!("Dashboard: {scheme}://{addr}/sign-in?code={code}");
+            outln!("  (open it in a browser on this computer; it works once, for an hour; `claimtrack dashboard` gives another)");
+        }
         outln!("claimtrack API on {scheme}://{addr}/api/v1 (Ctrl-C stops it)");
         outln!("Every request needs a token: `claimtrack token create NAME` makes one.");
         outln!("Webhooks (`claimtrack webhook list`) are delivered while it runs.");
@@ -78,6 +91,33 @@ pub fn serve(ctx: &Ctx, args: ServeArgs) -> u8 {
             exit::SETUP
         }
         Err(e) => setup_failed("the API server stopped", &e.into()),
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DashboardArgs {
+    /// Where `claimtrack serve` listens (its first line says it).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7171")]
+    url: String,
+}
+
+/// `claimtrack dashboard`: a new one-time sign-in link, written to the database the server
+/// reads, so it works for a `serve` already running.
+pub fn dashboard(ctx: &Ctx, args: DashboardArgs) -> u8 {
+    if let Err(code) = no_data_yet(ctx) {
+        return code;
+    }
+    let t = match open(ctx) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match t.dashboard_code() {
+        Ok(code) => {
+            outln!("{}/sign-in?code={code}", args.url.trim_end_matches('/'));
+            eprintln!("Open it in a browser on this computer while `claimtrack serve` runs; it works once, for an hour.");
+            exit::OK
+        }
+        Err(e) => setup_failed("no sign-in link could be made", &e.into()),
     }
 }
 

@@ -183,7 +183,7 @@ pub fn outbox(ctx: &Ctx, args: OutboxArgs) -> u8 {
     for e in &entries {
         table.row(vec![
             Cell::new(e.batch_id.map(|b| b.to_string()).unwrap_or_default()),
-            Cell::new(ctx.times.at_and_ago(&e.queued_at)),
+            Cell::new(ctx.times.at_and_ago_str(&e.queued_at)),
             Cell::new(e.claim_count.to_string()),
             Cell::new(output::clean(&e.original_name)),
         ]);
@@ -270,7 +270,7 @@ pub fn resend(ctx: &Ctx, args: ResendArgs) -> u8 {
                 "Batch {} is back in the outbox (QUEUED) as {}; it was uploaded {} and Office Ally never answered.",
                 r.batch_id,
                 r.staged_name,
-                ctx.times.at_and_ago(&r.previously_uploaded_at)
+                ctx.times.at_and_ago_str(&r.previously_uploaded_at)
             );
             outln!("`claimtrack sync` sends it again (it is not sent if it is still waiting in Office Ally's inbound folder).");
             exit::OK

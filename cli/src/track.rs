@@ -113,16 +113,7 @@ fn batch_status_cell(b: &BatchRow) -> Cell {
 fn claim_breakdown(b: &BatchRow) -> String {
     b.claim_statuses
         .iter()
-        .map(|c| {
-            let what = match c.status.as_str() {
-                "OA REJECTED" => "rejected by Office Ally".to_string(),
-                "PAYER REJECTED" => "rejected by the payer".to_string(),
-                "OA ACCEPTED" => "accepted by Office Ally".to_string(),
-                "PAYER ACCEPTED" => "accepted by the payer".to_string(),
-                other => other.to_lowercase(),
-            };
-            format!("{} {what}", c.claims)
-        })
+        .map(|c| format!("{} {}", c.claims, c.status.words()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -163,7 +154,7 @@ pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
     let mut table = Table::new(&["Batch", "Uploaded", "Claims", "Status", "OA file ID", "Age"]).right(&[0, 2]);
     for b in &rows {
         let (uploaded, age) = match &b.uploaded_at {
-            Some(at) => (ctx.times.at_str(at), ctx.times.ago_str(at)),
+            Some(at) => (ctx.times.at(*at), ctx.times.ago(*at)),
             None => ("not yet (queued)".to_string(), String::new()),
         };
         table.row(vec![
@@ -179,7 +170,7 @@ pub fn batches(ctx: &Ctx, args: BatchesArgs) -> u8 {
             table.note(format!("split by Office Ally into {}", b.child_file_ids.join(", ")));
         }
         if let Some(at) = &b.archived {
-            table.note_toned(format!("archived {} — was {}", ctx.times.day_str(at), b.status), Tone::Dim);
+            table.note_toned(format!("archived {} — was {}", ctx.times.day(*at), b.status), Tone::Dim);
         }
         if !matches!(b.status, BatchStatus::Queued | BatchStatus::Awaiting) && !b.claim_statuses.is_empty() {
             let done = if all_finished(b) { " (all finished)" } else { "" };
@@ -234,7 +225,7 @@ pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
         return exit::OK;
     }
     let status = match &b.archived {
-        Some(at) => format!("{} (archived {})", b.status, ctx.times.day_str(at)),
+        Some(at) => format!("{} (archived {})", b.status, ctx.times.day(*at)),
         None => b.status.to_string(),
     };
     outln!("Batch {} — {status}", b.id);
@@ -246,7 +237,7 @@ pub fn batch(ctx: &Ctx, args: BatchArgs) -> u8 {
     line(
         "Uploaded",
         match &b.uploaded_at {
-            Some(at) => ctx.times.at_and_ago(at),
+            Some(at) => ctx.times.at_and_ago(*at),
             None => "not yet: QUEUED (`claimtrack sync` uploads it)".to_string(),
         },
     );
@@ -427,7 +418,7 @@ fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
         Some("payer") => " by the payer",
         _ => "",
     };
-    let when = c.last_update.as_deref().map(|at| format!(", {}", ctx.times.at_str(at))).unwrap_or_default();
+    let when = c.last_update.map(|at| format!(", {}", ctx.times.at(at))).unwrap_or_default();
     let waiting = if c.waiting_for_era { " — waiting for ERA/EOB (no update for 7 days)" } else { "" };
     let status = Some(c.status);
     let verdict = match status {
@@ -491,7 +482,7 @@ fn print_claim(ctx: &Ctx, c: &ClaimRow, timeline: &[TimelineEntry]) {
         };
         let what = sentence(&who, ev, e.about);
         let tone = if matches!(e.about, About::Claim | About::ServiceLine) { output::status_tone(ev.status) } else { Tone::Plain };
-        table.row(vec![Cell::new(ctx.times.at_str(&e.seen)), Cell::new(what).tone(tone), Cell::new(output::clean(&ev.raw_code))]);
+        table.row(vec![Cell::new(ctx.times.at(e.seen)), Cell::new(what).tone(tone), Cell::new(output::clean(&ev.raw_code))]);
         let kind = e.format.as_deref().map(words::file_kind).unwrap_or_else(|| "file".to_string());
         // Which plugin read it is in `--json`; staff need the file.
         table.note_toned(format!("{kind} {}", output::clean(&e.file)), Tone::Dim);
@@ -797,7 +788,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> u8 {
                     money(c.charged_cents).unwrap_or_default(),
                     money(c.paid_cents).unwrap_or_default(),
                     money(c.patient_responsibility_cents).unwrap_or_default(),
-                    c.last_update.as_deref().map(|at| ctx.times.at_str(at)).unwrap_or_default(),
+                    c.last_update.map(|at| ctx.times.at(at)).unwrap_or_default(),
                     if c.waiting_for_era { "yes".into() } else { String::new() },
                     reasons.join("; "),
                 ];

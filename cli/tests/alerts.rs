@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
 use claimtrack::clock::Clock;
+use claimtrack::ingest::FileOrigin;
 use claimtrack::paths::DataDir;
 use claimtrack::tracker::{ArchiveOutcome, Tracker};
 use claimtrack::tracking::alerts::{Alert, AlertKind, AlertSettings, AlertSeverity};
@@ -71,8 +72,8 @@ fn open(dir: &Path, at: DateTime<Utc>) -> Tracker {
 fn ingest_at(t: &mut Tracker, name: &str, at: &str) {
     t.set_clock(Clock::Fixed(time(at)));
     let bytes = if name == ERA_ZIP { era_zip() } else { scenario_file(name) };
-    let origin = if name == BATCH_NAME { "ingest" } else { "sftp" };
-    t.ingest(name, origin, &bytes).expect("ingest");
+    let origin = if name == BATCH_NAME { FileOrigin::Ingest } else { FileOrigin::mailbox("office-ally", name) };
+    t.ingest(name, &origin, &bytes).expect("ingest");
 }
 
 /// The 837 and every response up to the EDI Status report, in the order they arrive;
@@ -130,7 +131,7 @@ fn an_837_alone_gets_a_notice_after_24_hours_and_the_checklist_after_72() {
     assert_eq!(n.batch_id, Some(batch));
     assert_eq!(n.batch_name.as_deref(), Some(BATCH_NAME));
     assert_eq!(n.claim_id, None);
-    assert_eq!(n.created_at, stamp(up + Duration::hours(24)), "the notice begins at upload + 24 h");
+    assert_eq!(stamp(n.created_at), stamp(up + Duration::hours(24)), "the notice begins at upload + 24 h");
     assert!(n.message.contains("uploaded 1 day 1 h ago and is still AWAITING"), "{}", n.message);
     assert_eq!(n.title, "Batch 1: no answer from Office Ally for 1 day 1 h");
 
@@ -140,7 +141,7 @@ fn an_837_alone_gets_a_notice_after_24_hours_and_the_checklist_after_72() {
     let a = &at73[0];
     assert_eq!((a.severity, a.kind), (AlertSeverity::Alert, AlertKind::BatchAwaiting72h));
     assert_eq!(a.batch_id, Some(batch));
-    assert_eq!(a.created_at, stamp(up + Duration::hours(72)), "the alert begins at upload + 72 h");
+    assert_eq!(stamp(a.created_at), stamp(up + Duration::hours(72)), "the alert begins at upload + 72 h");
     assert_eq!(a.title, "Batch 1: no answer from Office Ally for 3 days 1 h");
     assert!(a.message.contains("uploaded 3 days 1 h ago"), "{}", a.message);
     let steps = a.steps.join("\n");
@@ -190,7 +191,7 @@ fn a_payer_accepted_claim_without_an_835_gets_a_follow_up_after_30_days() {
     assert_eq!(a.severity, AlertSeverity::Alert);
     assert_eq!(a.batch_id, Some(the_batch_id(&t)));
     assert!(a.claim_id.is_some());
-    assert_eq!(a.created_at, stamp(accepted + Duration::days(30)), "begins at acceptance + 30 days");
+    assert_eq!(stamp(a.created_at), stamp(accepted + Duration::days(30)), "begins at acceptance + 30 days");
     for needle in ["PCN5001", "MERIDIAN VALLEY HEALTH (MVH01)", "payer claim number 2026007000101", "accepted it 30 days ago"] {
         assert!(a.message.contains(needle), "{needle:?} missing from:\n{}", a.message);
     }
@@ -222,12 +223,12 @@ fn the_tracking_window_closes_seven_days_after_the_last_update() {
     for c in claims(&t) {
         match c.patient_control_number.as_str() {
             // The EDI Status report names PCN5001–5003 only.
-            "PCN5001" | "PCN5002" | "PCN5003" => assert_eq!(c.last_response.as_deref(), Some(LAST_RESPONSE), "{c:#?}"),
+            "PCN5001" | "PCN5002" | "PCN5003" => assert_eq!(c.last_response.map(stamp).as_deref(), Some(LAST_RESPONSE), "{c:#?}"),
             // Meridian's 277CA acknowledges its file (2200B) for PCN5004 too.
-            "PCN5004" => assert_eq!(c.last_response.as_deref(), Some(PAYER_ACCEPTED), "{c:#?}"),
+            "PCN5004" => assert_eq!(c.last_response.map(stamp).as_deref(), Some(PAYER_ACCEPTED), "{c:#?}"),
             // PCN5005 is Coastal States Mutual's: Meridian's acknowledgement of its own file
             // says nothing of it; the last word is Office Ally's 999 about the whole upload.
-            _ => assert_eq!(c.last_response.as_deref(), Some("2026-01-05T11:15:30Z"), "{c:#?}"),
+            _ => assert_eq!(c.last_response.map(stamp).as_deref(), Some("2026-01-05T11:15:30Z"), "{c:#?}"),
         }
     }
 
@@ -285,15 +286,15 @@ fn a_batch_is_archived_once_every_claim_is_final_rejected_or_past_the_window() {
     let info = of_kind(&alerts, AlertKind::BatchArchivable);
     assert_eq!(info.len(), 1, "{alerts:#?}");
     assert_eq!((info[0].severity, info[0].batch_id), (AlertSeverity::Info, Some(batch)));
-    assert_eq!(info[0].created_at, "2026-01-15T07:00:00Z", "eligible since the last window closed");
+    assert_eq!(stamp(info[0].created_at), "2026-01-15T07:00:00Z", "eligible since the last window closed");
     assert_eq!(t.archivable().unwrap().iter().map(|b| b.id).collect::<Vec<_>>(), [batch]);
 
     match t.archive(batch).unwrap() {
-        ArchiveOutcome::Archived { batch: b } => assert_eq!(b.archived.as_deref(), Some("2026-01-15T08:00:00Z")),
+        ArchiveOutcome::Archived { batch: b } => assert_eq!(b.archived.map(stamp).as_deref(), Some("2026-01-15T08:00:00Z")),
         other => panic!("not archived: {other:#?}"),
     }
     let row = &t.batches().unwrap()[0];
-    assert_eq!(row.archived.as_deref(), Some("2026-01-15T08:00:00Z"), "the clock's time");
+    assert_eq!(row.archived.map(stamp).as_deref(), Some("2026-01-15T08:00:00Z"), "the clock's time");
     assert_eq!(row.status, "PAYER ACCEPTED with rejections", "the derived status is kept beside the flag");
     assert!(of_kind(&t.alerts().unwrap(), AlertKind::BatchArchivable).is_empty());
 
@@ -301,12 +302,12 @@ fn a_batch_is_archived_once_every_claim_is_final_rejected_or_past_the_window() {
     t.set_clock(Clock::Fixed(time("2026-01-16T08:00:00Z")));
     assert!(matches!(t.archive(batch).unwrap(), ArchiveOutcome::AlreadyArchived { .. }));
     assert_eq!(t.archive_eligible().unwrap(), 0);
-    assert_eq!(t.batches().unwrap()[0].archived.as_deref(), Some("2026-01-15T08:00:00Z"), "first archive time kept");
+    assert_eq!(t.batches().unwrap()[0].archived.map(stamp).as_deref(), Some("2026-01-15T08:00:00Z"), "first archive time kept");
     assert!(matches!(t.archive(batch + 100).unwrap(), ArchiveOutcome::NoSuchBatch { .. }));
 
     // The archive is bookkeeping keyed by the 837's file: a rebuild keeps it.
     assert!(t.rebuild().unwrap().is_empty());
-    assert_eq!(t.batches().unwrap()[0].archived.as_deref(), Some("2026-01-15T08:00:00Z"));
+    assert_eq!(t.batches().unwrap()[0].archived.map(stamp).as_deref(), Some("2026-01-15T08:00:00Z"));
 
     // Archived batches still get the ERA follow-up: archiving ends tracking, not the wait.
     let late = alerts_at(&mut t, time(PAYER_ACCEPTED) + Duration::days(31));
@@ -332,7 +333,7 @@ fn archive_eligible_archives_a_finished_batch_at_once() {
     let info = of_kind(&t.alerts().unwrap(), AlertKind::BatchArchivable).len();
     assert_eq!(info, 1);
     assert_eq!(t.archive_eligible().unwrap(), 1);
-    assert_eq!(t.batches().unwrap()[0].archived.as_deref(), Some("2026-01-28T08:00:00Z"));
+    assert_eq!(t.batches().unwrap()[0].archived.map(stamp).as_deref(), Some("2026-01-28T08:00:00Z"));
     assert_eq!(t.archive_eligible().unwrap(), 0, "nothing left to archive");
     assert_eq!(t.alerts().unwrap(), [], "nothing left to say");
 }

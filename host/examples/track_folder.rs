@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     files.sort_by_key(|p| !p.to_string_lossy().contains("837"));
     for path in files {
         let bytes = std::fs::read(&path)?;
-        let report = tracker.ingest(&path.display().to_string(), "ingest", &bytes)?;
+        let report = tracker.ingest(&path.display().to_string(), &claimtrack::ingest::FileOrigin::Ingest, &bytes)?;
         println!("{:<60} {}", report.name, if report.needs_attention() { "needs attention" } else { "ok" });
     }
     for batch in tracker.batches()? {

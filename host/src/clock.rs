@@ -23,7 +23,7 @@ impl Clock {
 
     /// `now()` as RFC 3339 in UTC with seconds, the form stored in the database.
     pub fn stamp(&self) -> String {
-        self.now().to_rfc3339_opts(SecondsFormat::Secs, true)
+        stored(self.now())
     }
 
     /// Parse `--now` / `CLAIMTRACK_NOW`: RFC 3339 (`2026-01-05T09:30:00Z`) or a date
@@ -37,6 +37,36 @@ impl Clock {
         }
         Err(format!("{s:?} is not a time: use RFC 3339 (2026-01-05T09:30:00Z) or a date (2026-01-05)"))
     }
+}
+
+/// `t` in the form the database stores times: RFC 3339 in UTC with whole seconds
+/// ("2026-01-05T09:30:00Z"), which sorts as text in time order.
+pub fn stored(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A stored time read back; `None` for text that is not RFC 3339.
+pub fn parse_stored(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.to_utc())
+}
+
+/// Column `i` of `r`: a time stored as [`stored`] writes it. Text that is not one is a
+/// conversion error naming the column, never a silent default.
+pub fn column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = r.get(i)?;
+    parse_stored(&text).ok_or_else(|| not_a_time(i, text))
+}
+
+/// As [`column`], for a column that may be NULL.
+pub fn column_opt(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match r.get::<_, Option<String>>(i)? {
+        None => Ok(None),
+        Some(text) => parse_stored(&text).map(Some).ok_or_else(|| not_a_time(i, text)),
+    }
+}
+
+fn not_a_time(i: usize, text: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("{text:?} is not an RFC 3339 time").into())
 }
 
 /// A duration as billing staff say it: "3 days 3 h", "5 h", "40 min", "less than a minute".

@@ -27,6 +27,86 @@ use crate::runtime::ParseStop;
 use crate::store::event_log::Codebook;
 use crate::store::{Store, StoreError};
 
+/// Where a file came from, as the archive records it (`files.origin`, shown by `files`).
+///
+/// Stored and written in JSON as text: "ingest", "submit", "package", or the mailbox and
+/// the name the file had there ("office-ally/FS_HCFA_1026347812_IN_C.txt").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, schemars::JsonSchema)]
+#[schemars(with = "String")]
+pub enum FileOrigin {
+    /// Given to `ingest` (the CLI's, or [`crate::tracker::Tracker::ingest`]) from a folder or
+    /// a program.
+    Ingest,
+    /// An 837 submitted through claimtrack (`submit`, `POST /api/v1/submit`).
+    Submit,
+    /// A member of a zip package (its package is archived with the package's origin).
+    Package,
+    /// Downloaded by `sync`.
+    Mailbox {
+        /// The mailbox's name in the store ([`crate::sync::mailbox_key`]).
+        mailbox: String,
+        /// The file's name in the mailbox.
+        file: String,
+    },
+    /// Text this version does not write (kept as it was stored).
+    Other(String),
+}
+
+impl FileOrigin {
+    /// A file `sync` downloaded from `mailbox` under the name `file`.
+    pub fn mailbox(mailbox: &str, file: &str) -> FileOrigin {
+        FileOrigin::Mailbox { mailbox: mailbox.to_string(), file: file.to_string() }
+    }
+
+    /// Where the file came from, for people: "downloaded from Office Ally (office-ally)".
+    pub fn words(&self) -> String {
+        match self {
+            FileOrigin::Ingest => "given to `claimtrack ingest`".into(),
+            FileOrigin::Submit => "submitted with claimtrack".into(),
+            FileOrigin::Package => "inside a zip package".into(),
+            FileOrigin::Mailbox { mailbox, .. } => format!("downloaded from Office Ally ({mailbox})"),
+            FileOrigin::Other(text) => text.clone(),
+        }
+    }
+
+    /// The origin stored as `text`.
+    pub fn from_stored(text: &str) -> FileOrigin {
+        match text {
+            "ingest" => FileOrigin::Ingest,
+            "submit" => FileOrigin::Submit,
+            "package" => FileOrigin::Package,
+            _ => match text.split_once('/') {
+                Some((mailbox, file)) if !mailbox.is_empty() && !file.is_empty() => FileOrigin::mailbox(mailbox, file),
+                _ => FileOrigin::Other(text.to_string()),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for FileOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileOrigin::Ingest => f.write_str("ingest"),
+            FileOrigin::Submit => f.write_str("submit"),
+            FileOrigin::Package => f.write_str("package"),
+            FileOrigin::Mailbox { mailbox, file } => write!(f, "{mailbox}/{file}"),
+            FileOrigin::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Serialize for FileOrigin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl rusqlite::types::FromSql for FileOrigin {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        v.as_str().map(FileOrigin::from_stored)
+    }
+}
+
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -148,16 +228,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Ingest one file's bytes. `name` is how it was given (its last path component is what
-/// plugins see); `origin` says where it came from ("ingest", "sftp", "submit").
+/// plugins see); `origin` says where it came from.
 pub fn ingest_bytes(
     store: &mut Store,
     plugins: &PluginSet,
     clock: &Clock,
     limits: &PackageLimits,
     name: &str,
-    origin: &str,
+    origin: &FileOrigin,
     bytes: &[u8],
 ) -> Result<IngestReport, StoreError> {
+    let origin = &origin.to_string();
     let sha = sha256_hex(bytes);
     let now = clock.stamp();
     if let Some(file_id) = store.file_id(&sha)? {
@@ -195,7 +276,7 @@ pub fn ingest_bytes(
                         let needs_attention = still_needs_attention(&tx, member_id)?;
                         Outcome::AlreadyIngested { file_id: member_id, needs_attention }
                     }
-                    None => stream_document(&tx, plugins, m.file_name(), "package", &msha, &m.bytes, &now)?,
+                    None => stream_document(&tx, plugins, m.file_name(), &FileOrigin::Package.to_string(), &msha, &m.bytes, &now)?,
                 };
                 let member_id = match &member_outcome {
                     Outcome::Ingested { file_id, .. }

@@ -19,10 +19,10 @@
 //! the WebAssembly sandbox itself.
 //!
 //! ```no_run
-//! use claimtrack::{clock::Clock, paths::DataDir, tracker::Tracker};
+//! use claimtrack::{clock::Clock, ingest::FileOrigin, paths::DataDir, tracker::Tracker};
 //!
 //! let (mut tracker, _plugin_problems) = Tracker::open(&DataDir::new("/var/lib/claimtrack"), Clock::System)?;
-//! tracker.ingest("response.999", "sftp", &std::fs::read("response.999")?)?;
+//! tracker.ingest("response.999", &FileOrigin::Ingest, &std::fs::read("response.999")?)?;
 //! let mut since = 0; // keep it in your own database
 //! for change in tracker.changes_since(since, 500)? {
 //!     println!("{} {:?}", change.cursor, change.what);

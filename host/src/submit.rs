@@ -49,7 +49,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
@@ -364,18 +364,26 @@ fn free_name(
     }
 }
 
-/// Check, archive, ingest and stage one 837 (see the module docs).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn submit(
-    store: &mut Store,
-    plugins: &PluginSet,
-    clock: &Clock,
-    data_dir: &DataDir,
-    name: &str,
-    bytes: &[u8],
-    test: bool,
-    force: bool,
-) -> Result<Submission, SubmitError> {
+/// What checking an 837 found, before anything is stored: what `submit` would refuse it for.
+#[derive(Debug)]
+pub struct Checked {
+    /// `x12-837p`, `x12-837i` or `x12-837d`.
+    pub format: String,
+    /// Claims in it.
+    pub claim_count: usize,
+    /// The Office Ally rules it breaks and the errors reading it, as (code, message), in
+    /// file order; empty when it can be queued.
+    pub broken: Vec<(String, String)>,
+    report: crate::plugins::ParseReport,
+    practice: String,
+    keyword: &'static str,
+    at: DateTime<Utc>,
+}
+
+/// Check one 837 as `submit` does (read it under the name it would be uploaded under,
+/// Office Ally's rules, future dates of service, resubmissions) without storing anything.
+/// Bytes submitted before are [`SubmitError::AlreadySubmitted`] (or `AlreadyIngested`).
+pub(crate) fn check(store: &Store, plugins: &PluginSet, clock: &Clock, data_dir: &DataDir, name: &str, bytes: &[u8], test: bool) -> Result<Checked, SubmitError> {
     let sha = ingest::sha256_hex(bytes);
     if let Some(file_id) = store.file_id(&sha)? {
         return Err(known(store.conn(), data_dir, file_id, bytes)?);
@@ -392,8 +400,6 @@ pub(crate) fn submit(
     let submitter = first.parsed.metadata.sender.as_ref().and_then(|p| p.name.as_deref());
     let practice = practice_label(submitter);
     let at = clock.now();
-    let queued_at = at.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let outbox = data_dir.outbox();
 
     // Read it as Office Ally will: under the name it is uploaded under. A later counter
     // suffix changes no rule (it is digits), so this reading stands for the final name.
@@ -415,9 +421,30 @@ pub(crate) fn submit(
     let future = claim_checks::future_service_dates(&report.parsed.events, claim_checks::today(clock));
     broken.extend(future.into_iter().map(|d| (claim_checks::FUTURE.to_string(), d.message)));
     broken.extend(resubmissions(store.conn(), &report.parsed.events)?);
+    let claim_count = report.parsed.events.iter().filter(|e| e.level == Level::Claim && e.source == Source::Submitter).count();
+    Ok(Checked { format, claim_count, broken, report, practice, keyword: kw, at })
+}
+
+/// Check, archive, ingest and stage one 837 (see the module docs).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn submit(
+    store: &mut Store,
+    plugins: &PluginSet,
+    clock: &Clock,
+    data_dir: &DataDir,
+    name: &str,
+    bytes: &[u8],
+    test: bool,
+    force: bool,
+) -> Result<Submission, SubmitError> {
+    let Checked { format, broken, report, practice, keyword: kw, at, .. } = check(store, plugins, clock, data_dir, name, bytes, test)?;
     if !broken.is_empty() && !force {
         return Err(SubmitError::RulesBroken(broken));
     }
+    let sha = ingest::sha256_hex(bytes);
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let queued_at = crate::clock::stored(at);
+    let outbox = data_dir.outbox();
     let mut forced: Vec<String> = Vec::new();
     for (code, _) in &broken {
         if !forced.contains(code) {
@@ -436,7 +463,7 @@ pub(crate) fn submit(
     let dest = outbox.join(&staged);
     let tmp = write_temp(&outbox, &staged, bytes).map_err(|source| SubmitError::Outbox { path: dest.clone(), source })?;
     let forced_json = serde_json::to_string(&forced).expect("codes serialize");
-    let stored = ingest::store_parsed(&tx, base, "submit", &sha, bytes, &queued_at, &report, |tx, file_id| {
+    let stored = ingest::store_parsed(&tx, base, &ingest::FileOrigin::Submit.to_string(), &sha, bytes, &queued_at, &report, |tx, file_id| {
         tx.execute(
             "INSERT INTO submissions (file_id, staged_name, test_mode, forced_rules, queued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![file_id, staged, test, forced_json, queued_at],

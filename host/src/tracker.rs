@@ -1,11 +1,11 @@
 //! The tracker: the library's front door for software that embeds claimtrack.
 //!
 //! ```no_run
-//! use claimtrack::{clock::Clock, paths::DataDir, tracker::Tracker};
+//! use claimtrack::{clock::Clock, ingest::FileOrigin, paths::DataDir, tracker::Tracker};
 //!
 //! let (mut tracker, _problems) = Tracker::open(&DataDir::new("/var/lib/clinic/claimtrack"), Clock::System)?;
 //! let bytes = std::fs::read("FS_HCFA_1026347812_IN_C.txt")?;
-//! tracker.ingest("FS_HCFA_1026347812_IN_C.txt", "ingest", &bytes)?;
+//! tracker.ingest("FS_HCFA_1026347812_IN_C.txt", &FileOrigin::Ingest, &bytes)?;
 //! for batch in tracker.batches()? {
 //!     println!("{} {} ({} claims)", batch.name, batch.status, batch.claim_count);
 //! }
@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::clock::Clock;
 use crate::serve::tokens::{self, TokenError, TokenInfo};
 use crate::webhooks;
-use crate::ingest::{self, IngestReport};
+use crate::ingest::{self, FileOrigin, IngestReport};
 use crate::package::PackageLimits;
 use crate::paths::DataDir;
 use crate::plugins::{LoadProblem, PluginSet};
@@ -138,7 +138,7 @@ impl Tracker {
     }
 
     /// Archive, parse, store and correlate one file (see [`crate::ingest`]).
-    pub fn ingest(&mut self, name: &str, origin: &str, bytes: &[u8]) -> Result<IngestReport, StoreError> {
+    pub fn ingest(&mut self, name: &str, origin: &FileOrigin, bytes: &[u8]) -> Result<IngestReport, StoreError> {
         ingest::ingest_bytes(&mut self.store, &self.plugins, &self.clock, &self.limits, name, origin, bytes)
     }
 
@@ -147,6 +147,12 @@ impl Tracker {
     /// Ally-compliant name (`OATEST` in it when `test`). See [`crate::submit`].
     pub fn submit(&mut self, name: &str, bytes: &[u8], test: bool, force: bool) -> Result<Submission, SubmitError> {
         submit::submit(&mut self.store, &self.plugins, &self.clock, &self.data_dir, name, bytes, test, force)
+    }
+
+    /// Check an 837 as [`Tracker::submit`] would, storing nothing: the rules it breaks (an
+    /// upload form shows them before anything is queued).
+    pub fn check_submission(&self, name: &str, bytes: &[u8], test: bool) -> Result<submit::Checked, SubmitError> {
+        submit::check(&self.store, &self.plugins, &self.clock, &self.data_dir, name, bytes, test)
     }
 
     /// Record that a submitted batch (by batch id or staged name) was uploaded: it becomes
@@ -216,6 +222,12 @@ impl Tracker {
     /// The cursor of the newest change (0 when there is none).
     pub fn latest_change(&self) -> Result<i64, StoreError> {
         Ok(crate::store::changes::latest(self.store.conn())?)
+    }
+
+    /// A one-time code that signs a browser in to the dashboard of a `serve` on this data
+    /// folder (`/sign-in?code=…`), for an hour ([`crate::serve::web::session`]).
+    pub fn dashboard_code(&self) -> Result<String, TokenError> {
+        crate::serve::web::session::mint_code(self.store.conn(), self.clock.now())
     }
 
     /// A new API token for `claimtrack serve`, named for who uses it: its value (shown this

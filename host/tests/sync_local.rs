@@ -256,7 +256,7 @@ fn one_sync_at_a_time_per_data_folder() {
 fn a_report_archived_but_not_remembered_is_not_stored_twice() {
     let mut s = setup();
     fs::write(s.mailbox.join("outbound").join(ACK), scenario(ACK)).unwrap();
-    let first = s.tracker.ingest(ACK, "ingest", &scenario(ACK)).unwrap();
+    let first = s.tracker.ingest(ACK, &claimtrack::ingest::FileOrigin::Ingest, &scenario(ACK)).unwrap();
     let events_before = s.tracker.store().archived_files(false).unwrap().iter().map(|f| f.events).sum::<i64>();
     let r = s.sync();
     assert_eq!(r.downloaded.len(), 1);
@@ -305,7 +305,7 @@ fn a_batch_queued_for_a_day_raises_a_notice() {
     let alerts = s.tracker.alerts().unwrap();
     let a = alerts.iter().find(|a| a.kind.as_str() == "batch_queued_24h").expect("a queued notice");
     assert_eq!(a.batch_id, Some(sub.batch_id));
-    assert_eq!(a.created_at, "2026-01-06T09:30:00Z");
+    assert_eq!(claimtrack::clock::stored(a.created_at), "2026-01-06T09:30:00Z");
     assert_eq!(a.title, format!("Batch {}: submitted 1 day ago and not uploaded yet", sub.batch_id));
     let state = a.connection.as_ref().expect("the notice carries the connection state");
     assert!(state.describe().contains("last error 2026-01-05T09:30:00Z (remote)"), "{}", state.describe());
@@ -320,7 +320,7 @@ fn a_batch_queued_for_a_day_raises_a_notice() {
 fn a_batch_office_ally_already_answered_is_not_sent_again() {
     let mut s = setup();
     let sub = s.tracker.submit(BATCH, &scenario(BATCH), false, true).unwrap();
-    s.tracker.ingest(ACK, "ingest", &scenario(ACK)).unwrap();
+    s.tracker.ingest(ACK, &claimtrack::ingest::FileOrigin::Ingest, &scenario(ACK)).unwrap();
     assert_ne!(s.status(sub.batch_id), "QUEUED");
     let r = s.sync();
     assert_eq!(r.uploaded.len(), 1);

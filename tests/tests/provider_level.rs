@@ -22,7 +22,7 @@
 //! issue's own file, and the timeline and `errors` views.
 
 use claimtrack::clock::Clock;
-use claimtrack::ingest::Outcome;
+use claimtrack::ingest::{FileOrigin, Outcome};
 use claimtrack::paths::DataDir;
 use claimtrack::tracker::Tracker;
 use claimtrack::tracking::query::{ClaimRow, TimelineEntry};
@@ -356,8 +356,8 @@ impl Practice {
 
     fn ingest(&mut self, name: &str, at: &str, bytes: &[u8]) {
         self.tracker.set_clock(Clock::parse_fixed(at).unwrap());
-        let origin = if name.ends_with("837P.txt") { "ingest" } else { "sftp" };
-        let r = self.tracker.ingest(name, origin, bytes).expect("ingest");
+        let origin = if name.ends_with("837P.txt") { FileOrigin::Ingest } else { FileOrigin::mailbox("office-ally", name) };
+        let r = self.tracker.ingest(name, &origin, bytes).expect("ingest");
         match r.outcome {
             Outcome::Ingested { errors: 0, events, .. } => assert!(events > 0, "{name}: no events"),
             other => panic!("{name}: {other:?}"),
@@ -583,7 +583,7 @@ fn a_payer_rejecting_the_billing_provider_rejects_its_claims() {
     // The same file again, and a rebuild from the archive, change nothing.
     let before = (p.statuses(&case), p.claim(&case, Claim::A1));
     p.tracker.set_clock(Clock::parse_fixed("2025-01-16T09:00:00Z").unwrap());
-    let again = p.tracker.ingest(&format!("{}_again.txt", case.id), "sftp", &file).unwrap();
+    let again = p.tracker.ingest(&format!("{}_again.txt", case.id), &FileOrigin::Ingest, &file).unwrap();
     assert!(matches!(again.outcome, Outcome::AlreadyIngested { .. }), "{again:?}");
     assert!(p.tracker.rebuild().unwrap().is_empty(), "rebuild changes no status");
     assert_eq!((p.statuses(&case), p.claim(&case, Claim::A1)), before);

@@ -22,8 +22,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use claimtrack::clock::Clock;
-use claimtrack::ingest::{IngestReport, Outcome};
+use claimtrack::clock::{stored, Clock};
+use claimtrack::ingest::{FileOrigin, IngestReport, Outcome};
 use claimtrack::paths::DataDir;
 use claimtrack::tracker::Tracker;
 use claimtrack::tracking::query::{BatchRow, ClaimRow, TimelineEntry};
@@ -53,6 +53,16 @@ struct Step {
 fn step(name: &'static str, at: &'static str, origin: &'static str) -> Step {
     let bytes = if name == ERA_ZIP { era_zip() } else { scenario_file(name) };
     Step { name, at, origin, bytes }
+}
+
+impl Step {
+    /// "ingest" for a file given by hand; otherwise a download from the mailbox.
+    fn origin(&self) -> FileOrigin {
+        match self.origin {
+            "ingest" => FileOrigin::Ingest,
+            _ => FileOrigin::mailbox("office-ally", self.name),
+        }
+    }
 }
 
 /// The files in the order they arrive in real life, each with the time it is ingested.
@@ -111,7 +121,7 @@ fn assert_clean(r: &IngestReport) {
 fn ingest_all(dir: &Path, steps: &[Step]) {
     for s in steps {
         let mut t = open_at(dir, s.at);
-        let r = t.ingest(s.name, s.origin, &s.bytes).expect("ingest");
+        let r = t.ingest(s.name, &s.origin(), &s.bytes).expect("ingest");
         assert_clean(&r);
     }
 }
@@ -186,7 +196,7 @@ fn five_claims_followed_from_837_to_era() {
     // The batch: the uploaded name, Office Ally's File ID and its per-payer child files.
     assert_eq!(batch.name, BATCH_NAME);
     assert_eq!(batch.claim_count, 5);
-    assert_eq!(batch.submitted, "2026-01-05T09:30:00Z");
+    assert_eq!(stored(batch.submitted), "2026-01-05T09:30:00Z");
     assert_eq!(batch.clearinghouse_file_id.as_deref(), Some(OA_FILE_ID), "the File Summary names the upload's File ID");
     let mut children = batch.child_file_ids.clone();
     children.sort();
@@ -267,9 +277,9 @@ fn five_claims_followed_from_837_to_era() {
         ("PCN5004", "2026-01-07T07:00:00Z"),
         ("PCN5005", "2026-01-05T11:15:00Z"),
     ] {
-        assert_eq!(c(pcn).last_update.as_deref(), Some(at), "{pcn}: last update");
+        assert_eq!(c(pcn).last_update.map(stored).as_deref(), Some(at), "{pcn}: last update");
     }
-    assert_eq!(batch.last_update.as_deref(), Some("2026-01-28T07:00:00Z"));
+    assert_eq!(batch.last_update.map(stored).as_deref(), Some("2026-01-28T07:00:00Z"));
 
     // Every key finds the same claim.
     for key in ["PCN5003", "3157702413", "2026007000113"] {
@@ -310,10 +320,10 @@ fn the_timeline_of_pcn5003_crosses_every_file_in_order() {
         timeline.iter().map(|e| (&e.file, &e.via, e.event.raw_code.as_str())).collect::<Vec<_>>()
     );
     // Oldest first, as the clock moved.
-    let seen: Vec<&str> = timeline.iter().map(|e| e.seen.as_str()).collect();
+    let seen: Vec<String> = timeline.iter().map(|e| stored(e.seen)).collect();
     assert!(seen.windows(2).all(|w| w[0] <= w[1]), "timeline not in time order: {seen:?}");
-    assert_eq!(seen.first(), Some(&"2026-01-05T09:30:00Z"));
-    assert_eq!(seen.last(), Some(&"2026-01-28T07:00:00Z"));
+    assert_eq!(seen.first(), Some(&"2026-01-05T09:30:00Z".to_string()));
+    assert_eq!(seen.last(), Some(&"2026-01-28T07:00:00Z".to_string()));
 
     // The claim's own statements, one per file, then the 835's three CLPs.
     let own: Vec<(&str, &str, &str)> = timeline
@@ -360,7 +370,7 @@ fn ingesting_everything_again_changes_nothing() {
     again.push((ERA_SUMMARY, scenario_file(ERA_SUMMARY)));
     for (name, bytes) in &again {
         let mut t = open_at(dir.path(), "2026-01-29T08:00:00Z");
-        let r = t.ingest(name, "sftp", bytes).unwrap();
+        let r = t.ingest(name, &FileOrigin::mailbox("office-ally", name), bytes).unwrap();
         assert!(matches!(r.outcome, Outcome::AlreadyIngested { .. }), "{name}: {r:?}");
     }
 
@@ -396,7 +406,7 @@ fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
     let mut log = Vec::new();
     for s in &arrival_order() {
         let mut t = open_at(dir.path(), s.at);
-        t.ingest(s.name, s.origin, &s.bytes).unwrap();
+        t.ingest(s.name, &s.origin(), &s.bytes).unwrap();
         let new = t.changes_since(cursor, 10_000).unwrap();
         assert!(!new.is_empty(), "{}: changes logged", s.name);
         assert!(new.iter().all(|c| c.at.format("%Y-%m-%dT%H:%M:%SZ").to_string() == s.at && c.cursor > cursor), "{}: {new:#?}", s.name);
@@ -447,7 +457,7 @@ fn the_change_log_follows_each_claim_once_and_survives_a_rebuild() {
     // The same files again change nothing; nor does a rebuild that changes no status.
     let mut t = open_at(dir.path(), "2026-01-30T08:00:00Z");
     for s in &arrival_order() {
-        assert!(matches!(t.ingest(s.name, s.origin, &s.bytes).unwrap().outcome, Outcome::AlreadyIngested { .. }));
+        assert!(matches!(t.ingest(s.name, &s.origin(), &s.bytes).unwrap().outcome, Outcome::AlreadyIngested { .. }));
     }
     assert!(t.changes_since(cursor, 10).unwrap().is_empty(), "files read again");
     assert!(t.rebuild().unwrap().is_empty());
@@ -486,7 +496,7 @@ fn a_rebuild_does_not_resolve_and_raise_the_alerts_again() {
     // Claims of other software's remittance first: the rebuild reads the 837 first, so its
     // claims are numbered before these.
     let mut t = open_at(dir.path(), "2026-01-04T08:00:00Z");
-    t.ingest("other.835", "sftp", &x12_835::generate::synthetic_835(3, 9)).unwrap();
+    t.ingest("other.835", &FileOrigin::mailbox("office-ally", "x"), &x12_835::generate::synthetic_835(3, 9)).unwrap();
     drop(t);
     // No ERA yet: the claims the payer accepted are overdue for one.
     let steps: Vec<Step> = arrival_order().into_iter().filter(|s| s.name != ERA_ZIP).collect();
@@ -516,7 +526,7 @@ fn rebuild_reads_a_file_of_many_chunks_again_to_the_same_state() {
     ingest_all(dir.path(), &arrival_order());
     let era = x12_835::generate::synthetic_835(2_000, 3);
     let mut t = open_at(dir.path(), "2026-01-29T08:00:00Z");
-    let r = t.ingest("large.835", "sftp", &era).unwrap();
+    let r = t.ingest("large.835", &FileOrigin::mailbox("office-ally", "x"), &era).unwrap();
     assert!(matches!(r.outcome, Outcome::Ingested { events, .. } if events > 4 * 1024), "{r:?}");
     let keys = ["C0000001", "C0000500", "C0000999", "C0001500"];
     let claims = |t: &Tracker| keys.iter().map(|k| t.claim(k).unwrap()).collect::<Vec<_>>();
@@ -651,9 +661,9 @@ fn an_837_ingested_after_its_responses_needs_no_rebuild() {
 fn a_payers_acknowledgement_of_its_file_reaches_only_its_claims() {
     let dir = tempfile::tempdir().unwrap();
     let mut t = open_at(dir.path(), "2026-01-05T09:30:00Z");
-    t.ingest(BATCH_NAME, "ingest", &scenario_file(BATCH_NAME)).unwrap();
+    t.ingest(BATCH_NAME, &FileOrigin::Ingest, &scenario_file(BATCH_NAME)).unwrap();
     t.set_clock(Clock::parse_fixed("2026-01-05T11:15:00Z").unwrap());
-    t.ingest(ACK_999, "ingest", &scenario_file(ACK_999)).unwrap();
+    t.ingest(ACK_999, &FileOrigin::Ingest, &scenario_file(ACK_999)).unwrap();
     // Meridian's 277CA of the scenario, cut after its 2200B: the file-level statement alone.
     let full = String::from_utf8(scenario_file(ACK_277CA)).unwrap();
     let segments: Vec<&str> = full.split('~').map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -665,7 +675,7 @@ fn a_payers_acknowledgement_of_its_file_reaches_only_its_claims() {
     body.push("IEA*1*000260412".into());
     let ack = format!("{}~\n", body.join("~\n"));
     t.set_clock(Clock::parse_fixed("2026-01-07T06:30:00Z").unwrap());
-    let r = t.ingest("mvh_batch_only_277ca.txt", "ingest", ack.as_bytes()).unwrap();
+    let r = t.ingest("mvh_batch_only_277ca.txt", &FileOrigin::Ingest, ack.as_bytes()).unwrap();
     assert!(matches!(r.outcome, Outcome::Ingested { warnings: 0, errors: 0, .. }), "{r:?}");
 
     let (_, claims) = the_batch(&t);

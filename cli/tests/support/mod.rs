@@ -89,6 +89,8 @@ pub struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT/api/v1`.
     pub base: String,
+    /// The dashboard's one-time sign-in link it printed.
+    pub sign_in: Option<String>,
     /// Its standard output, kept open: a closed pipe would end it (as `claimtrack … | head`).
     _stdout: BufReader<std::process::ChildStdout>,
 }
@@ -111,15 +113,27 @@ pub fn serve_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut first).unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
-    Server { child, base, _stdout: stdout }
+    let url_in = |line: &str| line.split_whitespace().find(|w| w.starts_with("http://") || w.starts_with("https://")).map(str::to_string);
+    // The dashboard's link comes first, then the API's address.
+    let (mut sign_in, mut base, mut seen) = (None, None, Vec::new());
+    for _ in 0..6 {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        match url_in(&line) {
+            Some(u) if u.contains("/sign-in?code=") => sign_in = Some(u),
+            Some(u) if u.ends_with("/api/v1") => {
+                base = Some(u);
+                break;
+            }
+            _ => {}
+        }
+        seen.push(line);
+    }
+    let base = base.unwrap_or_else(|| panic!("no API address in {seen:?}"));
+    Server { child, base, sign_in, _stdout: stdout }
 }
 
 /// `claimtrack serve` on a free port of 127.0.0.1.

@@ -1,4 +1,5 @@
-//! `claimtrack serve`: the HTTP API (`/api/v1`) for clinic software in any language.
+//! `claimtrack serve`: the HTTP API (`/api/v1`) for clinic software in any language, and
+//! the dashboard for billing staff (every other path; see [`web`]).
 //!
 //! - Every response is the JSON contract's envelope (`crate::contract`, docs/json.md), the
 //!   same shapes `--json` prints; the raw bytes of a file and the OpenAPI document
@@ -24,6 +25,7 @@ mod routes;
 mod syncing;
 mod tls;
 pub mod tokens;
+pub(crate) mod web;
 
 pub use syncing::{LastSync, SyncFailure, SyncSetup, SyncState, Transfer};
 
@@ -153,6 +155,7 @@ pub fn run(data_dir: &DataDir, clock: Clock, options: Options, ready: impl FnOnc
         syncer: options.sync.clone().map(|setup| syncing::Syncer::new(setup, data_dir, clock)),
         version: Version::open(data_dir),
         batches_cache: Mutex::new(None),
+        web: web::Web::new(options.tls.is_some()),
     });
     let syncer = app.syncer.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -224,6 +227,8 @@ struct App {
     version: Version,
     /// `GET /batches`' body, and the database version it was read at.
     batches_cache: Mutex<Option<(i64, axum::body::Bytes)>>,
+    /// The dashboard's sessions and pending uploads.
+    web: web::Web,
 }
 
 /// How long bad tokens are remembered, and how many are answered at once.
@@ -300,7 +305,7 @@ fn router(app: Arc<App>) -> Router {
         .route_layer(middleware::from_fn_with_state(app.clone(), authorize));
     Router::new()
         .nest("/api/v1", api)
-        .fallback(|| async { ApiError::not_found("the API is under /api/v1") })
+        .merge(web::router(app.clone()))
         .layer(middleware::from_fn(access_log))
         .with_state(app)
 }

@@ -153,7 +153,7 @@ impl Syncer {
         loop {
             let wait = sync::next_wait(every, failures);
             self.state.lock().unwrap_or_else(|p| p.into_inner()).next_at =
-                Some((self.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default()).to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                Some(crate::clock::stored(self.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default()));
             if !pause(&self.stop, wait) {
                 return;
             }

@@ -182,5 +182,5 @@ pub(crate) fn latest(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// A stored time ("2026-01-05T09:30:00Z", or with fractions or an offset).
 fn parse_time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    crate::clock::parse_stored(s).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }

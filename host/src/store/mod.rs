@@ -217,12 +217,13 @@ pub struct ArchivedFile {
     pub name: String,
     /// Size in bytes.
     pub size: i64,
-    /// Where it came from: "ingest", "sftp", "submit" or "package" (a zip member).
-    pub origin: String,
+    /// Where it came from: "ingest", "submit", "package" (a zip member) or the mailbox and
+    /// its name there.
+    pub origin: crate::ingest::FileOrigin,
     /// When it was first archived, RFC 3339 UTC.
-    pub first_seen: String,
+    pub first_seen: chrono::DateTime<chrono::Utc>,
     /// When the same bytes were last seen again, RFC 3339 UTC.
-    pub last_seen: String,
+    pub last_seen: chrono::DateTime<chrono::Utc>,
     /// "document" or "package".
     pub kind: String,
     /// "parsed" or "needs_attention".
@@ -257,8 +258,8 @@ fn archived_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArchivedFile> {
         name: r.get(2)?,
         size: r.get(3)?,
         origin: r.get(4)?,
-        first_seen: r.get(5)?,
-        last_seen: r.get(6)?,
+        first_seen: crate::clock::column(r, 5)?,
+        last_seen: crate::clock::column(r, 6)?,
         kind: r.get(7)?,
         outcome: r.get(8)?,
         format: r.get(9)?,

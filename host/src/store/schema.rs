@@ -461,6 +461,15 @@ const MIGRATIONS: &[&str] = &[
           AND instr(',' || events || ',', ',' || CASE new.kind WHEN 'batch' THEN 'status' WHEN 'claim' THEN 'status' ELSE new.kind END || ',') > 0;
     END;
     "#,
+    r#"
+    -- Dashboard sign-in codes (`serve`, `claimtrack dashboard`): stored as SHA-256, one use each.
+    CREATE TABLE signin_codes (
+        hash        TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        used_at     TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::Serialize;
 
 use crate::config::{AfterDownload, Config, ConfigPaths, Secret, TransportKind};
-use crate::ingest::{IngestReport, Outcome};
+use crate::ingest::{FileOrigin, IngestReport, Outcome};
 use crate::paths::create_private_dir;
 use crate::store::StoreError;
 use crate::tracker::Tracker;
@@ -626,8 +626,7 @@ fn download_one(
     }
     fs::rename(&partial, &done).map_err(local(&done))?;
     let bytes = fs::read(&done).map_err(local(&done))?;
-    let origin = format!("{key}/{}", file.name);
-    let ingest = match tracker.ingest(&file.name, &origin, &bytes) {
+    let ingest = match tracker.ingest(&file.name, &FileOrigin::mailbox(key, &file.name), &bytes) {
         Ok(r) => r,
         Err(e) => {
             // Not remembered: the next sync downloads and ingests it again.

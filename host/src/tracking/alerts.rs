@@ -59,7 +59,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::clock::{parse_stored, stored};
 use rusqlite::{OptionalExtension, params, Connection};
 use serde::Serialize;
 
@@ -171,7 +173,7 @@ pub struct Alert {
     /// The claim's CLM01, for claim alerts.
     pub patient_control_number: Option<String>,
     /// When the condition began (RFC 3339), e.g. upload + 72 h.
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
     /// One line for people: what is wrong, with how long ("Batch 4: no answer from Office
     /// Ally for 10 days").
     pub title: String,
@@ -203,7 +205,7 @@ pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusql
     for a in current {
         keys.push(format!("{}:{}:{}", a.kind.as_str(), uid(&mut batch_uid, a.batch_id)?, uid(&mut claim_uid, a.claim_id)?));
     }
-    let now = stamp(now);
+    let now = stored(now);
     conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS open_alerts (key TEXT PRIMARY KEY); DELETE FROM open_alerts;")?;
     let mut new = 0;
     {
@@ -217,7 +219,7 @@ pub fn record(conn: &Connection, current: &[Alert], now: DateTime<Utc>) -> rusql
         let mut renumber = conn.prepare("UPDATE alerts SET batch_id = ?2, claim_id = ?3 WHERE key = ?1 AND (batch_id IS NOT ?2 OR claim_id IS NOT ?3)")?;
         for (a, k) in current.iter().zip(&keys) {
             mark.execute(params![k])?;
-            let raised = insert.execute(params![k, a.kind.as_str(), a.batch_id, a.claim_id, a.created_at, now])?;
+            let raised = insert.execute(params![k, a.kind.as_str(), a.batch_id, a.claim_id, stored(a.created_at), now])?;
             if raised == 0 {
                 renumber.execute(params![k, a.batch_id, a.claim_id])?;
             }
@@ -265,7 +267,7 @@ fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Resul
         batch_name: None,
         claim_id: None,
         patient_control_number: None,
-        created_at: at,
+        created_at: parse_stored(&at).unwrap_or(DateTime::UNIX_EPOCH),
         title: title.to_string(),
         message,
         steps,
@@ -274,13 +276,6 @@ fn credentials_alert(conn: &Connection, out: &mut Vec<Alert>) -> rusqlite::Resul
     Ok(())
 }
 
-fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
-}
-
-fn stamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
 
 /// "3 days 3 h": how long, for messages (durations read the same in every time zone).
 fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
@@ -294,7 +289,7 @@ pub fn tracking_window_closes(c: &ClaimRow) -> Option<DateTime<Utc>> {
     if status.is_final() || status.is_rejected() || status == ClaimStatus::Queued {
         return None;
     }
-    let last = parse_time(c.last_response.as_deref()?)?;
+    let last = c.last_response?;
     Some(last + Duration::days(TRACKING_WINDOW_DAYS))
 }
 
@@ -316,7 +311,7 @@ pub struct Eligibility {
     /// Whether the batch can be archived now.
     pub eligible: bool,
     /// When it became eligible (rule 6), if it is.
-    pub since: Option<String>,
+    pub since: Option<DateTime<Utc>>,
     /// Why not, one line each (the batch, or each claim still tracked).
     pub blocking: Vec<String>,
 }
@@ -325,7 +320,7 @@ pub struct Eligibility {
 pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<Utc>) -> Eligibility {
     let mut blocking = Vec::new();
     if let Some(at) = &batch.archived {
-        let ago = parse_time(at).map(|t| format!(" ({} ago)", span(t, now))).unwrap_or_default();
+        let ago = format!(" ({} ago)", span(*at, now));
         blocking.push(format!("batch {} is already archived{ago}", batch.id));
     }
     let unanswered = match Some(batch.status) {
@@ -342,11 +337,11 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
         }
         _ => false,
     };
-    let mut since = parse_time(&batch.submitted);
+    let mut since = Some(batch.submitted);
     for c in claims {
         let status = Some(c.status);
         let settled = if status.is_some_and(|s| s.is_final() || s.is_rejected()) {
-            Some(c.last_update.as_deref().or(c.last_response.as_deref()).and_then(parse_time).or(since))
+            Some(c.last_update.or(c.last_response).or(since))
         } else {
             match tracking_window_closes(c) {
                 Some(closes) if now >= closes => Some(Some(closes)),
@@ -375,7 +370,7 @@ pub fn archive_eligibility(batch: &BatchRow, claims: &[ClaimRow], now: DateTime<
         }
     }
     let eligible = blocking.is_empty();
-    Eligibility { eligible, since: if eligible { since.map(stamp) } else { None }, blocking }
+    Eligibility { eligible, since: if eligible { since } else { None }, blocking }
 }
 
 /// Every batch with the claims rule 5 needs to look at (the window flag set for `now`).
@@ -396,8 +391,8 @@ fn batches_with_claims(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Resul
             batch_id: r.get(1)?,
             patient_control_number: r.get(2)?,
             status: r.get(3)?,
-            last_update: r.get(4)?,
-            last_response: r.get(5)?,
+            last_update: crate::clock::column_opt(r, 4)?,
+            last_response: crate::clock::column_opt(r, 5)?,
             ..ClaimRow::default()
         })
     })?;
@@ -438,7 +433,7 @@ pub fn archivable(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec
 pub fn record_archive(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> rusqlite::Result<bool> {
     let n = conn.execute(
         "INSERT OR IGNORE INTO batch_archive (file_id, archived_at) SELECT file_id, ?2 FROM batches WHERE id = ?1",
-        params![batch_id, stamp(now)],
+        params![batch_id, stored(now)],
     )?;
     Ok(n == 1)
 }
@@ -459,7 +454,7 @@ pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -
             batch_name: Some(b.name.clone()),
             claim_id: None,
             patient_control_number: None,
-            created_at: e.since.unwrap_or_else(|| b.submitted.clone()),
+            created_at: e.since.unwrap_or(b.submitted),
             title: format!("Batch {}: tracking is over, it can be archived", b.id),
             message: format!("Batch {} ({}) can be archived: {claims} paid, denied, rejected or waiting for ERA/EOB.", b.id, b.name),
             steps: vec![format!("`claimtrack archive {}` archives it (`claimtrack archive` archives every batch that can be).", b.id)],
@@ -486,7 +481,7 @@ fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) ->
         stmt.query_map(params![BatchStatus::Queued.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
     let mut connection: Option<crate::sync::state::ConnectionState> = None;
     for (id, name, queued) in rows {
-        let Some(q) = parse_time(&queued) else { continue };
+        let Some(q) = parse_stored(&queued) else { continue };
         if now - q <= Duration::hours(AWAITING_NOTICE_HOURS) {
             continue;
         }
@@ -502,7 +497,7 @@ fn queued_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) ->
             batch_name: Some(name.clone()),
             claim_id: None,
             patient_control_number: None,
-            created_at: stamp(q + Duration::hours(AWAITING_NOTICE_HOURS)),
+            created_at: q + Duration::hours(AWAITING_NOTICE_HOURS),
             title: format!("Batch {id}: submitted {waited} ago and not uploaded yet"),
             message: format!(
                 "Batch {id} ({name}) was submitted {waited} ago and has not been uploaded: its claims have not reached \
@@ -532,7 +527,7 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
         .collect::<Result<_, _>>()?;
     let mut connection: Option<crate::sync::state::ConnectionState> = None;
     for (id, name, uploaded) in rows {
-        let Some(up) = parse_time(&uploaded) else { continue };
+        let Some(up) = parse_stored(&uploaded) else { continue };
         let (severity, kind, after) = if now - up > Duration::hours(AWAITING_ALERT_HOURS) {
             (AlertSeverity::Alert, AlertKind::BatchAwaiting72h, AWAITING_ALERT_HOURS)
         } else if now - up > Duration::hours(AWAITING_NOTICE_HOURS) {
@@ -572,7 +567,7 @@ fn awaiting_alerts(conn: &Connection, now: DateTime<Utc>, out: &mut Vec<Alert>) 
             batch_name: Some(name),
             claim_id: None,
             patient_control_number: None,
-            created_at: stamp(up + Duration::hours(after)),
+            created_at: up + Duration::hours(after),
             title: format!("Batch {id}: no answer from Office Ally for {waited}"),
             message,
             steps,
@@ -624,7 +619,7 @@ fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, o
         .collect::<Result<_, _>>()?;
     let limit = Duration::days(i64::from(settings.era_days));
     for (id, batch_id, batch_name, pcn, status, payer_id, payer_name, payer_claim, last_update, accepted) in rows {
-        let Some(accepted) = accepted.or(last_update).as_deref().and_then(parse_time) else { continue };
+        let Some(accepted) = accepted.or(last_update).as_deref().and_then(parse_stored) else { continue };
         if now - accepted <= limit {
             continue;
         }
@@ -651,7 +646,7 @@ fn era_alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings, o
             batch_name,
             claim_id: Some(id),
             patient_control_number: Some(pcn.clone()),
-            created_at: stamp(accepted + limit),
+            created_at: accepted + limit,
             title: format!("Claim {pcn}: accepted by the payer {days} days ago, no ERA yet"),
             message: format!(
                 "Claim {pcn} ({batch}): {payer} accepted it {days} days ago ({number}) and no ERA/835 has arrived \
@@ -674,8 +669,8 @@ mod tests {
             batch_id: Some(1),
             patient_control_number: pcn.into(),
             status: ClaimStatus::parse(status).expect("a claim status"),
-            last_update: last_response.map(str::to_string),
-            last_response: last_response.map(str::to_string),
+            last_update: last_response.and_then(parse_stored),
+            last_response: last_response.and_then(parse_stored),
             ..ClaimRow::default()
         }
     }
@@ -685,7 +680,7 @@ mod tests {
             id: 1,
             uid: "B1".into(),
             name: "b.txt".into(),
-            submitted: "2026-01-01T00:00:00Z".into(),
+            submitted: parse_stored("2026-01-01T00:00:00Z").unwrap(),
             claim_count: 1,
             status: BatchStatus::parse(status).expect("a batch status"),
             rejected_claims: 0,
@@ -701,7 +696,7 @@ mod tests {
 
     #[test]
     fn the_window_closes_at_exactly_seven_days_for_open_claims_only() {
-        let t = |s: &str| parse_time(s).unwrap();
+        let t = |s: &str| parse_stored(s).unwrap();
         let last = "2026-01-08T07:00:00Z";
         for status in ["AWAITING", "OA ACCEPTED", "PAYER ACCEPTED", "PENDING"] {
             let c = claim("P", status, Some(last));
@@ -717,7 +712,7 @@ mod tests {
 
     #[test]
     fn eligibility_names_what_is_still_tracked() {
-        let now = parse_time("2026-01-10T00:00:00Z").unwrap();
+        let now = parse_stored("2026-01-10T00:00:00Z").unwrap();
         let mut open = claim("P1", "PAYER ACCEPTED", Some("2026-01-08T07:00:00Z"));
         open.waiting_for_era = waiting_for_era(&open, now);
         let done = claim("P2", "PAID", Some("2026-01-09T00:00:00Z"));
@@ -726,10 +721,10 @@ mod tests {
         assert_eq!(e.blocking.len(), 1);
         assert!(e.blocking[0].starts_with("P1 is PAYER ACCEPTED: its tracking window closes in 5 days 7 h"), "{:?}", e.blocking);
 
-        let later = parse_time("2026-01-20T00:00:00Z").unwrap();
+        let later = parse_stored("2026-01-20T00:00:00Z").unwrap();
         let e = archive_eligibility(&batch("PAYER ACCEPTED"), &[open, done], later);
         assert!(e.eligible, "{e:?}");
-        assert_eq!(e.since.as_deref(), Some("2026-01-15T07:00:00Z"), "when the last claim settled");
+        assert_eq!(e.since, parse_stored("2026-01-15T07:00:00Z"), "when the last claim settled");
 
         // An unanswered batch: one line, not one per claim.
         let e = archive_eligibility(&batch("AWAITING"), &[claim("P3", "AWAITING", None)], later);

@@ -13,6 +13,8 @@ pub(crate) mod provider;
 pub mod payer;
 pub mod query;
 pub mod status;
+pub mod words;
+pub mod worklists;
 
 use rusqlite::Transaction;
 

@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
+use crate::clock::{column, column_opt};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -23,7 +26,7 @@ pub struct BatchRow {
     /// The name the 837 was uploaded under.
     pub name: String,
     /// When the 837 was archived (submitted), RFC 3339.
-    pub submitted: String,
+    pub submitted: DateTime<Utc>,
     /// Claims in the 837.
     pub claim_count: i64,
     /// "AWAITING", "OA ACCEPTED with rejections", … (written as its display text).
@@ -37,17 +40,17 @@ pub struct BatchRow {
     /// Office Ally's per-payer child file IDs split from the upload.
     pub child_file_ids: Vec<String>,
     /// When the latest claim status was decided (that file's first sighting), RFC 3339 UTC.
-    pub last_update: Option<String>,
+    pub last_update: Option<DateTime<Utc>>,
     /// Batch-level reasons when FAILED or REJECTED; empty otherwise (claims carry their own).
     pub reasons: Vec<Reason>,
     /// When the batch was archived (RFC 3339; `batch_archive`), or `None` while it is
     /// tracked. The `batches` view hides archived batches unless `--all` and shows them as
     /// ARCHIVED; `status` keeps the derived status.
-    pub archived: Option<String>,
+    pub archived: Option<DateTime<Utc>>,
     /// When the 837 was uploaded to Office Ally (RFC 3339): recorded by `sync` or
     /// `mark-uploaded`; for an 837 claimtrack did not upload itself, when it was ingested.
     /// `None` while it is QUEUED.
-    pub uploaded_at: Option<String>,
+    pub uploaded_at: Option<DateTime<Utc>>,
     /// How many of its claims have each status, in [`ClaimStatus::ALL`](super::status::ClaimStatus::ALL)
     /// order: `[{"status": "PAID", "claims": 4}, …]`.
     pub claim_statuses: Vec<StatusCount>,
@@ -166,13 +169,13 @@ pub struct ClaimRow {
     /// Who decided it: "clearinghouse", "payer" or "submitter"; `None` before any statement.
     pub status_source: Option<String>,
     /// When the deciding statement's file was first seen, RFC 3339 UTC.
-    pub last_update: Option<String>,
+    pub last_update: Option<DateTime<Utc>>,
     /// Reasons of the statement(s) that decided the status: rejection codes, CARC adjustments.
     pub reasons: Vec<Reason>,
     /// When Office Ally or a payer last said anything about the claim (its own statements
     /// and those about its transaction set or file; RFC 3339), whether or not it changed the
     /// status. The 7-day tracking window runs from here.
-    pub last_response: Option<String>,
+    pub last_response: Option<DateTime<Utc>>,
     /// The 7-day tracking window has closed: no clearinghouse or payer update for 7 days,
     /// and the claim is neither final nor rejected ([`crate::tracking::alerts`]). Depends on
     /// the clock: the [`crate::tracker::Tracker`] views set it; the functions here leave it
@@ -227,7 +230,7 @@ pub struct TimelineEntry {
     /// Summary's error totals; see [`super::status::speaks_for_claim`]).
     pub about: About,
     /// When that file was first archived, RFC 3339 UTC.
-    pub seen: String,
+    pub seen: DateTime<Utc>,
     /// The plugin that read it.
     pub plugin: String,
     /// That plugin's version.
@@ -261,16 +264,16 @@ fn batch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BatchRow> {
     Ok(BatchRow {
         id: r.get(0)?,
         name: r.get(1)?,
-        submitted: r.get(2)?,
+        submitted: column(r, 2)?,
         claim_count: r.get(3)?,
         status: r.get(4)?,
         rejected_claims: r.get(5)?,
         clearinghouse_file_id: r.get(6)?,
         child_file_ids: children.map(|c| c.split(',').map(str::to_string).collect()).unwrap_or_default(),
-        last_update: r.get(8)?,
+        last_update: column_opt(r, 8)?,
         reasons: reasons(r.get(9)?),
-        archived: r.get(10)?,
-        uploaded_at: r.get(11)?,
+        archived: column_opt(r, 10)?,
+        uploaded_at: column_opt(r, 11)?,
         claim_statuses: status_counts(r.get(12)?),
         uid: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
     })
@@ -302,13 +305,13 @@ pub fn batch(conn: &Connection, id: i64) -> rusqlite::Result<Option<BatchRow>> {
 
 /// `last_response` is stored by `derive` (schema 7): the views read it instead of joining
 /// the event log per claim.
-const CLAIM_SELECT: &str = "SELECT c.id, c.batch_id, c.patient_control_number, c.patient_name, c.service_date_from,
+pub(crate) const CLAIM_SELECT: &str = "SELECT c.id, c.batch_id, c.patient_control_number, c.patient_name, c.service_date_from,
         c.service_date_to, c.charged_cents, c.paid_cents, c.clearinghouse_claim_id, c.payer_claim_number, c.payer_id,
         c.status, c.status_source, c.last_update, c.status_reasons, c.last_response, b.submitted_name, c.payer_name,
         c.patient_responsibility_cents, c.uid
      FROM claims c LEFT JOIN batches b ON b.id = c.batch_id";
 
-fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
+pub(crate) fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
     Ok(ClaimRow {
         id: r.get(0)?,
         batch_id: r.get(1)?,
@@ -323,9 +326,9 @@ fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimRow> {
         payer_id: r.get(10)?,
         status: r.get(11)?,
         status_source: r.get(12)?,
-        last_update: r.get(13)?,
+        last_update: column_opt(r, 13)?,
         reasons: reasons(r.get(14)?),
-        last_response: r.get(15)?,
+        last_response: column_opt(r, 15)?,
         waiting_for_era: false,
         batch_name: r.get(16)?,
         payer_name: r.get(17)?,
@@ -583,7 +586,7 @@ pub fn timeline(conn: &Connection, claim_id: i64) -> rusqlite::Result<Vec<Timeli
             file: r.get(1)?,
             format: r.get(7)?,
             about,
-            seen: r.get(2)?,
+            seen: column(r, 2)?,
             plugin: r.get(3)?,
             plugin_version: r.get(4)?,
             via,

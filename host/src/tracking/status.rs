@@ -165,6 +165,22 @@ impl ClaimStatus {
         }
     }
 
+    /// The status in billing staff's words: "rejected by Office Ally", "paid".
+    pub fn words(self) -> &'static str {
+        match self {
+            ClaimStatus::Queued => "queued",
+            ClaimStatus::Awaiting => "awaiting",
+            ClaimStatus::OaAccepted => "accepted by Office Ally",
+            ClaimStatus::OaRejected => "rejected by Office Ally",
+            ClaimStatus::PayerAccepted => "accepted by the payer",
+            ClaimStatus::PayerRejected => "rejected by the payer",
+            ClaimStatus::Pending => "pending",
+            ClaimStatus::Paid => "paid",
+            ClaimStatus::Denied => "denied",
+            ClaimStatus::Reversed => "reversed",
+        }
+    }
+
     /// The status whose [`as_str`](Self::as_str) is `s`.
     pub fn parse(s: &str) -> Option<ClaimStatus> {
         ClaimStatus::ALL.into_iter().find(|c| c.as_str() == s)

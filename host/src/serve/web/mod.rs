@@ -1,0 +1,267 @@
+//! The dashboard: billing staff's pages, served by `serve` beside the API (`/api/v1`).
+//!
+//! - Server-rendered HTML (maud: checked at compile time), one stylesheet, no script: every
+//!   page reads and every form works without JavaScript. A sync in progress reloads its
+//!   page with `<meta http-equiv="refresh">`.
+//! - Signing in ([`session`]): `serve` prints a URL with a one-time code; it sets an
+//!   `HttpOnly`, `SameSite=Strict` session cookie. Every POST carries the session's CSRF
+//!   token. Every page is sent with a Content-Security-Policy that allows only this
+//!   server's stylesheet and forms, and with `Cache-Control: no-store` (pages hold PHI).
+//! - No patient data in URLs: searches are POSTed; pages are named by stable uids, file
+//!   ids and codes, so the access log and browser history hold no names or member ids.
+
+mod files;
+mod html;
+mod pages;
+pub mod session;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Form, Router};
+use chrono::{DateTime, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{ApiError, App};
+use html::{bare, Frame, Section};
+use session::Session;
+
+/// What the dashboard keeps between requests.
+#[derive(Default)]
+pub(super) struct Web {
+    sessions: session::Sessions,
+    /// 837s uploaded and checked, waiting for "Queue it", by a random id.
+    uploads: Mutex<HashMap<String, files::Pending>>,
+    /// The last `doctor` run from the Connection page.
+    doctor: Mutex<Option<(DateTime<Utc>, crate::doctor::Diagnosis)>>,
+    /// Cookies get `Secure` when `serve` speaks HTTPS.
+    https: bool,
+}
+
+/// Only this server's stylesheet and forms; no script, no frames, no other origin.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The dashboard's routes, merged beside `/api/v1`.
+pub(super) fn router(app: Arc<App>) -> Router<Arc<App>> {
+    let signed_in = Router::new()
+        .route("/", get(pages::home))
+        .route("/batches", get(pages::batches))
+        .route("/batches/{uid}", get(pages::batch))
+        .route("/batches/{uid}/archive", post(pages::archive))
+        .route("/claims/{uid}", get(pages::claim))
+        .route("/queues", get(pages::queues))
+        .route("/errors", get(pages::errors))
+        .route("/errors/print", get(pages::errors_print))
+        .route("/files", get(files::list))
+        .route("/files/{id}", get(files::view))
+        .route("/files/{id}/download", get(files::download))
+        .route("/files/check", post(files::check).layer(axum::extract::DefaultBodyLimit::max(super::SUBMIT_LIMIT + 64 * 1024)))
+        .route("/files/queue", post(files::queue))
+        .route("/search", post(pages::search))
+        .route("/sync", get(pages::sync_page).post(pages::sync_now))
+        .route("/connection", get(pages::connection))
+        .route("/connection/doctor", post(pages::run_doctor))
+        .route("/sign-out", post(sign_out))
+        .route_layer(middleware::from_fn_with_state(app, require_session));
+    Router::new()
+        .merge(signed_in)
+        .route("/sign-in", get(sign_in))
+        .route("/assets/app.css", get(stylesheet))
+        .fallback(|| async { PageError::not_found("There is no such page.") })
+        .layer(middleware::from_fn(security_headers))
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600")),
+        ],
+        html::CSS,
+    )
+        .into_response()
+}
+
+/// The session of the request's cookie, or a page saying how to sign in.
+async fn require_session(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    let session = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| session::cookie_value(c, session::COOKIE))
+        .and_then(|v| app.web.sessions.get(v));
+    match session {
+        Some(s) => {
+            req.extensions_mut().insert(s);
+            next.run(req).await
+        }
+        None => PageError {
+            status: StatusCode::UNAUTHORIZED,
+            title: "Sign in first",
+            message: "This page needs you to be signed in. Open the sign-in link `claimtrack serve` printed when it \
+                      started, or run `claimtrack dashboard` for a new one (each link works once, for an hour)."
+                .into(),
+        }
+        .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    code: Option<String>,
+}
+
+/// `GET /sign-in?code=…`: spends the code, sets the session cookie and goes home, so the
+/// code is not left in the address bar.
+async fn sign_in(State(app): State<Arc<App>>, axum::extract::Query(q): axum::extract::Query<SignIn>) -> Result<Response, PageError> {
+    let code = q.code.unwrap_or_default();
+    let now = app.clock.now();
+    let spent = !code.is_empty() && super::read(&app, move |t| session::spend_code(t.store().conn(), &code, now)).await?;
+    if !spent {
+        return Err(PageError {
+            status: StatusCode::FORBIDDEN,
+            title: "This sign-in link does not work",
+            message: "It was used already, has expired (links work for an hour) or was mistyped. Run `claimtrack dashboard` \
+                      on the computer running claimtrack for a new link."
+                .into(),
+        });
+    }
+    let (cookie, _) = app.web.sessions.open().map_err(|e| PageError::internal(&e))?;
+    let secure = if app.web.https { "; Secure" } else { "" };
+    let max_age = session::SESSION_LIFETIME.as_secs();
+    let set = format!("{}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}", session::COOKIE);
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&set).map_err(|_| PageError::internal("cookie"))?);
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(app): State<Arc<App>>,
+    Extension(s): Extension<Session>,
+    headers: axum::http::HeaderMap,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> PageResult {
+    check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
+    if let Some(c) = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| session::cookie_value(c, session::COOKIE)) {
+        app.web.sessions.close(c);
+    }
+    let mut r = html_page(bare("Signed out", html! { p { "You are signed out. A new sign-in link comes from `claimtrack dashboard`." } }));
+    let clear = format!("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", session::COOKIE);
+    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).expect("ascii"));
+    Ok(r)
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+fn check_csrf(s: &Session, presented: &str) -> Result<(), PageError> {
+    if session::same_secret(&s.csrf, presented) {
+        Ok(())
+    } else {
+        Err(PageError {
+            status: StatusCode::FORBIDDEN,
+            title: "This form is out of date",
+            message: "The form did not carry this session's security token (it may come from another tab before you \
+                      signed in again, or from another site). Go back, reload the page and try again."
+                .into(),
+        })
+    }
+}
+
+/// A whole HTML page as a response.
+fn html_page(m: Markup) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], m.into_string()).into_response()
+}
+
+/// What a page handler answers.
+type PageResult = Result<Response, PageError>;
+
+/// A failure, as a page (the API's are JSON).
+#[derive(Debug)]
+struct PageError {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+}
+
+impl PageError {
+    fn not_found(message: impl Into<String>) -> Self {
+        PageError { status: StatusCode::NOT_FOUND, title: "Not found", message: message.into() }
+    }
+    fn internal(what: &str) -> Self {
+        tracing::warn!(target: "claimtrack::api", "dashboard: {what}");
+        PageError { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Something went wrong", message: "The page could not be made; `claimtrack doctor` checks the data folder.".into() }
+    }
+    fn bad_form() -> Self {
+        PageError { status: StatusCode::BAD_REQUEST, title: "The form could not be read", message: "Go back, reload the page and try again.".into() }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError { status: e.status, title: "Something went wrong", message: e.message }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let body = bare(self.title, html! { p { (self.message) } p { a href="/" { "Go to the home page" } } });
+        let mut r = html_page(body);
+        *r.status_mut() = self.status;
+        r
+    }
+}
+
+/// The frame of a signed-in page.
+fn frame<'a>(title: &'a str, section: Section, s: &'a Session) -> Frame<'a> {
+    Frame { title, section, csrf: &s.csrf, refresh: None, query: "" }
+}
+
+/// How long a checked upload waits for "Queue it", and how many wait at once.
+const UPLOAD_KEPT: Duration = Duration::from_secs(30 * 60);
+const UPLOADS_KEPT: usize = 4;
+
+impl Web {
+    pub(super) fn new(https: bool) -> Web {
+        Web { https, ..Web::default() }
+    }
+
+    fn keep_upload(&self, p: files::Pending) -> Result<String, String> {
+        let id = super::tokens::random_value("")?;
+        let mut all = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|_, u| u.at.elapsed() < UPLOAD_KEPT);
+        while all.len() >= UPLOADS_KEPT {
+            let Some(oldest) = all.iter().min_by_key(|(_, u)| u.at).map(|(k, _)| k.clone()) else { break };
+            all.remove(&oldest);
+        }
+        all.insert(id.clone(), p);
+        Ok(id)
+    }
+
+    fn take_upload(&self, id: &str) -> Option<files::Pending> {
+        let mut all = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        all.remove(id).filter(|u| u.at.elapsed() < UPLOAD_KEPT)
+    }
+}

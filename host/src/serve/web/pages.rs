@@ -1,0 +1,757 @@
+//! The pages billing staff read: home, batches, a claim, work queues, errors, search, sync
+//! and the connection.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::{Extension, Form};
+use chrono::{DateTime, Datelike, Duration, Local, TimeZone, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::html::{self, batch_badge, claim_badge, empty, money, money_opt, post_button, when, when_ago, Section};
+use super::session::Session;
+use super::{check_csrf, frame, html_page, PageError, PageResult};
+use crate::serve::App;
+use crate::tracker::ArchiveOutcome;
+use crate::tracking::alerts::{Alert, AlertSeverity, AlertSettings};
+use crate::tracking::query::{About, BatchRow, ClaimRow, ClaimSearch, ErrorGroup, TimelineEntry};
+use crate::tracking::status::ClaimStatus;
+use crate::tracking::words::{file_kind, who};
+use crate::tracking::worklists::{self, PayerPayments, WorkQueue};
+
+/// Days without news before a claim is in the "no news" queue: the 7-day tracking window.
+const NO_NEWS_DAYS: i64 = 7;
+/// Batches on one page of the list.
+const BATCHES_PER_PAGE: usize = 50;
+/// Claims shown under an expanded batch (the batch's page shows all, a page at a time).
+const CLAIMS_UNDER_BATCH: usize = 200;
+/// Claims on one page of a batch.
+const CLAIMS_PER_PAGE: usize = 250;
+/// Claims shown per work queue.
+const QUEUE_ROWS: usize = 100;
+
+/// Days before a queue takes a claim.
+fn queue_days(q: WorkQueue) -> i64 {
+    match q {
+        WorkQueue::NoEra => i64::from(AlertSettings::default().era_days),
+        _ => NO_NEWS_DAYS,
+    }
+}
+
+fn queue_title(q: WorkQueue, days: i64) -> String {
+    match q {
+        WorkQueue::Rejected => "Rejected, not refiled yet".into(),
+        WorkQueue::Denied => "Denied by the payer".into(),
+        WorkQueue::NoNews => format!("No news for {days} days"),
+        WorkQueue::NoEra => format!("Accepted by the payer, no ERA after {days} days"),
+    }
+}
+
+fn queue_help(q: WorkQueue) -> &'static str {
+    match q {
+        WorkQueue::Rejected => "Fix what the rejection names and submit the claim again (same patient control number).",
+        WorkQueue::Denied => "Appeal, correct and resubmit, or bill the patient or another payer.",
+        WorkQueue::NoNews => "Neither Office Ally nor the payer said anything: check the claim on the payer's portal or call them.",
+        WorkQueue::NoEra => "Call the payer: was it paid, and to whom? Check the practice is enrolled for ERA with them.",
+    }
+}
+
+/// Monday 00:00 of this week in the server's time zone.
+fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&Local).date_naive();
+    let monday = local - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+    Local
+        .from_local_datetime(&monday.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now - Duration::days(7))
+}
+
+struct Home {
+    counts: Vec<(ClaimStatus, i64)>,
+    alerts: Vec<Alert>,
+    queues: Vec<(WorkQueue, i64, i64)>,
+    payments: Vec<PayerPayments>,
+    last_success: Option<String>,
+}
+
+pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
+    let now = app.clock.now();
+    let week = week_start(now);
+    let h = crate::serve::read(&app, move |t| -> anyhow::Result<Home> {
+        let conn = t.store().conn();
+        let mut queues = Vec::new();
+        for q in WorkQueue::ALL {
+            let days = queue_days(q);
+            queues.push((q, days, worklists::queue_size(conn, q, now - Duration::days(days))?));
+        }
+        let mut alerts = t.alerts()?;
+        // The ones that stop work (a rejected login, 72 hours of silence) first.
+        alerts.sort_by_key(|a| a.severity != AlertSeverity::Alert);
+        Ok(Home {
+            counts: worklists::status_counts(conn)?,
+            alerts,
+            queues,
+            payments: worklists::payments_since(conn, week)?,
+            last_success: t.connection_state()?.last_success,
+        })
+    })
+    .await?;
+    let sync = app.syncer.as_ref().map(|s| s.state());
+    let total: i64 = h.counts.iter().map(|(_, n)| n).sum();
+    let body = html! {
+        @for a in h.alerts.iter().filter(|a| a.severity == AlertSeverity::Alert) { (alert(a, now)) }
+        section aria-labelledby="claims-h" {
+            h2 #claims-h { "Claims by status" }
+            @if total == 0 {
+                (empty("No claims yet. Submit an 837 on the Files page, or sync with Office Ally."))
+            } @else {
+                ul.cards {
+                    @for (status, n) in &h.counts {
+                        li { span.n { (n) } (claim_badge(*status)) " " span.muted { (status.words()) } }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="queues-h" {
+            h2 #queues-h { "Work queues" }
+            ul.cards {
+                @for (q, days, n) in &h.queues {
+                    li { span.n { (n) } a href={ "/queues#" (q.as_str()) } { (queue_title(*q, *days)) } }
+                }
+            }
+        }
+        section aria-labelledby="pay-h" {
+            h2 #pay-h { "Payments received this week" }
+            p.muted { "ERAs that arrived since " (when(week)) "." }
+            @if h.payments.is_empty() {
+                (empty("No ERA payments arrived this week."))
+            } @else {
+                table {
+                    thead { tr { th scope="col" { "Payer" } th.num scope="col" { "Claims paid" } th.num scope="col" { "Paid" } } }
+                    tbody {
+                        @for p in &h.payments { tr { td { (p.payer) } td.num { (p.claims) } td.num { (money(p.paid_cents)) } } }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="sync-h" {
+            h2 #sync-h { "Office Ally" }
+            (sync_summary(&app, sync.as_ref(), h.last_success.as_deref(), now, &s))
+        }
+        @let infos: Vec<&Alert> = h.alerts.iter().filter(|a| a.severity != AlertSeverity::Alert).collect();
+        @if !infos.is_empty() {
+            section aria-labelledby="notes-h" {
+                h2 #notes-h { "Notices" }
+                @for a in infos { (alert(a, now)) }
+            }
+        }
+    };
+    Ok(html_page(html::page(frame("Today", Section::Home, &s), body)))
+}
+
+/// An alert with its steps: what is wrong, since when, and what to do.
+fn alert(a: &Alert, now: DateTime<Utc>) -> Markup {
+    let class = if a.severity == AlertSeverity::Alert { "alert" } else { "alert info" };
+    html! {
+        div class=(class) role=[(a.severity == AlertSeverity::Alert).then_some("alert")] {
+            h3 { (a.title) }
+            p { (a.message) " " span.muted { "Since " (when_ago(a.created_at, now)) "." } }
+            @if !a.steps.is_empty() {
+                ol { @for step in &a.steps { li { (step) } } }
+            }
+        }
+    }
+}
+
+fn sync_summary(app: &App, sync: Option<&crate::serve::SyncState>, last_success: Option<&str>, now: DateTime<Utc>, s: &Session) -> Markup {
+    html! {
+        p {
+            "Last successful connection: "
+            @match last_success.and_then(crate::clock::parse_stored) {
+                Some(t) => (when_ago(t, now)),
+                None => "never",
+            }
+            "."
+        }
+        @match sync {
+            Some(st) if st.running => p { "A sync is running. " a href="/sync" { "See its progress" } },
+            Some(_) => (post_button("/sync", &s.csrf, &[], "Sync now")),
+            None if app.config.is_none() => p.muted { "Syncing from here needs `claimtrack serve` to know the configuration." },
+            None => p.muted { "Syncing is not set up: run `claimtrack init` first." },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct BatchesQuery {
+    archived: Option<String>,
+    open: Option<String>,
+    page: Option<usize>,
+}
+
+pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<BatchesQuery>) -> PageResult {
+    let archived = q.archived.as_deref().is_some_and(|v| v == "1");
+    let open = q.open.clone();
+    let (rows, opened) = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
+        let rows: Vec<BatchRow> = t.batches()?.into_iter().filter(|b| b.archived.is_some() == archived).collect();
+        let opened = match open.as_deref().map(|uid| rows.iter().find(|b| b.uid == uid)) {
+            Some(Some(b)) => t.batch(b.id)?.map(|(_, claims)| (b.uid.clone(), claims)),
+            _ => None,
+        };
+        Ok((rows, opened))
+    })
+    .await?;
+    let now = app.clock.now();
+    let page = q.page.unwrap_or(1).max(1);
+    let pages = rows.len().div_ceil(BATCHES_PER_PAGE).max(1);
+    let shown = rows.iter().skip((page - 1) * BATCHES_PER_PAGE).take(BATCHES_PER_PAGE);
+    let base = if archived { "/batches?archived=1&" } else { "/batches?" };
+    let body = html! {
+        p {
+            @if archived {
+                "Batches archived once every claim was paid, denied, rejected or waiting for an ERA. "
+                a href="/batches" { "Back to the batches being tracked" }
+            } @else {
+                "Every 837 uploaded to Office Ally, newest first, with where its claims stand. "
+                a href="/batches?archived=1" { "Archived batches" } " · "
+                a href="/errors/print" { "Print errors for all batches" }
+            }
+        }
+        @if rows.is_empty() {
+            (empty(if archived { "No batch has been archived." } else { "No batches yet." }))
+        } @else {
+            table.batches {
+                thead { tr {
+                    th scope="col" { "Batch" } th scope="col" { "Submitted" } th.num scope="col" { "Claims" }
+                    th scope="col" { "Status" } th scope="col" { "Office Ally file ID" } th scope="col" { "Last update" } th scope="col" { span.print-only { "Claims" } }
+                } }
+                tbody {
+                    @for b in shown {
+                        @let is_open = opened.as_ref().is_some_and(|(uid, _)| *uid == b.uid);
+                        tr id={ "b-" (b.uid) } {
+                            td { a href={ "/batches/" (b.uid) } { (b.name) } }
+                            td { (when(b.submitted)) br; span.ago { (html::ago(b.submitted, now)) } }
+                            td.num { (b.claim_count) }
+                            td { (batch_badge(b.status, b.rejected_claims)) }
+                            td.code { (b.clearinghouse_file_id.as_deref().unwrap_or("—"))
+                                @for c in &b.child_file_ids { br; span.muted { "→ " (c) } } }
+                            td { @match b.last_update { Some(t) => (when(t)), None => span.muted { "no answer yet" } } }
+                            td {
+                                @if is_open {
+                                    a href={ (base) "page=" (page) "#b-" (b.uid) } aria-expanded="true" { "Hide claims" }
+                                } @else {
+                                    a href={ (base) "page=" (page) "&open=" (b.uid) "#b-" (b.uid) } aria-expanded="false" { "Show claims" }
+                                }
+                            }
+                        }
+                        @if let Some((_, claims)) = opened.as_ref().filter(|_| is_open) {
+                            tr.expanded { td colspan="7" {
+                                (claims_table(&claims[..claims.len().min(CLAIMS_UNDER_BATCH)], false))
+                                @if claims.len() > CLAIMS_UNDER_BATCH {
+                                    p { a href={ "/batches/" (b.uid) } { "All " (claims.len()) " claims of this batch" } }
+                                }
+                            } }
+                        }
+                    }
+                }
+            }
+            @if pages > 1 {
+                nav.pager aria-label="Pages" {
+                    @if page > 1 { a href={ (base) "page=" (page - 1) } { "← Newer" } }
+                    span { "Page " (page) " of " (pages) }
+                    @if page < pages { a href={ (base) "page=" (page + 1) } { "Older →" } }
+                }
+            }
+        }
+    };
+    let title = if archived { "Archived batches" } else { "Batches" };
+    Ok(html_page(html::page(frame(title, Section::Batches, &s), body)))
+}
+
+/// Claims as rows: OA Claim ID, status with its reasons, money.
+fn claims_table(claims: &[ClaimRow], with_batch: bool) -> Markup {
+    html! {
+        @if claims.is_empty() {
+            (empty("No claims."))
+        } @else {
+            table.claims {
+                thead { tr {
+                    th scope="col" { "Patient control no." } th scope="col" { "Patient" } th scope="col" { "OA Claim ID" }
+                    @if with_batch { th scope="col" { "Batch" } }
+                    th scope="col" { "Status" } th scope="col" { "Why" } th.num scope="col" { "Charged" } th.num scope="col" { "Paid" }
+                } }
+                tbody {
+                    @for c in claims {
+                        tr {
+                            td { a href={ "/claims/" (c.uid) } { (c.patient_control_number) } }
+                            td { (c.patient_name.as_deref().unwrap_or("—")) }
+                            td.code { (c.clearinghouse_claim_id.as_deref().unwrap_or("—")) }
+                            @if with_batch { td { (c.batch_name.as_deref().unwrap_or("—")) } }
+                            td { (claim_badge(c.status)) @if c.waiting_for_era { br; span.muted { "waiting for ERA/EOB" } } }
+                            td { (reasons_brief(c)) }
+                            td.num { (money_opt(c.charged_cents)) }
+                            td.num { (money_opt(c.paid_cents)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A claim's reasons in one cell: the code, and what it means.
+fn reasons_brief(c: &ClaimRow) -> Markup {
+    html! {
+        @for r in c.reasons.iter().take(3) {
+            div { span.code { (r.group.as_deref().map(|g| format!("{g}-")).unwrap_or_default()) (r.code) } " " (r.description.as_deref().unwrap_or("")) }
+        }
+        @if c.reasons.len() > 3 { div.muted { "and " (c.reasons.len() - 3) " more" } }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    page: Option<usize>,
+}
+
+pub(super) async fn batch(
+    State(app): State<Arc<App>>,
+    Extension(s): Extension<Session>,
+    Path(uid): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let key = uid.clone();
+    let found = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
+        Ok(match t.find_batch(&key)? {
+            Some(id) => t.batch(id)?,
+            None => None,
+        })
+    })
+    .await?;
+    let (b, claims) = found.ok_or_else(|| PageError::not_found("There is no such batch."))?;
+    let now = app.clock.now();
+    let totals = crate::tracking::query::totals(&claims);
+    let title = format!("Batch {}", b.name);
+    let pages = claims.len().div_ceil(CLAIMS_PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let (first, last) = ((page - 1) * CLAIMS_PER_PAGE, (page * CLAIMS_PER_PAGE).min(claims.len()));
+    let body = html! {
+        dl.facts {
+            dt { "Status" } dd { (batch_badge(b.status, b.rejected_claims)) }
+            dt { "Submitted" } dd { (when_ago(b.submitted, now)) }
+            dt { "Uploaded to Office Ally" } dd { @match b.uploaded_at { Some(t) => (when_ago(t, now)), None => "not yet (queued)" } }
+            dt { "Office Ally file ID" } dd.code { (b.clearinghouse_file_id.as_deref().unwrap_or("—")) @for c in &b.child_file_ids { " → " (c) } }
+            dt { "Claims" } dd { (b.claim_count) " (" (b.rejected_claims) " rejected)" }
+            dt { "Charged / paid / patient owes" } dd { (money(totals.charged_cents)) " / " (money(totals.paid_cents)) " / " (money(totals.patient_responsibility_cents)) }
+            @if let Some(a) = b.archived { dt { "Archived" } dd { (when_ago(a, now)) } }
+        }
+        @if !b.reasons.is_empty() {
+            div.alert { h3 { "Why the whole batch was " (b.status.as_str()) }
+                ul { @for r in &b.reasons { li { span.code { (r.code) } " " (r.description.as_deref().unwrap_or("")) } } } }
+        }
+        p.no-print {
+            (html::button_link(&format!("/errors/print?batch={}", b.uid), "Print errors of this batch")) " "
+            @if b.archived.is_none() { (post_button(&format!("/batches/{}/archive", b.uid), &s.csrf, &[], "Archive this batch")) }
+        }
+        h2 { "Claims" }
+        (claims_table(&claims[first..last], false))
+        @if pages > 1 {
+            nav.pager aria-label="Pages" {
+                @if page > 1 { a href={ "/batches/" (uid) "?page=" (page - 1) } { "← Earlier claims" } }
+                span { "Claims " (first + 1) " to " (last) " of " (claims.len()) }
+                @if page < pages { a href={ "/batches/" (uid) "?page=" (page + 1) } { "Later claims →" } }
+            }
+        }
+    };
+    Ok(html_page(html::page(frame(&title, Section::Batches, &s), body)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct CsrfForm {
+    csrf: String,
+}
+
+pub(super) async fn archive(
+    State(app): State<Arc<App>>,
+    Extension(s): Extension<Session>,
+    Path(uid): Path<String>,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> PageResult {
+    check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
+    let key = uid.clone();
+    let outcome = app
+        .with(move |t| -> anyhow::Result<Option<ArchiveOutcome>> {
+            Ok(match t.find_batch(&key)? {
+                Some(id) => Some(t.archive(id)?),
+                None => None,
+            })
+        })
+        .await?
+        .map_err(|e| PageError::internal(&format!("archive: {e:#}")))?
+        .ok_or_else(|| PageError::not_found("There is no such batch."))?;
+    match outcome {
+        ArchiveOutcome::Archived { .. } | ArchiveOutcome::AlreadyArchived { .. } => Ok(Redirect::to(&format!("/batches/{uid}")).into_response()),
+        ArchiveOutcome::NotEligible { blocking, .. } => Err(PageError {
+            status: StatusCode::CONFLICT,
+            title: "This batch cannot be archived yet",
+            message: blocking.join("; "),
+        }),
+        ArchiveOutcome::NoSuchBatch { .. } => Err(PageError::not_found("There is no such batch.")),
+    }
+}
+
+pub(super) async fn claim(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Path(uid): Path<String>) -> PageResult {
+    let found = crate::serve::read(&app, move |t| t.claim_by_uid(&uid)).await?;
+    let (c, timeline) = found.ok_or_else(|| PageError::not_found("There is no such claim."))?;
+    let now = app.clock.now();
+    let title = format!("Claim {}", c.patient_control_number);
+    let adjustments: Vec<&crate::model::Reason> = c.reasons.iter().filter(|r| r.amount.is_some()).collect();
+    let body = html! {
+        dl.facts {
+            dt { "Status" } dd { (claim_badge(c.status)) " " (c.status.words())
+                @if let Some(src) = &c.status_source { span.muted { " (said by " (if src == "clearinghouse" { "Office Ally" } else if src == "payer" { "the payer" } else { "you" }) ")" } } }
+            dt { "Patient" } dd { (c.patient_name.as_deref().unwrap_or("—")) }
+            dt { "Patient control number" } dd.code { (c.patient_control_number) }
+            dt { "OA Claim ID" } dd.code #oa-claim-id { (c.clearinghouse_claim_id.as_deref().unwrap_or("not given yet")) }
+            dt { "Payer claim number" } dd.code { (c.payer_claim_number.as_deref().unwrap_or("not given yet")) }
+            dt { "Payer" } dd { (c.payer_name.as_deref().unwrap_or("—")) @if let Some(id) = &c.payer_id { span.code { " " (id) } } }
+            dt { "Dates of service" } dd { (c.service_date_from.as_deref().unwrap_or("—")) @if let Some(to) = c.service_date_to.as_deref().filter(|to| Some(*to) != c.service_date_from.as_deref()) { " to " (to) } }
+            dt { "Batch" } dd { @match (&c.batch_name, c.batch_id) { (Some(n), Some(id)) => a href={ "/batches/" (id) } { (n) }, _ => "known only from responses" } }
+            @if let Some(t) = c.last_update { dt { "Status decided" } dd { (when_ago(t, now)) } }
+            @if c.waiting_for_era { dt { "Tracking" } dd { "No update for 7 days: waiting for the ERA/EOB." } }
+        }
+        h2 { "Money" }
+        table.money {
+            tbody {
+                tr { th scope="row" { "Charged" } td.num { (money_opt(c.charged_cents)) } }
+                tr { th scope="row" { "Paid by the payer" } td.num { (money_opt(c.paid_cents)) } }
+                tr { th scope="row" { "Patient responsibility" } td.num { (money_opt(c.patient_responsibility_cents)) } }
+                @for r in &adjustments {
+                    tr { th scope="row" { "Adjustment " span.code { (r.group.as_deref().unwrap_or("")) "-" (r.code) } " " span { (r.description.as_deref().unwrap_or("")) } }
+                         td.num { (money_opt(r.amount)) } }
+                }
+            }
+        }
+        h2 { "Timeline" }
+        p.muted { "Every statement about this claim, oldest first: who said it, the code as sent, what it means, and where it is in the file." }
+        (timeline_list(&c, &timeline))
+    };
+    Ok(html_page(html::page(frame(&title, Section::None, &s), body)))
+}
+
+fn timeline_list(c: &ClaimRow, timeline: &[TimelineEntry]) -> Markup {
+    html! {
+        @if timeline.is_empty() { (empty("Nothing has been said about this claim yet.")) }
+        ol.timeline {
+            @for e in timeline {
+                @let whole = matches!(e.about, About::File | About::TransactionSet | About::Provider);
+                @let at = e.event.reasons.iter().find_map(|r| r.position.as_ref().and_then(|p| p.segment_index));
+                li class=[whole.then_some("whole")] {
+                    div {
+                        strong { (who(e.event.source, e.event.source_party.as_ref())) }
+                        " — " (file_kind(e.format.as_deref().unwrap_or(""))) " · " (when(e.seen))
+                        @if whole { " " span.scope title="This statement is about more than this claim" { "about the " (e.about.as_words()) } }
+                    }
+                    div {
+                        span.code { (e.event.raw_code) } " · " (e.event.status.as_str().replace('_', " "))
+                        @if let Some(paid) = e.event.amounts.paid { " · paid " (money(paid)) }
+                    }
+                    @if !e.event.reasons.is_empty() {
+                        ul { @for r in &e.event.reasons {
+                            li { span.code { (r.group.as_deref().map(|g| format!("{g}-")).unwrap_or_default()) (r.code) } " "
+                                 (r.description.as_deref().unwrap_or("(no description)"))
+                                 @if let Some(a) = r.amount { " · " (money(a)) } }
+                        } }
+                    }
+                    div { @match at {
+                        Some(i) => a href={ "/files/" (e.file_id) "?at=" (i) "#s" (i) } { "See it in " (e.file) },
+                        None => a href={ "/files/" (e.file_id) "?claim=" (c.uid) "#hit" } { "See it in " (e.file) },
+                    } }
+                }
+            }
+        }
+    }
+}
+
+/// One work queue as its page shows it: its rule's days, its size, its first claims.
+struct Queue {
+    queue: WorkQueue,
+    days: i64,
+    size: i64,
+    rows: Vec<ClaimRow>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct QueuesQuery {
+    days: Option<i64>,
+    era_days: Option<i64>,
+}
+
+pub(super) async fn queues(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<QueuesQuery>) -> PageResult {
+    let now = app.clock.now();
+    let days_of = move |queue: WorkQueue| match queue {
+        WorkQueue::NoNews => q.days.unwrap_or(NO_NEWS_DAYS).clamp(1, 3650),
+        WorkQueue::NoEra => q.era_days.unwrap_or(queue_days(WorkQueue::NoEra)).clamp(1, 3650),
+        other => queue_days(other),
+    };
+    let lists = crate::serve::read(&app, move |t| -> anyhow::Result<Vec<Queue>> {
+        let conn = t.store().conn();
+        let mut out = Vec::new();
+        for queue in WorkQueue::ALL {
+            let days = days_of(queue);
+            let cutoff = now - Duration::days(days);
+            let mut rows = worklists::work_queue(conn, queue, cutoff, QUEUE_ROWS)?;
+            crate::tracking::alerts::mark_waiting(&mut rows, now);
+            out.push(Queue { queue, days, size: worklists::queue_size(conn, queue, cutoff)?, rows });
+        }
+        Ok(out)
+    })
+    .await?;
+    let body = html! {
+        form.no-print method="get" action="/queues" {
+            label for="days" { "No news for " } input #days type="number" name="days" min="1" max="3650" value=(days_of(WorkQueue::NoNews)); " days; "
+            label for="era_days" { "no ERA after " } input #era_days type="number" name="era_days" min="1" max="3650" value=(days_of(WorkQueue::NoEra)); " days "
+            button type="submit" { "Show" }
+        }
+        @for Queue { queue, days, size, rows } in &lists {
+            section id=(queue.as_str()) {
+                h2 { (queue_title(*queue, *days)) " (" (size) ")" }
+                p.muted { (queue_help(*queue)) }
+                (claims_table(rows, true))
+                @if *size > rows.len() as i64 { p.muted { "The " (rows.len()) " waiting longest are shown." } }
+            }
+        }
+    };
+    Ok(html_page(html::page(frame("Work queues", Section::Queues, &s), body)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct ErrorsQuery {
+    batch: Option<String>,
+}
+
+/// The error groups of one batch (by uid) or of every batch, with the batch's name.
+async fn error_groups(app: &Arc<App>, batch: Option<String>) -> Result<(Option<String>, Vec<ErrorGroup>), PageError> {
+    let found = crate::serve::read(app, move |t| -> anyhow::Result<Option<(Option<String>, Vec<ErrorGroup>)>> {
+        let (id, name) = match &batch {
+            Some(key) => match t.find_batch(key)? {
+                Some(id) => (Some(id), t.batch(id)?.map(|(b, _)| b.name)),
+                None => return Ok(None),
+            },
+            None => (None, None),
+        };
+        Ok(Some((name, t.errors(id, false)?)))
+    })
+    .await?;
+    found.ok_or_else(|| PageError::not_found("There is no such batch."))
+}
+
+fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
+    html! {
+        @if groups.is_empty() { (empty("No open rejections or denials.")) }
+        @for g in groups {
+            section.error-group {
+                h2 {
+                    span.code { (g.group.as_deref().map(|x| format!("{x}-")).unwrap_or_default()) (g.code) } " "
+                    (g.description.as_deref().unwrap_or("(no description)"))
+                }
+                p {
+                    (if g.kind == crate::tracking::query::ProblemKind::Rejection { "Rejected by " } else { "Denied by " })
+                    (if g.source == "clearinghouse" { "Office Ally".to_string() } else { g.payer.clone().unwrap_or_else(|| "the payer".into()) })
+                    " · " (g.count) " claim(s)"
+                    @if let Some(cat) = &g.category { " · category " span.code { (cat) } }
+                    @if let (Some(e), Some(d)) = (&g.entity, &g.entity_description) { " · about " (d) " " span.code { "(" (e) ")" } }
+                }
+                @if let Some(next) = &g.next_step { p { strong { "What to do: " } (next) } }
+                table {
+                    thead { tr { th scope="col" { "Patient control no." } th scope="col" { "OA Claim ID" } th scope="col" { "Status" } } }
+                    tbody { @for c in &g.claims {
+                        tr { td { (c.patient_control_number) } td.code { (c.clearinghouse_claim_id.as_deref().unwrap_or("—")) } td { (claim_badge(c.status)) } }
+                    } }
+                }
+            }
+        }
+    }
+}
+
+pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<ErrorsQuery>) -> PageResult {
+    let batch = q.batch.clone();
+    let (name, groups) = error_groups(&app, q.batch).await?;
+    let print = match &batch {
+        Some(b) => format!("/errors/print?batch={b}"),
+        None => "/errors/print".to_string(),
+    };
+    let body = html! {
+        p.no-print {
+            @match &name { Some(n) => { "Open rejections and denials of batch " (n) ". " a href="/errors" { "All batches" } }, None => "Open rejections and denials of every batch, grouped by code: who said it, what to do, the claims it hit." }
+            " " (html::button_link(&print, "Print errors"))
+        }
+        (error_groups_markup(&groups))
+    };
+    Ok(html_page(html::page(frame("Errors", Section::Errors, &s), body)))
+}
+
+/// One page a practice can hand to whoever fixes the claims: no navigation, a print sheet.
+pub(super) async fn errors_print(State(app): State<Arc<App>>, Extension(_s): Extension<Session>, Query(q): Query<ErrorsQuery>) -> PageResult {
+    let (name, groups) = error_groups(&app, q.batch).await?;
+    let now = app.clock.now();
+    let claims: usize = groups.iter().map(|g| g.claims.len()).sum();
+    let title = match &name {
+        Some(n) => format!("Claims to fix: batch {n}"),
+        None => "Claims to fix".to_string(),
+    };
+    let body = html! {
+        p { "Printed " (when(now)) " · " (groups.len()) " problem(s), " (claims) " claim(s). Fix each claim and submit it again with the same patient control number." }
+        p.no-print { a href="/errors" { "Back to errors" } " · use your browser's Print (Ctrl+P)." }
+        (error_groups_markup(&groups))
+    };
+    Ok(html_page(html::bare(&title, body)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct SearchForm {
+    csrf: String,
+    q: String,
+}
+
+/// `POST /search`: a claim found by its key opens directly; otherwise the matches are listed.
+pub(super) async fn search(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<SearchForm>, FormRejection>) -> PageResult {
+    let f = form.map_err(|_| PageError::bad_form())?.0;
+    check_csrf(&s, &f.csrf)?;
+    let text = f.q.trim().to_string();
+    if text.is_empty() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let key = text.clone();
+    let (exact, rows) = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
+        let exact = t.claim(&key)?;
+        let rows = if exact.len() == 1 {
+            Vec::new()
+        } else {
+            t.search_claims(&ClaimSearch { text: Some(key), status: None, from: None, to: None, before: None, limit: 100 })?.0
+        };
+        Ok((exact, rows))
+    })
+    .await?;
+    if let [(c, _)] = exact.as_slice() {
+        return Ok(Redirect::to(&format!("/claims/{}", c.uid)).into_response());
+    }
+    let mut f = frame("Search", Section::None, &s);
+    f.query = &text;
+    let body = html! {
+        p { (rows.len()) " claim(s) match " strong { (text) } (if rows.len() == 100 { " (the newest 100 are shown)" } else { "" }) "." }
+        (claims_table(&rows, true))
+    };
+    Ok(html_page(html::page(f, body)))
+}
+
+pub(super) async fn sync_page(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
+    let now = app.clock.now();
+    let Some(syncer) = &app.syncer else {
+        let body = html! { p { "Syncing from the dashboard needs `claimtrack serve` to know the configuration (run `claimtrack init` first)." } };
+        return Ok(html_page(html::page(frame("Sync with Office Ally", Section::Home, &s), body)));
+    };
+    let st = syncer.state();
+    let body = html! {
+        @if st.running {
+            p role="status" { "Syncing with Office Ally" @if let Some(t) = st.started_at.as_deref().and_then(crate::clock::parse_stored) { ", started " (html::ago(t, now)) } "…" }
+            @if let Some(tr) = &st.transfer {
+                p { (if tr.action == "upload" { "Uploading " } else { "Downloading " }) span.code { (tr.name) } }
+                progress max=(tr.total.max(1)) value=(tr.done) { (tr.done) " of " (tr.total) " bytes" }
+            }
+            p.muted { "This page reloads every 2 seconds until the sync ends." }
+        } @else {
+            (post_button("/sync", &s.csrf, &[], "Sync now"))
+        }
+        @if let Some(last) = &st.last {
+            h2 { "Last sync" }
+            p {
+                (match last.outcome { "ok" => "Finished without problems", "problems" => "Finished, with problems", _ => "Failed" })
+                @if let Some(t) = crate::clock::parse_stored(&last.finished_at) { ", " (when_ago(t, now)) } "."
+            }
+            @if let Some(r) = &last.report {
+                ul {
+                    li { (r.uploaded.len()) " batch(es) uploaded" }
+                    li { (r.downloaded.len()) " report(s) downloaded" }
+                    @for p in &r.problems { li { (p) } }
+                }
+            }
+            @if let Some(e) = &last.error { div.alert { h3 { "Why it failed" } p { (e.message) } p.code { (e.kind) } } }
+        }
+        p { a href="/" { "Back to the home page" } }
+    };
+    let mut f = frame("Sync with Office Ally", Section::Home, &s);
+    f.refresh = st.running.then_some(2);
+    Ok(html_page(html::page(f, body)))
+}
+
+pub(super) async fn sync_now(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<CsrfForm>, FormRejection>) -> PageResult {
+    check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
+    let Some(syncer) = &app.syncer else { return Err(PageError::not_found("Syncing is not set up for this server.")) };
+    syncer.start();
+    Ok(Redirect::to("/sync").into_response())
+}
+
+pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
+    let now = app.clock.now();
+    let state = crate::serve::read(&app, |t| t.connection_state()).await?;
+    let config = match &app.config {
+        Some(paths) if paths.config.is_file() => Some(crate::config::Config::load(&paths.config).map_err(|e| e.to_string())),
+        _ => None,
+    };
+    let doctor = app.web.doctor.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let body = html! {
+        h2 { "Configuration" }
+        @match &config {
+            None => p { "No configuration yet: run `claimtrack init` on this computer." },
+            Some(Err(e)) => div.alert { p { (e) } },
+            Some(Ok(c)) => {
+                p.muted { "From " span.code { (app.config.as_ref().map(|p| p.config.display().to_string()).unwrap_or_default()) } ". The password is never shown." }
+                pre.raw { (toml::to_string_pretty(c).unwrap_or_default()) }
+            }
+        }
+        h2 { "Connection" }
+        dl.facts {
+            dt { "Last success" } dd { @match state.last_success.as_deref().and_then(crate::clock::parse_stored) { Some(t) => (when_ago(t, now)), None => "never" } }
+            @if let Some((at, kind, message)) = &state.last_error {
+                dt { "Last failure" } dd { @if let Some(t) = crate::clock::parse_stored(at) { (when_ago(t, now)) ": " } (message) " " span.code { "(" (kind) ")" } }
+            }
+            @if let Some((_, message)) = &state.credentials_rejected {
+                dt { "Login" } dd { strong { "Rejected by Office Ally: " } (message) " claimtrack will not try again on its own. Call Office Ally at (360) 975-7000, option 1, if the account is paused; then run `claimtrack sync --retry-auth`." }
+            }
+        }
+        h2 { "Doctor" }
+        @match &doctor {
+            None => p.muted { "Not run from here yet." },
+            Some((at, d)) => {
+                p { "Run " (when_ago(*at, now)) ". " (d.verdict) }
+                ul.checks { @for c in &d.checks {
+                    li class=(format!("{:?}", c.outcome).to_lowercase()) { strong { (c.name) } ": " (format!("{:?}", c.outcome).to_lowercase()) " — " (c.detail)
+                        @if let Some(n) = &c.next_step { br; span { "Next: " (n) } } }
+                } }
+            }
+        }
+        (post_button("/connection/doctor", &s.csrf, &[], "Run doctor"))
+    };
+    Ok(html_page(html::page(frame("Connection", Section::Connection, &s), body)))
+}
+
+pub(super) async fn run_doctor(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<CsrfForm>, FormRejection>) -> PageResult {
+    check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
+    let Some(paths) = app.config.clone() else { return Err(PageError::not_found("`claimtrack serve` does not know the configuration.")) };
+    let now = app.clock.now();
+    let diagnosis = app
+        .with(move |t| {
+            let config = crate::config::Config::load(&paths.config);
+            let password = crate::config::load_password(&paths);
+            crate::doctor::diagnose(config, &paths, password, t, crate::transport::TrustNew::Refuse)
+        })
+        .await?;
+    *app.web.doctor.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, diagnosis));
+    Ok(Redirect::to("/connection").into_response())
+}

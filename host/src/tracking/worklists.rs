@@ -1,0 +1,123 @@
+//! What billing staff work through each morning: claims that need someone (the work
+//! queues), how many claims stand at each status, and the money payers sent lately. Read by
+//! the dashboard; plain data for any embedder.
+//!
+//! Archived batches count: archiving ends a batch's tracking, not the work its rejected or
+//! unpaid claims still need.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use super::query::{claim_row, ClaimRow, CLAIM_SELECT};
+use super::status::ClaimStatus;
+use crate::clock::stored;
+
+/// A work queue: claims that need someone to act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkQueue {
+    /// Rejected by Office Ally or the payer and not refiled since (a refile moves the claim
+    /// to its new batch and status).
+    Rejected,
+    /// Denied by the payer (835, 277 F2/F4).
+    Denied,
+    /// Not finished and no word from Office Ally or the payer for the queue's days.
+    NoNews,
+    /// Accepted by the payer (or pending) for the queue's days with no ERA since.
+    NoEra,
+}
+
+impl WorkQueue {
+    /// Every queue, in the order a morning goes through them.
+    pub const ALL: [WorkQueue; 4] = [WorkQueue::Rejected, WorkQueue::Denied, WorkQueue::NoNews, WorkQueue::NoEra];
+
+    /// The queue's name in URLs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkQueue::Rejected => "rejected",
+            WorkQueue::Denied => "denied",
+            WorkQueue::NoNews => "no_news",
+            WorkQueue::NoEra => "no_era",
+        }
+    }
+
+    /// The queue named `s` ([`WorkQueue::as_str`]).
+    pub fn parse(s: &str) -> Option<WorkQueue> {
+        WorkQueue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+
+    /// Whether the queue's rule counts days (and so takes a cutoff).
+    pub fn counts_days(self) -> bool {
+        matches!(self, WorkQueue::NoNews | WorkQueue::NoEra)
+    }
+
+    fn condition(self) -> &'static str {
+        // ?1 is the cutoff (RFC 3339); the rules without days ignore it.
+        match self {
+            WorkQueue::Rejected => "c.status IN ('OA REJECTED', 'PAYER REJECTED') AND ?1 IS NOT NULL",
+            WorkQueue::Denied => "c.status = 'DENIED' AND ?1 IS NOT NULL",
+            WorkQueue::NoNews => {
+                "c.status IN ('AWAITING', 'OA ACCEPTED', 'PAYER ACCEPTED', 'PENDING')
+                 AND COALESCE(c.last_response, c.last_update, (SELECT f.first_seen FROM files f WHERE f.id = b.file_id)) < ?1"
+            }
+            WorkQueue::NoEra => "c.status IN ('PAYER ACCEPTED', 'PENDING') AND c.last_update < ?1",
+        }
+    }
+}
+
+/// The claims of one queue, oldest news first (the ones waiting longest on top), at most
+/// `limit`; `cutoff` is now minus the queue's days.
+pub fn work_queue(conn: &Connection, queue: WorkQueue, cutoff: DateTime<Utc>, limit: usize) -> rusqlite::Result<Vec<ClaimRow>> {
+    let sql = format!(
+        "{CLAIM_SELECT} WHERE {}
+         ORDER BY COALESCE(c.last_response, c.last_update) ASC, c.id ASC LIMIT ?2",
+        queue.condition()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![stored(cutoff), limit as i64], claim_row)?;
+    rows.collect()
+}
+
+/// How many claims each queue holds.
+pub fn queue_size(conn: &Connection, queue: WorkQueue, cutoff: DateTime<Utc>) -> rusqlite::Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM claims c LEFT JOIN batches b ON b.id = c.batch_id WHERE {}",
+        queue.condition()
+    );
+    conn.prepare_cached(&sql)?.query_row(params![stored(cutoff)], |r| r.get(0))
+}
+
+/// How many claims have each status, in [`ClaimStatus::ALL`] order; statuses no claim has
+/// are left out.
+pub fn status_counts(conn: &Connection) -> rusqlite::Result<Vec<(ClaimStatus, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
+    let found: Vec<(ClaimStatus, i64)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(ClaimStatus::ALL.into_iter().filter_map(|s| found.iter().find(|(f, _)| *f == s).copied()).collect())
+}
+
+/// What one payer paid over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PayerPayments {
+    /// The payer's name as its ERA gives it (or its id).
+    pub payer: String,
+    /// Claims paid.
+    pub claims: i64,
+    /// Paid in all, integer cents.
+    pub paid_cents: i64,
+}
+
+/// The payments in ERAs (835 claim payments) that arrived since `since`, by payer, the
+/// largest first.
+pub fn payments_since(conn: &Connection, since: DateTime<Utc>) -> rusqlite::Result<Vec<PayerPayments>> {
+    // Driven by the files seen since then (few), each file's events by (file_id, seq).
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(json_extract(e.body, '$.source_party.name'), json_extract(e.body, '$.source_party.id'), 'Unknown payer') AS payer,
+                COUNT(*), COALESCE(SUM(json_extract(e.body, '$.amounts.paid')), 0)
+         FROM files f JOIN events e ON e.file_id = f.id
+         WHERE f.first_seen >= ?1 AND e.level = 'claim' AND e.source = 'payer' AND e.status = 'paid'
+         GROUP BY payer ORDER BY 3 DESC, 1",
+    )?;
+    let rows = stmt.query_map(params![stored(since)], |r| Ok(PayerPayments { payer: r.get(0)?, claims: r.get(1)?, paid_cents: r.get(2)? }))?;
+    rows.collect()
+}
