@@ -43,7 +43,8 @@ pub enum FileOrigin {
     Package,
     /// Downloaded by `sync`.
     Mailbox {
-        /// The mailbox's name in the store ([`crate::sync::mailbox_key`]).
+        /// The mailbox's name in the store ([`crate::sync::mailbox_label`]), and the folder
+        /// the file was in.
         mailbox: String,
         /// The file's name in the mailbox.
         file: String,
@@ -64,7 +65,10 @@ impl FileOrigin {
             FileOrigin::Ingest => "given to `claimtrack ingest`".into(),
             FileOrigin::Submit => "submitted with claimtrack".into(),
             FileOrigin::Package => "inside a zip package".into(),
-            FileOrigin::Mailbox { mailbox, .. } => format!("downloaded from Office Ally ({mailbox})"),
+            FileOrigin::Mailbox { mailbox, .. } if mailbox.starts_with("local:") => {
+                format!("copied by sync from the local mailbox folder {}", mailbox.trim_start_matches("local:"))
+            }
+            FileOrigin::Mailbox { .. } => "downloaded by sync from Office Ally's SFTP server".into(),
             FileOrigin::Other(text) => text.clone(),
         }
     }
@@ -75,7 +79,8 @@ impl FileOrigin {
             "ingest" => FileOrigin::Ingest,
             "submit" => FileOrigin::Submit,
             "package" => FileOrigin::Package,
-            _ => match text.split_once('/') {
+            // The mailbox's own name has slashes ("sftp://…", "local:/path"); a file name has none.
+            _ => match text.rsplit_once('/') {
                 Some((mailbox, file)) if !mailbox.is_empty() && !file.is_empty() => FileOrigin::mailbox(mailbox, file),
                 _ => FileOrigin::Other(text.to_string()),
             },
@@ -764,5 +769,22 @@ mod tests {
     #[test]
     fn sha256_is_hex_of_the_bytes() {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn an_origin_reads_back_as_it_was_stored() {
+        for (origin, text) in [
+            (FileOrigin::Ingest, "ingest"),
+            (FileOrigin::Submit, "submit"),
+            (FileOrigin::Package, "package"),
+            (FileOrigin::mailbox("sftp://practice@ftp10.officeally.com:22", "FS_HCFA_1_IN_C.txt"), "sftp://practice@ftp10.officeally.com:22/FS_HCFA_1_IN_C.txt"),
+            (FileOrigin::mailbox("local:/srv/mailbox", "a.999"), "local:/srv/mailbox/a.999"),
+            (FileOrigin::Other("sftp".into()), "sftp"),
+        ] {
+            assert_eq!(origin.to_string(), text);
+            assert_eq!(FileOrigin::from_stored(text), origin, "{text}");
+            assert_eq!(serde_json::to_value(&origin).unwrap(), text);
+        }
+        assert!(FileOrigin::from_stored("local:/srv/mailbox/a.999").words().contains("/srv/mailbox"));
     }
 }

@@ -381,12 +381,23 @@ pub struct Checked {
 }
 
 /// Check one 837 as `submit` does (read it under the name it would be uploaded under,
-/// Office Ally's rules, future dates of service, resubmissions) without storing anything.
-/// Bytes submitted before are [`SubmitError::AlreadySubmitted`] (or `AlreadyIngested`).
-pub(crate) fn check(store: &Store, plugins: &PluginSet, clock: &Clock, data_dir: &DataDir, name: &str, bytes: &[u8], test: bool) -> Result<Checked, SubmitError> {
+/// Office Ally's rules, future dates of service, resubmissions). Bytes submitted before are
+/// [`SubmitError::AlreadySubmitted`] (or `AlreadyIngested`); `restore` puts such a batch's
+/// missing outbox file back, as `submit` does. Without it, nothing is written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check(
+    store: &Store,
+    plugins: &PluginSet,
+    clock: &Clock,
+    data_dir: &DataDir,
+    name: &str,
+    bytes: &[u8],
+    test: bool,
+    restore: bool,
+) -> Result<Checked, SubmitError> {
     let sha = ingest::sha256_hex(bytes);
     if let Some(file_id) = store.file_id(&sha)? {
-        return Err(known(store.conn(), data_dir, file_id, bytes)?);
+        return Err(known(store.conn(), data_dir, file_id, bytes, restore)?);
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let not_837 = |problem: String| SubmitError::NotAn837 { name: base.to_string(), problem };
@@ -437,7 +448,7 @@ pub(crate) fn submit(
     test: bool,
     force: bool,
 ) -> Result<Submission, SubmitError> {
-    let Checked { format, broken, report, practice, keyword: kw, at, .. } = check(store, plugins, clock, data_dir, name, bytes, test)?;
+    let Checked { format, broken, report, practice, keyword: kw, at, .. } = check(store, plugins, clock, data_dir, name, bytes, test, true)?;
     if !broken.is_empty() && !force {
         return Err(SubmitError::RulesBroken(broken));
     }
@@ -457,7 +468,7 @@ pub(crate) fn submit(
     // Another process may have stored the same bytes, or taken the name, meanwhile.
     if let Some(file_id) = tx.query_row("SELECT id FROM files WHERE sha256 = ?1", params![sha], |r| r.get(0)).optional()? {
         drop(tx);
-        return Err(known(store.conn(), data_dir, file_id, bytes)?);
+        return Err(known(store.conn(), data_dir, file_id, bytes, true)?);
     }
     let staged = free_name(&tx, data_dir, &practice, kw, test, at)?;
     let dest = outbox.join(&staged);
@@ -504,7 +515,7 @@ pub(crate) fn submit(
 
 /// Why bytes already in the archive are not submitted again; a submission not yet uploaded
 /// whose outbox file is missing gets it back.
-fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> Result<SubmitError, SubmitError> {
+fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8], restore: bool) -> Result<SubmitError, SubmitError> {
     #[allow(clippy::type_complexity)]
     let (name, first_seen, staged, queued_at, uploaded_at, batch_id, status): (
         String,
@@ -526,7 +537,7 @@ fn known(conn: &Connection, data_dir: &DataDir, file_id: i64, bytes: &[u8]) -> R
     };
     let mut restored = false;
     let dest = data_dir.outbox().join(&staged_name);
-    if uploaded_at.is_none() && !dest.exists() {
+    if restore && uploaded_at.is_none() && !dest.exists() {
         let outbox = data_dir.outbox();
         let staged = |source| SubmitError::NotStaged { staged_name: staged_name.clone(), path: dest.clone(), source };
         create_private_dir(&outbox).map_err(staged)?;

@@ -152,7 +152,7 @@ impl Tracker {
     /// Check an 837 as [`Tracker::submit`] would, storing nothing: the rules it breaks (an
     /// upload form shows them before anything is queued).
     pub fn check_submission(&self, name: &str, bytes: &[u8], test: bool) -> Result<submit::Checked, SubmitError> {
-        submit::check(&self.store, &self.plugins, &self.clock, &self.data_dir, name, bytes, test)
+        submit::check(&self.store, &self.plugins, &self.clock, &self.data_dir, name, bytes, test, false)
     }
 
     /// Record that a submitted batch (by batch id or staged name) was uploaded: it becomes

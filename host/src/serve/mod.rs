@@ -579,18 +579,28 @@ async fn file_raw(State(app): State<Arc<App>>, Path(key): Path<String>) -> ApiRe
     let shown = key.clone();
     let found = read(&app, move |t| t.store().stored_file(&key)).await?;
     let (file, bytes) = found.ok_or_else(|| ApiError::not_found(format!("there is no archived file {shown:?} (its id or SHA-256)")))?;
-    // The archived name, kept to what is safe in a header.
-    let name: String = file.name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';')).collect();
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, attachment(&file.name)),
             (header::HeaderName::from_static("x-content-sha256"), HeaderValue::from_str(&file.sha256).expect("hex is a header value")),
         ],
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// `Content-Disposition` for a download named `name`: a plain `filename` kept to what is safe
+/// in a header (for old clients), and the exact name as `filename*` (RFC 6266, UTF-8
+/// percent-encoded).
+fn attachment(name: &str) -> HeaderValue {
+    let plain: String = name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';' | '%')).collect();
+    let plain = if plain.is_empty() { "file".to_string() } else { plain };
+    let exact: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{plain}\"; filename*=UTF-8''{exact}")).unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// A page of the change log.

@@ -695,6 +695,8 @@ pub struct ErrorGroup {
 pub struct ErrorClaim {
     /// The claim id.
     pub claim_id: i64,
+    /// Its stable id ([`ClaimRow::uid`]).
+    pub uid: String,
     /// Its batch; `None` for a claim known only from responses.
     pub batch_id: Option<i64>,
     /// CLM01 as submitted.
@@ -766,7 +768,8 @@ pub fn errors(conn: &Connection, batch: Option<i64>, history: bool) -> rusqlite:
             c.status_source, c.payer_name, c.payer_id,
             (SELECT MIN(n.batch_id) FROM claims n
              WHERE upper(ltrim(n.patient_control_number, '0')) = upper(ltrim(c.patient_control_number, '0'))
-               AND n.batch_id > c.batch_id)
+               AND n.batch_id > c.batch_id),
+            c.uid
         FROM claims c";
     const REJECTED: &str = "c.status IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED')";
     let mut stmt = match batch {
@@ -785,6 +788,7 @@ pub fn errors(conn: &Connection, batch: Option<i64>, history: bool) -> rusqlite:
                 clearinghouse_claim_id: r.get(3)?,
                 status: r.get(4)?,
                 refiled_in: r.get(9)?,
+                uid: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
             },
             r.get(5)?,
             r.get(6)?,

@@ -13,18 +13,24 @@ use super::query::{claim_row, ClaimRow, CLAIM_SELECT};
 use super::status::ClaimStatus;
 use crate::clock::stored;
 
+/// A claim whose CLM01 went out again in a later batch was refiled (or corrected): the later
+/// submission is the one to follow, as in `errors` (found through claims_pcn_norm).
+const NOT_REFILED: &str = "NOT EXISTS (SELECT 1 FROM claims n
+     WHERE upper(ltrim(n.patient_control_number, '0')) = upper(ltrim(c.patient_control_number, '0')) AND n.batch_id > c.batch_id)";
+
 /// A work queue: claims that need someone to act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkQueue {
-    /// Rejected by Office Ally or the payer and not refiled since (a refile moves the claim
-    /// to its new batch and status).
+    /// Rejected by Office Ally or the payer and not refiled since (no later batch has its
+    /// patient control number).
     Rejected,
-    /// Denied by the payer (835, 277 F2/F4).
+    /// Denied by the payer (835, 277 F2/F4) and not resubmitted since.
     Denied,
-    /// Not finished and no word from Office Ally or the payer for the queue's days.
+    /// Not with the payer yet (AWAITING, OA ACCEPTED) and nothing new from Office Ally or the
+    /// payer for the queue's days.
     NoNews,
-    /// Accepted by the payer (or pending) for the queue's days with no ERA since.
+    /// Accepted by the payer (or pending) the queue's days ago or more, with no ERA since.
     NoEra,
 }
 
@@ -52,16 +58,19 @@ impl WorkQueue {
         matches!(self, WorkQueue::NoNews | WorkQueue::NoEra)
     }
 
-    fn condition(self) -> &'static str {
+    fn condition(self) -> String {
         // ?1 is the cutoff (RFC 3339); the rules without days ignore it.
         match self {
-            WorkQueue::Rejected => "c.status IN ('OA REJECTED', 'PAYER REJECTED') AND ?1 IS NOT NULL",
-            WorkQueue::Denied => "c.status = 'DENIED' AND ?1 IS NOT NULL",
-            WorkQueue::NoNews => {
-                "c.status IN ('AWAITING', 'OA ACCEPTED', 'PAYER ACCEPTED', 'PENDING')
+            WorkQueue::Rejected => format!("c.status IN ('OA REJECTED', 'PAYER REJECTED') AND {NOT_REFILED} AND ?1 IS NOT NULL"),
+            WorkQueue::Denied => format!("c.status = 'DENIED' AND {NOT_REFILED} AND ?1 IS NOT NULL"),
+            // Before the payer: after it, the claim waits for its ERA (the next queue).
+            WorkQueue::NoNews => "c.status IN ('AWAITING', 'OA ACCEPTED')
                  AND COALESCE(c.last_response, c.last_update, (SELECT f.first_seen FROM files f WHERE f.id = b.file_id)) < ?1"
-            }
-            WorkQueue::NoEra => "c.status IN ('PAYER ACCEPTED', 'PENDING') AND c.last_update < ?1",
+                .to_string(),
+            // As the overdue-ERA alert (alerts rule 3): from the payer's acceptance, no remittance since.
+            WorkQueue::NoEra => "c.status IN ('PAYER ACCEPTED', 'PENDING') AND c.has_remittance = 0
+                 AND COALESCE(c.payer_accepted_at, c.last_update) < ?1"
+                .to_string(),
         }
     }
 }
@@ -89,9 +98,14 @@ pub fn queue_size(conn: &Connection, queue: WorkQueue, cutoff: DateTime<Utc>) ->
 }
 
 /// How many claims have each status, in [`ClaimStatus::ALL`] order; statuses no claim has
-/// are left out.
+/// are left out. A rejected or denied submission refiled since counts as its refile.
 pub fn status_counts(conn: &Connection) -> rusqlite::Result<Vec<(ClaimStatus, i64)>> {
-    let mut stmt = conn.prepare_cached("SELECT status, COUNT(*) FROM claims GROUP BY status")?;
+    // The refile check runs only for the (few) rejected and denied claims.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT c.status, COUNT(*) FROM claims c
+         WHERE c.status NOT IN ('OA REJECTED', 'PAYER REJECTED', 'DENIED') OR {NOT_REFILED}
+         GROUP BY c.status"
+    ))?;
     let found: Vec<(ClaimStatus, i64)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     Ok(ClaimStatus::ALL.into_iter().filter_map(|s| found.iter().find(|(f, _)| *f == s).copied()).collect())
 }
@@ -101,21 +115,23 @@ pub fn status_counts(conn: &Connection) -> rusqlite::Result<Vec<(ClaimStatus, i6
 pub struct PayerPayments {
     /// The payer's name as its ERA gives it (or its id).
     pub payer: String,
-    /// Claims paid.
+    /// Claim payments (835 CLP paid); reversals are not counted.
     pub claims: i64,
-    /// Paid in all, integer cents.
+    /// Paid in all, less what reversals took back, integer cents.
     pub paid_cents: i64,
 }
 
-/// The payments in ERAs (835 claim payments) that arrived since `since`, by payer, the
-/// largest first.
+/// The claim payments in ERAs (835s) that arrived since `since`, by payer, the largest
+/// first. Only 835s count: a 277 saying "paid" (F1) is news of a payment whose ERA counts it.
 pub fn payments_since(conn: &Connection, since: DateTime<Utc>) -> rusqlite::Result<Vec<PayerPayments>> {
-    // Driven by the files seen since then (few), each file's events by (file_id, seq).
+    // Driven by the files seen since then (few), each file's events by (file_id, seq). A
+    // reversal (CLP02 22) states its amount negative, so the sum nets it out.
     let mut stmt = conn.prepare_cached(
         "SELECT COALESCE(json_extract(e.body, '$.source_party.name'), json_extract(e.body, '$.source_party.id'), 'Unknown payer') AS payer,
-                COUNT(*), COALESCE(SUM(json_extract(e.body, '$.amounts.paid')), 0)
+                SUM(e.status = 'paid'), COALESCE(SUM(json_extract(e.body, '$.amounts.paid')), 0)
          FROM files f JOIN events e ON e.file_id = f.id
-         WHERE f.first_seen >= ?1 AND e.level = 'claim' AND e.source = 'payer' AND e.status = 'paid'
+         WHERE f.first_seen >= ?1 AND f.format = 'x12-835'
+           AND e.level = 'claim' AND e.source = 'payer' AND e.status IN ('paid', 'reversed')
          GROUP BY payer ORDER BY 3 DESC, 1",
     )?;
     let rows = stmt.query_map(params![stored(since)], |r| Ok(PayerPayments { payer: r.get(0)?, claims: r.get(1)?, paid_cents: r.get(2)? }))?;

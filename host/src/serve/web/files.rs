@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Extension, Form};
@@ -15,8 +15,9 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::html::{self, csrf_field, empty, when, Section};
+use super::segments;
 use super::session::Session;
-use super::{check_csrf, frame, html_page, PageError, PageResult};
+use super::{check_csrf, frame, html_page, PageError, PageResult, P, Q};
 use crate::serve::App;
 use crate::submit::{SubmitError, SubmitOutcome};
 
@@ -30,9 +31,11 @@ const SEGMENTS_PER_PAGE: usize = 300;
 /// An 837 checked and waiting for "Queue it".
 pub(super) struct Pending {
     name: String,
-    bytes: Vec<u8>,
+    bytes: axum::body::Bytes,
     test: bool,
     pub(super) at: Instant,
+    /// The CSRF token of the session that checked it: only that session can queue it.
+    pub(super) owner: String,
 }
 
 #[derive(Deserialize)]
@@ -42,7 +45,7 @@ pub(super) struct ListQuery {
     page: Option<usize>,
 }
 
-pub(super) async fn list(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<ListQuery>) -> PageResult {
+pub(super) async fn list(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<ListQuery>) -> PageResult {
     let attention = q.attention.as_deref() == Some("1");
     let name = q.name.clone().unwrap_or_default().trim().to_lowercase();
     let mut rows = crate::serve::read(&app, move |t| t.store().archived_files(attention)).await?;
@@ -50,8 +53,8 @@ pub(super) async fn list(State(app): State<Arc<App>>, Extension(s): Extension<Se
     if !name.is_empty() {
         rows.retain(|f| f.name.to_lowercase().contains(&name));
     }
-    let page = q.page.unwrap_or(1).max(1);
     let pages = rows.len().div_ceil(FILES_PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let now = app.clock.now();
     let link = |page: usize| {
         let mut l = format!("/files?page={page}");
@@ -112,7 +115,12 @@ pub(super) async fn list(State(app): State<Arc<App>>, Extension(s): Extension<Se
 
 #[derive(Deserialize)]
 pub(super) struct ViewQuery {
-    /// A segment's 1-based ordinal in the file: it is shown marked, with those around it.
+    /// A byte offset in the file (a statement's position): the segment holding it is marked,
+    /// with those around it.
+    off: Option<usize>,
+    /// A 1-based line (a text report's position): the segment starting there is marked.
+    line: Option<usize>,
+    /// A segment's 1-based ordinal as plugins count them, when that is all a position says.
     at: Option<usize>,
     /// A claim's uid: the segments naming its patient control number are marked.
     claim: Option<String>,
@@ -120,27 +128,7 @@ pub(super) struct ViewQuery {
     from: Option<usize>,
 }
 
-/// A file's segments (X12) or lines (text), numbered as plugins number them.
-fn segments(bytes: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(bytes);
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let b = trimmed.as_bytes();
-    if b.len() >= 106 && trimmed.starts_with("ISA") {
-        let terminator = b[105] as char;
-        return trimmed.split(terminator).map(|s| s.trim_matches(['\r', '\n']).to_string()).filter(|s| !s.is_empty()).collect();
-    }
-    text.lines().map(str::to_string).collect()
-}
-
-/// Whether a segment names `key` as a whole element (X12) or contains it (a text report).
-fn names(segment: &str, key: &str) -> bool {
-    if key.is_empty() {
-        return false;
-    }
-    segment.split(['*', '|', '^', ':']).any(|e| e.trim() == key) || (!segment.contains('*') && segment.contains(key))
-}
-
-pub(super) async fn view(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Path(id): Path<i64>, Query(q): Query<ViewQuery>) -> PageResult {
+pub(super) async fn view(State(app): State<Arc<App>>, Extension(s): Extension<Session>, P(id): P<i64>, Q(q): Q<ViewQuery>) -> PageResult {
     let claim = q.claim.clone();
     let (found, pcn) = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
         let pcn = match &claim {
@@ -151,22 +139,30 @@ pub(super) async fn view(State(app): State<Arc<App>>, Extension(s): Extension<Se
     })
     .await?;
     let (file, bytes) = found.ok_or_else(|| PageError::not_found("There is no such file in the archive."))?;
-    let all = segments(&bytes);
-    let hits: Vec<usize> = match (&q.at, &pcn) {
-        (Some(at), _) => vec![*at],
-        (None, Some(pcn)) => all.iter().enumerate().filter(|(_, s)| names(s, pcn)).map(|(i, _)| i + 1).collect(),
-        _ => Vec::new(),
+    let all = segments::split(&bytes);
+    // 0-based indexes of the marked segments.
+    let hits: Vec<usize> = if let Some(off) = q.off {
+        segments::at_offset(&all, off).into_iter().collect()
+    } else if let Some(line) = q.line {
+        segments::at_line(&all, line).into_iter().collect()
+    } else if let Some(at) = q.at {
+        (1..=all.len()).contains(&at).then(|| at - 1).into_iter().collect()
+    } else if let Some(pcn) = &pcn {
+        all.iter().enumerate().filter(|(_, s)| segments::names(&s.text, pcn)).map(|(i, _)| i).collect()
+    } else {
+        Vec::new()
     };
-    let (start, end) = match hits.first() {
-        Some(&first) => (first.saturating_sub(BEFORE).max(1), (hits.last().copied().unwrap_or(first).max(first) + AFTER).min(all.len())),
-        None => {
-            let from = q.from.unwrap_or(1).clamp(1, all.len().max(1));
-            (from, (from + SEGMENTS_PER_PAGE - 1).min(all.len()))
+    // The 0-based range shown: around the marks, or a page.
+    let (start, end) = match (hits.first(), hits.last()) {
+        (Some(&first), Some(&last)) => (first.saturating_sub(BEFORE), last.saturating_add(AFTER).min(first.saturating_add(2 * SEGMENTS_PER_PAGE)).min(all.len())),
+        _ => {
+            let from = q.from.unwrap_or(1).clamp(1, all.len().max(1)) - 1;
+            (from, from.saturating_add(SEGMENTS_PER_PAGE).min(all.len()))
         }
     };
-    let (start, end) = if end - start > 2 * SEGMENTS_PER_PAGE { (start, start + 2 * SEGMENTS_PER_PAGE) } else { (start, end) };
     let now = app.clock.now();
     let title = format!("File {}", file.name);
+    let marked = q.off.is_some() || q.line.is_some() || q.at.is_some() || pcn.is_some();
     let body = html! {
         dl.facts {
             dt { "Arrived" } dd { (html::when_ago(file.first_seen, now)) }
@@ -177,19 +173,20 @@ pub(super) async fn view(State(app): State<Arc<App>>, Extension(s): Extension<Se
             dt { "Size" } dd { (file.size) " bytes · SHA-256 " span.code { (file.sha256) } }
         }
         p { a.button href={ "/files/" (file.id) "/download" } { "Download the file" } }
-        @if pcn.is_some() && hits.is_empty() { p.notice { "No segment of this file names the claim itself: the statement is about the whole file or its transaction set." } }
+        @if marked && hits.is_empty() { p.notice { "No segment of this file names the claim itself: the statement is about the whole file or its transaction set." } }
         @if all.is_empty() { (empty("The file is empty.")) } @else {
-            p.muted { "Segments " (start) " to " (end) " of " (all.len()) "." @if !hits.is_empty() { " The marked ones are what the statement came from." } }
+            p.muted { "Segments " (start + 1) " to " (end) " of " (all.len()) "." @if !hits.is_empty() { " The marked one is what the statement came from." } }
             pre.raw aria-label="The file's segments" {
-                @for (i, seg) in all.iter().enumerate().take(end).skip(start - 1) {
-                    @let n = i + 1;
-                    @let hit = hits.contains(&n);
-                    span id={ "s" (n) } class={ "seg" @if hit { " hit" } } { @if hits.first() == Some(&n) { span id="hit" {} } span.ln { (n) } (seg) }
+                @for (i, seg) in all.iter().enumerate().take(end).skip(start) {
+                    span id={ "s" (i + 1) } class={ "seg" @if hits.contains(&i) { " hit" } } {
+                        @if hits.first() == Some(&i) { span id="hit" {} }
+                        span.ln aria-hidden="true" { (i + 1) } (seg.text)
+                    }
                 }
             }
             @if hits.is_empty() && all.len() > SEGMENTS_PER_PAGE {
                 nav.pager aria-label="Pages" {
-                    @if start > 1 { a href={ "/files/" (file.id) "?from=" (start.saturating_sub(SEGMENTS_PER_PAGE).max(1)) } { "← Earlier" } }
+                    @if start > 0 { a href={ "/files/" (file.id) "?from=" (start.saturating_sub(SEGMENTS_PER_PAGE) + 1) } { "← Earlier" } }
                     @if end < all.len() { a href={ "/files/" (file.id) "?from=" (end + 1) } { "Later →" } }
                 }
             }
@@ -198,13 +195,11 @@ pub(super) async fn view(State(app): State<Arc<App>>, Extension(s): Extension<Se
     Ok(html_page(html::page(frame(&title, Section::Files, &s), body)))
 }
 
-pub(super) async fn download(State(app): State<Arc<App>>, Path(id): Path<i64>) -> PageResult {
+pub(super) async fn download(State(app): State<Arc<App>>, P(id): P<i64>) -> PageResult {
     let found = crate::serve::read(&app, move |t| t.store().stored_file(&id.to_string())).await?;
     let (file, bytes) = found.ok_or_else(|| PageError::not_found("There is no such file in the archive."))?;
-    let name: String = file.name.chars().filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';')).collect();
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")), (header::CONTENT_DISPOSITION, disposition)],
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream")), (header::CONTENT_DISPOSITION, crate::serve::attachment(&file.name))],
         Body::from(bytes),
     )
         .into_response())
@@ -212,7 +207,7 @@ pub(super) async fn download(State(app): State<Arc<App>>, Path(id): Path<i64>) -
 
 /// `POST /files/check` (multipart: `csrf`, `file`, `test`): the rule check, nothing stored.
 pub(super) async fn check(State(app): State<Arc<App>>, Extension(s): Extension<Session>, mut form: Multipart) -> PageResult {
-    let (mut csrf, mut name, mut bytes, mut test) = (String::new(), String::new(), Vec::new(), false);
+    let (mut csrf, mut name, mut bytes, mut test) = (String::new(), String::new(), axum::body::Bytes::new(), false);
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -227,7 +222,7 @@ pub(super) async fn check(State(app): State<Arc<App>>, Extension(s): Extension<S
             Some("test") => test = true,
             Some("file") => {
                 name = field.file_name().unwrap_or("upload.837").rsplit(['/', '\\']).next().unwrap_or("upload.837").to_string();
-                bytes = field.bytes().await.map_err(|_| PageError::bad_form())?.to_vec();
+                bytes = field.bytes().await.map_err(|_| PageError::bad_form())?;
             }
             _ => {}
         }
@@ -238,7 +233,7 @@ pub(super) async fn check(State(app): State<Arc<App>>, Extension(s): Extension<S
     }
     let config = app.office_ally_config()?;
     let test = test || config.as_ref().is_some_and(|c| c.sync.test_mode);
-    let pending = Pending { name: name.clone(), bytes, test, at: Instant::now() };
+    let pending = Pending { name: name.clone(), bytes, test, at: Instant::now(), owner: s.csrf.clone() };
     let (checked, pending) = app
         .with(move |t| {
             let r = t.check_submission(&pending.name, &pending.bytes, pending.test).map(|c| (c.format, c.claim_count, c.broken));
@@ -286,7 +281,7 @@ pub(super) struct QueueForm {
 pub(super) async fn queue(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<QueueForm>, FormRejection>) -> PageResult {
     let f = form.map_err(|_| PageError::bad_form())?.0;
     check_csrf(&s, &f.csrf)?;
-    let p = app.web.take_upload(&f.upload).ok_or_else(|| PageError {
+    let p = app.web.take_upload(&f.upload, &s.csrf).ok_or_else(|| PageError {
         status: StatusCode::GONE,
         title: "This check has expired",
         message: "Checked files wait 30 minutes for \"Queue it\". Upload the file again.".into(),
@@ -311,23 +306,4 @@ pub(super) async fn queue(State(app): State<Arc<App>>, Extension(s): Extension<S
         },
     };
     Ok(html_page(html::page(frame("Submit an 837", Section::Files, &s), body)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn x12_is_split_at_its_terminator_and_text_at_lines() {
-        let isa = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*OFFALLY        *260105*0930*^*00501*000000001*0*P*:~";
-        assert_eq!(isa.len(), 106);
-        let file = format!("{isa}\nGS*HC*X~ST*837*0001~CLM*PCN1*100~");
-        let s = segments(file.as_bytes());
-        assert_eq!(s.len(), 4);
-        assert_eq!(s[3], "CLM*PCN1*100");
-        assert!(names(&s[3], "PCN1"));
-        assert!(!names(&s[3], "PCN"));
-        assert_eq!(segments(b"a\nb\n").len(), 2);
-        assert!(names("Claim PCN1 rejected", "PCN1"));
-    }
 }

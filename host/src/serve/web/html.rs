@@ -67,7 +67,7 @@ pub fn page(f: Frame<'_>, body: Markup) -> Markup {
                     form.search method="post" action="/search" role="search" {
                         (csrf_field(f.csrf))
                         label for="q" { "Search claims" }
-                        input #q type="search" name="q" value=(f.query) placeholder="PCN, OA Claim ID, payer claim no., patient" required;
+                        input #q type="search" name="q" value=(f.query) placeholder="Patient control no., OA Claim ID, payer claim no., name" required;
                         button type="submit" { "Search" }
                     }
                     form.signout method="post" action="/sign-out" {
@@ -172,7 +172,8 @@ pub fn batch_badge(s: BatchStatus, rejected_claims: i64) -> Markup {
     html! {
         span class={ "badge " (tone) } { (s.as_str()) }
         @if rejected_claims > 0 && !matches!(s, BatchStatus::Rejected | BatchStatus::Failed) {
-            " " abbr.r title={ (rejected_claims) " rejected claim(s)" } { "R" }
+            " " abbr.r title={ (rejected_claims) " rejected claim(s)" } aria-hidden="true" { "R" }
+            span.visually-hidden { ", " (rejected_claims) " rejected claim(s)" }
         }
     }
 }

@@ -8,11 +8,12 @@
 //!   token. Every page is sent with a Content-Security-Policy that allows only this
 //!   server's stylesheet and forms, and with `Cache-Control: no-store` (pages hold PHI).
 //! - No patient data in URLs: searches are POSTed; pages are named by stable uids, file
-//!   ids and codes, so the access log and browser history hold no names or member ids.
+//!   ids, batch numbers and codes, so the access log holds no names or member ids.
 
 mod files;
 mod html;
 mod pages;
+mod segments;
 pub mod session;
 
 use std::collections::HashMap;
@@ -73,7 +74,7 @@ pub(super) fn router(app: Arc<App>) -> Router<Arc<App>> {
         .route_layer(middleware::from_fn_with_state(app, require_session));
     Router::new()
         .merge(signed_in)
-        .route("/sign-in", get(sign_in))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/assets/app.css", get(stylesheet))
         .fallback(|| async { PageError::not_found("There is no such page.") })
         .layer(middleware::from_fn(security_headers))
@@ -117,8 +118,9 @@ async fn require_session(State(app): State<Arc<App>>, mut req: Request, next: Ne
         None => PageError {
             status: StatusCode::UNAUTHORIZED,
             title: "Sign in first",
-            message: "This page needs you to be signed in. Open the sign-in link `claimtrack serve` printed when it \
-                      started, or run `claimtrack dashboard` for a new one (each link works once, for an hour)."
+            message: "This page needs you to be signed in (a session ends after 30 minutes without use, 12 hours in all, \
+                      or when the browser closes). Open the sign-in link `claimtrack serve` printed when it started, or run \
+                      `claimtrack dashboard` for a new one (each link works once, for an hour)."
                 .into(),
         }
         .into_response(),
@@ -130,10 +132,26 @@ struct SignIn {
     code: Option<String>,
 }
 
-/// `GET /sign-in?code=…`: spends the code, sets the session cookie and goes home, so the
+/// `GET /sign-in?code=…`: a button that signs in. A GET changes nothing, so a link preview
+/// (a chat or mail program fetching the link) cannot spend the code.
+async fn sign_in_page(q: Result<axum::extract::Query<SignIn>, axum::extract::rejection::QueryRejection>) -> Response {
+    let code = q.ok().and_then(|q| q.0.code).unwrap_or_default();
+    html_page(bare(
+        "Sign in to claimtrack",
+        html! {
+            form method="post" action="/sign-in" {
+                input type="hidden" name="code" value=(code);
+                p { "This browser will see the practice's claims for the next 12 hours, or until it is idle for 30 minutes, or closed." }
+                button.primary type="submit" autofocus { "Sign in" }
+            }
+        },
+    ))
+}
+
+/// `POST /sign-in` (`code`): spends the code, sets the session cookie and goes home, so the
 /// code is not left in the address bar.
-async fn sign_in(State(app): State<Arc<App>>, axum::extract::Query(q): axum::extract::Query<SignIn>) -> Result<Response, PageError> {
-    let code = q.code.unwrap_or_default();
+async fn sign_in(State(app): State<Arc<App>>, form: Result<Form<SignIn>, FormRejection>) -> Result<Response, PageError> {
+    let code = form.ok().and_then(|f| f.0.code).unwrap_or_default();
     let now = app.clock.now();
     let spent = !code.is_empty() && super::read(&app, move |t| session::spend_code(t.store().conn(), &code, now)).await?;
     if !spent {
@@ -147,8 +165,8 @@ async fn sign_in(State(app): State<Arc<App>>, axum::extract::Query(q): axum::ext
     }
     let (cookie, _) = app.web.sessions.open().map_err(|e| PageError::internal(&e))?;
     let secure = if app.web.https { "; Secure" } else { "" };
-    let max_age = session::SESSION_LIFETIME.as_secs();
-    let set = format!("{}={cookie}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}", session::COOKIE);
+    // No Max-Age: the cookie ends with the browser; the server ends the session sooner.
+    let set = format!("{}={cookie}; Path=/; HttpOnly; SameSite=Strict{secure}", session::COOKIE);
     let mut r = Redirect::to("/").into_response();
     r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&set).map_err(|_| PageError::internal("cookie"))?);
     Ok(r)
@@ -195,6 +213,29 @@ fn html_page(m: Markup) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], m.into_string()).into_response()
 }
 
+/// A page's query string. One it cannot read (a page number that is not a number) is a
+/// page saying so, not axum's plain text.
+struct Q<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Q<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| Q(q.0)).map_err(|_| PageError::bad_address())
+    }
+}
+
+/// A page's path parameter, as [`Q`].
+struct P<T>(T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for P<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| P(p.0)).map_err(|_| PageError::bad_address())
+    }
+}
+
 /// What a page handler answers.
 type PageResult = Result<Response, PageError>;
 
@@ -213,6 +254,13 @@ impl PageError {
     fn internal(what: &str) -> Self {
         tracing::warn!(target: "claimtrack::api", "dashboard: {what}");
         PageError { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Something went wrong", message: "The page could not be made; `claimtrack doctor` checks the data folder.".into() }
+    }
+    fn bad_address() -> Self {
+        PageError {
+            status: StatusCode::BAD_REQUEST,
+            title: "This address is not right",
+            message: "Part of the address could not be read (a page number or a file number must be a whole number). Go back and try again.".into(),
+        }
     }
     fn bad_form() -> Self {
         PageError { status: StatusCode::BAD_REQUEST, title: "The form could not be read", message: "Go back, reload the page and try again.".into() }
@@ -239,7 +287,8 @@ fn frame<'a>(title: &'a str, section: Section, s: &'a Session) -> Frame<'a> {
     Frame { title, section, csrf: &s.csrf, refresh: None, query: "" }
 }
 
-/// How long a checked upload waits for "Queue it", and how many wait at once.
+/// How long a checked upload waits for "Queue it", and how many wait at once (each up to
+/// the 64 MiB an 837 may be).
 const UPLOAD_KEPT: Duration = Duration::from_secs(30 * 60);
 const UPLOADS_KEPT: usize = 4;
 
@@ -260,8 +309,12 @@ impl Web {
         Ok(id)
     }
 
-    fn take_upload(&self, id: &str) -> Option<files::Pending> {
+    /// The upload `id` checked in the session whose CSRF token is `owner`.
+    fn take_upload(&self, id: &str, owner: &str) -> Option<files::Pending> {
         let mut all = self.uploads.lock().unwrap_or_else(|p| p.into_inner());
+        if !all.get(id).is_some_and(|u| session::same_secret(&u.owner, owner)) {
+            return None;
+        }
         all.remove(id).filter(|u| u.at.elapsed() < UPLOAD_KEPT)
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::{Extension, Form};
@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::html::{self, batch_badge, claim_badge, empty, money, money_opt, post_button, when, when_ago, Section};
 use super::session::Session;
-use super::{check_csrf, frame, html_page, PageError, PageResult};
+use super::{check_csrf, frame, html_page, PageError, PageResult, P, Q};
 use crate::serve::App;
 use crate::tracker::ArchiveOutcome;
-use crate::tracking::alerts::{Alert, AlertSeverity, AlertSettings};
+use crate::tracking::alerts::{Alert, AlertKind, AlertSeverity, AlertSettings};
 use crate::tracking::query::{About, BatchRow, ClaimRow, ClaimSearch, ErrorGroup, TimelineEntry};
 use crate::tracking::status::ClaimStatus;
 use crate::tracking::words::{file_kind, who};
@@ -46,7 +46,7 @@ fn queue_title(q: WorkQueue, days: i64) -> String {
     match q {
         WorkQueue::Rejected => "Rejected, not refiled yet".into(),
         WorkQueue::Denied => "Denied by the payer".into(),
-        WorkQueue::NoNews => format!("No news for {days} days"),
+        WorkQueue::NoNews => format!("Nothing new for {days} days"),
         WorkQueue::NoEra => format!("Accepted by the payer, no ERA after {days} days"),
     }
 }
@@ -55,7 +55,7 @@ fn queue_help(q: WorkQueue) -> &'static str {
     match q {
         WorkQueue::Rejected => "Fix what the rejection names and submit the claim again (same patient control number).",
         WorkQueue::Denied => "Appeal, correct and resubmit, or bill the patient or another payer.",
-        WorkQueue::NoNews => "Neither Office Ally nor the payer said anything: check the claim on the payer's portal or call them.",
+        WorkQueue::NoNews => "Not with the payer yet, and nothing new from Office Ally or the payer in that time: check the claim in Office Ally's portal, or call the payer.",
         WorkQueue::NoEra => "Call the payer: was it paid, and to whom? Check the practice is enrolled for ERA with them.",
     }
 }
@@ -90,8 +90,14 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
             queues.push((q, days, worklists::queue_size(conn, q, now - Duration::days(days))?));
         }
         let mut alerts = t.alerts()?;
-        // The ones that stop work (a rejected login, 72 hours of silence) first.
-        alerts.sort_by_key(|a| a.severity != AlertSeverity::Alert);
+        // What stops all work first: a rejected login, then 72 hours of silence from Office
+        // Ally; then the other alerts; notices last.
+        alerts.sort_by_key(|a| match a.kind {
+            AlertKind::CredentialsRejected => 0,
+            AlertKind::BatchAwaiting72h => 1,
+            _ if a.severity == AlertSeverity::Alert => 2,
+            _ => 3,
+        });
         Ok(Home {
             counts: worklists::status_counts(conn)?,
             alerts,
@@ -103,8 +109,16 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
     .await?;
     let sync = app.syncer.as_ref().map(|s| s.state());
     let total: i64 = h.counts.iter().map(|(_, n)| n).sum();
+    // One line for the claims waiting for an ERA (one alert each): their queue lists them.
+    let era_overdue = h.alerts.iter().filter(|a| a.kind == AlertKind::ClaimEraOverdue).count();
     let body = html! {
-        @for a in h.alerts.iter().filter(|a| a.severity == AlertSeverity::Alert) { (alert(a, now)) }
+        @for a in h.alerts.iter().filter(|a| a.severity == AlertSeverity::Alert && a.kind != AlertKind::ClaimEraOverdue) { (alert(a, now)) }
+        @if era_overdue > 0 {
+            div.alert role="alert" {
+                h2 { (era_overdue) " claim(s) accepted by the payer with no ERA for " (AlertSettings::default().era_days) " days or more" }
+                p { "Call each payer: was the claim paid, and to whom? " a href="/queues#no_era" { "See the claims" } }
+            }
+        }
         section aria-labelledby="claims-h" {
             h2 #claims-h { "Claims by status" }
             @if total == 0 {
@@ -159,7 +173,7 @@ fn alert(a: &Alert, now: DateTime<Utc>) -> Markup {
     let class = if a.severity == AlertSeverity::Alert { "alert" } else { "alert info" };
     html! {
         div class=(class) role=[(a.severity == AlertSeverity::Alert).then_some("alert")] {
-            h3 { (a.title) }
+            h2 { (a.title) }
             p { (a.message) " " span.muted { "Since " (when_ago(a.created_at, now)) "." } }
             @if !a.steps.is_empty() {
                 ol { @for step in &a.steps { li { (step) } } }
@@ -178,6 +192,14 @@ fn sync_summary(app: &App, sync: Option<&crate::serve::SyncState>, last_success:
             }
             "."
         }
+        @if let Some(last) = sync.and_then(|st| st.last.as_ref()) {
+            p {
+                "Last sync from this dashboard: "
+                (match last.outcome { "ok" => "finished without problems", "problems" => "finished, with problems", _ => "failed" })
+                @if let Some(t) = crate::clock::parse_stored(&last.finished_at) { ", " (when_ago(t, now)) }
+                ". " a href="/sync" { "Details" }
+            }
+        }
         @match sync {
             Some(st) if st.running => p { "A sync is running. " a href="/sync" { "See its progress" } },
             Some(_) => (post_button("/sync", &s.csrf, &[], "Sync now")),
@@ -194,7 +216,7 @@ pub(super) struct BatchesQuery {
     page: Option<usize>,
 }
 
-pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<BatchesQuery>) -> PageResult {
+pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<BatchesQuery>) -> PageResult {
     let archived = q.archived.as_deref().is_some_and(|v| v == "1");
     let open = q.open.clone();
     let (rows, opened) = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
@@ -207,8 +229,8 @@ pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension
     })
     .await?;
     let now = app.clock.now();
-    let page = q.page.unwrap_or(1).max(1);
     let pages = rows.len().div_ceil(BATCHES_PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let shown = rows.iter().skip((page - 1) * BATCHES_PER_PAGE).take(BATCHES_PER_PAGE);
     let base = if archived { "/batches?archived=1&" } else { "/batches?" };
     let body = html! {
@@ -228,7 +250,7 @@ pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension
             table.batches {
                 thead { tr {
                     th scope="col" { "Batch" } th scope="col" { "Submitted" } th.num scope="col" { "Claims" }
-                    th scope="col" { "Status" } th scope="col" { "Office Ally file ID" } th scope="col" { "Last update" } th scope="col" { span.print-only { "Claims" } }
+                    th scope="col" { "Status" } th scope="col" { "Office Ally file ID" } th scope="col" { "Last update" } th scope="col" { span.visually-hidden { "Claims" } }
                 } }
                 tbody {
                     @for b in shown {
@@ -243,9 +265,9 @@ pub(super) async fn batches(State(app): State<Arc<App>>, Extension(s): Extension
                             td { @match b.last_update { Some(t) => (when(t)), None => span.muted { "no answer yet" } } }
                             td {
                                 @if is_open {
-                                    a href={ (base) "page=" (page) "#b-" (b.uid) } aria-expanded="true" { "Hide claims" }
+                                    a.collapse href={ (base) "page=" (page) "#b-" (b.uid) } { "Hide claims" }
                                 } @else {
-                                    a href={ (base) "page=" (page) "&open=" (b.uid) "#b-" (b.uid) } aria-expanded="false" { "Show claims" }
+                                    a.expand href={ (base) "page=" (page) "&open=" (b.uid) "#b-" (b.uid) } { "Show claims" }
                                 }
                             }
                         }
@@ -304,6 +326,18 @@ fn claims_table(claims: &[ClaimRow], with_batch: bool) -> Markup {
     }
 }
 
+/// What a CARC group code means for who pays.
+fn group_words(group: &str) -> Option<&'static str> {
+    Some(match group {
+        "CO" => "contractual obligation: the practice writes it off",
+        "PR" => "patient responsibility: the patient owes it",
+        "OA" => "other adjustment",
+        "PI" => "payer-initiated reduction",
+        "CR" => "correction or reversal",
+        _ => return None,
+    })
+}
+
 /// A claim's reasons in one cell: the code, and what it means.
 fn reasons_brief(c: &ClaimRow) -> Markup {
     html! {
@@ -322,8 +356,8 @@ pub(super) struct PageQuery {
 pub(super) async fn batch(
     State(app): State<Arc<App>>,
     Extension(s): Extension<Session>,
-    Path(uid): Path<String>,
-    Query(q): Query<PageQuery>,
+    P(uid): P<String>,
+    Q(q): Q<PageQuery>,
 ) -> PageResult {
     let key = uid.clone();
     let found = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
@@ -351,7 +385,7 @@ pub(super) async fn batch(
             @if let Some(a) = b.archived { dt { "Archived" } dd { (when_ago(a, now)) } }
         }
         @if !b.reasons.is_empty() {
-            div.alert { h3 { "Why the whole batch was " (b.status.as_str()) }
+            div.alert { h2 { "Why the whole batch was " (b.status.as_str()) }
                 ul { @for r in &b.reasons { li { span.code { (r.code) } " " (r.description.as_deref().unwrap_or("")) } } } }
         }
         p.no-print {
@@ -379,7 +413,7 @@ pub(super) struct CsrfForm {
 pub(super) async fn archive(
     State(app): State<Arc<App>>,
     Extension(s): Extension<Session>,
-    Path(uid): Path<String>,
+    P(uid): P<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> PageResult {
     check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
@@ -405,12 +439,13 @@ pub(super) async fn archive(
     }
 }
 
-pub(super) async fn claim(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Path(uid): Path<String>) -> PageResult {
+pub(super) async fn claim(State(app): State<Arc<App>>, Extension(s): Extension<Session>, P(uid): P<String>) -> PageResult {
     let found = crate::serve::read(&app, move |t| t.claim_by_uid(&uid)).await?;
     let (c, timeline) = found.ok_or_else(|| PageError::not_found("There is no such claim."))?;
     let now = app.clock.now();
     let title = format!("Claim {}", c.patient_control_number);
     let adjustments: Vec<&crate::model::Reason> = c.reasons.iter().filter(|r| r.amount.is_some()).collect();
+    let remarks: Vec<&crate::model::Reason> = c.reasons.iter().filter(|r| r.code_set == crate::model::CodeSet::Rarc).collect();
     let body = html! {
         dl.facts {
             dt { "Status" } dd { (claim_badge(c.status)) " " (c.status.words())
@@ -432,10 +467,15 @@ pub(super) async fn claim(State(app): State<Arc<App>>, Extension(s): Extension<S
                 tr { th scope="row" { "Paid by the payer" } td.num { (money_opt(c.paid_cents)) } }
                 tr { th scope="row" { "Patient responsibility" } td.num { (money_opt(c.patient_responsibility_cents)) } }
                 @for r in &adjustments {
-                    tr { th scope="row" { "Adjustment " span.code { (r.group.as_deref().unwrap_or("")) "-" (r.code) } " " span { (r.description.as_deref().unwrap_or("")) } }
+                    tr { th scope="row" { "Adjustment " span.code { (r.group.as_deref().unwrap_or("")) "-" (r.code) } " " span { (r.description.as_deref().unwrap_or("")) }
+                              @if let Some(g) = r.group.as_deref().and_then(group_words) { br; span.muted { (g) } } }
                          td.num { (money_opt(r.amount)) } }
                 }
             }
+        }
+        @if !remarks.is_empty() {
+            p { "Remarks from the payer:" }
+            ul { @for r in &remarks { li { span.code { (r.code) } " " (r.description.as_deref().unwrap_or("(no description)")) } } }
         }
         h2 { "Timeline" }
         p.muted { "Every statement about this claim, oldest first: who said it, the code as sent, what it means, and where it is in the file." }
@@ -450,7 +490,7 @@ fn timeline_list(c: &ClaimRow, timeline: &[TimelineEntry]) -> Markup {
         ol.timeline {
             @for e in timeline {
                 @let whole = matches!(e.about, About::File | About::TransactionSet | About::Provider);
-                @let at = e.event.reasons.iter().find_map(|r| r.position.as_ref().and_then(|p| p.segment_index));
+                @let at = segment_link(e);
                 li class=[whole.then_some("whole")] {
                     div {
                         strong { (who(e.event.source, e.event.source_party.as_ref())) }
@@ -469,7 +509,7 @@ fn timeline_list(c: &ClaimRow, timeline: &[TimelineEntry]) -> Markup {
                         } }
                     }
                     div { @match at {
-                        Some(i) => a href={ "/files/" (e.file_id) "?at=" (i) "#s" (i) } { "See it in " (e.file) },
+                        Some(q) => a href={ "/files/" (e.file_id) "?" (q) "#hit" } { "See it in " (e.file) },
                         None => a href={ "/files/" (e.file_id) "?claim=" (c.uid) "#hit" } { "See it in " (e.file) },
                     } }
                 }
@@ -486,13 +526,27 @@ struct Queue {
     rows: Vec<ClaimRow>,
 }
 
+/// Where a statement is in its file, as the file page's query: the statement's own position
+/// (its byte offset, else its line, else its segment's number), else its first reason's.
+fn segment_link(e: &TimelineEntry) -> Option<String> {
+    let positions = e.event.position.iter().chain(e.event.reasons.iter().filter_map(|r| r.position.as_ref()));
+    positions
+        .filter_map(|p| match (p.byte_offset, p.line, p.segment_index) {
+            (Some(o), _, _) => Some(format!("off={o}")),
+            (None, Some(l), _) => Some(format!("line={l}")),
+            (None, None, Some(i)) => Some(format!("at={i}")),
+            _ => None,
+        })
+        .next()
+}
+
 #[derive(Deserialize)]
 pub(super) struct QueuesQuery {
     days: Option<i64>,
     era_days: Option<i64>,
 }
 
-pub(super) async fn queues(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<QueuesQuery>) -> PageResult {
+pub(super) async fn queues(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<QueuesQuery>) -> PageResult {
     let now = app.clock.now();
     let days_of = move |queue: WorkQueue| match queue {
         WorkQueue::NoNews => q.days.unwrap_or(NO_NEWS_DAYS).clamp(1, 3650),
@@ -571,7 +625,7 @@ fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
                 table {
                     thead { tr { th scope="col" { "Patient control no." } th scope="col" { "OA Claim ID" } th scope="col" { "Status" } } }
                     tbody { @for c in &g.claims {
-                        tr { td { (c.patient_control_number) } td.code { (c.clearinghouse_claim_id.as_deref().unwrap_or("—")) } td { (claim_badge(c.status)) } }
+                        tr { td { a href={ "/claims/" (c.uid) } { (c.patient_control_number) } } td.code { (c.clearinghouse_claim_id.as_deref().unwrap_or("—")) } td { (claim_badge(c.status)) } }
                     } }
                 }
             }
@@ -579,7 +633,7 @@ fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
     }
 }
 
-pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Query(q): Query<ErrorsQuery>) -> PageResult {
+pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<ErrorsQuery>) -> PageResult {
     let batch = q.batch.clone();
     let (name, groups) = error_groups(&app, q.batch).await?;
     let print = match &batch {
@@ -597,7 +651,7 @@ pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<
 }
 
 /// One page a practice can hand to whoever fixes the claims: no navigation, a print sheet.
-pub(super) async fn errors_print(State(app): State<Arc<App>>, Extension(_s): Extension<Session>, Query(q): Query<ErrorsQuery>) -> PageResult {
+pub(super) async fn errors_print(State(app): State<Arc<App>>, Extension(_s): Extension<Session>, Q(q): Q<ErrorsQuery>) -> PageResult {
     let (name, groups) = error_groups(&app, q.batch).await?;
     let now = app.clock.now();
     let claims: usize = groups.iter().map(|g| g.claims.len()).sum();
@@ -631,9 +685,9 @@ pub(super) async fn search(State(app): State<Arc<App>>, Extension(s): Extension<
     let (exact, rows) = crate::serve::read(&app, move |t| -> anyhow::Result<_> {
         let exact = t.claim(&key)?;
         let rows = if exact.len() == 1 {
-            Vec::new()
+            (Vec::new(), None)
         } else {
-            t.search_claims(&ClaimSearch { text: Some(key), status: None, from: None, to: None, before: None, limit: 100 })?.0
+            t.search_claims(&ClaimSearch { text: Some(key), status: None, from: None, to: None, before: None, limit: 100 })?
         };
         Ok((exact, rows))
     })
@@ -643,30 +697,47 @@ pub(super) async fn search(State(app): State<Arc<App>>, Extension(s): Extension<
     }
     let mut f = frame("Search", Section::None, &s);
     f.query = &text;
+    let (rows, more) = rows;
     let body = html! {
-        p { (rows.len()) " claim(s) match " strong { (text) } (if rows.len() == 100 { " (the newest 100 are shown)" } else { "" }) "." }
+        p { @if more.is_some() { "More than " (rows.len()) " claims match " strong { (text) } "; the newest " (rows.len()) " are shown." }
+            @else { (rows.len()) " claim(s) match " strong { (text) } "." } }
         (claims_table(&rows, true))
     };
     Ok(html_page(html::page(f, body)))
 }
 
-pub(super) async fn sync_page(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
+#[derive(Deserialize)]
+pub(super) struct SyncQuery {
+    /// Do not reload the page while the sync runs.
+    still: Option<String>,
+}
+
+pub(super) async fn sync_page(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<SyncQuery>) -> PageResult {
     let now = app.clock.now();
     let Some(syncer) = &app.syncer else {
         let body = html! { p { "Syncing from the dashboard needs `claimtrack serve` to know the configuration (run `claimtrack init` first)." } };
         return Ok(html_page(html::page(frame("Sync with Office Ally", Section::Home, &s), body)));
     };
     let st = syncer.state();
-    let body = html! {
+    let body = sync_body(&st, &s.csrf, now);
+    let mut f = frame("Sync with Office Ally", Section::Home, &s);
+    f.refresh = (st.running && q.still.is_none()).then_some(2);
+    Ok(html_page(html::page(f, body)))
+}
+
+/// What the sync page says: the transfer under way (the page reloads itself meanwhile), or
+/// "Sync now"; and how the last sync ended.
+fn sync_body(st: &crate::serve::SyncState, csrf: &str, now: DateTime<Utc>) -> Markup {
+    html! {
         @if st.running {
             p role="status" { "Syncing with Office Ally" @if let Some(t) = st.started_at.as_deref().and_then(crate::clock::parse_stored) { ", started " (html::ago(t, now)) } "…" }
             @if let Some(tr) = &st.transfer {
                 p { (if tr.action == "upload" { "Uploading " } else { "Downloading " }) span.code { (tr.name) } }
-                progress max=(tr.total.max(1)) value=(tr.done) { (tr.done) " of " (tr.total) " bytes" }
+                progress aria-label="Transfer progress" max=(tr.total.max(1)) value=(tr.done) { (tr.done) " of " (tr.total) " bytes" }
             }
-            p.muted { "This page reloads every 2 seconds until the sync ends." }
+            p.muted { "This page reloads every 2 seconds until the sync ends. " a href="/sync?still=1" { "Stop reloading" } }
         } @else {
-            (post_button("/sync", &s.csrf, &[], "Sync now"))
+            (post_button("/sync", csrf, &[], "Sync now"))
         }
         @if let Some(last) = &st.last {
             h2 { "Last sync" }
@@ -681,13 +752,10 @@ pub(super) async fn sync_page(State(app): State<Arc<App>>, Extension(s): Extensi
                     @for p in &r.problems { li { (p) } }
                 }
             }
-            @if let Some(e) = &last.error { div.alert { h3 { "Why it failed" } p { (e.message) } p.code { (e.kind) } } }
+            @if let Some(e) = &last.error { div.alert { h2 { "Why it failed" } p { (e.message) } p.code { (e.kind) } } }
         }
         p { a href="/" { "Back to the home page" } }
-    };
-    let mut f = frame("Sync with Office Ally", Section::Home, &s);
-    f.refresh = st.running.then_some(2);
-    Ok(html_page(html::page(f, body)))
+    }
 }
 
 pub(super) async fn sync_now(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<CsrfForm>, FormRejection>) -> PageResult {
@@ -725,7 +793,8 @@ pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extens
                 dt { "Login" } dd { strong { "Rejected by Office Ally: " } (message) " claimtrack will not try again on its own. Call Office Ally at (360) 975-7000, option 1, if the account is paused; then run `claimtrack sync --retry-auth`." }
             }
         }
-        h2 { "Doctor" }
+        h2 { "Connection check" }
+        p.muted { "The same checks as `claimtrack doctor`: the configuration, the password, the server, its host key, the login (tried once), the folders, and whether Office Ally picks up uploads." }
         @match &doctor {
             None => p.muted { "Not run from here yet." },
             Some((at, d)) => {
@@ -736,7 +805,7 @@ pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extens
                 } }
             }
         }
-        (post_button("/connection/doctor", &s.csrf, &[], "Run doctor"))
+        (post_button("/connection/doctor", &s.csrf, &[], "Check the connection (doctor)"))
     };
     Ok(html_page(html::page(frame("Connection", Section::Connection, &s), body)))
 }
@@ -754,4 +823,41 @@ pub(super) async fn run_doctor(State(app): State<Arc<App>>, Extension(s): Extens
         .await?;
     *app.web.doctor.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, diagnosis));
     Ok(Redirect::to("/connection").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::{SyncState, Transfer};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::clock::parse_stored(s).unwrap()
+    }
+
+    #[test]
+    fn a_running_sync_shows_its_transfer_and_no_second_start() {
+        let st = SyncState {
+            running: true,
+            started_at: Some("2026-03-12T09:00:00Z".into()),
+            transfer: Some(Transfer { action: "download".into(), name: "FS_HCFA_1.txt".into(), done: 512, total: 2048 }),
+            ..SyncState::default()
+        };
+        let page = sync_body(&st, "t0k3n", at("2026-03-12T09:00:30Z")).into_string();
+        assert!(page.contains("Downloading"), "{page}");
+        assert!(page.contains(r#"max="2048" value="512""#), "{page}");
+        assert!(!page.contains("action=\"/sync\""), "no Sync now while one runs: {page}");
+        let idle = sync_body(&SyncState::default(), "t0k3n", at("2026-03-12T09:00:30Z")).into_string();
+        assert!(idle.contains(r#"action="/sync""#) && idle.contains(r#"value="t0k3n""#), "{idle}");
+    }
+
+    #[test]
+    fn the_week_starts_on_monday_at_midnight() {
+        // TZ is not set by the tests: the server's zone; the start is a Monday at 00:00 there,
+        // at most 7 days back.
+        let now = at("2026-03-12T10:00:00Z");
+        let start = week_start(now).with_timezone(&Local);
+        assert_eq!(start.weekday(), chrono::Weekday::Mon);
+        assert_eq!(start.format("%H:%M").to_string(), "00:00");
+        assert!(now - week_start(now) <= Duration::days(7) && week_start(now) <= now);
+    }
 }

@@ -4,9 +4,10 @@
 //!   stored as its SHA-256 (like API tokens), works once, and expires after
 //!   [`CODE_LIFETIME`]. Codes live in the database so a second process can mint one for a
 //!   running server.
-//! - A session is a random cookie value (`HttpOnly`, `SameSite=Strict`, `Secure` over HTTPS),
-//!   held in memory by the server and dropped after [`SESSION_LIFETIME`] or at sign-out; a
-//!   restarted server forgets every session (sign in again with a new code).
+//! - A session is a random cookie value (`HttpOnly`, `SameSite=Strict`, `Secure` over HTTPS,
+//!   and no `Max-Age`: closing the browser ends it), held in memory by the server and
+//!   dropped after [`IDLE_LIFETIME`] without a request, [`SESSION_LIFETIME`] in all, or at
+//!   sign-out (a front-desk computer is shared); a restarted server forgets every session.
 //! - Each session has a CSRF token, written into every form and checked on every POST.
 
 use std::collections::HashMap;
@@ -22,8 +23,10 @@ use crate::clock::stored;
 
 /// How long a sign-in code works.
 pub const CODE_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
-/// How long a session lasts, from sign-in: a working day.
+/// How long a session lasts at most, from sign-in: a working day.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// How long a session lasts without a request.
+pub const IDLE_LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// Sessions held at most; past it, the oldest are dropped (each sign-in needs a code, so
 /// this bounds memory, not access).
 const MAX_SESSIONS: usize = 1000;
@@ -61,6 +64,13 @@ pub struct Session {
     /// Written into every form as `csrf`; a POST without it is refused.
     pub csrf: String,
     started: Instant,
+    last_used: Instant,
+}
+
+impl Session {
+    fn alive_at(&self, now: Instant) -> bool {
+        now.saturating_duration_since(self.started) < SESSION_LIFETIME && now.saturating_duration_since(self.last_used) < IDLE_LIFETIME
+    }
 }
 
 /// The sessions of one server.
@@ -73,9 +83,10 @@ impl Sessions {
     /// A new session: the cookie value to set, and the session.
     pub fn open(&self) -> Result<(String, Session), String> {
         let cookie = super::super::tokens::random_value("")?;
-        let session = Session { csrf: super::super::tokens::random_value("")?, started: Instant::now() };
+        let now = Instant::now();
+        let session = Session { csrf: super::super::tokens::random_value("")?, started: now, last_used: now };
         let mut all = self.by_hash.lock().unwrap_or_else(|p| p.into_inner());
-        all.retain(|_, s| s.started.elapsed() < SESSION_LIFETIME);
+        all.retain(|_, s| s.alive_at(now));
         if all.len() >= MAX_SESSIONS
             && let Some(oldest) = all.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone())
         {
@@ -85,12 +96,20 @@ impl Sessions {
         Ok((cookie, session))
     }
 
-    /// The session of a cookie value, if it is one and has not expired.
+    /// The session of a cookie value, if it is one and has not expired; the request keeps
+    /// it alive.
     pub fn get(&self, cookie: &str) -> Option<Session> {
+        self.get_at(cookie, Instant::now())
+    }
+
+    fn get_at(&self, cookie: &str, now: Instant) -> Option<Session> {
         let mut all = self.by_hash.lock().unwrap_or_else(|p| p.into_inner());
         let key = hash(cookie);
-        match all.get(&key) {
-            Some(s) if s.started.elapsed() < SESSION_LIFETIME => Some(s.clone()),
+        match all.get_mut(&key) {
+            Some(s) if s.alive_at(now) => {
+                s.last_used = s.last_used.max(now);
+                Some(s.clone())
+            }
             Some(_) => {
                 all.remove(&key);
                 None
@@ -147,6 +166,22 @@ mod tests {
         assert!(s.get("someone-else").is_none());
         s.close(&cookie);
         assert!(s.get(&cookie).is_none());
+    }
+
+    #[test]
+    fn sessions_end_when_idle_and_after_a_working_day() {
+        let s = Sessions::default();
+        let (cookie, _) = s.open().unwrap();
+        let t0 = Instant::now();
+        let minutes = |m: u64| t0 + Duration::from_secs(m * 60);
+        // Used every 20 minutes, it lives until 12 hours after sign-in.
+        for m in (20..12 * 60).step_by(20) {
+            assert!(s.get_at(&cookie, minutes(m)).is_some(), "alive at {m} min");
+        }
+        assert!(s.get_at(&cookie, minutes(12 * 60 + 1)).is_none(), "over after 12 hours");
+        let (idle, _) = s.open().unwrap();
+        assert!(s.get_at(&idle, minutes(29)).is_some());
+        assert!(s.get_at(&idle, minutes(29 + 31)).is_none(), "31 minutes without a request end it");
     }
 
     #[test]
