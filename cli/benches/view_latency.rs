@@ -810,15 +810,17 @@ mod api {
             ("batches, one expanded", format!("/batches?open={batch}")),
             ("one batch (its first 250 claims)", format!("/batches/{batch}")),
             ("one claim with its timeline", claim),
-            ("work queues (100 claims each)", "/queues".to_string()),
-            ("errors", "/errors".to_string()),
+            ("work queues (25 claims each)", "/queues".to_string()),
+            ("one work queue (100 claims)", "/queues?only=no_era".to_string()),
+            ("errors (25 claims per problem)", "/errors".to_string()),
             ("files (100 per page)", "/files".to_string()),
         ];
-        println!("  dashboard pages, one request at a time ({requests} each), signed in");
-        println!("  | {:<52} | {:>10} | {:>10} | {:>10} | {:>12} |", "page", "p50", "p99", "max", "size");
-        println!("  |{}|{}|{}|{}|{}|", "-".repeat(54), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(14));
+        println!("  dashboard pages, one request at a time ({requests} each after a first one), signed in");
+        println!("  | {:<52} | {:>10} | {:>10} | {:>10} | {:>10} | {:>12} |", "page", "first", "p50", "p99", "max", "size");
+        println!("  |{}|{}|{}|{}|{}|{}|", "-".repeat(54), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(12), "-".repeat(14));
         for (what, path) in &paths {
-            let _ = fetch(path);
+            // The first request reads what `serve` then keeps until the database changes.
+            let (first, _) = fetch(path);
             let mut size = 0;
             let mut times: Vec<Duration> = (0..requests)
                 .map(|_| {
@@ -828,7 +830,14 @@ mod api {
                 })
                 .collect();
             times.sort();
-            println!("  | {what:<52} | {:>7.2} ms | {:>7.2} ms | {:>7.2} ms | {:>9.1} KB |", pct(&times, 0.5), pct(&times, 0.99), pct(&times, 1.0), size as f64 / 1024.0);
+            println!(
+                "  | {what:<52} | {:>7.2} ms | {:>7.2} ms | {:>7.2} ms | {:>7.2} ms | {:>9.1} KB |",
+                super::ms(first),
+                pct(&times, 0.5),
+                pct(&times, 0.99),
+                pct(&times, 1.0),
+                size as f64 / 1024.0
+            );
         }
         let (_, home) = fetch("/");
         let (_, css) = fetch("/assets/app.css");

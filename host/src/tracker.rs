@@ -28,6 +28,8 @@ use crate::store::{Store, StoreError};
 use crate::submit::{self, OutboxEntry, SubmitError, Submission, UploadError, Uploaded};
 use crate::tracking::alerts::{self, Alert, AlertSettings};
 use crate::tracking::query::{self, BatchRow, ClaimRow, TimelineEntry};
+use crate::tracking::status::ClaimStatus;
+use crate::tracking::worklists::{self, PayerPayments, WorkQueue};
 
 /// A status that `rebuild` changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -325,6 +327,27 @@ impl Tracker {
     /// or with `history` also those of claims refiled since.
     pub fn errors(&self, batch: Option<i64>, history: bool) -> Result<Vec<query::ErrorGroup>, StoreError> {
         Ok(query::errors(self.store.conn(), batch, history)?)
+    }
+
+    /// The claims of a work queue ([`crate::tracking::worklists`]) whose rule counts `days`
+    /// (ignored by the queues without days), waiting longest first: `limit` after the first
+    /// `skip`, and how many the queue holds.
+    pub fn work_queue(&self, queue: WorkQueue, days: i64, skip: usize, limit: usize) -> Result<(Vec<ClaimRow>, i64), StoreError> {
+        let now = self.clock.now();
+        let cutoff = now - chrono::Duration::days(days);
+        let mut rows = worklists::work_queue(self.store.conn(), queue, cutoff, skip, limit)?;
+        alerts::mark_waiting(&mut rows, now);
+        Ok((rows, worklists::queue_size(self.store.conn(), queue, cutoff)?))
+    }
+
+    /// How many claims have each status (a refiled submission counts as its refile).
+    pub fn status_counts(&self) -> Result<Vec<(ClaimStatus, i64)>, StoreError> {
+        Ok(worklists::status_counts(self.store.conn())?)
+    }
+
+    /// The ERA payments that arrived since `since`, by payer.
+    pub fn payments_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<PayerPayments>, StoreError> {
+        Ok(worklists::payments_since(self.store.conn(), since)?)
     }
 
     /// The batch a person means by `key`: its number, an Office Ally File ID (or child file

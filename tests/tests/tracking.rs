@@ -688,3 +688,31 @@ fn a_payers_acknowledgement_of_its_file_reaches_only_its_claims() {
     let (_, timeline) = &t.claim("PCN5001").unwrap()[0];
     assert!(timeline.iter().any(|e| e.file == "mvh_batch_only_277ca.txt"), "{timeline:#?}");
 }
+
+/// The dashboard's week: the ERA's payments by payer, a reversal netted out (PCN5003: 100.00
+/// paid, reversed, corrected to 116.00), and nothing from the 277s or the EDI Status report;
+/// the work queues hold the rejected and denied claims.
+#[test]
+fn payments_since_a_day_and_the_work_queues() {
+    use claimtrack::tracking::worklists::WorkQueue;
+    let dir = tempfile::tempdir().unwrap();
+    ingest_all(dir.path(), &arrival_order());
+    let t = open_at(dir.path(), "2026-01-29T00:00:00Z");
+    let at = |s: &str| claimtrack::clock::parse_stored(s).unwrap();
+    let pays = t.payments_since(at("2026-01-28T00:00:00Z")).unwrap();
+    assert_eq!(pays.len(), 1, "one payer: {pays:?}");
+    assert_ne!(pays[0].payer, "Unknown payer");
+    assert_eq!((pays[0].claims, pays[0].paid_cents), (2, 7800 + 11600), "{pays:?}");
+    assert!(t.payments_since(at("2026-01-28T07:00:01Z")).unwrap().is_empty(), "the ERA arrived before");
+
+    let pcns = |q: WorkQueue| -> (Vec<String>, i64) {
+        let (rows, size) = t.work_queue(q, 7, 0, 100).unwrap();
+        let mut v: Vec<String> = rows.into_iter().map(|c| c.patient_control_number).collect();
+        v.sort();
+        (v, size)
+    };
+    assert_eq!(pcns(WorkQueue::Rejected), (vec!["PCN5004".to_string(), "PCN5005".to_string()], 2));
+    assert_eq!(pcns(WorkQueue::Denied), (vec!["PCN5002".to_string()], 1));
+    let counts = t.status_counts().unwrap();
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 5, "{counts:?}");
+}

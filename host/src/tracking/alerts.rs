@@ -440,10 +440,7 @@ pub fn record_archive(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> r
 
 /// Every alert at `now`, newest first (by `created_at`; then the most severe).
 pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -> rusqlite::Result<Vec<Alert>> {
-    let mut out = Vec::new();
-    credentials_alert(conn, &mut out)?;
-    queued_alerts(conn, now, &mut out)?;
-    awaiting_alerts(conn, now, &mut out)?;
+    let mut out = connection_and_batch_alerts(conn, now)?;
     era_alerts(conn, now, settings, &mut out)?;
     for (b, e) in archivable(conn, now)? {
         let claims = if b.claim_count == 1 { "its claim is".to_string() } else { format!("its {} claims are", b.claim_count) };
@@ -461,6 +458,24 @@ pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -
             connection: None,
         });
     }
+    newest_first(&mut out);
+    Ok(out)
+}
+
+/// The alerts about the connection and about batches only (a rejected login, batches not
+/// uploaded or not answered): what stops all work, read from the batches alone, so cheap at
+/// any size. [`alerts`] adds one per claim overdue for an ERA and per batch that can be
+/// archived, which read every claim. Newest first.
+pub fn connection_and_batch_alerts(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<Vec<Alert>> {
+    let mut out = Vec::new();
+    credentials_alert(conn, &mut out)?;
+    queued_alerts(conn, now, &mut out)?;
+    awaiting_alerts(conn, now, &mut out)?;
+    newest_first(&mut out);
+    Ok(out)
+}
+
+fn newest_first(out: &mut [Alert]) {
     out.sort_by(|a, b| {
         b.created_at
             .cmp(&a.created_at)
@@ -468,7 +483,6 @@ pub fn alerts(conn: &Connection, now: DateTime<Utc>, settings: &AlertSettings) -
             .then_with(|| b.batch_id.cmp(&a.batch_id))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
-    Ok(out)
 }
 
 /// Rule 7.

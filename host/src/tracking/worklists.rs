@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::query::{claim_row, ClaimRow, CLAIM_SELECT};
 use super::status::ClaimStatus;
 use crate::clock::stored;
+use crate::store::event_log::Codebook;
 
 /// A claim whose CLM01 went out again in a later batch was refiled (or corrected): the later
 /// submission is the one to follow, as in `errors` (found through claims_pcn_norm).
@@ -75,16 +76,16 @@ impl WorkQueue {
     }
 }
 
-/// The claims of one queue, oldest news first (the ones waiting longest on top), at most
-/// `limit`; `cutoff` is now minus the queue's days.
-pub fn work_queue(conn: &Connection, queue: WorkQueue, cutoff: DateTime<Utc>, limit: usize) -> rusqlite::Result<Vec<ClaimRow>> {
+/// The claims of one queue, oldest news first (the ones waiting longest on top): `limit`
+/// of them after the first `skip`; `cutoff` is now minus the queue's days.
+pub fn work_queue(conn: &Connection, queue: WorkQueue, cutoff: DateTime<Utc>, skip: usize, limit: usize) -> rusqlite::Result<Vec<ClaimRow>> {
     let sql = format!(
         "{CLAIM_SELECT} WHERE {}
-         ORDER BY COALESCE(c.last_response, c.last_update) ASC, c.id ASC LIMIT ?2",
+         ORDER BY COALESCE(c.last_response, c.last_update) ASC, c.id ASC LIMIT ?2 OFFSET ?3",
         queue.condition()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![stored(cutoff), limit as i64], claim_row)?;
+    let rows = stmt.query_map(params![stored(cutoff), limit as i64, skip as i64], claim_row)?;
     rows.collect()
 }
 
@@ -115,25 +116,45 @@ pub fn status_counts(conn: &Connection) -> rusqlite::Result<Vec<(ClaimStatus, i6
 pub struct PayerPayments {
     /// The payer's name as its ERA gives it (or its id).
     pub payer: String,
-    /// Claim payments (835 CLP paid); reversals are not counted.
+    /// Claims paid (835 CLP paid statements, less the reversals that took one back).
     pub claims: i64,
     /// Paid in all, less what reversals took back, integer cents.
     pub paid_cents: i64,
 }
 
 /// The claim payments in ERAs (835s) that arrived since `since`, by payer, the largest
-/// first. Only 835s count: a 277 saying "paid" (F1) is news of a payment whose ERA counts it.
+/// first. Only 835s count: a 277 saying "paid" (F1) is news of a payment its ERA counts.
 pub fn payments_since(conn: &Connection, since: DateTime<Utc>) -> rusqlite::Result<Vec<PayerPayments>> {
-    // Driven by the files seen since then (few), each file's events by (file_id, seq). A
-    // reversal (CLP02 22) states its amount negative, so the sum nets it out.
+    // The files seen since then first (few; CROSS JOIN keeps SQLite from reading every event
+    // instead), then each file's events by (file_id, seq). Bodies are stored encoded
+    // (`store::event_log`): the payer and the amount come from decoding them.
     let mut stmt = conn.prepare_cached(
-        "SELECT COALESCE(json_extract(e.body, '$.source_party.name'), json_extract(e.body, '$.source_party.id'), 'Unknown payer') AS payer,
-                SUM(e.status = 'paid'), COALESCE(SUM(json_extract(e.body, '$.amounts.paid')), 0)
-         FROM files f JOIN events e ON e.file_id = f.id
+        "SELECT e.body FROM files f CROSS JOIN events e ON e.file_id = f.id
          WHERE f.first_seen >= ?1 AND f.format = 'x12-835'
-           AND e.level = 'claim' AND e.source = 'payer' AND e.status IN ('paid', 'reversed')
-         GROUP BY payer ORDER BY 3 DESC, 1",
+           AND e.level = 'claim' AND e.source = 'payer' AND e.status IN ('paid', 'reversed')",
     )?;
-    let rows = stmt.query_map(params![stored(since)], |r| Ok(PayerPayments { payer: r.get(0)?, claims: r.get(1)?, paid_cents: r.get(2)? }))?;
-    rows.collect()
+    let bodies: Vec<String> = stmt.query_map(params![stored(since)], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut book = Codebook::new();
+    let mut by_payer: Vec<PayerPayments> = Vec::new();
+    for body in bodies {
+        let e = book.decode(conn, &body)?;
+        let party = e.source_party.as_ref();
+        let payer = party.and_then(|p| p.name.clone().or_else(|| p.id.clone())).unwrap_or_else(|| "Unknown payer".to_string());
+        let i = match by_payer.iter().position(|p| p.payer == payer) {
+            Some(i) => i,
+            None => {
+                by_payer.push(PayerPayments { payer, claims: 0, paid_cents: 0 });
+                by_payer.len() - 1
+            }
+        };
+        // A reversal (CLP02 22) states its amount negative, so the sum nets it out.
+        by_payer[i].paid_cents += e.amounts.paid.unwrap_or(0);
+        by_payer[i].claims += match e.status {
+            crate::model::StatusClass::Paid => 1,
+            crate::model::StatusClass::Reversed => -1,
+            _ => 0,
+        };
+    }
+    by_payer.sort_by(|a, b| b.paid_cents.cmp(&a.paid_cents).then_with(|| a.payer.cmp(&b.payer)));
+    Ok(by_payer)
 }

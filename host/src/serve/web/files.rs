@@ -48,8 +48,10 @@ pub(super) struct ListQuery {
 pub(super) async fn list(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<ListQuery>) -> PageResult {
     let attention = q.attention.as_deref() == Some("1");
     let name = q.name.clone().unwrap_or_default().trim().to_lowercase();
-    let mut rows = crate::serve::read(&app, move |t| t.store().archived_files(attention)).await?;
-    rows.reverse();
+    // Listing reads past each file's bytes in its row: kept until the database changes.
+    let read = crate::serve::read(&app, move |t| t.store().archived_files(attention));
+    let all = app.web.files.get(&attention, app.version.current(), async move { read.await.map_err(PageError::from) }).await?;
+    let mut rows: Vec<&crate::store::ArchivedFile> = all.iter().rev().collect();
     if !name.is_empty() {
         rows.retain(|f| f.name.to_lowercase().contains(&name));
     }

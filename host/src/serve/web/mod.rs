@@ -45,6 +45,53 @@ pub(super) struct Web {
     doctor: Mutex<Option<(DateTime<Utc>, crate::doctor::Diagnosis)>>,
     /// Cookies get `Secure` when `serve` speaks HTTPS.
     https: bool,
+    /// The errors page's groups, by batch key (`None`: all).
+    errors: UntilChanged<Option<String>, pages::ErrorPage>,
+    /// The home page's counts, by the hour they were read in (its queues count days).
+    home: UntilChanged<i64, pages::HomeCounts>,
+    /// The work queues page: by its days, the one queue shown (or all), the page, the hour.
+    queues: UntilChanged<QueuesKey, Vec<pages::Queue>>,
+    /// The archive's list, all files or those needing attention.
+    files: UntilChanged<bool, Vec<crate::store::ArchivedFile>>,
+}
+
+/// What the work queues page shows: the no-news days, the no-ERA days, the one queue shown
+/// (or all), its page, and the hour (the queues count whole days).
+type QueuesKey = (i64, i64, Option<&'static str>, usize, i64);
+
+/// Reads kept until the database changes ([`super::Version`], any process's commit): the
+/// dearest pages at 100,000 claims read the same data again and again between syncs.
+pub(super) struct UntilChanged<K, V> {
+    kept: Mutex<HashMap<K, (i64, Arc<V>)>>,
+}
+
+impl<K, V> Default for UntilChanged<K, V> {
+    fn default() -> Self {
+        UntilChanged { kept: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> UntilChanged<K, V> {
+    /// What `read` gives for `key`, read again only when the database has moved past
+    /// `version` (always when the version is unknown).
+    async fn get<E>(&self, key: &K, version: Option<i64>, read: impl std::future::Future<Output = Result<V, E>>) -> Result<Arc<V>, E> {
+        if let Some(v) = version
+            && let Some((_, kept)) = self.kept.lock().unwrap_or_else(|p| p.into_inner()).get(key).filter(|(at, _)| *at == v)
+        {
+            return Ok(kept.clone());
+        }
+        let fresh = Arc::new(read.await?);
+        if let Some(v) = version {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            // Older versions are of no use; and a bound, for many batches' pages.
+            kept.retain(|_, (at, _)| *at == v);
+            if kept.len() >= 64 {
+                kept.clear();
+            }
+            kept.insert(key.clone(), (v, fresh.clone()));
+        }
+        Ok(fresh)
+    }
 }
 
 /// Only this server's stylesheet and forms; no script, no frames, no other origin.
@@ -316,5 +363,30 @@ impl Web {
             return None;
         }
         all.remove(id).filter(|u| u.at.elapsed() < UPLOAD_KEPT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_kept_read_is_read_again_once_the_database_moves() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let kept: UntilChanged<&str, usize> = UntilChanged::default();
+        let reads = AtomicUsize::new(0);
+        let get = |version: Option<i64>| {
+            rt.block_on(kept.get(&"errors", version, async {
+                Ok::<_, ()>(reads.fetch_add(1, Ordering::SeqCst) + 1)
+            }))
+            .unwrap()
+        };
+        assert_eq!(*get(Some(7)), 1);
+        assert_eq!(*get(Some(7)), 1, "kept while the version holds");
+        assert_eq!(*get(Some(8)), 2, "read again after a commit");
+        assert_eq!(*get(None), 3, "an unknown version is never trusted");
+        assert_eq!(*get(Some(8)), 2);
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
     }
 }

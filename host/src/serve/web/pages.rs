@@ -21,7 +21,7 @@ use crate::tracking::alerts::{Alert, AlertKind, AlertSeverity, AlertSettings};
 use crate::tracking::query::{About, BatchRow, ClaimRow, ClaimSearch, ErrorGroup, TimelineEntry};
 use crate::tracking::status::ClaimStatus;
 use crate::tracking::words::{file_kind, who};
-use crate::tracking::worklists::{self, PayerPayments, WorkQueue};
+use crate::tracking::worklists::{PayerPayments, WorkQueue};
 
 /// Days without news before a claim is in the "no news" queue: the 7-day tracking window.
 const NO_NEWS_DAYS: i64 = 7;
@@ -31,8 +31,9 @@ const BATCHES_PER_PAGE: usize = 50;
 const CLAIMS_UNDER_BATCH: usize = 200;
 /// Claims on one page of a batch.
 const CLAIMS_PER_PAGE: usize = 250;
-/// Claims shown per work queue.
-const QUEUE_ROWS: usize = 100;
+/// Claims shown per work queue on the page of all four, and on one queue's pages.
+const QUEUE_ROWS: usize = 25;
+const QUEUE_PAGE: usize = 100;
 
 /// Days before a queue takes a claim.
 fn queue_days(q: WorkQueue) -> i64 {
@@ -71,25 +72,38 @@ fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now - Duration::days(7))
 }
 
-struct Home {
+/// The home page's counts: claims by status, the queues' sizes, this week's payments. They
+/// read every rejected and denied claim (≈ 100 ms at 100,000 claims), so `serve` keeps them
+/// until the database changes or the hour turns (the queues count whole days).
+pub(super) struct HomeCounts {
     counts: Vec<(ClaimStatus, i64)>,
-    alerts: Vec<Alert>,
     queues: Vec<(WorkQueue, i64, i64)>,
     payments: Vec<PayerPayments>,
+}
+
+struct Home {
+    alerts: Vec<Alert>,
     last_success: Option<String>,
 }
 
 pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
     let now = app.clock.now();
     let week = week_start(now);
-    let h = crate::serve::read(&app, move |t| -> anyhow::Result<Home> {
-        let conn = t.store().conn();
+    let read_counts = crate::serve::read(&app, move |t| -> anyhow::Result<HomeCounts> {
         let mut queues = Vec::new();
         for q in WorkQueue::ALL {
             let days = queue_days(q);
-            queues.push((q, days, worklists::queue_size(conn, q, now - Duration::days(days))?));
+            queues.push((q, days, t.work_queue(q, days, 0, 0)?.1));
         }
-        let mut alerts = t.alerts()?;
+        Ok(HomeCounts { counts: t.status_counts()?, queues, payments: t.payments_since(week)? })
+    });
+    let counts = app.web.home.get(&now.timestamp().div_euclid(3600), app.version.current(), async move { read_counts.await.map_err(PageError::from) }).await?;
+    let h = crate::serve::read(&app, move |t| -> anyhow::Result<Home> {
+        let conn = t.store().conn();
+        // The connection's and the batches' alerts: the per-claim ERA alerts are the "no ERA"
+        // queue's count below, and reading them all costs hundreds of milliseconds at 100,000
+        // claims.
+        let mut alerts = crate::tracking::alerts::connection_and_batch_alerts(conn, now)?;
         // What stops all work first: a rejected login, then 72 hours of silence from Office
         // Ally; then the other alerts; notices last.
         alerts.sort_by_key(|a| match a.kind {
@@ -98,21 +112,16 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
             _ if a.severity == AlertSeverity::Alert => 2,
             _ => 3,
         });
-        Ok(Home {
-            counts: worklists::status_counts(conn)?,
-            alerts,
-            queues,
-            payments: worklists::payments_since(conn, week)?,
-            last_success: t.connection_state()?.last_success,
-        })
+        Ok(Home { alerts, last_success: t.connection_state()?.last_success })
     })
     .await?;
     let sync = app.syncer.as_ref().map(|s| s.state());
-    let total: i64 = h.counts.iter().map(|(_, n)| n).sum();
-    // One line for the claims waiting for an ERA (one alert each): their queue lists them.
-    let era_overdue = h.alerts.iter().filter(|a| a.kind == AlertKind::ClaimEraOverdue).count();
+    let total: i64 = counts.counts.iter().map(|(_, n)| n).sum();
+    // One line for the claims overdue for an ERA (an alert each in `claimtrack alerts`): their
+    // queue counts and lists them.
+    let era_overdue = counts.queues.iter().find(|(q, _, _)| *q == WorkQueue::NoEra).map_or(0, |(_, _, n)| *n);
     let body = html! {
-        @for a in h.alerts.iter().filter(|a| a.severity == AlertSeverity::Alert && a.kind != AlertKind::ClaimEraOverdue) { (alert(a, now)) }
+        @for a in h.alerts.iter().filter(|a| a.severity == AlertSeverity::Alert) { (alert(a, now)) }
         @if era_overdue > 0 {
             div.alert role="alert" {
                 h2 { (era_overdue) " claim(s) accepted by the payer with no ERA for " (AlertSettings::default().era_days) " days or more" }
@@ -125,7 +134,7 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
                 (empty("No claims yet. Submit an 837 on the Files page, or sync with Office Ally."))
             } @else {
                 ul.cards {
-                    @for (status, n) in &h.counts {
+                    @for (status, n) in &counts.counts {
                         li { span.n { (n) } (claim_badge(*status)) " " span.muted { (status.words()) } }
                     }
                 }
@@ -134,7 +143,7 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
         section aria-labelledby="queues-h" {
             h2 #queues-h { "Work queues" }
             ul.cards {
-                @for (q, days, n) in &h.queues {
+                @for (q, days, n) in &counts.queues {
                     li { span.n { (n) } a href={ "/queues#" (q.as_str()) } { (queue_title(*q, *days)) } }
                 }
             }
@@ -142,13 +151,13 @@ pub(super) async fn home(State(app): State<Arc<App>>, Extension(s): Extension<Se
         section aria-labelledby="pay-h" {
             h2 #pay-h { "Payments received this week" }
             p.muted { "ERAs that arrived since " (when(week)) "." }
-            @if h.payments.is_empty() {
+            @if counts.payments.is_empty() {
                 (empty("No ERA payments arrived this week."))
             } @else {
                 table {
                     thead { tr { th scope="col" { "Payer" } th.num scope="col" { "Claims paid" } th.num scope="col" { "Paid" } } }
                     tbody {
-                        @for p in &h.payments { tr { td { (p.payer) } td.num { (p.claims) } td.num { (money(p.paid_cents)) } } }
+                        @for p in &counts.payments { tr { td { (p.payer) } td.num { (p.claims) } td.num { (money(p.paid_cents)) } } }
                     }
                 }
             }
@@ -498,7 +507,8 @@ fn timeline_list(c: &ClaimRow, timeline: &[TimelineEntry]) -> Markup {
                         @if whole { " " span.scope title="This statement is about more than this claim" { "about the " (e.about.as_words()) } }
                     }
                     div {
-                        span.code { (e.event.raw_code) } " · " (e.event.status.as_str().replace('_', " "))
+                        span.code { (e.event.raw_code) } " · "
+                        @if e.event.source == crate::model::Source::Submitter { "submitted" } @else { (e.event.status.as_str().replace('_', " ")) }
                         @if let Some(paid) = e.event.amounts.paid { " · paid " (money(paid)) }
                     }
                     @if !e.event.reasons.is_empty() {
@@ -519,7 +529,7 @@ fn timeline_list(c: &ClaimRow, timeline: &[TimelineEntry]) -> Markup {
 }
 
 /// One work queue as its page shows it: its rule's days, its size, its first claims.
-struct Queue {
+pub(super) struct Queue {
     queue: WorkQueue,
     days: i64,
     size: i64,
@@ -544,40 +554,62 @@ fn segment_link(e: &TimelineEntry) -> Option<String> {
 pub(super) struct QueuesQuery {
     days: Option<i64>,
     era_days: Option<i64>,
+    /// Only this queue ([`WorkQueue::as_str`]), a page at a time.
+    only: Option<String>,
+    page: Option<usize>,
 }
 
 pub(super) async fn queues(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<QueuesQuery>) -> PageResult {
-    let now = app.clock.now();
     let days_of = move |queue: WorkQueue| match queue {
         WorkQueue::NoNews => q.days.unwrap_or(NO_NEWS_DAYS).clamp(1, 3650),
         WorkQueue::NoEra => q.era_days.unwrap_or(queue_days(WorkQueue::NoEra)).clamp(1, 3650),
         other => queue_days(other),
     };
-    let lists = crate::serve::read(&app, move |t| -> anyhow::Result<Vec<Queue>> {
-        let conn = t.store().conn();
+    let only = match q.only.as_deref() {
+        Some(name) => Some(WorkQueue::parse(name).ok_or_else(PageError::bad_address)?),
+        None => None,
+    };
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (skip, per) = if only.is_some() { ((page - 1) * QUEUE_PAGE, QUEUE_PAGE) } else { (0, QUEUE_ROWS) };
+    let read = crate::serve::read(&app, move |t| -> anyhow::Result<Vec<Queue>> {
         let mut out = Vec::new();
-        for queue in WorkQueue::ALL {
+        for queue in WorkQueue::ALL.into_iter().filter(|q| only.is_none_or(|o| o == *q)) {
             let days = days_of(queue);
-            let cutoff = now - Duration::days(days);
-            let mut rows = worklists::work_queue(conn, queue, cutoff, QUEUE_ROWS)?;
-            crate::tracking::alerts::mark_waiting(&mut rows, now);
-            out.push(Queue { queue, days, size: worklists::queue_size(conn, queue, cutoff)?, rows });
+            let (rows, size) = t.work_queue(queue, days, skip, per)?;
+            out.push(Queue { queue, days, size, rows });
         }
         Ok(out)
-    })
-    .await?;
+    });
+    // As the home page's counts: kept until the database changes or the hour turns.
+    let key = (days_of(WorkQueue::NoNews), days_of(WorkQueue::NoEra), only.map(WorkQueue::as_str), page, app.clock.now().timestamp().div_euclid(3600));
+    let lists = app.web.queues.get(&key, app.version.current(), async move { read.await.map_err(PageError::from) }).await?;
+    let lists = lists.as_slice();
+    let days_query = format!("days={}&era_days={}", days_of(WorkQueue::NoNews), days_of(WorkQueue::NoEra));
     let body = html! {
         form.no-print method="get" action="/queues" {
-            label for="days" { "No news for " } input #days type="number" name="days" min="1" max="3650" value=(days_of(WorkQueue::NoNews)); " days; "
+            @if let Some(o) = only { input type="hidden" name="only" value=(o.as_str()); }
+            label for="days" { "Nothing new for " } input #days type="number" name="days" min="1" max="3650" value=(days_of(WorkQueue::NoNews)); " days; "
             label for="era_days" { "no ERA after " } input #era_days type="number" name="era_days" min="1" max="3650" value=(days_of(WorkQueue::NoEra)); " days "
             button type="submit" { "Show" }
         }
-        @for Queue { queue, days, size, rows } in &lists {
+        @if only.is_some() { p { a href={ "/queues?" (days_query) } { "All work queues" } } }
+        @for Queue { queue, days, size, rows } in lists {
             section id=(queue.as_str()) {
                 h2 { (queue_title(*queue, *days)) " (" (size) ")" }
                 p.muted { (queue_help(*queue)) }
                 (claims_table(rows, true))
-                @if *size > rows.len() as i64 { p.muted { "The " (rows.len()) " waiting longest are shown." } }
+                @if only.is_none() && *size > rows.len() as i64 {
+                    p { "The " (rows.len()) " waiting longest are shown. "
+                        a href={ "/queues?only=" (queue.as_str()) "&" (days_query) } { "All " (size) }
+                    }
+                }
+                @if only.is_some() && *size > QUEUE_PAGE as i64 {
+                    nav.pager aria-label="Pages" {
+                        @if page > 1 { a href={ "/queues?only=" (queue.as_str()) "&" (days_query) "&page=" (page - 1) } { "← Waiting longer" } }
+                        span { "Claims " (skip + 1) " to " (skip + rows.len()) " of " (size) }
+                        @if ((skip + rows.len()) as i64) < *size { a href={ "/queues?only=" (queue.as_str()) "&" (days_query) "&page=" (page + 1) } { "Waiting less long →" } }
+                    }
+                }
             }
         }
     };
@@ -590,22 +622,37 @@ pub(super) struct ErrorsQuery {
 }
 
 /// The error groups of one batch (by uid) or of every batch, with the batch's name.
-async fn error_groups(app: &Arc<App>, batch: Option<String>) -> Result<(Option<String>, Vec<ErrorGroup>), PageError> {
-    let found = crate::serve::read(app, move |t| -> anyhow::Result<Option<(Option<String>, Vec<ErrorGroup>)>> {
-        let (id, name) = match &batch {
+/// Grouping every rejection and denial reads every rejected and denied claim (≈ 90 ms at
+/// 100,000 claims), and nothing in it depends on the clock: the groups are kept until the
+/// database changes, as `GET /api/v1/batches` is.
+async fn error_groups(app: &Arc<App>, batch: Option<String>) -> Result<Arc<ErrorPage>, PageError> {
+    let key = batch.clone();
+    let read = crate::serve::read(app, move |t| -> anyhow::Result<Option<ErrorPage>> {
+        let (id, name) = match &key {
             Some(key) => match t.find_batch(key)? {
-                Some(id) => (Some(id), t.batch(id)?.map(|(b, _)| b.name)),
+                Some(id) => (Some(id), crate::tracking::query::batch(t.store().conn(), id)?.map(|b| b.name)),
                 None => return Ok(None),
             },
             None => (None, None),
         };
-        Ok(Some((name, t.errors(id, false)?)))
-    })
-    .await?;
-    found.ok_or_else(|| PageError::not_found("There is no such batch."))
+        Ok(Some(ErrorPage { batch_name: name, groups: t.errors(id, false)? }))
+    });
+    let read = async move { read.await.map_err(PageError::from)?.ok_or_else(|| PageError::not_found("There is no such batch.")) };
+    app.web.errors.get(&batch, app.version.current(), read).await
 }
 
-fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
+/// The open problems of one batch (named) or of all.
+pub(super) struct ErrorPage {
+    batch_name: Option<String>,
+    groups: Vec<ErrorGroup>,
+}
+
+/// Claims listed under each problem on the errors page (the printable page lists all).
+const CLAIMS_PER_PROBLEM: usize = 25;
+
+/// The problems with their claims, `limit` claims each at most (the rest are counted, and
+/// `more` links to where they all are).
+fn error_groups_markup(groups: &[ErrorGroup], limit: usize, more: &str) -> Markup {
     html! {
         @if groups.is_empty() { (empty("No open rejections or denials.")) }
         @for g in groups {
@@ -624,9 +671,12 @@ fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
                 @if let Some(next) = &g.next_step { p { strong { "What to do: " } (next) } }
                 table {
                     thead { tr { th scope="col" { "Patient control no." } th scope="col" { "OA Claim ID" } th scope="col" { "Status" } } }
-                    tbody { @for c in &g.claims {
+                    tbody { @for c in g.claims.iter().take(limit) {
                         tr { td { a href={ "/claims/" (c.uid) } { (c.patient_control_number) } } td.code { (c.clearinghouse_claim_id.as_deref().unwrap_or("—")) } td { (claim_badge(c.status)) } }
                     } }
+                }
+                @if g.claims.len() > limit {
+                    p { "And " (g.claims.len() - limit) " more claims: " a href=(more) { "print the whole list" } }
                 }
             }
         }
@@ -635,7 +685,8 @@ fn error_groups_markup(groups: &[ErrorGroup]) -> Markup {
 
 pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<Session>, Q(q): Q<ErrorsQuery>) -> PageResult {
     let batch = q.batch.clone();
-    let (name, groups) = error_groups(&app, q.batch).await?;
+    let page = error_groups(&app, q.batch).await?;
+    let (name, groups) = (&page.batch_name, &page.groups);
     let print = match &batch {
         Some(b) => format!("/errors/print?batch={b}"),
         None => "/errors/print".to_string(),
@@ -645,14 +696,15 @@ pub(super) async fn errors(State(app): State<Arc<App>>, Extension(s): Extension<
             @match &name { Some(n) => { "Open rejections and denials of batch " (n) ". " a href="/errors" { "All batches" } }, None => "Open rejections and denials of every batch, grouped by code: who said it, what to do, the claims it hit." }
             " " (html::button_link(&print, "Print errors"))
         }
-        (error_groups_markup(&groups))
+        (error_groups_markup(groups, CLAIMS_PER_PROBLEM, &print))
     };
     Ok(html_page(html::page(frame("Errors", Section::Errors, &s), body)))
 }
 
 /// One page a practice can hand to whoever fixes the claims: no navigation, a print sheet.
 pub(super) async fn errors_print(State(app): State<Arc<App>>, Extension(_s): Extension<Session>, Q(q): Q<ErrorsQuery>) -> PageResult {
-    let (name, groups) = error_groups(&app, q.batch).await?;
+    let page = error_groups(&app, q.batch).await?;
+    let (name, groups) = (&page.batch_name, &page.groups);
     let now = app.clock.now();
     let claims: usize = groups.iter().map(|g| g.claims.len()).sum();
     let title = match &name {
@@ -662,7 +714,7 @@ pub(super) async fn errors_print(State(app): State<Arc<App>>, Extension(_s): Ext
     let body = html! {
         p { "Printed " (when(now)) " · " (groups.len()) " problem(s), " (claims) " claim(s). Fix each claim and submit it again with the same patient control number." }
         p.no-print { a href="/errors" { "Back to errors" } " · use your browser's Print (Ctrl+P)." }
-        (error_groups_markup(&groups))
+        (error_groups_markup(groups, usize::MAX, ""))
     };
     Ok(html_page(html::bare(&title, body)))
 }
