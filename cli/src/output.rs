@@ -149,20 +149,7 @@ pub fn severity_label(s: Severity) -> String {
     super::table::paint(s.as_str(), tone, stdout_color())
 }
 
-/// Integer cents as dollars: 12550 → "125.50", -4507 → "-45.07", 123456789 → "1,234,567.89".
-pub fn dollars(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    let whole = (c / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped}.{:02}", c % 100)
-}
+pub use claimtrack::tracking::words::dollars;
 
 /// Text for the terminal: names and messages from files may carry control characters (an
 /// escape sequence in a file name would drive the terminal); those are shown escaped.
@@ -175,15 +162,6 @@ pub fn clean(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn dollars() {
-        assert_eq!(super::dollars(12550), "125.50");
-        assert_eq!(super::dollars(-4507), "-45.07");
-        assert_eq!(super::dollars(5), "0.05");
-        assert_eq!(super::dollars(123_456_789), "1,234,567.89");
-        assert_eq!(super::dollars(100_000), "1,000.00");
-        assert_eq!(super::dollars(i64::MIN), "-92,233,720,368,547,758.08");
-    }
 
     #[test]
     fn control_characters_are_escaped() {

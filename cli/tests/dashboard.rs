@@ -163,9 +163,22 @@ fn billing_staff_work_through_the_demo_in_a_browser() {
     wait_until(&b, "the claim found", |b| b.current_url().contains("/claims/"));
     assert_eq!(b.find("h1").text(), format!("Claim {pcn}"), "search by OA Claim ID opens the claim");
 
-    // The connection page: the configuration without secrets.
+    // The connection page: the configuration without secrets, and the last connection check,
+    // run at the terminal here (the demo's mailbox is a local folder) and then from the page.
+    let o = support::claimtrack_in(&dir).arg("doctor").output().unwrap();
+    assert!(!String::from_utf8_lossy(&o.stdout).is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
     click_to(&b, "nav a[href='/connection']", "/connection");
     assert!(b.find("main").text().contains("transport"), "the configuration is shown");
+    assert!(b.find("ul.checks").text().contains("config"), "the terminal's doctor report: {}", b.find("main").text());
+    let reports = || -> i64 {
+        let db = rusqlite::Connection::open(dir.join("data").join(claimtrack::store::DB_FILE)).unwrap();
+        db.query_row("SELECT COUNT(*) FROM doctor_reports", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(reports(), 1, "the terminal's run is kept");
+    b.find("form[action='/connection/doctor'] button").click();
+    wait_until(&b, "the page's check", |b| reports() == 2 && b.current_url().ends_with("/connection"));
+    let main = b.find("main").text();
+    assert!(main.contains("Last run") && main.contains("uploads picked up: fail"), "{main}");
     b.screenshot_full(&shots.join("connection.png"));
 
     // Refusals: a POST with another token, a GET without the cookie.

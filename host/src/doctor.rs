@@ -132,7 +132,43 @@ const PAUSED: &str = "If the SFTP credentials did not change, Office Ally may ha
 
 /// Run the checks. `tracker` gives the uploads and batches to compare with the mailbox; the
 /// connection attempt and its outcome are recorded in its store like a sync's.
+///
+/// The report is kept in the database ([`last_report`]): the dashboard's Connection page
+/// shows the last one, from the terminal or from the page.
 pub fn diagnose(
+    config: Result<Config, ConfigError>,
+    paths: &ConfigPaths,
+    password: Result<Secret, ConfigError>,
+    tracker: &Tracker,
+    trust: TrustNew<'_>,
+) -> Diagnosis {
+    let d = run_checks(config, paths, password, tracker, trust);
+    if let Err(e) = keep_report(tracker.store().conn(), &tracker.clock().stamp(), &d) {
+        tracing::warn!("the doctor's report could not be kept: {e}");
+    }
+    d
+}
+
+/// Reports kept: the last few, for the dashboard.
+const KEPT_REPORTS: i64 = 10;
+
+fn keep_report(conn: &rusqlite::Connection, at: &str, d: &Diagnosis) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(d).expect("a report serializes");
+    conn.execute("INSERT INTO doctor_reports (at, report) VALUES (?1, ?2)", params![at, json])?;
+    conn.execute("DELETE FROM doctor_reports WHERE id <= (SELECT MAX(id) FROM doctor_reports) - ?1", params![KEPT_REPORTS])?;
+    Ok(())
+}
+
+/// The last report [`diagnose`] kept: when it ran, and the report as JSON (its shape is
+/// [`Diagnosis`]'s).
+pub fn last_report(conn: &rusqlite::Connection) -> rusqlite::Result<Option<(DateTime<Utc>, serde_json::Value)>> {
+    use rusqlite::OptionalExtension;
+    let row: Option<(String, String)> =
+        conn.query_row("SELECT at, report FROM doctor_reports ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    Ok(row.and_then(|(at, json)| Some((crate::clock::parse_stored(&at)?, serde_json::from_str(&json).ok()?))))
+}
+
+fn run_checks(
     config: Result<Config, ConfigError>,
     paths: &ConfigPaths,
     password: Result<Secret, ConfigError>,

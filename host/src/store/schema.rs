@@ -475,6 +475,14 @@ const MIGRATIONS: &[&str] = &[
     -- file's bytes to reach these columns.
     CREATE INDEX files_arrived ON files(first_seen, format);
     "#,
+    r#"
+    -- The last reports of `claimtrack doctor` (or the dashboard's connection check), JSON.
+    CREATE TABLE doctor_reports (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        report  TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,5 +1,5 @@
 //! The words billing staff read for what the model codes: who said something, what kind of
-//! file it is. The CLI and the dashboard both speak them.
+//! file it is, cents as dollars. The CLI and the dashboard both speak them.
 
 use crate::model::{Party, Source};
 
@@ -32,9 +32,34 @@ pub fn file_kind(format: &str) -> String {
     }
 }
 
+/// Integer cents as dollars: 12550 → "125.50", -4507 → "-45.07", 123456789 → "1,234,567.89".
+pub fn dollars(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    let whole = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped}.{:02}", c % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cents_read_as_dollars() {
+        assert_eq!(dollars(12550), "125.50");
+        assert_eq!(dollars(-4507), "-45.07");
+        assert_eq!(dollars(5), "0.05");
+        assert_eq!(dollars(123_456_789), "1,234,567.89");
+        assert_eq!(dollars(100_000), "1,000.00");
+        assert_eq!(dollars(i64::MIN), "-92,233,720,368,547,758.08");
+    }
 
     #[test]
     fn speakers_in_plain_words() {

@@ -46,13 +46,7 @@ pub fn page(f: Frame<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                @if let Some(s) = f.refresh { meta http-equiv="refresh" content=(s); }
-                title { (f.title) " · claimtrack" }
-                link rel="stylesheet" href="/assets/app.css";
-            }
+            (head(f.title, f.refresh))
             body {
                 a.skip href="#main" { "Skip to the page" }
                 header.top {
@@ -89,13 +83,21 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · claimtrack" }
-                link rel="stylesheet" href="/assets/app.css";
-            }
+            (head(title, None))
             body { main #main { h1 { (title) } (body) } }
+        }
+    }
+}
+
+/// Every page's `<head>`: the title, the stylesheet, and a reload every `refresh` seconds.
+fn head(title: &str, refresh: Option<u32>) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            @if let Some(s) = refresh { meta http-equiv="refresh" content=(s); }
+            title { (title) " · claimtrack" }
+            link rel="stylesheet" href="/assets/app.css";
         }
     }
 }
@@ -125,19 +127,13 @@ pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// "$1,234.50" from cents.
+/// "$1,234.50" from cents ("-$25.00" for a negative amount).
 pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    let dollars = (c / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in dollars.chars().enumerate() {
-        if i > 0 && (dollars.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
+    let amount = crate::tracking::words::dollars(cents);
+    match amount.strip_prefix('-') {
+        Some(positive) => format!("-${positive}"),
+        None => format!("${amount}"),
     }
-    format!("{sign}${grouped}.{:02}", c % 100)
 }
 
 /// A money cell: the amount, or a dash.

@@ -27,7 +27,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
-use chrono::{DateTime, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -41,8 +40,6 @@ pub(super) struct Web {
     sessions: session::Sessions,
     /// 837s uploaded and checked, waiting for "Queue it", by a random id.
     uploads: Mutex<HashMap<String, files::Pending>>,
-    /// The last `doctor` run from the Connection page.
-    doctor: Mutex<Option<(DateTime<Utc>, crate::doctor::Diagnosis)>>,
     /// Cookies get `Secure` when `serve` speaks HTTPS.
     https: bool,
     /// The errors page's groups, by batch key (`None`: all).

@@ -819,12 +819,14 @@ pub(super) async fn sync_now(State(app): State<Arc<App>>, Extension(s): Extensio
 
 pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extension<Session>) -> PageResult {
     let now = app.clock.now();
-    let state = crate::serve::read(&app, |t| t.connection_state()).await?;
+    let (state, doctor) = crate::serve::read(&app, |t| -> anyhow::Result<_> {
+        Ok((t.connection_state()?, crate::doctor::last_report(t.store().conn())?))
+    })
+    .await?;
     let config = match &app.config {
         Some(paths) if paths.config.is_file() => Some(crate::config::Config::load(&paths.config).map_err(|e| e.to_string())),
         _ => None,
     };
-    let doctor = app.web.doctor.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let body = html! {
         h2 { "Configuration" }
         @match &config {
@@ -848,12 +850,13 @@ pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extens
         h2 { "Connection check" }
         p.muted { "The same checks as `claimtrack doctor`: the configuration, the password, the server, its host key, the login (tried once), the folders, and whether Office Ally picks up uploads." }
         @match &doctor {
-            None => p.muted { "Not run from here yet." },
+            None => p.muted { "Not run yet (here or with `claimtrack doctor`)." },
             Some((at, d)) => {
-                p { "Run " (when_ago(*at, now)) ". " (d.verdict) }
-                ul.checks { @for c in &d.checks {
-                    li class=(format!("{:?}", c.outcome).to_lowercase()) { strong { (c.name) } ": " (format!("{:?}", c.outcome).to_lowercase()) " — " (c.detail)
-                        @if let Some(n) = &c.next_step { br; span { "Next: " (n) } } }
+                p { "Last run " (when_ago(*at, now)) ". " (d["verdict"].as_str().unwrap_or("")) }
+                ul.checks { @for c in d["checks"].as_array().into_iter().flatten() {
+                    @let outcome = c["outcome"].as_str().unwrap_or("");
+                    li class=(outcome) { strong { (c["name"].as_str().unwrap_or("")) } ": " (outcome) " — " (c["detail"].as_str().unwrap_or(""))
+                        @if let Some(n) = c["next_step"].as_str() { br; span { "Next: " (n) } } }
                 } }
             }
         }
@@ -865,15 +868,13 @@ pub(super) async fn connection(State(app): State<Arc<App>>, Extension(s): Extens
 pub(super) async fn run_doctor(State(app): State<Arc<App>>, Extension(s): Extension<Session>, form: Result<Form<CsrfForm>, FormRejection>) -> PageResult {
     check_csrf(&s, &form.map_err(|_| PageError::bad_form())?.0.csrf)?;
     let Some(paths) = app.config.clone() else { return Err(PageError::not_found("`claimtrack serve` does not know the configuration.")) };
-    let now = app.clock.now();
-    let diagnosis = app
-        .with(move |t| {
-            let config = crate::config::Config::load(&paths.config);
-            let password = crate::config::load_password(&paths);
-            crate::doctor::diagnose(config, &paths, password, t, crate::transport::TrustNew::Refuse)
-        })
-        .await?;
-    *app.web.doctor.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, diagnosis));
+    // `diagnose` keeps its report, which the page shows.
+    app.with(move |t| {
+        let config = crate::config::Config::load(&paths.config);
+        let password = crate::config::load_password(&paths);
+        crate::doctor::diagnose(config, &paths, password, t, crate::transport::TrustNew::Refuse)
+    })
+    .await?;
     Ok(Redirect::to("/connection").into_response())
 }
 
