@@ -204,7 +204,7 @@ fn sync_summary(app: &App, sync: Option<&crate::serve::SyncState>, last_success:
         @if let Some(last) = sync.and_then(|st| st.last.as_ref()) {
             p {
                 "Last sync from this dashboard: "
-                (match last.outcome { "ok" => "finished without problems", "problems" => "finished, with problems", _ => "failed" })
+                (sync_outcome(last))
                 @if let Some(t) = crate::clock::parse_stored(&last.finished_at) { ", " (when_ago(t, now)) }
                 ". " a href="/sync" { "Details" }
             }
@@ -777,6 +777,16 @@ pub(super) async fn sync_page(State(app): State<Arc<App>>, Extension(s): Extensi
     Ok(html_page(html::page(f, body)))
 }
 
+/// How a sync ended, in words: "finished without problems", "finished, with problems",
+/// "failed".
+fn sync_outcome(last: &crate::serve::LastSync) -> &'static str {
+    match last.outcome {
+        "ok" => "finished without problems",
+        "problems" => "finished, with problems",
+        _ => "failed",
+    }
+}
+
 /// What the sync page says: the transfer under way (the page reloads itself meanwhile), or
 /// "Sync now"; and how the last sync ended.
 fn sync_body(st: &crate::serve::SyncState, csrf: &str, now: DateTime<Utc>) -> Markup {
@@ -794,7 +804,8 @@ fn sync_body(st: &crate::serve::SyncState, csrf: &str, now: DateTime<Utc>) -> Ma
         @if let Some(last) = &st.last {
             h2 { "Last sync" }
             p {
-                (match last.outcome { "ok" => "Finished without problems", "problems" => "Finished, with problems", _ => "Failed" })
+                @let outcome = sync_outcome(last);
+                (outcome[..1].to_uppercase()) (outcome[1..])
                 @if let Some(t) = crate::clock::parse_stored(&last.finished_at) { ", " (when_ago(t, now)) } "."
             }
             @if let Some(r) = &last.report {
